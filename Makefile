@@ -1,0 +1,114 @@
+# Liandong top-level build. `make` builds every binary into build/bin;
+# `make SAN=1` builds an ASan+UBSan variant into build-san/; `make test`
+# prepares the machine (deploy/install-deps.sh) and runs tests/run.sh.
+# Sources are discovered by directory so that adding a file never needs a
+# Makefile edit: lib/*.c -> libliandong.a, services/X/*.c -> X.a + bin/X.
+
+CC      ?= cc
+SAN     ?= 0
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      = -O1 -g
+else
+BUILD   ?= build
+SANFLAGS =
+OPT      = -O2 -g
+endif
+
+PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+GEN     := $(BUILD)/gen
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) \
+           -Ilib -I$(GEN) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+SERVICES := router ledger notifier
+PROTO    := $(wildcard proto/*.proto)
+PROTO_C  := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTO))
+PROTO_PY := $(patsubst proto/%.proto,$(GEN)/py/%_pb2.py,$(PROTO))
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
+LIB_A    := $(BUILD)/libliandong.a
+
+# service archives: everything in the service directory except main.c
+define svc_rules
+$(1)_DIR  := $(2)
+$(1)_SRC  := $$(filter-out $(2)/main.c,$$(wildcard $(2)/*.c))
+$(1)_OBJ  := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRC))
+$(1)_A    := $(BUILD)/$(1).a
+$$($(1)_A): $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/bin/$(1): $(BUILD)/obj/$(2)/main.o $$($(1)_A) $(LIB_A)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+ALL_ARCHIVES += $$($(1)_A)
+BINS += $(BUILD)/bin/$(1)
+endef
+$(foreach s,$(SERVICES),$(eval $(call svc_rules,$(s),services/$(s))))
+$(eval $(call svc_rules,petition,tools/petition))
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.SECONDARY:
+.PHONY: all test run bench clean deps unit san fmt lint fuzz
+all: $(BINS) $(UNIT_BINS) $(PROTO_PY)
+
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
+	@mkdir -p $(GEN)
+	protoc-c --proto_path=proto --c_out=$(GEN) $<
+
+$(GEN)/py/%_pb2.py: proto/%.proto
+	@mkdir -p $(GEN)/py
+	protoc --proto_path=proto --python_out=$(GEN)/py $<
+
+$(GEN)/%.pb-c.o: $(GEN)/%.pb-c.c
+	$(CC) $(CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(PROTO_C)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_ARCHIVES) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+deps:
+	bash deploy/install-deps.sh
+
+run: deps
+	$(MAKE) all
+	bash deploy/run.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) SAN=1 all
+	bash tests/run.sh
+
+bench: deps
+	$(MAKE) all
+	bash tests/bench/run.sh
+
+fmt:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	bash tests/lint.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

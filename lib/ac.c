@@ -1,0 +1,280 @@
+/*
+ * ac.c - Aho-Corasick automaton (see ac.h).
+ *
+ * Construction keeps children as sibling lists; ac_build() converts them to
+ * one sorted edge array per state (CSR layout) so a scan does a binary search
+ * per byte, with a direct 256-entry table for the root where fan-out is
+ * widest. Memory is a few dozen bytes per trie node, which keeps a registry
+ * of 100,000 compounds well inside its budget.
+ */
+#include "ac.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_STATE UINT32_MAX
+
+typedef struct {
+    uint32_t first_child; /* build phase: sibling list head */
+    uint32_t next_sibling;
+    uint32_t fail;
+    uint32_t dict; /* nearest state on the fail chain with outputs */
+    uint32_t out;  /* head of output list in m->outs, or NO_STATE */
+    uint32_t edge_start;
+    uint16_t edge_count;
+    uint8_t byte;
+    uint8_t pad;
+} ac_state_t;
+
+typedef struct {
+    uint32_t id;
+    uint32_t len;
+    uint32_t next;
+} ac_out_t;
+
+struct ac_matcher {
+    ac_state_t *states;
+    uint32_t nstates, capstates;
+    ac_out_t *outs;
+    uint32_t nouts, capouts;
+    uint8_t *edge_byte;
+    uint32_t *edge_target;
+    uint32_t root_next[256];
+    int built;
+};
+
+static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    uint32_t ncap = *cap ? *cap : 64;
+    while (ncap < need) {
+        if (ncap > UINT32_MAX / 2)
+            return -ENOMEM;
+        ncap *= 2;
+    }
+    void *np = realloc(*p, (size_t)ncap * elem);
+    if (np == NULL)
+        return -ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+static int new_state(ac_matcher_t *m, uint8_t byte, uint32_t *out)
+{
+    int rc = grow((void **)&m->states, &m->capstates, m->nstates + 1, sizeof(ac_state_t));
+    if (rc < 0)
+        return rc;
+    ac_state_t *s = &m->states[m->nstates];
+    memset(s, 0, sizeof(*s));
+    s->first_child = s->next_sibling = s->fail = s->dict = s->out = NO_STATE;
+    s->byte = byte;
+    *out = m->nstates++;
+    return 0;
+}
+
+int ac_create(ac_matcher_t **out)
+{
+    ac_matcher_t *m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return -ENOMEM;
+    uint32_t root;
+    if (new_state(m, 0, &root) < 0) {
+        free(m);
+        return -ENOMEM;
+    }
+    *out = m;
+    return 0;
+}
+
+static uint32_t child_build(const ac_matcher_t *m, uint32_t s, uint8_t b)
+{
+    for (uint32_t c = m->states[s].first_child; c != NO_STATE; c = m->states[c].next_sibling)
+        if (m->states[c].byte == b)
+            return c;
+    return NO_STATE;
+}
+
+int ac_add(ac_matcher_t *m, const char *pat, size_t len, uint32_t id)
+{
+    if (m == NULL || pat == NULL || len == 0 || len > UINT32_MAX)
+        return -EINVAL;
+    if (m->built)
+        return -EBUSY;
+    uint32_t s = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = (uint8_t)pat[i];
+        uint32_t c = child_build(m, s, b);
+        if (c == NO_STATE) {
+            int rc = new_state(m, b, &c);
+            if (rc < 0)
+                return rc;
+            m->states[c].next_sibling = m->states[s].first_child;
+            m->states[s].first_child = c;
+        }
+        s = c;
+    }
+    int rc = grow((void **)&m->outs, &m->capouts, m->nouts + 1, sizeof(ac_out_t));
+    if (rc < 0)
+        return rc;
+    m->outs[m->nouts] = (ac_out_t){.id = id, .len = (uint32_t)len, .next = m->states[s].out};
+    m->states[s].out = m->nouts++;
+    return 0;
+}
+
+static uint32_t child(const ac_matcher_t *m, uint32_t s, uint8_t b)
+{
+    if (s == 0)
+        return m->root_next[b];
+    const ac_state_t *st = &m->states[s];
+    uint32_t lo = st->edge_start, hi = st->edge_start + st->edge_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint8_t mb = m->edge_byte[mid];
+        if (mb == b)
+            return m->edge_target[mid];
+        if (mb < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NO_STATE;
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+int ac_build(ac_matcher_t *m)
+{
+    if (m == NULL)
+        return -EINVAL;
+    if (m->built)
+        return 0;
+    uint32_t nedges = m->nstates - 1;
+    m->edge_byte = malloc(nedges ? nedges : 1);
+    m->edge_target = malloc((size_t)(nedges ? nedges : 1) * sizeof(uint32_t));
+    uint32_t *queue = malloc((size_t)m->nstates * sizeof(uint32_t));
+    uint64_t *tmp = malloc(256 * sizeof(uint64_t));
+    if (!m->edge_byte || !m->edge_target || !queue || !tmp) {
+        free(queue);
+        free(tmp);
+        return -ENOMEM;
+    }
+    /* CSR edges, sorted by byte, in BFS order. */
+    uint32_t qh = 0, qt = 0, e = 0;
+    queue[qt++] = 0;
+    while (qh < qt) {
+        uint32_t s = queue[qh++];
+        uint32_t n = 0;
+        for (uint32_t c = m->states[s].first_child; c != NO_STATE; c = m->states[c].next_sibling)
+            tmp[n++] = ((uint64_t)m->states[c].byte << 32) | c;
+        qsort(tmp, n, sizeof(uint64_t), cmp_edge);
+        m->states[s].edge_start = e;
+        m->states[s].edge_count = (uint16_t)n;
+        for (uint32_t i = 0; i < n; i++) {
+            m->edge_byte[e] = (uint8_t)(tmp[i] >> 32);
+            m->edge_target[e] = (uint32_t)tmp[i];
+            e++;
+            queue[qt++] = (uint32_t)tmp[i];
+        }
+    }
+    for (int b = 0; b < 256; b++)
+        m->root_next[b] = 0;
+    for (uint32_t i = 0; i < m->states[0].edge_count; i++)
+        m->root_next[m->edge_byte[i]] = m->edge_target[i];
+    /* Failure and dictionary links, BFS so parents are done first. */
+    m->states[0].fail = 0;
+    for (uint32_t qi = 0; qi < qt; qi++) {
+        uint32_t s = queue[qi];
+        const ac_state_t *st = &m->states[s];
+        for (uint32_t i = st->edge_start; i < st->edge_start + st->edge_count; i++) {
+            uint32_t c = m->edge_target[i];
+            uint8_t b = m->edge_byte[i];
+            uint32_t f;
+            if (s == 0) {
+                f = 0;
+            } else {
+                f = m->states[s].fail;
+                uint32_t nx;
+                while ((nx = child(m, f, b)) == NO_STATE && f != 0)
+                    f = m->states[f].fail;
+                if (nx == NO_STATE || nx == c)
+                    nx = 0;
+                f = nx;
+            }
+            m->states[c].fail = f;
+            m->states[c].dict = (m->states[f].out != NO_STATE) ? f : m->states[f].dict;
+        }
+    }
+    /* Root misses loop back to the root. */
+    for (int b = 0; b < 256; b++)
+        if (m->root_next[b] == NO_STATE)
+            m->root_next[b] = 0;
+    free(queue);
+    free(tmp);
+    m->built = 1;
+    return 0;
+}
+
+static int emit(const ac_matcher_t *m, uint32_t s, size_t end, ac_match_fn fn, void *ud)
+{
+    /* Outputs of one state all have the same length; longest states first
+     * along the dictionary chain. */
+    for (; s != NO_STATE && s != 0; s = m->states[s].dict) {
+        for (uint32_t o = m->states[s].out; o != NO_STATE; o = m->outs[o].next) {
+            int rc = fn(ud, m->outs[o].id, end - m->outs[o].len, end);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int ac_scan(const ac_matcher_t *m, const char *text, size_t len, ac_match_fn fn, void *ud)
+{
+    if (m == NULL || !m->built || (text == NULL && len > 0) || fn == NULL)
+        return -EINVAL;
+    uint32_t s = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = (uint8_t)text[i];
+        uint32_t nx;
+        while ((nx = child(m, s, b)) == NO_STATE)
+            s = m->states[s].fail;
+        s = nx;
+        int rc = emit(m, s, i + 1, fn, ud);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+size_t ac_pattern_count(const ac_matcher_t *m)
+{
+    return m ? m->nouts : 0;
+}
+
+size_t ac_memory(const ac_matcher_t *m)
+{
+    if (m == NULL)
+        return 0;
+    return sizeof(*m) + (size_t)m->capstates * sizeof(ac_state_t) +
+           (size_t)m->capouts * sizeof(ac_out_t) + (size_t)m->nstates * 5;
+}
+
+void ac_destroy(ac_matcher_t **mp)
+{
+    if (mp == NULL || *mp == NULL)
+        return;
+    ac_matcher_t *m = *mp;
+    free(m->states);
+    free(m->outs);
+    free(m->edge_byte);
+    free(m->edge_target);
+    free(m);
+    *mp = NULL;
+}
