@@ -30,6 +30,9 @@ typedef void (*rpc_handler_fn)(rpc_server_t *srv, rpc_request_t *req, void *ud);
 
 int rpc_server_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
                       rpc_handler_fn fn, void *ud, rpc_server_t **out);
+/* With endpoint NULL the socket is created but not bound: set socket
+ * options (CURVE) through rpc_server_socket(), then rpc_server_listen(). */
+int rpc_server_listen(rpc_server_t *srv, const char *endpoint);
 zuv_socket_t *rpc_server_socket(rpc_server_t *srv);
 void rpc_server_destroy(rpc_server_t **srv);
 /* Requests received but not yet answered. */
