@@ -75,7 +75,6 @@ static void answer_raw_error(rpc_server_t *srv, const zuv_message_t *m, const ch
     free(buf);
 }
 
-
 static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
 {
     (void)s;

@@ -115,8 +115,9 @@ static void handle_submit(router_t *r, rpc_request_t *req)
     const Liandong__V1__Demand *d = e->submit_demand ? e->submit_demand->demand : NULL;
     const char *problem = check_demand(d);
     if (problem != NULL) {
-        rpc_request_fail(req, d == NULL ? LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD
-                                        : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
+        rpc_request_fail(req,
+                         d == NULL ? LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD
+                                   : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
                          problem);
         r->refused++;
         return;

@@ -18,16 +18,14 @@
 static config_opt_t opts[] = {
     {"listen", "LIANDONG_ROUTER_LISTEN", "tcp://127.0.0.1:7311", "front-end socket (ROUTER)", 0,
      NULL},
-    {"desk", "LIANDONG_ROUTER_DESK", "tcp://127.0.0.1:7312", "department socket (ROUTER)", 0,
-     NULL},
+    {"desk", "LIANDONG_ROUTER_DESK", "tcp://127.0.0.1:7312", "department socket (ROUTER)", 0, NULL},
     {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
     {"lexicon", "LIANDONG_LEXICON", "deploy/lexicon", "classifier lexicon directory", 0, NULL},
     {"registry", "LIANDONG_REGISTRY", NULL,
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
      "how long to wait for the ledger to commit a case", 0, NULL},
-    {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0,
-     NULL},
+    {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0, NULL},
     {"dry-run", NULL, "0", "place JSON lines from stdin, print decisions, no services", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
@@ -51,8 +49,7 @@ int main(int argc, char **argv)
     int rest = 0;
     int rc = config_parse(opts, NOPTS, argc, argv, &rest, err, sizeof err);
     if (rc == 1) {
-        config_usage(stdout, "usage: router [OPTIONS]\n\nPlaces residents' demands.", opts,
-                     NOPTS);
+        config_usage(stdout, "usage: router [OPTIONS]\n\nPlaces residents' demands.", opts, NOPTS);
         return 0;
     }
     if (rc < 0 || rest != argc) {

@@ -9,8 +9,7 @@
 #include "commands.h"
 #include "config.h"
 
-static int parse_sub(config_opt_t *o, size_t n, int argc, char **argv, const char *usage,
-                     int *done)
+static int parse_sub(config_opt_t *o, size_t n, int argc, char **argv, const char *usage, int *done)
 {
     char err[200];
     int rest = 0;
@@ -65,8 +64,7 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
         } else {
             char due[32];
             printf("%-20s %-10s %-28s %-9s reply by %s  %s\n", r->case_id, r->state, r->category,
-                   urgency_text(r->urgency), format_ms(r->reply_due_ms, due, sizeof due),
-                   r->text);
+                   urgency_text(r->urgency), format_ms(r->reply_due_ms, due, sizeof due), r->text);
         }
     }
     if (!as_json)

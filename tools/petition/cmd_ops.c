@@ -89,8 +89,8 @@ int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     const Liandong__V1__RegistryImported *im = wire_envelope(w)->registry_imported;
-    printf("registry version %llu imported: %u units, %u bodies\n",
-           (unsigned long long)im->version, im->units, im->bodies);
+    printf("registry version %llu imported: %u units, %u bodies\n", (unsigned long long)im->version,
+           im->units, im->bodies);
     wire_free(&w);
     return 0;
 }
@@ -170,8 +170,7 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
             json_object_set_new(j, "satisfaction_rate", json_real(ratio(x->satisfied, x->rated)));
             json_object_set_new(j, "open", json_integer((json_int_t)x->open));
             json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
-            json_object_set_new(j, "overdue_resolve",
-                                json_integer((json_int_t)x->overdue_resolve));
+            json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
             json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
             json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
             json_array_append_new(rows, j);
@@ -189,7 +188,7 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
                    (unsigned long long)x->received, (unsigned long long)x->replied,
                    100.0 * ratio(x->replied, x->received), (unsigned long long)x->resolved,
                    100.0 * ratio(x->satisfied, x->rated), (unsigned long long)x->open,
-                   (unsigned long long)(x->overdue_reply + x->overdue_resolve));
+                   ((unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve));
         }
     }
     wire_free(&w);

@@ -76,7 +76,8 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
         json_print_line(j);
     } else {
         const Liandong__V1__Placement *p = ack->placement;
-        printf("case %s%s\n", ack->case_id, ack->duplicate ? " (duplicate: already submitted)" : "");
+        printf("case %s%s\n", ack->case_id,
+               ack->duplicate ? " (duplicate: already submitted)" : "");
         if (p) {
             printf("  placed at %s (%s, %s tier)\n  category %s, %s, reply within %u h, resolve "
                    "within %u h\n",

@@ -72,8 +72,8 @@ int main(int argc, char **argv)
         return cmd_case(&ctx, sargc, sargv);
     if (strcmp(cmd, "rates") == 0)
         return cmd_rates(&ctx, sargc, sargv);
-    static const char *const actions[] = {"accept", "reply",  "resolve", "return",
-                                          "escalate", "rate", "close",   "dispatch"};
+    static const char *const actions[] = {"accept",   "reply", "resolve", "return",
+                                          "escalate", "rate",  "close",   "dispatch"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
         if (strcmp(cmd, actions[i]) == 0)
             return cmd_action(&ctx, cmd, sargc, sargv);
