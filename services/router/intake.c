@@ -15,18 +15,67 @@
 #define DEMAND_FIELD_MAX 512
 #define CHANNEL_ID_MAX 128
 
+/* One demand waiting for the ledger. The placement's strings point into
+ * the registry or into `explain`; the registry cannot change under it
+ * because the protobuf copy is made before the request leaves. */
 typedef struct {
     router_t *r;
     rpc_request_t *req;
-    router_placement_t placement;
     Liandong__V1__Placement pb;
+    char *cc[PLACE_MAX_CC];
+    char *strings[6];
+    char *explain;
 } submit_t;
 
 static void submit_free(submit_t *s)
 {
-    router_placement_clear(&s->placement);
-    free(s->pb.cc);
+    for (size_t i = 0; i < sizeof s->strings / sizeof s->strings[0]; i++)
+        free(s->strings[i]);
+    for (size_t i = 0; i < PLACE_MAX_CC; i++)
+        free(s->cc[i]);
+    free(s->explain);
     free(s);
+}
+
+/* Copies a placement into the protobuf message the ledger will store. */
+static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
+{
+    const registry_t *reg = r->registry;
+    const placement_t *p = &res->place;
+    const reg_body_t *body = p->body >= 0 ? registry_body(reg, (size_t)p->body) : NULL;
+    const reg_unit_t *unit = p->compound >= 0 ? registry_unit(reg, (size_t)p->compound) : NULL;
+    s->strings[0] = strdup(category_name(p->category));
+    s->strings[1] = strdup(tier_name(p->tier));
+    s->strings[2] = strdup(body ? body->id : "");
+    s->strings[3] = strdup(body_kind_name(p->body_kind));
+    s->strings[4] = strdup(unit ? unit->code : "");
+    for (size_t i = 0; i < 5; i++)
+        if (s->strings[i] == NULL)
+            return -ENOMEM;
+    Liandong__V1__Placement *pb = &s->pb;
+    liandong__v1__placement__init(pb);
+    pb->category = s->strings[0];
+    pb->tier = s->strings[1];
+    pb->body_id = s->strings[2];
+    pb->body_kind = s->strings[3];
+    pb->compound_code = s->strings[4];
+    for (size_t i = 0; i < p->n_cc && i < PLACE_MAX_CC; i++) {
+        s->cc[i] = strdup(registry_body(reg, (size_t)p->cc[i])->id);
+        if (s->cc[i] == NULL)
+            return -ENOMEM;
+        pb->n_cc++;
+    }
+    pb->cc = s->cc;
+    pb->urgency = p->urgency == URG_EMERGENCY ? LIANDONG__V1__URGENCY__URGENCY_EMERGENCY
+                                              : LIANDONG__V1__URGENCY__URGENCY_NORMAL;
+    pb->reply_due_hours = (uint32_t)p->reply_due_hours;
+    pb->resolve_due_hours = (uint32_t)p->resolve_due_hours;
+    json_t *j = router_result_json(r->core, "", res);
+    json_t *ex = j ? json_object_get(j, "explain") : NULL;
+    s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
+    json_decref(j);
+    pb->explain_json = s->explain ? s->explain : "";
+    return 0;
 }
 
 int router_common_request(router_t *r, rpc_request_t *req)
@@ -143,9 +192,11 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         .urgency = d->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY
                    : d->urgency == LIANDONG__V1__URGENCY__URGENCY_NORMAL  ? URG_NORMAL
                                                                           : URG_UNSET,
+
     };
-    int rc = router_core_place(r->core, &in, &s->placement);
-    if (rc < 0 || router_placement_to_pb(&s->placement, &s->pb) < 0) {
+    router_result_t res;
+    int rc = router_core_place(r->core, &in, &res);
+    if (rc < 0 || placement_to_pb(r, &res, s) < 0) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "placement failed");
         submit_free(s);
         return;

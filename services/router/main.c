@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     }
     log_info(NULL, "front-ends on %s, departments on %s, ledger at %s", listen, desk, ledger);
     service_run(&r.svc);
-    router_core_destroy(&r.core);
+    router_registry_release(&r);
     service_finish(&r.svc);
     log_info(NULL, "placed %lu demands, refused %lu", r.placed, r.refused);
     return 0;

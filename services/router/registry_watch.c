@@ -38,20 +38,43 @@ static void on_snapshot(int status, wire_msg_t *answer, void *ud)
     const Liandong__V1__RegistrySnapshot *s = e->registry_snapshot;
     if (s->json == NULL || s->json[0] == '\0' || s->version == r->registry_version)
         return;
-    router_core_t *core = NULL;
+    char origin[64];
+    snprintf(origin, sizeof origin, "ledger version %llu", (unsigned long long)s->version);
+    if (router_registry_install(r, s->json, strlen(s->json), origin) == 0)
+        r->registry_version = s->version;
+}
+
+int router_registry_install(router_t *r, const char *json, size_t len, const char *origin)
+{
+    registry_t *reg = NULL;
     char *problems = NULL;
-    int rc = router_core_create(s->json, strlen(s->json), r->lexicon_dir, &core, &problems);
+    int rc = registry_parse(json, len, &reg, &problems);
     if (rc < 0) {
-        log_error(NULL, "registry version %llu refused, keeping version %llu: %s",
-                  (unsigned long long)s->version, (unsigned long long)r->registry_version,
+        log_error(NULL, "registry from %s refused, keeping the current one: %s", origin,
                   problems ? problems : strerror(-rc));
         free(problems);
-        return;
+        return rc;
     }
-    router_core_destroy(&r->core);
+    router_core_t *core = NULL;
+    char err[256] = "";
+    rc = router_core_create(reg, r->lexicon_dir, &core, err, sizeof err);
+    if (rc < 0) {
+        log_error(NULL, "cannot build the router for the registry from %s: %s", origin, err);
+        registry_destroy(&reg);
+        return rc;
+    }
+    router_registry_release(r);
     r->core = core;
-    r->registry_version = s->version;
-    log_info(NULL, "registry version %llu loaded", (unsigned long long)s->version);
+    r->registry = reg;
+    log_info(NULL, "registry from %s loaded: %zu units, %zu bodies", origin,
+             registry_unit_count(reg), registry_body_count(reg));
+    return 0;
+}
+
+void router_registry_release(router_t *r)
+{
+    router_core_destroy(&r->core);
+    registry_destroy(&r->registry);
 }
 
 static void fetch(router_t *r)
@@ -75,31 +98,23 @@ static void on_timer(uv_timer_t *t)
 int router_registry_start(router_t *r)
 {
     if (r->registry_file != NULL) {
-        char *problems = NULL;
         FILE *f = fopen(r->registry_file, "rb");
         if (f == NULL)
             return -errno;
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        rewind(f);
-        char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-        size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        char chunk[65536];
+        size_t got;
+        while (mem && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+            fwrite(chunk, 1, got, mem);
+        int bad = ferror(f) || mem == NULL;
         fclose(f);
-        if (buf == NULL || got != (size_t)n) {
-            free(buf);
-            return -EIO;
-        }
-        buf[n] = '\0';
-        int rc = router_core_create(buf, (size_t)n, r->lexicon_dir, &r->core, &problems);
+        if (mem)
+            fclose(mem);
+        int rc = bad ? -EIO : router_registry_install(r, buf, len, r->registry_file);
         free(buf);
-        if (rc < 0) {
-            log_error(NULL, "registry %s refused: %s", r->registry_file,
-                      problems ? problems : strerror(-rc));
-            free(problems);
-            return rc;
-        }
-        log_info(NULL, "registry loaded from %s (not following the ledger)", r->registry_file);
-        return 0;
+        return rc;
     }
     uv_timer_init(r->svc.loop, &r->registry_timer);
     r->registry_timer.data = r;

@@ -17,7 +17,8 @@ typedef struct router {
     rpc_server_t *front; /* front-ends submit demands here */
     rpc_server_t *desk;  /* department systems (delivery, answers) */
     rpc_client_t *ledger;
-    router_core_t *core; /* current registry + classifier; NULL until loaded */
+    registry_t *registry; /* current registry; the core reads it */
+    router_core_t *core;  /* matchers + classifier; NULL until loaded */
     uint64_t registry_version;
     uv_timer_t registry_timer;
     int registry_fetching;
@@ -37,5 +38,9 @@ int router_common_request(router_t *r, rpc_request_t *req);
  * restart. */
 int router_registry_start(router_t *r);
 void router_registry_stop(router_t *r);
+/* Parses a registry and builds a core for it; on success replaces the
+ * current pair (old core first, then the registry it read). */
+int router_registry_install(router_t *r, const char *json, size_t len, const char *origin);
+void router_registry_release(router_t *r);
 
 #endif
