@@ -84,6 +84,9 @@ $(BUILD)/obj/%.o: %.c $(PROTO_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Tests, benchmarks and fuzzers reach into the services' own headers.
+$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/router -Iservices/ledger -Iservices/notifier
+
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
