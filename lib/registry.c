@@ -234,7 +234,7 @@ static void label(char *buf, size_t cap, const char *what, const char *id, size_
     if (id != NULL && id[0] != '\0')
         snprintf(buf, cap, "%s %.200s", what, id);
     else
-        snprintf(buf, cap, "%ss[%zu]", what, idx);
+        snprintf(buf, cap, "%s[%zu]", strcmp(what, "unit") == 0 ? "units" : "bodies", idx);
 }
 
 static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
