@@ -14,6 +14,8 @@
 
 #include "registry.h"
 #include "../../services/router/place.h"
+#include "../../services/router/locate.h"
+#include <jansson.h>
 
 static registry_t *R;
 
@@ -317,6 +319,91 @@ static void test_chains_table(void **state)
     assert_int_equal(place_decide(R, -1, CAT_ELEVATOR, URG_NORMAL, NULL), -EINVAL);
 }
 
+static json_t *load_lines(const char *name, size_t *n)
+{
+    const char *path = fixture_path(name);
+    assert_non_null(path);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    json_t *arr = json_array();
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_error_t e;
+        json_t *v = json_loads(line, 0, &e);
+        if (v != NULL)
+            json_array_append_new(arr, v);
+    }
+    free(line);
+    fclose(f);
+    *n = json_array_size(arr);
+    return arr;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* The 54 fixture samples with the expected category and urgency given:
+ * locate (normalised address/text, code) + place must reproduce body, tier,
+ * cc and deadlines exactly. This checks everything but the classifier. */
+static void test_fixture_samples_given_category(void **state)
+{
+    (void)state;
+    size_t nd, ne;
+    json_t *dem = load_lines("demands.jsonl", &nd);
+    json_t *exp = load_lines("expected.jsonl", &ne);
+    assert_int_equal(nd, 54);
+    assert_int_equal(ne, 54);
+    normalizer_t *norm = NULL;
+    locator_t *loc = NULL;
+    assert_int_equal(normalizer_create(&norm), 0);
+    assert_int_equal(locator_create(R, norm, &loc), 0);
+    int bad = 0;
+    for (size_t i = 0; i < nd; i++) {
+        json_t *d = json_array_get(dem, i), *e = json_array_get(exp, i);
+        assert_string_equal(jstr(d, "id"), jstr(e, "id"));
+        char a[1024] = "", t[2048] = "";
+        size_t al = 0, tl = 0;
+        const char *addr = jstr(d, "address"), *text = jstr(d, "text"), *code = jstr(d, "compound");
+        if (addr)
+            assert_int_equal(normalize_text(norm, addr, strlen(addr), a, sizeof a, &al), 0);
+        assert_int_equal(normalize_text(norm, text, strlen(text), t, sizeof t, &tl), 0);
+        location_t l;
+        assert_int_equal(locator_locate(loc, code, code ? strlen(code) : 0, a, al, t, tl, &l), 0);
+        const char *cat = jstr(e, "category"), *urg = jstr(e, "urgency");
+        placement_t p;
+        assert_int_equal(place_decide(R, l.unit, (category_t)category_from_name(cat, strlen(cat)),
+                                      (urgency_t)urgency_from_name(urg, strlen(urg)), &p),
+                         0);
+        char got_cc[128] = "", want_cc[128] = "";
+        for (size_t k = 0; k < p.n_cc; k++)
+            snprintf(got_cc + strlen(got_cc), sizeof got_cc - strlen(got_cc), "%s,",
+                     id_of(R, p.cc[k]));
+        json_t *ecc = json_object_get(e, "cc");
+        for (size_t k = 0; k < json_array_size(ecc); k++)
+            snprintf(want_cc + strlen(want_cc), sizeof want_cc - strlen(want_cc), "%s,",
+                     json_string_value(json_array_get(ecc, k)));
+        if (strcmp(id_of(R, p.body), jstr(e, "body_id")) != 0 ||
+            strcmp(tier_name(p.tier), jstr(e, "tier")) != 0 ||
+            strcmp(body_kind_name(p.body_kind), jstr(e, "body_kind")) != 0 ||
+            strcmp(got_cc, want_cc) != 0 ||
+            p.reply_due_hours != json_integer_value(json_object_get(e, "reply_due_hours")) ||
+            p.resolve_due_hours != json_integer_value(json_object_get(e, "resolve_due_hours"))) {
+            print_message("%s: got %s/%s cc[%s] %d/%d, want %s/%s cc[%s]\n", jstr(d, "id"),
+                          id_of(R, p.body), tier_name(p.tier), got_cc, p.reply_due_hours,
+                          p.resolve_due_hours, jstr(e, "body_id"), jstr(e, "tier"), want_cc);
+            bad++;
+        }
+    }
+    locator_destroy(&loc);
+    normalizer_destroy(&norm);
+    json_decref(dem);
+    json_decref(exp);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_urgency),
         cmocka_unit_test(test_escalation_ladder),
         cmocka_unit_test(test_chains_table),
+        cmocka_unit_test(test_fixture_samples_given_category),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
