@@ -170,13 +170,19 @@ static void test_duplicates(void **state)
 static void test_unknown_kinds(void **state)
 {
     (void)state;
-    char *p =
-        parse_bad("{\"units\":[" UNITS_BASE ",{\"code\":\"V\",\"kind\":\"village\","
-                  "\"name\":\"村\",\"parent\":\"C-D-S-1\"}],\"bodies\":[" BODIES_BASE
-                  ",{\"id\":\"B1\",\"kind\":\"police\",\"name\":\"警\",\"units\":[\"C-D\"]}]}");
+    /* the unit with an unknown kind has a child and a body: neither adds a
+     * second line about it */
+    char *p = parse_bad("{\"units\":[" UNITS_BASE ",{\"code\":\"V\",\"kind\":\"village\","
+                        "\"name\":\"村\",\"parent\":\"C-D-S-1\"},{\"code\":\"V-1\",\"kind\":"
+                        "\"compound\",\"name\":\"村里\",\"parent\":\"V\"},{\"code\":\"N\","
+                        "\"kind\":\"compound\",\"parent\":\"C-D-S-1\"}],\"bodies\":[" BODIES_BASE
+                        ",{\"id\":\"B1\",\"kind\":\"police\",\"name\":\"警\",\"units\":[\"C-D\"]},"
+                        "{\"id\":\"B2\",\"kind\":\"party_branch\",\"name\":\"支\",\"units\":"
+                        "[\"V\",\"N\"]}]}");
     assert_has(p, "unit V: unknown kind \"village\"");
     assert_has(p, "body B1: unknown kind \"police\"");
-    assert_int_equal(count_lines(p), 2);
+    assert_has(p, "unit N: missing name");
+    assert_int_equal(count_lines(p), 3);
     free(p);
 }
 
