@@ -193,7 +193,7 @@ static void test_explain(void **state)
 static void test_malformed_lines(void **state)
 {
     (void)state;
-    const char *input = "not json at all\n"
+    const char *input = "\xEF\xBB\xBFnot json at all\n"
                         "\n"
                         "   \t \r\n"
                         "{\"text\":\"电梯坏了\"}\n"
