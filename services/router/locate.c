@@ -38,6 +38,10 @@ static const char *const generic_suffixes[] = {"花园", "家园", "小区", "�
                                                "山庄", "大厦", "雅苑", "花苑", "嘉园"};
 
 #define STEM_MIN_CHARS 3
+/* a one-character name or alias ("园", "A") would match almost anything */
+#define WORD_MIN_CHARS 2
+
+static size_t utf8_chars(const char *s, size_t len);
 
 const char *loc_source_name(loc_source_t s)
 {
@@ -131,7 +135,7 @@ static int find_word(const locator_t *l, const char *w, size_t len)
  * first owner. Returns 0 or -ENOMEM. */
 static int add_word(locator_t *l, int32_t unit, const char *w, size_t len, loc_word_kind_t kind)
 {
-    if (len == 0 || len > UINT32_MAX / 2)
+    if (len == 0 || len > UINT32_MAX / 2 || utf8_chars(w, len) < WORD_MIN_CHARS)
         return 0;
     if (find_word(l, w, len) >= 0)
         return 0;

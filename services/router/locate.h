@@ -13,7 +13,7 @@
  * the longest name/alias/stem found in the address, and only when the
  * address has none, in the text. Equal lengths: the match ending first
  * wins. When two compounds share a name, the one listed first in the
- * registry owns it.
+ * registry owns it. Names and aliases of a single character are ignored.
  */
 #ifndef LIANDONG_LOCATE_H
 #define LIANDONG_LOCATE_H

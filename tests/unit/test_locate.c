@@ -30,7 +30,8 @@ static const char *REG =
     "{\"code\":\"K6\",\"kind\":\"compound\",\"name\":\"木头龙新村\",\"parent\":\"M1\"},"
     "{\"code\":\"K7\",\"kind\":\"compound\",\"name\":\"竹坑花園\",\"parent\":\"M1\"},"
     "{\"code\":\"K8\",\"kind\":\"compound\",\"name\":\"幸福１号院\",\"parent\":\"M1\"},"
-    "{\"code\":\"K9\",\"kind\":\"compound\",\"name\":\"东方电梯公寓\",\"parent\":\"M1\"}"
+    "{\"code\":\"K9\",\"kind\":\"compound\",\"name\":\"东方电梯公寓\",\"parent\":\"M1\","
+    "\"aliases\":[\"园\",\"A\"]}"
     "],\"bodies\":[]}";
 
 typedef struct {
@@ -142,7 +143,7 @@ static void test_code(void **state)
     l = loc(f, "M1", NULL, "东乐花园");
     assert_at(f, l, "K4");
     assert_true(l.code_unknown);
-    l = loc(f, "NOPE", NULL, "没有小区名");
+    l = loc(f, "NOPE", NULL, "没有小区名,A栋的园子");
     assert_int_equal(l.unit, -1);
     assert_int_equal(l.source, LOC_NONE);
 }
