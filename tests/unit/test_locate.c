@@ -181,6 +181,22 @@ static void test_traditional_and_fullwidth(void **state)
     assert_at(f, l, "K8");
 }
 
+static void test_spaces_inside_names(void **state)
+{
+    fx_t *f = *state;
+    location_t l = loc(f, NULL, "东湖区 锦绣 家园二期 3栋", NULL);
+    assert_at(f, l, "K2");
+    assert_int_equal(l.start, strlen("东湖区 "));
+    assert_int_equal(l.end, strlen("东湖区 锦绣 家园二期"));
+    /* an exact match elsewhere is preferred to a squeezed one */
+    l = loc(f, NULL, "锦绣 家园二期", "东乐花园");
+    assert_at(f, l, "K2");
+    assert_int_equal(l.source, LOC_ADDRESS);
+    l = loc(f, NULL, "某小区", "东 乐 花 园的灯");
+    assert_at(f, l, "K4");
+    assert_int_equal(l.source, LOC_TEXT);
+}
+
 static void test_stems(void **state)
 {
     fx_t *f = *state;
@@ -251,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_code),
         cmocka_unit_test(test_address_before_text),
         cmocka_unit_test(test_traditional_and_fullwidth),
+        cmocka_unit_test(test_spaces_inside_names),
         cmocka_unit_test(test_stems),
         cmocka_unit_test(test_strip),
         cmocka_unit_test(test_counts_and_errors),
