@@ -149,8 +149,13 @@ struct registry {
     size_t unit_mask;
     int32_t *body_hash;
     size_t body_mask;
-    int32_t *on_unit; /* n_units * BODY_KIND_COUNT */
+    int32_t *on_unit;    /* n_units * BODY_KIND_COUNT */
+    uint8_t *unit_flags; /* UNIT_* while validating */
+    size_t cap_flags;
 };
+
+#define UNIT_BAD 1          /* has problems of its own (already reported) */
+#define UNIT_KIND_UNKNOWN 2 /* its kind could not be read */
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
@@ -234,7 +239,7 @@ static void label(char *buf, size_t cap, const char *what, const char *id, size_
     if (id != NULL && id[0] != '\0')
         snprintf(buf, cap, "%s %.200s", what, id);
     else
-        snprintf(buf, cap, "%ss[%zu]", what, idx);
+        snprintf(buf, cap, "%s[%zu]", strcmp(what, "unit") == 0 ? "units" : "bodies", idx);
 }
 
 static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
@@ -343,23 +348,35 @@ static int add_unit(registry_t *r, json_t *u, size_t idx, problems_t *pb)
         problem(pb, "%s: urban_village must be true or false", lab);
         ok = 0;
     }
-    if (!ok)
+    /* A unit with problems but a usable code is kept (flagged) so that its
+     * children and bodies do not report it as unknown: one problem, one line. */
+    if (!ok && code == NULL)
         return 0;
     if (r->n_units >= INT32_MAX)
         return -E2BIG;
     if (grow_array((void **)&r->units, &r->cap_units, r->n_units + 1, sizeof(reg_unit_t)) < 0)
         return -ENOMEM;
+    size_t capf = r->cap_flags;
+    if (grow_array((void **)&r->unit_flags, &capf, r->n_units + 1, 1) < 0)
+        return -ENOMEM;
+    r->cap_flags = capf;
+    r->unit_flags[r->n_units] = (uint8_t)((ok ? 0 : UNIT_BAD) | (tier < 0 ? UNIT_KIND_UNKNOWN : 0));
     reg_unit_t *ru = &r->units[r->n_units];
     memset(ru, 0, sizeof(*ru));
-    ru->kind = (tier_t)tier;
+    ru->kind = tier >= 0 ? (tier_t)tier : TIER_COMPOUND;
     ru->parent = -1;
     ru->urban_village = json_is_true(jv);
     ru->code = arena_strndup(&r->arena, code, lcode);
-    ru->name = arena_strndup(&r->arena, name, lname);
+    ru->name = arena_strndup(&r->arena, name ? name : "", name ? lname : 0);
     if (ru->code == NULL || ru->name == NULL)
         return -ENOMEM;
-    if (rp > 0 && (ru->parent_code = arena_strndup(&r->arena, parent, lparent)) == NULL)
+    if (rp > 0 && tier != TIER_CITY &&
+        (ru->parent_code = arena_strndup(&r->arena, parent, lparent)) == NULL)
         return -ENOMEM;
+    if (!ok) {
+        r->n_units++;
+        return 0;
+    }
     if (n_alias > 0) {
         ru->aliases = arena_alloc(&r->arena, n_alias * sizeof(char *));
         if (ru->aliases == NULL)
@@ -644,6 +661,8 @@ static int link_units(registry_t *r, problems_t *pb)
         }
         u->parent = p;
         tier_t pk = r->units[p].kind;
+        if ((r->unit_flags[i] | r->unit_flags[p]) & UNIT_KIND_UNKNOWN)
+            continue;
         if ((int)pk != (int)u->kind + 1)
             problem(pb, "unit %s: a %s cannot sit directly under %s %s (a %s)", u->code,
                     tier_name(u->kind), tier_name(pk), u->parent_code,
@@ -681,6 +700,8 @@ static int link_bodies(registry_t *r, pending_units_t *pend, problems_t *pb)
                 problem(pb, "body %s: unknown unit %s", b->id, code);
                 continue;
             }
+            if (r->unit_flags[u] & UNIT_KIND_UNKNOWN)
+                continue; /* the unit's own problem is reported already */
             if (r->units[u].kind != want) {
                 problem(pb, "body %s: a %s acts at %s tier but unit %s is a %s", b->id,
                         body_kind_name(b->kind), tier_name(want), code,
@@ -714,6 +735,7 @@ static void registry_free(registry_t *r)
     free(r->unit_hash);
     free(r->body_hash);
     free(r->on_unit);
+    free(r->unit_flags);
     arena_free(&r->arena);
     free(r);
 }
@@ -758,6 +780,8 @@ int registry_parse(const char *json, size_t len, registry_t **out, char **proble
         return rc;
     }
     free(pb.buf);
+    free(r->unit_flags);
+    r->unit_flags = NULL;
     *out = r;
     return 0;
 }

@@ -147,11 +147,16 @@ int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
     int rc = 0;
     while ((n = getline(&line, &cap, in)) >= 0) {
         size_t len = (size_t)n;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        char *start = line;
+        if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) { /* byte order mark */
+            start += 3;
+            len -= 3;
+        }
+        while (len > 0 && (start[len - 1] == '\n' || start[len - 1] == '\r'))
             len--;
-        if (blank(line, len))
+        if (blank(start, len))
             continue;
-        rc = handle_line(core, line, len, out);
+        rc = handle_line(core, start, len, out);
         if (rc == -EIO)
             break;
         rc = 0; /* a line we could not answer for lack of memory is skipped */

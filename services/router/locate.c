@@ -38,6 +38,10 @@ static const char *const generic_suffixes[] = {"花园", "家园", "小区", "�
                                                "山庄", "大厦", "雅苑", "花苑", "嘉园"};
 
 #define STEM_MIN_CHARS 3
+/* a one-character name or alias ("园", "A") would match almost anything */
+#define WORD_MIN_CHARS 2
+
+static size_t utf8_chars(const char *s, size_t len);
 
 const char *loc_source_name(loc_source_t s)
 {
@@ -131,7 +135,7 @@ static int find_word(const locator_t *l, const char *w, size_t len)
  * first owner. Returns 0 or -ENOMEM. */
 static int add_word(locator_t *l, int32_t unit, const char *w, size_t len, loc_word_kind_t kind)
 {
-    if (len == 0 || len > UINT32_MAX / 2)
+    if (len == 0 || len > UINT32_MAX / 2 || utf8_chars(w, len) < WORD_MIN_CHARS)
         return 0;
     if (find_word(l, w, len) >= 0)
         return 0;
@@ -438,6 +442,36 @@ static bool scan_best(const locator_t *l, const char *s, size_t len, location_t 
     return true;
 }
 
+/* When nothing matched and the text holds spaces between Chinese characters
+ * ("锦绣 家园"), scan a copy without those spaces; offsets are mapped back. */
+static bool scan_squeezed(const locator_t *l, const char *s, size_t len, location_t *out,
+                          loc_source_t src)
+{
+    if (s == NULL || len < 3 || memchr(s, ' ', len) == NULL)
+        return false;
+    char *c = malloc(len);
+    size_t *map = malloc((len + 1) * sizeof(size_t));
+    bool found = false;
+    if (c != NULL && map != NULL) {
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (s[i] == ' ' && i > 0 && i + 1 < len && (unsigned char)s[i - 1] >= 0x80 &&
+                (unsigned char)s[i + 1] >= 0x80)
+                continue;
+            c[o] = s[i];
+            map[o++] = i;
+        }
+        if (o < len && scan_best(l, c, o, out, src)) {
+            out->start = map[out->start];
+            out->end = map[out->end - 1] + 1;
+            found = true;
+        }
+    }
+    free(c);
+    free(map);
+    return found;
+}
+
 int locator_locate(const locator_t *l, const char *code, size_t code_len, const char *addr,
                    size_t addr_len, const char *text, size_t text_len, location_t *out)
 {
@@ -456,9 +490,11 @@ int locator_locate(const locator_t *l, const char *code, size_t code_len, const 
         }
         out->code_unknown = true;
     }
-    if (scan_best(l, addr, addr_len, out, LOC_ADDRESS))
+    if (scan_best(l, addr, addr_len, out, LOC_ADDRESS) ||
+        scan_squeezed(l, addr, addr_len, out, LOC_ADDRESS))
         return 0;
-    scan_best(l, text, text_len, out, LOC_TEXT);
+    if (!scan_best(l, text, text_len, out, LOC_TEXT))
+        scan_squeezed(l, text, text_len, out, LOC_TEXT);
     return 0;
 }
 

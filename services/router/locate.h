@@ -13,7 +13,9 @@
  * the longest name/alias/stem found in the address, and only when the
  * address has none, in the text. Equal lengths: the match ending first
  * wins. When two compounds share a name, the one listed first in the
- * registry owns it.
+ * registry owns it. Names and aliases of a single character are ignored.
+ * Where nothing matches, spaces between Chinese characters are ignored and
+ * the address (then the text) is scanned again ("锦绣 家园").
  */
 #ifndef LIANDONG_LOCATE_H
 #define LIANDONG_LOCATE_H
