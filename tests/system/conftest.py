@@ -40,7 +40,8 @@ def system(request):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
-    if not rep.failed:
+    # Teardown failures already carry the logs in their message.
+    if not rep.failed or rep.when == "teardown":
         return
     # Attach the services' log tails to the failure report.
     node = item.parent
