@@ -36,9 +36,11 @@ IS_ROOT=0
 [ "$(id -u)" -eq 0 ] && IS_ROOT=1
 
 # Run a PostgreSQL tool as the cluster's owner.
+# From /, since the caller's working directory (say, a repo under /root) may
+# be closed to that user; every path we pass is absolute.
 as_owner() {
   if [ "$IS_ROOT" -eq 1 ]; then
-    runuser -u "$PGUSER_OS" -- "$@"
+    (cd / && runuser -u "$PGUSER_OS" -- "$@")
   else
     "$@"
   fi
