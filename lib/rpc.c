@@ -1,0 +1,417 @@
+/*
+ * rpc.c - Envelope request/answer over ROUTER (server) and DEALER (client)
+ * sockets on a libuv loop (see rpc.h).
+ */
+#include "rpc.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* ---------------------------------------------------------------- server */
+
+#define RPC_USER_MAX 128
+
+struct rpc_server {
+    zuv_socket_t *sock;
+    rpc_handler_fn fn;
+    void *ud;
+    size_t max_msg;
+    size_t in_flight;
+    int destroyed; /* freed when the last pending request is answered */
+};
+
+struct rpc_request {
+    rpc_server_t *srv;
+    size_t nroute;
+    void *route[ZUV_MAX_FRAMES];
+    size_t route_len[ZUV_MAX_FRAMES];
+    wire_msg_t *msg;
+    char user[RPC_USER_MAX];
+};
+
+static void request_free(rpc_request_t *req)
+{
+    rpc_server_t *srv = req->srv;
+    for (size_t i = 0; i < req->nroute; i++)
+        free(req->route[i]);
+    wire_free(&req->msg);
+    free(req);
+    if (--srv->in_flight == 0 && srv->destroyed)
+        free(srv);
+}
+
+static int send_answer(rpc_request_t *req, const uint8_t *buf, size_t len)
+{
+    if (req->srv->destroyed || req->srv->sock == NULL)
+        return -ECANCELED;
+    const void *bufs[ZUV_MAX_FRAMES + 1];
+    size_t lens[ZUV_MAX_FRAMES + 1];
+    for (size_t i = 0; i < req->nroute; i++) {
+        bufs[i] = req->route[i];
+        lens[i] = req->route_len[i];
+    }
+    bufs[req->nroute] = buf;
+    lens[req->nroute] = len;
+    return zuv_socket_send(req->srv->sock, bufs, lens, req->nroute + 1);
+}
+
+/* Answers a request that never became an rpc_request (bad frames). */
+static void answer_raw_error(rpc_server_t *srv, const zuv_message_t *m, const char *rid,
+                             Liandong__V1__ErrorCode code, const char *msg)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack_error(rid, code, msg, &buf, &len) == 0) {
+        int rc = zuv_socket_reply(srv->sock, m, buf, len);
+        if (rc < 0)
+            log_warn(NULL, "could not answer a bad request: %s", zmq_strerror(-rc));
+    }
+    free(buf);
+}
+
+static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
+{
+    (void)s;
+    rpc_server_t *srv = ud;
+    if (m->nframes < 2)
+        return; /* a ROUTER always prefixes the identity; nothing to answer */
+    if (m->truncated) {
+        answer_raw_error(srv, m, NULL, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
+                         "too many frames: send one Envelope frame");
+        return;
+    }
+    zmq_msg_t *payload = &m->frames[m->nframes - 1];
+    char err[160];
+    wire_msg_t *msg = NULL;
+    int rc = wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), srv->max_msg, &msg, err,
+                         sizeof err);
+    if (rc < 0) {
+        log_warn(NULL, "refused a request: %s", err);
+        answer_raw_error(srv, m, NULL,
+                         rc == -EMSGSIZE ? LIANDONG__V1__ERROR_CODE__ERROR_TOO_LARGE
+                                         : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
+                         err);
+        return;
+    }
+    envelope_t *env = wire_envelope(msg);
+    if (env->body_case == LIANDONG__V1__ENVELOPE__BODY__NOT_SET) {
+        answer_raw_error(srv, m, env->request_id, LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD,
+                         "envelope has no body (or a body type this version does not know)");
+        wire_free(&msg);
+        return;
+    }
+    rpc_request_t *req = calloc(1, sizeof(*req));
+    if (req == NULL) {
+        wire_free(&msg);
+        return;
+    }
+    req->srv = srv;
+    req->msg = msg;
+    srv->in_flight++;
+    for (size_t i = 0; i + 1 < m->nframes; i++) {
+        size_t n = zmq_msg_size(&m->frames[i]);
+        req->route[i] = malloc(n ? n : 1);
+        if (req->route[i] == NULL) {
+            request_free(req);
+            return;
+        }
+        memcpy(req->route[i], zmq_msg_data(&m->frames[i]), n);
+        req->route_len[i] = n;
+        req->nroute++;
+    }
+    /* The authenticated identity of the connection (set by our ZAP
+     * handler); absent when CURVE is off. */
+    const char *user = zmq_msg_gets(payload, "User-Id");
+    if (user != NULL)
+        snprintf(req->user, sizeof req->user, "%s", user);
+    srv->fn(srv, req, srv->ud);
+}
+
+int rpc_server_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
+                      rpc_handler_fn fn, void *ud, rpc_server_t **out)
+{
+    rpc_server_t *srv = calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return -ENOMEM;
+    srv->fn = fn;
+    srv->ud = ud;
+    srv->max_msg = max_msg;
+    /* The transport limit sits above the application limit so an oversized
+     * request still reaches us and gets an ERROR_TOO_LARGE answer instead of
+     * a silent disconnect; beyond it libzmq drops the connection. */
+    int rc = zuv_socket_create(loop, zctx, ZMQ_ROUTER, max_msg * 4 + 4096, &srv->sock);
+    if (rc < 0) {
+        free(srv);
+        return rc;
+    }
+    if (endpoint != NULL && (rc = rpc_server_listen(srv, endpoint)) < 0) {
+        zuv_socket_close(&srv->sock);
+        free(srv);
+        return rc;
+    }
+    *out = srv;
+    return 0;
+}
+
+zuv_socket_t *rpc_server_socket(rpc_server_t *srv)
+{
+    return srv ? srv->sock : NULL;
+}
+
+int rpc_server_listen(rpc_server_t *srv, const char *endpoint)
+{
+    int rc = zuv_socket_bind(srv->sock, endpoint);
+    if (rc < 0)
+        return rc;
+    return zuv_socket_start(srv->sock, 4, on_server_message, srv);
+}
+
+size_t rpc_server_in_flight(const rpc_server_t *srv)
+{
+    return srv ? srv->in_flight : 0;
+}
+
+void rpc_server_destroy(rpc_server_t **sp)
+{
+    if (sp == NULL || *sp == NULL)
+        return;
+    rpc_server_t *srv = *sp;
+    *sp = NULL;
+    zuv_socket_close(&srv->sock);
+    srv->destroyed = 1;
+    if (srv->in_flight == 0)
+        free(srv);
+}
+
+envelope_t *rpc_request_envelope(rpc_request_t *req)
+{
+    return wire_envelope(req->msg);
+}
+
+const char *rpc_request_id(rpc_request_t *req)
+{
+    return wire_envelope(req->msg)->request_id;
+}
+
+const char *rpc_request_user(rpc_request_t *req)
+{
+    return req->user;
+}
+
+int rpc_request_answer(rpc_request_t *req, envelope_t *answer)
+{
+    answer->request_id = (char *)rpc_request_id(req);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = wire_pack(answer, &buf, &len);
+    if (rc == 0)
+        rc = send_answer(req, buf, len);
+    if (rc < 0)
+        log_warn(NULL, "answer to request %s not delivered: %s", rpc_request_id(req),
+                 rc == -ECANCELED ? "shutting down" : zmq_strerror(-rc));
+    free(buf);
+    request_free(req);
+    return rc;
+}
+
+int rpc_request_fail(rpc_request_t *req, Liandong__V1__ErrorCode code, const char *message)
+{
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    Liandong__V1__Error er = LIANDONG__V1__ERROR__INIT;
+    er.code = code;
+    er.message = (char *)(message ? message : "");
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_ERROR;
+    e.error = &er;
+    return rpc_request_answer(req, &e);
+}
+
+/* ---------------------------------------------------------------- client */
+
+#define RPC_BUCKETS 1024
+
+typedef struct pending {
+    uint64_t id;
+    uint64_t deadline;
+    rpc_answer_fn cb;
+    void *ud;
+    struct pending *next;
+} pending_t;
+
+struct rpc_client {
+    zuv_socket_t *sock;
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    pending_t *buckets[RPC_BUCKETS];
+    uint64_t next_id;
+    size_t n;
+    size_t max_msg;
+    char prefix[40];
+};
+
+static pending_t *pending_take(rpc_client_t *c, uint64_t id)
+{
+    pending_t **pp = &c->buckets[id % RPC_BUCKETS];
+    for (; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            pending_t *p = *pp;
+            *pp = p->next;
+            c->n--;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void on_client_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
+{
+    (void)s;
+    rpc_client_t *c = ud;
+    zmq_msg_t *payload = &m->frames[m->nframes - 1];
+    char err[160];
+    wire_msg_t *msg = NULL;
+    if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), c->max_msg, &msg, err,
+                    sizeof err) < 0) {
+        log_warn(NULL, "dropped an unreadable answer: %s", err);
+        return;
+    }
+    const char *rid = wire_envelope(msg)->request_id;
+    size_t plen = strlen(c->prefix);
+    char *end = NULL;
+    uint64_t id = 0;
+    if (strncmp(rid, c->prefix, plen) == 0 && rid[plen] == '-')
+        id = strtoull(rid + plen + 1, &end, 10);
+    pending_t *p = (end && *end == '\0') ? pending_take(c, id) : NULL;
+    if (p == NULL) {
+        /* Late answer to a request that already timed out. */
+        wire_free(&msg);
+        return;
+    }
+    p->cb(0, msg, p->ud);
+    wire_free(&msg);
+    free(p);
+}
+
+static void on_client_timer(uv_timer_t *t)
+{
+    rpc_client_t *c = t->data;
+    uint64_t now = uv_now(c->loop);
+    for (size_t b = 0; b < RPC_BUCKETS; b++) {
+        pending_t **pp = &c->buckets[b];
+        while (*pp) {
+            pending_t *p = *pp;
+            if (p->deadline <= now) {
+                *pp = p->next;
+                c->n--;
+                p->cb(-ETIMEDOUT, NULL, p->ud);
+                free(p);
+            } else {
+                pp = &p->next;
+            }
+        }
+    }
+    if (c->n == 0)
+        uv_timer_stop(&c->timer);
+}
+
+int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
+                      rpc_client_t **out)
+{
+    rpc_client_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    c->loop = loop;
+    c->max_msg = max_msg;
+    /* Request ids must not collide with an earlier run of this client whose
+     * late answers may still arrive. */
+    snprintf(c->prefix, sizeof c->prefix, "%x%" PRIx64, (unsigned)getpid(), uv_hrtime());
+    int rc = zuv_socket_create(loop, zctx, ZMQ_DEALER, max_msg, &c->sock);
+    if (rc == 0)
+        rc = zuv_socket_connect(c->sock, endpoint);
+    if (rc == 0)
+        rc = zuv_socket_start(c->sock, 2, on_client_message, c);
+    if (rc < 0) {
+        zuv_socket_close(&c->sock);
+        free(c);
+        return rc;
+    }
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    *out = c;
+    return 0;
+}
+
+zuv_socket_t *rpc_client_socket(rpc_client_t *c)
+{
+    return c ? c->sock : NULL;
+}
+
+int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_answer_fn cb,
+                    void *ud)
+{
+    pending_t *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return -ENOMEM;
+    char rid[80];
+    p->id = ++c->next_id;
+    snprintf(rid, sizeof rid, "%s-%" PRIu64, c->prefix, p->id);
+    char *saved = req->request_id;
+    req->request_id = rid;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = wire_pack(req, &buf, &len);
+    req->request_id = saved;
+    if (rc == 0) {
+        const void *bufs[1] = {buf};
+        rc = zuv_socket_send(c->sock, bufs, &len, 1);
+    }
+    free(buf);
+    if (rc < 0) {
+        free(p);
+        return rc;
+    }
+    p->cb = cb;
+    p->ud = ud;
+    p->deadline = uv_now(c->loop) + timeout_ms;
+    pending_t **head = &c->buckets[p->id % RPC_BUCKETS];
+    p->next = *head;
+    *head = p;
+    if (c->n++ == 0)
+        uv_timer_start(&c->timer, on_client_timer, 20, 20);
+    return 0;
+}
+
+size_t rpc_client_in_flight(const rpc_client_t *c)
+{
+    return c ? c->n : 0;
+}
+
+static void on_client_timer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void rpc_client_destroy(rpc_client_t **cp)
+{
+    if (cp == NULL || *cp == NULL)
+        return;
+    rpc_client_t *c = *cp;
+    *cp = NULL;
+    for (size_t b = 0; b < RPC_BUCKETS; b++) {
+        while (c->buckets[b]) {
+            pending_t *p = c->buckets[b];
+            c->buckets[b] = p->next;
+            p->cb(-ECANCELED, NULL, p->ud);
+            free(p);
+        }
+    }
+    c->n = 0;
+    zuv_socket_close(&c->sock);
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->timer, on_client_timer_closed);
+}

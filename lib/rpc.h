@@ -1,0 +1,68 @@
+/*
+ * rpc.h - request/answer over ZeroMQ with Envelope messages.
+ *
+ * rpc_server: a ROUTER socket. Every incoming message is checked (frame
+ * count, size, valid Envelope, body present) and bad ones are answered with
+ * an Error envelope by the server itself, so a handler only sees
+ * well-formed requests. A handler may answer at once or later (after a
+ * database commit or another service's answer): the request object keeps
+ * the peer's routing frames until rpc_request_answer()/rpc_request_fail().
+ * The authenticated ZAP User-Id of the connection is captured for the
+ * handler: identity comes from the key, never from the message.
+ *
+ * rpc_client: a DEALER socket with a table of requests in flight, each
+ * with a deadline; an answer is matched by request id, a late answer is
+ * dropped, an expired request gets its callback with -ETIMEDOUT.
+ */
+#ifndef LIANDONG_RPC_H
+#define LIANDONG_RPC_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "wire.h"
+#include "zuv.h"
+
+typedef struct rpc_server rpc_server_t;
+typedef struct rpc_request rpc_request_t;
+
+typedef void (*rpc_handler_fn)(rpc_server_t *srv, rpc_request_t *req, void *ud);
+
+int rpc_server_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
+                      rpc_handler_fn fn, void *ud, rpc_server_t **out);
+/* With endpoint NULL the socket is created but not bound: set socket
+ * options (CURVE) through rpc_server_socket(), then rpc_server_listen(). */
+int rpc_server_listen(rpc_server_t *srv, const char *endpoint);
+zuv_socket_t *rpc_server_socket(rpc_server_t *srv);
+void rpc_server_destroy(rpc_server_t **srv);
+/* Requests received but not yet answered. */
+size_t rpc_server_in_flight(const rpc_server_t *srv);
+
+envelope_t *rpc_request_envelope(rpc_request_t *req);
+const char *rpc_request_id(rpc_request_t *req);
+/* The ZAP User-Id of the sender's connection ("" when CURVE is off). */
+const char *rpc_request_user(rpc_request_t *req);
+/* Answer and free the request. `answer->request_id` is set to the
+ * request's id by this function. Returns 0 or a negative errno (the peer
+ * is gone); the request is freed either way. */
+int rpc_request_answer(rpc_request_t *req, envelope_t *answer);
+int rpc_request_fail(rpc_request_t *req, Liandong__V1__ErrorCode code, const char *message);
+
+typedef struct rpc_client rpc_client_t;
+/* `status` is 0 with `answer` set (freed by the client after the callback,
+ * unless the callback takes it with rpc_answer_take), or a negative errno
+ * (-ETIMEDOUT, -ECANCELED at shutdown) with answer NULL. */
+typedef void (*rpc_answer_fn)(int status, wire_msg_t *answer, void *ud);
+
+int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
+                      rpc_client_t **out);
+zuv_socket_t *rpc_client_socket(rpc_client_t *c);
+/* Sends `req` (its request_id is assigned by the client) and calls `cb`
+ * exactly once. Returns 0 or a negative errno (then cb is not called). */
+int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_answer_fn cb,
+                    void *ud);
+size_t rpc_client_in_flight(const rpc_client_t *c);
+/* Fails every pending call with -ECANCELED and closes the socket. */
+void rpc_client_destroy(rpc_client_t **c);
+
+#endif
