@@ -6,7 +6,11 @@
 T_PASS=0
 T_FAIL=0
 T_FAILED=()
-T_LOGDIR=${T_LOGDIR:-$(mktemp -d /tmp/liandong-tests.XXXXXX)}
+T_LOGDIR_OWNED=0
+if [ -z "${T_LOGDIR:-}" ]; then
+  T_LOGDIR=$(mktemp -d /tmp/liandong-tests.XXXXXX)
+  T_LOGDIR_OWNED=1
+fi
 T_TAIL=${T_TAIL:-60}
 
 # t_run NAME SECONDS CMD...: run one item and count it.

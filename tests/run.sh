@@ -91,5 +91,5 @@ if [ $((T_PASS + T_FAIL)) -eq 0 ]; then
   t_fail "tests/run.sh" "no test ran"
 fi
 # Keep the per-item logs only when something failed.
-if [ "$T_FAIL" -eq 0 ] && [ -z "${KEEP_LOGS:-}" ]; then rm -rf "$T_LOGDIR"; fi
+if [ "$T_FAIL" -eq 0 ] && [ "$T_LOGDIR_OWNED" -eq 1 ] && [ -z "${KEEP_LOGS:-}" ]; then rm -rf "$T_LOGDIR"; fi
 t_summary

@@ -55,9 +55,9 @@ def garbage_payloads():
     ]
 
 
-def quiet_answers(client, timeout=QUIET_TIMEOUT):
+def quiet_answers(client, timeout=QUIET_TIMEOUT, strict=True):
     """Answers that arrive until the socket is quiet; each must be an Error."""
-    answers = client.drain(timeout)
+    answers = client.drain(timeout, strict)
     for a in answers:
         assert a.WhichOneof("body") == "error", f"non-error answer to garbage: {a}"
     return answers
@@ -125,7 +125,9 @@ def test_too_many_frames(system, which):
     ping = envelope("frames-1", ping=pb.Ping()).SerializeToString()
     with system.wire(which) as c:
         c.send_frames([ping] * 64)
-        quiet_answers(c)           # an Error, or nothing: never a Pong
+        # An Error, or nothing: never a Pong. Frames before the last count as
+        # routing, so an answer may echo some of them before the Envelope.
+        quiet_answers(c, strict=False)
     still_serving(system, which)
 
 
