@@ -66,7 +66,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins
+.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins
 all: $(BINS) $(UNIT_BINS) $(PROTO_PY)
 
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
@@ -84,6 +84,9 @@ $(BUILD)/obj/%.o: %.c $(PROTO_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Tests, benchmarks and fuzzers reach into the services' own headers.
+$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/router -Iservices/ledger -Iservices/notifier
+
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
@@ -91,6 +94,13 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_ARCHIVES) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS) -lcmocka
+
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ALL_ARCHIVES) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS)
+bench-bins: $(BENCH_BINS)
 
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(ALL_ARCHIVES) $(LIB_A)
@@ -116,7 +126,7 @@ test: deps
 	bash tests/run.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all bench-bins
 	bash tests/bench/run.sh
 
 fmt:

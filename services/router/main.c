@@ -26,6 +26,12 @@ static config_opt_t opts[] = {
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
      "how long to wait for the ledger to commit a case", 0, NULL},
     {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
+    {"identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "this process's key (role.id)", 0,
+     NULL},
+    {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key (role.id)",
+     0, NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"dry-run", NULL, "0", "place JSON lines from stdin, print decisions, no services", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
@@ -41,6 +47,7 @@ static void on_stop(service_t *svc, void *ud)
     rpc_server_destroy(&r->desk);
     rpc_client_destroy(&r->ledger);
     router_registry_stop(r);
+    secure_fini(&r->sec);
 }
 
 int main(int argc, char **argv)
@@ -84,12 +91,22 @@ int main(int argc, char **argv)
     const char *listen = config_get(opts, NOPTS, "listen");
     const char *desk = config_get(opts, NOPTS, "desk");
     const char *ledger = config_get(opts, NOPTS, "ledger");
-    if ((rc = rpc_client_create(r.svc.loop, r.svc.zctx, ledger, 64u << 20, &r.ledger)) < 0 ||
-        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, listen, (size_t)max_msg,
+    /* The ZAP handler must be bound before any CURVE server socket. */
+    if ((rc = secure_init(&r.sec, r.svc.loop, r.svc.zctx, config_get(opts, NOPTS, "keys"),
+                          config_get(opts, NOPTS, "identity"), 1,
+                          strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
+        (rc = rpc_client_create(r.svc.loop, r.svc.zctx, NULL, 64u << 20, &r.ledger)) < 0 ||
+        (rc = secure_client_socket(&r.sec, zuv_socket_zmq(rpc_client_socket(r.ledger)),
+                                   config_get(opts, NOPTS, "ledger-identity"))) < 0 ||
+        (rc = rpc_client_connect(r.ledger, ledger)) < 0 ||
+        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, NULL, (size_t)max_msg,
                                 router_on_front_request, &r, &r.front)) < 0 ||
-        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, desk, (size_t)max_msg,
+        (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.front)))) < 0 ||
+        (rc = rpc_server_listen(r.front, listen)) < 0 ||
+        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, NULL, (size_t)max_msg,
                                 router_on_desk_request, &r, &r.desk)) < 0 ||
-        (rc = router_registry_start(&r)) < 0) {
+        (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
+        (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = router_registry_start(&r)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&r.svc, &r);
         service_finish(&r.svc);

@@ -10,10 +10,12 @@
 
 #include "router_core.h"
 #include "rpc.h"
+#include "secure.h"
 #include "service.h"
 
 typedef struct router {
     service_t svc;
+    secure_t sec;
     rpc_server_t *front; /* front-ends submit demands here */
     rpc_server_t *desk;  /* department systems (delivery, answers) */
     rpc_client_t *ledger;

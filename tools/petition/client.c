@@ -2,6 +2,7 @@
  * client.c - blocking Envelope request/answer for the CLI (see client.h).
  */
 #include "client.h"
+#include "secure.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,7 +20,8 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms)
+int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms,
+                         const char *keys_dir, const char *identity, const char *server_identity)
 {
     memset(c, 0, sizeof(*c));
     c->timeout_ms = timeout_ms;
@@ -33,6 +35,24 @@ int petition_client_open(petition_client_t *c, const char *endpoint, int timeout
     int64_t maxmsg = 256 << 20;
     zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    if (keys_dir != NULL) {
+        char role[CURVE_USER_MAX], id[CURVE_USER_MAX], srole[CURVE_USER_MAX], sid[CURVE_USER_MAX];
+        curve_keypair_t self, server;
+        int rc = secure_split_identity(identity, role, sizeof role, id, sizeof id);
+        if (rc == 0)
+            rc = secure_split_identity(server_identity, srole, sizeof srole, sid, sizeof sid);
+        if (rc == 0)
+            rc = curve_keypair_load(keys_dir, role, id, 0, &self);
+        if (rc == 0)
+            rc = curve_keypair_load(keys_dir, srole, sid, 1, &server);
+        if (rc == 0)
+            rc = curve_client_setup(c->sock, &self, server.public_key);
+        if (rc < 0) {
+            fprintf(stderr, "error: CURVE keys %s (ours) or %s (server) not usable in %s\n",
+                    identity, server_identity, keys_dir);
+            return rc;
+        }
+    }
     if (zmq_connect(c->sock, endpoint) != 0)
         return -errno;
     return 0;

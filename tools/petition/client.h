@@ -16,7 +16,10 @@ typedef struct {
     unsigned long seq;
 } petition_client_t;
 
-int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms);
+/* With keys_dir non-NULL the connection uses CURVE with our key
+ * <identity>.key and the server's <server_identity>.pub from keys_dir. */
+int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms,
+                         const char *keys_dir, const char *identity, const char *server_identity);
 /* Sends `req` and waits for its answer. Returns 0 with *answer (free with
  * wire_free), -ETIMEDOUT, or another negative errno. */
 int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **answer);

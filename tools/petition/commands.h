@@ -15,6 +15,11 @@ typedef struct {
     const char *router;
     const char *ledger;
     int timeout_ms;
+    int insecure;
+    const char *keys;     /* CURVE keys directory */
+    const char *identity; /* our key, role.id */
+    const char *router_identity;
+    const char *ledger_identity;
 } petition_ctx_t;
 
 int cmd_ping(const petition_ctx_t *ctx, int argc, char **argv);
@@ -24,6 +29,7 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_case(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv);
 int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_keys(const petition_ctx_t *ctx, int argc, char **argv);
 
 /* One call to `endpoint`: opens, calls, checks the answer body. Returns an
  * exit code; on 0, *answer is set. */

@@ -14,6 +14,12 @@ static config_opt_t opts[] = {
     {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311", "router front-end endpoint", 0, NULL},
     {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
     {"timeout-ms", "LIANDONG_TIMEOUT_MS", "10000", "how long to wait for an answer", 0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory", 0, NULL},
+    {"identity", "LIANDONG_IDENTITY", "operator.admin",
+     "our key in the keys directory (role.id: operator.X, frontend.X, body.BODY_ID)", 0, NULL},
+    {"router-identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "the router's key", 0, NULL},
+    {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key", 0, NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -35,7 +41,11 @@ static const char usage[] =
     "                                    act on a case\n"
     "  rates [--by body|compound|community|street|district] [--unit CODE]\n"
     "        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
-    "                                    received, replied and reply rate\n";
+    "                                    received, replied and reply rate\n"
+    "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
+    "                                    create a CURVE key pair (DIR defaults to --keys)\n"
+    "  keys bootstrap --registry FILE [--dir DIR]\n"
+    "                                    keys for the services, an operator, front-ends, bodies\n";
 
 int main(int argc, char **argv)
 {
@@ -55,8 +65,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "petition: --timeout-ms must be a number of milliseconds\n");
         return 2;
     }
-    petition_ctx_t ctx = {config_get(opts, NOPTS, "router"), config_get(opts, NOPTS, "ledger"),
-                          (int)timeout};
+    petition_ctx_t ctx = {
+        .router = config_get(opts, NOPTS, "router"),
+        .ledger = config_get(opts, NOPTS, "ledger"),
+        .timeout_ms = (int)timeout,
+        .insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0,
+        .keys = config_get(opts, NOPTS, "keys"),
+        .identity = config_get(opts, NOPTS, "identity"),
+        .router_identity = config_get(opts, NOPTS, "router-identity"),
+        .ledger_identity = config_get(opts, NOPTS, "ledger-identity"),
+    };
     const char *cmd = argv[rest];
     int sargc = argc - rest;
     char **sargv = argv + rest;
@@ -72,6 +90,8 @@ int main(int argc, char **argv)
         return cmd_case(&ctx, sargc, sargv);
     if (strcmp(cmd, "rates") == 0)
         return cmd_rates(&ctx, sargc, sargv);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept",   "reply", "resolve", "return",
                                           "escalate", "rate",  "close",   "dispatch"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)

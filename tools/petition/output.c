@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <zmq.h>
@@ -16,7 +17,10 @@ int petition_call(const petition_ctx_t *ctx, const char *endpoint, envelope_t *r
                   Liandong__V1__Envelope__BodyCase want, wire_msg_t **answer)
 {
     petition_client_t c;
-    int rc = petition_client_open(&c, endpoint, ctx->timeout_ms);
+    const char *server =
+        strcmp(endpoint, ctx->router) == 0 ? ctx->router_identity : ctx->ledger_identity;
+    int rc = petition_client_open(&c, endpoint, ctx->timeout_ms, ctx->insecure ? NULL : ctx->keys,
+                                  ctx->identity, server);
     if (rc < 0) {
         fprintf(stderr, "error: cannot open %s: %s\n", endpoint, zmq_strerror(-rc));
         petition_client_close(&c);
