@@ -29,6 +29,10 @@ REGISTRY = os.path.join(ROOT, "deploy", "registry", "sample.json")
 SCHEMA_DIR = os.path.join(ROOT, "deploy", "schema")
 LEXICON_DIR = os.path.join(ROOT, "deploy", "lexicon")
 
+# CURVE is on by default everywhere (lib/secure.h). LIANDONG_INSECURE=1 runs
+# every process, and these helpers, on plain TCP instead.
+INSECURE = os.environ.get("LIANDONG_INSECURE") == "1"
+
 READY_TIMEOUT = float(os.environ.get("LIANDONG_READY_TIMEOUT", "20"))
 STOP_TIMEOUT = 15.0      # seconds a service gets to exit after SIGTERM
 CLI_TIMEOUT = 30.0       # one `petition` invocation
@@ -40,6 +44,25 @@ CLI_TIMEOUT = 30.0       # one `petition` invocation
 # Frames put before the Envelope on a DEALER. [] = the services are ROUTERs
 # that answer [identity, envelope]; [b""] would be REQ-style framing.
 WIRE_PREFIX = []
+
+# CURVE identities ("role.id", files <role>.<id>.key/.pub in the keys
+# directory that `petition keys bootstrap` fills). Which key each socket
+# serves with, and which key this harness presents to it.
+SERVER_IDENTITY = {"router": "service.router", "desk": "service.router",
+                   "ledger": "service.ledger"}
+CLIENT_IDENTITY = {"router": "frontend.hotline", "desk": "body.JA-DISPATCH",
+                   "ledger": "operator.admin"}
+
+
+def body_identity(body_id):
+    """The key a department body acts with (the CLI's --identity)."""
+    return f"body.{body_id}"
+
+
+def frontend_identity(channel):
+    """The key a channel's front-end submits with."""
+    return f"frontend.{channel}"
+
 
 # Keys the CLI's JSON answers must carry.
 SUBMIT_KEYS = ("case_id", "duplicate", "category", "tier", "body_id", "body_kind",
@@ -221,6 +244,8 @@ class System:
         self.env = dict(os.environ)
         self.env["LIANDONG_ROUTER"] = self.ep["router"]
         self.env["LIANDONG_LEDGER"] = self.ep["ledger"]
+        self.keys_dir = os.path.join(self.workdir, "keys")
+        self.env["LIANDONG_KEYS"] = self.keys_dir
         # Sanitizer builds: report leaks and make any finding a non-zero exit,
         # unless the caller (tests/run.sh) already chose options.
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
@@ -238,6 +263,10 @@ class System:
         return self
 
     def _start(self):
+        if not INSECURE:
+            # Keys for the services, the operator, every front-end and body.
+            self.petition("keys", "bootstrap", "--registry", REGISTRY, "--dir", self.keys_dir,
+                          json=False)
         r = subprocess.run(["bash", PG_SH, "start", self.pg_dir, str(self.pg_port)],
                            capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
@@ -296,12 +325,16 @@ class System:
 
     # -- CLI -----------------------------------------------------------------
 
-    def petition(self, *args, json=True, check=True, timeout=CLI_TIMEOUT):
+    def petition(self, *args, json=True, check=True, timeout=CLI_TIMEOUT, identity=None):
         """Run the CLI. json=True appends --json and returns the parsed output
         (a dict, or a list for JSON-lines output); json=False returns the
-        CompletedProcess. check: a non-zero exit raises CliError."""
+        CompletedProcess. check: a non-zero exit raises CliError. identity:
+        the CURVE key to act with (default: the CLI's, operator.admin)."""
         argv = [os.path.join(BIN, "petition"), "--router", self.ep["router"],
-                "--ledger", self.ep["ledger"], *args]
+                "--ledger", self.ep["ledger"]]
+        if identity:
+            argv += ["--identity", identity]
+        argv += args
         if json:
             argv.append("--json")
         r = subprocess.run(argv, capture_output=True, timeout=timeout, env=self.env,
@@ -328,24 +361,51 @@ class System:
         import psycopg2
         return psycopg2.connect(self.conninfo)
 
-    def wire(self, which, **kw):
-        return WireClient(self.ep[which], **kw)
+    def wire(self, which, identity=None, **kw):
+        """A DEALER on the `which` socket (router, desk, ledger), presenting
+        CLIENT_IDENTITY[which] (or `identity`) unless CURVE is off."""
+        if INSECURE:
+            return WireClient(self.ep[which], **kw)
+        me = load_key(self.keys_dir, identity or CLIENT_IDENTITY[which])
+        server = load_key(self.keys_dir, SERVER_IDENTITY[which], public_only=True)
+        return WireClient(self.ep[which], curve=(me, server["public"]), **kw)
 
 
 # ---------------------------------------------------------------------------
 # ZeroMQ
 # ---------------------------------------------------------------------------
 
-class WireClient:
-    """A DEALER speaking Envelopes. Use as a context manager."""
+def load_key(keys_dir, identity, public_only=False):
+    """{"public": b"Z85", "secret": b"Z85"} from <identity>.key (or only the
+    public half from <identity>.pub); format in lib/curve.h."""
+    path = os.path.join(keys_dir, identity + (".pub" if public_only else ".key"))
+    key = {}
+    with open(path, encoding="ascii") as f:
+        for line in f:
+            name, _, value = line.strip().partition("=")
+            if name in ("public", "secret"):
+                key[name] = value.encode("ascii")
+    assert "public" in key and (public_only or "secret" in key), f"bad key file {path}"
+    return key
 
-    def __init__(self, endpoint, timeout=5.0):
+
+class WireClient:
+    """A DEALER speaking Envelopes. Use as a context manager. curve:
+    (our key as from load_key, the server's Z85 public key), or None for
+    plain TCP."""
+
+    def __init__(self, endpoint, timeout=5.0, curve=None):
         import zmq
         self.zmq = zmq
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         # linger 0: a test that ends with unsent garbage must not hang.
         self.sock.setsockopt(zmq.LINGER, 0)
+        if curve is not None:
+            me, server_public = curve
+            self.sock.setsockopt(zmq.CURVE_SECRETKEY, me["secret"])
+            self.sock.setsockopt(zmq.CURVE_PUBLICKEY, me["public"])
+            self.sock.setsockopt(zmq.CURVE_SERVERKEY, server_public)
         self.sock.connect(endpoint)
         self.endpoint = endpoint
         self.timeout = timeout

@@ -70,7 +70,8 @@ def _demands(registry):
 
 def _submit(system, d):
     ans = system.petition(*liandong.submit_args(d["channel"], d["channel_id"], d["text"],
-                                                address=d["address"]))
+                                                address=d["address"]),
+                          identity=liandong.frontend_identity(d["channel"]))
     return submit_answer(ans)
 
 
@@ -107,7 +108,8 @@ def test_foundation(system):
     # -- exactly 180 cases, each on exactly the desk its answer named --------
     seen = {}
     for body in bodies:
-        rows = desk_rows(system.petition("desk", "--body", body))
+        rows = desk_rows(system.petition("desk", "--body", body,
+                                         identity=liandong.body_identity(body)))
         own = [r for r in rows if not r.get("copy")]   # cc copies are not the case's holder
         ids = [r["case_id"] for r in own]
         assert len(ids) == len(set(ids)), f"desk {body} lists a case twice: {ids}"
@@ -133,7 +135,8 @@ def test_foundation(system):
     for n, ans in enumerate(sorted(first, key=lambda a: a["case_id"])):
         if n % 2 == 0:
             system.petition("reply", ans["case_id"], "--body", ans["body_id"],
-                            "--text", "已收到，已安排人员处理。", json=False)
+                            "--text", "已收到，已安排人员处理。", json=False,
+                            identity=liandong.body_identity(ans["body_id"]))
             replied.add(ans["case_id"])
     assert len(replied) == 90
 

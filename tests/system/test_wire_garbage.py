@@ -159,6 +159,24 @@ def test_invalid_fields_in_demand(system):
     still_serving(system, "router")
 
 
+@pytest.mark.skipif(liandong.INSECURE, reason="CURVE is off (LIANDONG_INSECURE=1)")
+@pytest.mark.parametrize("which", SOCKETS)
+def test_unknown_or_missing_key_refused(system, which):
+    """CURVE fails closed: a key that is not in the keys directory, or no
+    CURVE at all, gets no answer; the service keeps serving known keys."""
+    import zmq
+    public, secret = zmq.curve_keypair()
+    server = liandong.load_key(system.keys_dir, liandong.SERVER_IDENTITY[which],
+                               public_only=True)["public"]
+    stranger = liandong.WireClient(system.ep[which],
+                                   curve=({"public": public, "secret": secret}, server))
+    plain = liandong.WireClient(system.ep[which])
+    for c in (stranger, plain):
+        with c:
+            assert c.ping(1.5) is None, f"{which} answered a client it should refuse"
+    still_serving(system, which)
+
+
 def test_everything_still_up(system):
     for which in SOCKETS:
         still_serving(system, which)
