@@ -31,6 +31,9 @@ mkdir -p "$LOG_DIR"
 
 # The CLI finds the services through these (flags would work too).
 export LIANDONG_ROUTER=$ROUTER LIANDONG_LEDGER=$LEDGER
+# CURVE keys for every process (lib/secure.h): var/keys is also the
+# default of every binary, so the CLI works from the repo root as is.
+export LIANDONG_KEYS=${LIANDONG_KEYS:-$ROOT/var/keys}
 petition() { "$BIN/petition" --router "$ROUTER" --ledger "$LEDGER" "$@"; }
 
 declare -A PIDS=()
@@ -97,6 +100,13 @@ retry_until() {
   done
 }
 
+# 0. Keys: the services', the operator's, each front-end's and each body's.
+#    Idempotent (existing keys are kept), so clients keep working across runs.
+if [ "${LIANDONG_INSECURE:-0}" != "1" ]; then
+  "$BIN/petition" keys bootstrap --registry deploy/registry/sample.json --dir "$LIANDONG_KEYS" >/dev/null \
+    || die "petition keys bootstrap failed"
+fi
+
 # 1. PostgreSQL (idempotent: reuses a running cluster).
 CONNINFO=$(bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" | tail -n 1)
 [ -n "$CONNINFO" ] || die "pg.sh printed no conninfo"
@@ -119,8 +129,9 @@ Liandong is running (Ctrl-C stops everything):
   router      front-end $ROUTER, department desk $DESK
   notifier    alerts $ALERTS
   logs        $ROOT/$LOG_DIR/{ledger,router,notifier}.log
+  CURVE keys  $LIANDONG_KEYS
 
-Try:
+Try (from $ROOT):
   $BIN/petition submit --channel hotline --id EXT-1 --address 鸿翔花园3栋 --text "3栋楼道的灯坏了"
 INFO
 
