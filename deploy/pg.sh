@@ -148,8 +148,14 @@ cmd_start() {
   fi
   write_config "$dir" "$port"
 
-  if is_running "$dir"; then
+  if is_running "$dir" && "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
     log "already running in $dir"
+  elif is_running "$dir"; then
+    # Running, but not on this port (started with another one): the port
+    # only changes with a restart.
+    log "running in $dir on another port; restarting on $port"
+    as_owner "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+      || { tail -n 30 "$dir/server.log" >&2 || true; die "PostgreSQL did not restart"; }
   else
     # -w waits for startup; a stale postmaster.pid from a crash is handled
     # by pg_ctl itself (it checks whether that pid is alive).
