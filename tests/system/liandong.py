@@ -317,8 +317,10 @@ class System:
 
     def logs(self, lines=60):
         out = []
-        for name in ("ledger", "router", "notifier", "petition"):
-            p = os.path.join(self.log_dir, f"{name}.log")
+        paths = [(n, os.path.join(self.log_dir, f"{n}.log"))
+                 for n in ("ledger", "router", "notifier", "petition")]
+        paths.append(("postgresql", os.path.join(self.pg_dir, "server.log")))
+        for name, p in paths:
             if os.path.exists(p):
                 out.append(f"----- {name} ({p}) -----\n{tail(p, lines)}")
         return "\n".join(out)
