@@ -71,7 +71,10 @@ if [ -n "$fuzzers" ]; then
     name=$(basename "$f")
     work=$(mktemp -d "$T_LOGDIR/$name.XXXXXX")
     mkdir -p "$work/corpus"
-    if [ -d "tests/fuzz/corpus/$name" ]; then cp -r "tests/fuzz/corpus/$name/." "$work/corpus/"; fi
+    # Seeds live in tests/fuzz/corpus/<target without fuzz_> (or the full name).
+    for seeds in "tests/fuzz/corpus/${name#fuzz_}" "tests/fuzz/corpus/$name"; do
+      if [ -d "$seeds" ]; then cp -r "$seeds/." "$work/corpus/"; fi
+    done
     t_run "fuzz $name" "$((FUZZ_SECONDS + 60))" "$f" -max_total_time="$FUZZ_SECONDS" \
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus"
   done <<<"$fuzzers"
