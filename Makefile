@@ -123,6 +123,7 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) SAN=1 all
+	$(MAKE) fuzz
 	bash tests/run.sh
 
 bench: deps

@@ -19,6 +19,7 @@
  */
 #include "registry.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -114,6 +115,7 @@ static void problem(problems_t *p, const char *fmt, ...)
             return;
         }
         if ((size_t)n + 2 <= room) {
+            assert(p->buf != NULL); /* room > 0 only once a buffer exists */
             p->len += (size_t)n;
             p->buf[p->len++] = '\n';
             p->buf[p->len] = '\0';

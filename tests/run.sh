@@ -82,6 +82,9 @@ else
   echo "skip  fuzzers (none built: make fuzz)"
 fi
 
+# (f) style and static analysis: clang-format, cppcheck, clang-tidy.
+t_run "lint" 600 bash tests/lint.sh
+
 # (e) system tests against both builds. pytest exits 5 when it collected
 # nothing, which counts as a failure here: a silent no-op must not pass.
 for build in build build-san; do

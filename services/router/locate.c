@@ -9,6 +9,7 @@
  */
 #include "locate.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,7 @@ static int collect_words(const locator_t *l, const normalizer_t *n, word_t **wor
                                      .len = (uint32_t)blen,
                                      .kind = a == 0 ? WORD_NAME : WORD_ALIAS};
             (*nw)++;
+            assert(*pool != NULL && buf != NULL); /* grown and normalised above */
             memcpy(*pool + *pool_len, buf, blen + 1);
             *pool_len += blen + 1;
         }
