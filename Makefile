@@ -6,7 +6,15 @@
 
 CC      ?= cc
 SAN     ?= 0
-ifeq ($(SAN),1)
+FUZZ    ?= 0
+ifeq ($(FUZZ),1)
+# libFuzzer build: every object instrumented, fuzz drivers linked with the
+# fuzzer runtime (clang only).
+CC       = clang
+BUILD   ?= build-fuzz
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+OPT      = -O1 -g
+else ifeq ($(SAN),1)
 BUILD   ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      = -O1 -g
@@ -58,7 +66,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all test run bench clean deps unit san fmt lint fuzz
+.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins
 all: $(BINS) $(UNIT_BINS) $(PROTO_PY)
 
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
@@ -76,6 +84,9 @@ $(BUILD)/obj/%.o: %.c $(PROTO_C)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Tests, benchmarks and fuzzers reach into the services' own headers.
+$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/router -Iservices/ledger -Iservices/notifier
+
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
@@ -83,6 +94,22 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_ARCHIVES) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS) -lcmocka
+
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ALL_ARCHIVES) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS)
+bench-bins: $(BENCH_BINS)
+
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(ALL_ARCHIVES) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS)
+
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
 
 unit: $(UNIT_BINS)
 
@@ -96,10 +123,11 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) SAN=1 all
+	$(MAKE) fuzz
 	bash tests/run.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all bench-bins
 	bash tests/bench/run.sh
 
 fmt:
@@ -109,6 +137,6 @@ lint:
 	bash tests/lint.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -33,8 +33,20 @@ typedef struct {
     uint32_t next;
 } ac_out_t;
 
+/* States this shallow get a full 256-entry transition row with failure
+ * links folded in (a DFA row). With UTF-8 Chinese the first two bytes of a
+ * character fan out widest, and failure chains end in these states, so
+ * most bytes of a scan cost one array load instead of binary searches. */
+#define AC_DENSE_DEPTH 2
+/* Deeper states with a wide fan-out get a row too, up to a memory cap. */
+#define AC_DENSE_FANOUT 16
+#define AC_DENSE_MAX_ROWS 16384
+
 struct ac_matcher {
     ac_state_t *states;
+    uint32_t *dense; /* per state: row index, or NO_STATE */
+    uint32_t (*rows)[256];
+    uint32_t nrows;
     uint32_t nstates, capstates;
     ac_out_t *outs;
     uint32_t nouts, capouts;
@@ -130,6 +142,12 @@ static uint32_t child(const ac_matcher_t *m, uint32_t s, uint8_t b)
         return m->root_next[b];
     const ac_state_t *st = &m->states[s];
     uint32_t lo = st->edge_start, hi = st->edge_start + st->edge_count;
+    if (st->edge_count <= 4) {
+        for (uint32_t i = lo; i < hi; i++)
+            if (m->edge_byte[i] == b)
+                return m->edge_target[i];
+        return NO_STATE;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         uint8_t mb = m->edge_byte[mid];
@@ -211,10 +229,70 @@ int ac_build(ac_matcher_t *m)
             m->states[c].dict = (m->states[f].out != NO_STATE) ? f : m->states[f].dict;
         }
     }
-    /* Root misses loop back to the root. */
-    for (int b = 0; b < 256; b++)
-        if (m->root_next[b] == NO_STATE)
-            m->root_next[b] = 0;
+    /* Dense rows for the shallow states, in BFS order so that a state's
+     * failure target (always shallower) already has its row. */
+    uint8_t *depth = calloc(m->nstates, 1);
+    m->dense = malloc((size_t)m->nstates * sizeof(uint32_t));
+    if (depth == NULL || m->dense == NULL) {
+        free(depth);
+        free(queue);
+        free(tmp);
+        return -ENOMEM;
+    }
+    uint32_t nrows = 0;
+    for (uint32_t qi = 0; qi < qt; qi++) {
+        uint32_t s = queue[qi];
+        const ac_state_t *st = &m->states[s];
+        for (uint32_t i = st->edge_start; i < st->edge_start + st->edge_count; i++) {
+            uint32_t c = m->edge_target[i];
+            depth[c] = (uint8_t)(depth[s] < 255 ? depth[s] + 1 : 255);
+        }
+        if ((depth[s] <= AC_DENSE_DEPTH || st->edge_count >= AC_DENSE_FANOUT) &&
+            nrows < AC_DENSE_MAX_ROWS)
+            nrows++;
+    }
+    m->rows = malloc((size_t)(nrows ? nrows : 1) * sizeof(*m->rows));
+    if (m->rows == NULL) {
+        free(depth);
+        free(queue);
+        free(tmp);
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->nstates; i++)
+        m->dense[i] = NO_STATE;
+    for (uint32_t qi = 0; qi < qt && m->nrows < nrows; qi++) {
+        uint32_t s = queue[qi];
+        const ac_state_t *st = &m->states[s];
+        if (depth[s] > AC_DENSE_DEPTH && st->edge_count < AC_DENSE_FANOUT)
+            continue;
+        uint32_t r = m->nrows;
+        uint32_t *row = m->rows[r];
+        if (s == 0) {
+            memcpy(row, m->root_next, sizeof m->rows[0]);
+        } else {
+            /* delta(s, b) = goto(s, b), else delta(fail(s), b); the failure
+             * target is shallower, so BFS order has resolved it already. */
+            for (int b = 0; b < 256; b++) {
+                uint32_t f = m->states[s].fail, nx;
+                for (;;) {
+                    if (m->dense[f] != NO_STATE) {
+                        nx = m->rows[m->dense[f]][b];
+                        break;
+                    }
+                    nx = child(m, f, (uint8_t)b);
+                    if (nx != NO_STATE)
+                        break;
+                    f = m->states[f].fail;
+                }
+                row[b] = nx;
+            }
+            for (uint32_t i = st->edge_start; i < st->edge_start + st->edge_count; i++)
+                row[m->edge_byte[i]] = m->edge_target[i];
+        }
+        m->dense[s] = r;
+        m->nrows++;
+    }
+    free(depth);
     free(queue);
     free(tmp);
     m->built = 1;
@@ -242,10 +320,19 @@ int ac_scan(const ac_matcher_t *m, const char *text, size_t len, ac_match_fn fn,
     uint32_t s = 0;
     for (size_t i = 0; i < len; i++) {
         uint8_t b = (uint8_t)text[i];
-        uint32_t nx;
-        while ((nx = child(m, s, b)) == NO_STATE)
+        for (;;) {
+            uint32_t r = m->dense[s];
+            if (r != NO_STATE) {
+                s = m->rows[r][b]; /* full DFA row: never a miss */
+                break;
+            }
+            uint32_t nx = child(m, s, b);
+            if (nx != NO_STATE) {
+                s = nx;
+                break;
+            }
             s = m->states[s].fail;
-        s = nx;
+        }
         int rc = emit(m, s, i + 1, fn, ud);
         if (rc)
             return rc;
@@ -263,7 +350,8 @@ size_t ac_memory(const ac_matcher_t *m)
     if (m == NULL)
         return 0;
     return sizeof(*m) + (size_t)m->capstates * sizeof(ac_state_t) +
-           (size_t)m->capouts * sizeof(ac_out_t) + (size_t)m->nstates * 5;
+           (size_t)m->capouts * sizeof(ac_out_t) + (size_t)m->nstates * 9 +
+           (size_t)m->nrows * sizeof(m->rows[0]);
 }
 
 void ac_destroy(ac_matcher_t **mp)
@@ -275,6 +363,8 @@ void ac_destroy(ac_matcher_t **mp)
     free(m->outs);
     free(m->edge_byte);
     free(m->edge_target);
+    free(m->dense);
+    free(m->rows);
     free(m);
     *mp = NULL;
 }

@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 typedef struct {
-    const char *name;  /* long flag without dashes, e.g. "listen" */
-    const char *env;   /* environment variable or NULL */
-    const char *def;   /* default value or NULL; for switches "0" */
+    const char *name; /* long flag without dashes, e.g. "listen" */
+    const char *env;  /* environment variable or NULL */
+    const char *def;  /* default value or NULL; for switches "0" */
     const char *help;
     int is_switch;     /* takes no value: present means "1" */
     const char *value; /* filled by config_parse */

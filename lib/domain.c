@@ -10,27 +10,40 @@ static const char *const tier_names[TIER_COUNT] = {"compound", "community", "str
                                                    "city"};
 
 static const char *const body_kind_names[BODY_KIND_COUNT] = {
-    "property_company", "owners_committee",   "self_management_committee",
-    "party_branch",     "community_committee", "street_office",
-    "street_enforcement", "housing_bureau",   "public_security",
-    "urban_management", "education_bureau",   "planning_bureau",
-    "fire_rescue",      "environment_bureau", "utility",
-    "district_office",  "dispatch_center",    "city_office"};
+    "property_company",   "owners_committee",    "self_management_committee",
+    "party_branch",       "community_committee", "street_office",
+    "street_enforcement", "housing_bureau",      "public_security",
+    "urban_management",   "education_bureau",    "planning_bureau",
+    "fire_rescue",        "environment_bureau",  "utility",
+    "district_office",    "dispatch_center",     "city_office"};
 
 static const tier_t body_kind_tiers[BODY_KIND_COUNT] = {
     TIER_COMPOUND, TIER_COMPOUND, TIER_COMPOUND, TIER_COMPOUND, TIER_COMMUNITY, TIER_STREET,
     TIER_STREET,   TIER_DISTRICT, TIER_DISTRICT, TIER_DISTRICT, TIER_DISTRICT,  TIER_DISTRICT,
     TIER_DISTRICT, TIER_DISTRICT, TIER_DISTRICT, TIER_DISTRICT, TIER_CITY,      TIER_CITY};
 
-static const char *const category_names[CAT_COUNT] = {
-    "facility_repair",      "elevator",         "sanitation",
-    "parking",              "property_service_complaint", "maintenance_fund",
-    "neighbor_dispute",     "committee_affairs", "property_transition",
-    "illegal_construction", "business_nuisance", "building_quality",
-    "planning",             "school_places",    "public_security",
-    "fire_safety",          "pollution",        "utilities",
-    "municipal_facilities", "social_assistance", "consultation",
-    "unclassified"};
+static const char *const category_names[CAT_COUNT] = {"facility_repair",
+                                                      "elevator",
+                                                      "sanitation",
+                                                      "parking",
+                                                      "property_service_complaint",
+                                                      "maintenance_fund",
+                                                      "neighbor_dispute",
+                                                      "committee_affairs",
+                                                      "property_transition",
+                                                      "illegal_construction",
+                                                      "business_nuisance",
+                                                      "building_quality",
+                                                      "planning",
+                                                      "school_places",
+                                                      "public_security",
+                                                      "fire_safety",
+                                                      "pollution",
+                                                      "utilities",
+                                                      "municipal_facilities",
+                                                      "social_assistance",
+                                                      "consultation",
+                                                      "unclassified"};
 
 static const char *const urgency_names[3] = {"", "normal", "emergency"};
 

@@ -75,7 +75,6 @@ static void answer_raw_error(rpc_server_t *srv, const zuv_message_t *m, const ch
     free(buf);
 }
 
-
 static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
 {
     (void)s;
@@ -332,7 +331,7 @@ int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t 
      * late answers may still arrive. */
     snprintf(c->prefix, sizeof c->prefix, "%x%" PRIx64, (unsigned)getpid(), uv_hrtime());
     int rc = zuv_socket_create(loop, zctx, ZMQ_DEALER, max_msg, &c->sock);
-    if (rc == 0)
+    if (rc == 0 && endpoint != NULL)
         rc = zuv_socket_connect(c->sock, endpoint);
     if (rc == 0)
         rc = zuv_socket_start(c->sock, 2, on_client_message, c);
@@ -345,6 +344,11 @@ int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t 
     c->timer.data = c;
     *out = c;
     return 0;
+}
+
+int rpc_client_connect(rpc_client_t *c, const char *endpoint)
+{
+    return zuv_socket_connect(c->sock, endpoint);
 }
 
 zuv_socket_t *rpc_client_socket(rpc_client_t *c)

@@ -56,6 +56,9 @@ typedef void (*rpc_answer_fn)(int status, wire_msg_t *answer, void *ud);
 
 int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
                       rpc_client_t **out);
+/* With endpoint NULL the client is created unconnected: set socket options
+ * (CURVE) through rpc_client_socket(), then rpc_client_connect(). */
+int rpc_client_connect(rpc_client_t *c, const char *endpoint);
 zuv_socket_t *rpc_client_socket(rpc_client_t *c);
 /* Sends `req` (its request_id is assigned by the client) and calls `cb`
  * exactly once. Returns 0 or a negative errno (then cb is not called). */

@@ -63,6 +63,9 @@ static int recv_message(zuv_socket_t *s, zuv_message_t *m)
         }
         int more = zmq_msg_more(&part);
         if (m->nframes < s->max_frames) {
+            /* zmq_msg_move releases its destination first: it must be an
+             * initialised message. */
+            zmq_msg_init(&m->frames[m->nframes]);
             zmq_msg_move(&m->frames[m->nframes], &part);
             m->nframes++;
         } else {

@@ -21,8 +21,8 @@ typedef struct classifier classifier_t;
 #define CLASSIFY_EXPLAIN_MAX 2048
 
 typedef struct {
-    category_t category;   /* CAT_UNCLASSIFIED when nothing fits */
-    urgency_t urgency;     /* URG_EMERGENCY when the text describes danger now */
+    category_t category; /* CAT_UNCLASSIFIED when nothing fits */
+    urgency_t urgency;   /* URG_EMERGENCY when the text describes danger now */
     int32_t scores[CAT_COUNT];
     /* A JSON object (NUL-terminated) saying why: the words that fired per
      * category with their weights, the tie-break rule applied if any, and

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# run.sh - `make run`: a complete local Liandong on loopback.
+# Starts the embedded PostgreSQL cluster (var/pg, port 5433), the ledger,
+# imports the sample registry, starts the router and the notifier, waits
+# until `petition ping` answers, then stays in the foreground. Ctrl-C stops
+# the services first (so the ledger can finish its transactions) and then
+# PostgreSQL. Logs: var/log/*.log. Override ports with the env vars below.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+BIN=${LIANDONG_BIN:-build/bin}
+PG_PORT=${LIANDONG_PG_PORT:-5433}
+PG_DIR=${LIANDONG_PG_DIR:-var/pg}
+LOG_DIR=var/log
+LEDGER=tcp://127.0.0.1:7301
+EVENTS=tcp://127.0.0.1:7302
+ROUTER=tcp://127.0.0.1:7311
+DESK=tcp://127.0.0.1:7312
+ALERTS=tcp://127.0.0.1:7321
+READY_TIMEOUT=${LIANDONG_READY_TIMEOUT:-30}   # seconds
+
+log() { printf 'run.sh: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+for b in ledger router notifier petition; do
+  [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run \`make\` first"
+done
+mkdir -p "$LOG_DIR"
+
+# The CLI finds the services through these (flags would work too).
+export LIANDONG_ROUTER=$ROUTER LIANDONG_LEDGER=$LEDGER
+# CURVE keys for every process (lib/secure.h): var/keys is also the
+# default of every binary, so the CLI works from the repo root as is.
+export LIANDONG_KEYS=${LIANDONG_KEYS:-$ROOT/var/keys}
+petition() { "$BIN/petition" --router "$ROUTER" --ledger "$LEDGER" "$@"; }
+
+declare -A PIDS=()
+STOPPING=0
+
+stop_all() {
+  # Idempotent: reached from the trap and from the normal exit path.
+  [ "$STOPPING" -eq 0 ] || return 0
+  STOPPING=1
+  trap - INT TERM EXIT
+  log "stopping services"
+  # Reverse start order: front-ends first, the ledger (which holds the
+  # database connection) last, so nothing is cut off mid-commit.
+  local name pid i
+  for name in notifier router ledger; do
+    pid=${PIDS[$name]:-}
+    [ -n "$pid" ] || continue
+    kill -TERM "$pid" 2>/dev/null || continue
+    # Give each service 10 s to exit cleanly before forcing it.
+    for i in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not exit after SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  log "stopping PostgreSQL"
+  bash deploy/pg.sh stop "$PG_DIR" || true
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap 'stop_all' EXIT
+
+start_svc() {
+  local name=$1; shift
+  # Append, with a marker, so earlier runs' logs are kept for diagnosis.
+  printf '\n=== %s start %s ===\n' "$name" "$(date -u +%FT%TZ)" >>"$LOG_DIR/$name.log"
+  "$BIN/$name" "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+  PIDS[$name]=$!
+  log "$name started (pid ${PIDS[$name]}, log $LOG_DIR/$name.log)"
+}
+
+check_alive() {
+  local name
+  for name in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+      tail -n 20 "$LOG_DIR/$name.log" >&2 || true
+      die "$name exited during start-up (see $LOG_DIR/$name.log; are its ports in use?)"
+    fi
+  done
+}
+
+# Retry a command until it succeeds, a service dies, or the deadline passes.
+retry_until() {
+  local what=$1; shift
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until "$@" >/dev/null 2>&1; do
+    check_alive
+    [ "$SECONDS" -lt "$deadline" ] || { "$@" || true; die "$what: not ready after ${READY_TIMEOUT}s"; }
+    sleep 0.2
+  done
+}
+
+# 0. Keys: the services', the operator's, each front-end's and each body's.
+#    Idempotent (existing keys are kept), so clients keep working across runs.
+if [ "${LIANDONG_INSECURE:-0}" != "1" ]; then
+  "$BIN/petition" keys bootstrap --registry deploy/registry/sample.json --dir "$LIANDONG_KEYS" >/dev/null \
+    || die "petition keys bootstrap failed"
+fi
+
+# 1. PostgreSQL (idempotent: reuses a running cluster).
+CONNINFO=$(bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" | tail -n 1)
+[ -n "$CONNINFO" ] || die "pg.sh printed no conninfo"
+
+# 2. The ledger, then the registry: the router needs a registry to place
+#    demands. Importing the same registry again is harmless (a new version).
+start_svc ledger --listen "$LEDGER" --events "$EVENTS" --db "$CONNINFO" --schema-dir deploy/schema
+retry_until "registry import" petition registry import deploy/registry/sample.json
+
+# 3. The router and the notifier.
+start_svc router --listen "$ROUTER" --desk "$DESK" --ledger "$LEDGER" --lexicon deploy/lexicon
+start_svc notifier --ledger "$LEDGER" --events "$EVENTS" --alerts "$ALERTS" --router "$ROUTER"
+retry_until "petition ping" petition ping
+
+cat <<INFO
+
+Liandong is running (Ctrl-C stops everything):
+  PostgreSQL  $CONNINFO
+  ledger      requests $LEDGER, events $EVENTS
+  router      front-end $ROUTER, department desk $DESK
+  notifier    alerts $ALERTS
+  logs        $ROOT/$LOG_DIR/{ledger,router,notifier}.log
+  CURVE keys  $LIANDONG_KEYS
+
+Try (from $ROOT):
+  $BIN/petition submit --channel hotline --id EXT-1 --address 鸿翔花园3栋 --text "3栋楼道的灯坏了"
+INFO
+
+# Stay in the foreground; if any service dies, say which and stop the rest
+# rather than leaving a half-working system behind.
+while :; do
+  set +e
+  wait -n "${PIDS[@]}"
+  set -e
+  [ "$STOPPING" -eq 0 ] || break
+  for name in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+      tail -n 20 "$LOG_DIR/$name.log" >&2 || true
+      log "$name exited unexpectedly; shutting down"
+      exit 1
+    fi
+  done
+done

@@ -1,0 +1,290 @@
+/*
+ * curve.c - key files, the ZAP handler and CURVE socket options (see
+ * curve.h for the design and the fail-closed reasoning).
+ */
+#include "curve.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "log.h"
+#include "zuv.h"
+
+/* A draft option in Debian's libzmq 4.3.4 header, accepted at run time. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+typedef struct {
+    char public_key[CURVE_KEY_Z85];
+    char user[CURVE_USER_MAX];
+} curve_entry_t;
+
+struct curve_auth {
+    zuv_socket_t *sock;
+    char *dir;
+    curve_entry_t *entries;
+    size_t n;
+    unsigned long refused;
+};
+
+static int name_ok(const char *s)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 40)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int key_ok(const char *z85)
+{
+    uint8_t bin[32];
+    return strlen(z85) == 40 && zmq_z85_decode(bin, z85) != NULL;
+}
+
+/* Reads "public=..." and "secret=..." lines; missing lines stay empty. */
+static int read_key_file(const char *path, curve_keypair_t *kp)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -errno;
+    memset(kp, 0, sizeof(*kp));
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strncmp(line, "public=", 7) == 0 && strlen(line + 7) == 40)
+            memcpy(kp->public_key, line + 7, 41);
+        else if (strncmp(line, "secret=", 7) == 0 && strlen(line + 7) == 40)
+            memcpy(kp->secret_key, line + 7, 41);
+    }
+    fclose(f);
+    if (!key_ok(kp->public_key) || (kp->secret_key[0] && !key_ok(kp->secret_key)))
+        return -EINVAL;
+    return 0;
+}
+
+int curve_keypair_create(const char *dir, const char *role, const char *id, curve_keypair_t *out)
+{
+    if (!name_ok(role) || !name_ok(id))
+        return -EINVAL;
+    curve_keypair_t kp;
+    if (zmq_curve_keypair(kp.public_key, kp.secret_key) != 0)
+        return -errno;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.%s.key", dir, role, id);
+    /* The secret half is readable by its owner only. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return -errno;
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        return -errno;
+    }
+    fprintf(f, "public=%s\nsecret=%s\n", kp.public_key, kp.secret_key);
+    if (fclose(f) != 0)
+        return -errno;
+    snprintf(path, sizeof path, "%s/%s.%s.pub", dir, role, id);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -errno;
+    fprintf(f, "public=%s\n", kp.public_key);
+    if (fclose(f) != 0)
+        return -errno;
+    if (out)
+        *out = kp;
+    return 0;
+}
+
+int curve_keypair_load(const char *dir, const char *role, const char *id, int public_only,
+                       curve_keypair_t *out)
+{
+    if (!name_ok(role) || !name_ok(id))
+        return -EINVAL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.%s.%s", dir, role, id, public_only ? "pub" : "key");
+    int rc = read_key_file(path, out);
+    if (rc == 0 && !public_only && out->secret_key[0] == '\0')
+        return -EINVAL;
+    return rc;
+}
+
+int curve_auth_reload(curve_auth_t *a)
+{
+    DIR *d = opendir(a->dir);
+    if (d == NULL)
+        return -errno;
+    curve_entry_t *list = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 5 || strcmp(de->d_name + len - 4, ".pub") != 0)
+            continue;
+        char stem[CURVE_USER_MAX];
+        if (len - 4 >= sizeof stem)
+            continue;
+        memcpy(stem, de->d_name, len - 4);
+        stem[len - 4] = '\0';
+        char *dot = strchr(stem, '.');
+        if (dot == NULL)
+            continue;
+        *dot = '\0';
+        if (!name_ok(stem) || !name_ok(dot + 1))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", a->dir, de->d_name);
+        curve_keypair_t kp;
+        if (read_key_file(path, &kp) != 0) {
+            log_warn(NULL, "ignoring unreadable key file %s", path);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            curve_entry_t *nl = realloc(list, cap * sizeof(*list));
+            if (nl == NULL) {
+                free(list);
+                closedir(d);
+                return -ENOMEM;
+            }
+            list = nl;
+        }
+        memcpy(list[n].public_key, kp.public_key, CURVE_KEY_Z85);
+        /* user id "<role>:<id>": the file stem with its dot made a colon */
+        *dot = ':';
+        memcpy(list[n].user, stem, strlen(stem) + 1);
+        n++;
+    }
+    closedir(d);
+    free(a->entries);
+    a->entries = list;
+    a->n = n;
+    return (int)n;
+}
+
+static const char *lookup(const curve_auth_t *a, const uint8_t *key32)
+{
+    char z85[CURVE_KEY_Z85];
+    if (zmq_z85_encode(z85, key32, 32) == NULL)
+        return NULL;
+    for (size_t i = 0; i < a->n; i++)
+        if (memcmp(a->entries[i].public_key, z85, 40) == 0)
+            return a->entries[i].user;
+    return NULL;
+}
+
+/* ZAP (RFC 27): request = version, request id, domain, address, identity,
+ * mechanism, credentials...; reply = version, request id, status code,
+ * status text, user id, metadata. */
+static void on_zap(zuv_socket_t *s, zuv_message_t *m, void *ud)
+{
+    curve_auth_t *a = ud;
+    const char *status = "400", *text = "bad request", *user = "";
+    const void *reqid = "";
+    size_t reqid_len = 0;
+    if (m->nframes >= 6 && !m->truncated) {
+        reqid = zmq_msg_data(&m->frames[1]);
+        reqid_len = zmq_msg_size(&m->frames[1]);
+        zmq_msg_t *domain = &m->frames[2], *mech = &m->frames[5];
+        int domain_ok = zmq_msg_size(domain) == strlen(CURVE_ZAP_DOMAIN) &&
+                        memcmp(zmq_msg_data(domain), CURVE_ZAP_DOMAIN, zmq_msg_size(domain)) == 0;
+        int curve = zmq_msg_size(mech) == 5 && memcmp(zmq_msg_data(mech), "CURVE", 5) == 0;
+        const char *found = NULL;
+        if (domain_ok && curve && m->nframes == 7 && zmq_msg_size(&m->frames[6]) == 32)
+            found = lookup(a, zmq_msg_data(&m->frames[6]));
+        if (found) {
+            status = "200";
+            text = "OK";
+            user = found;
+        } else {
+            status = "400";
+            text = "unknown key";
+            a->refused++;
+            log_warn(NULL, "refused a connection with an unknown key");
+        }
+    }
+    const void *bufs[6] = {"1.0", reqid, status, text, user, ""};
+    size_t lens[6] = {3, reqid_len, 3, strlen(text), strlen(user), 0};
+    int rc = zuv_socket_send(s, bufs, lens, 6);
+    if (rc < 0)
+        log_error(NULL, "ZAP reply failed: %s", zmq_strerror(-rc));
+}
+
+int curve_auth_start(uv_loop_t *loop, void *zctx, const char *dir, curve_auth_t **out)
+{
+    curve_auth_t *a = calloc(1, sizeof(*a));
+    if (a == NULL)
+        return -ENOMEM;
+    a->dir = strdup(dir);
+    int rc = a->dir ? curve_auth_reload(a) : -ENOMEM;
+    if (rc >= 0)
+        rc = zuv_socket_create(loop, zctx, ZMQ_REP, 4096, &a->sock);
+    if (rc >= 0)
+        rc = zuv_socket_bind(a->sock, "inproc://zeromq.zap.01");
+    if (rc >= 0)
+        rc = zuv_socket_start(a->sock, ZUV_MAX_FRAMES, on_zap, a);
+    if (rc < 0) {
+        curve_auth_stop(&a);
+        return rc;
+    }
+    log_info(NULL, "CURVE on: %zu authorised keys from %s", a->n, dir);
+    *out = a;
+    return 0;
+}
+
+size_t curve_auth_count(const curve_auth_t *a)
+{
+    return a ? a->n : 0;
+}
+
+unsigned long curve_auth_refused(const curve_auth_t *a)
+{
+    return a ? a->refused : 0;
+}
+
+void curve_auth_stop(curve_auth_t **ap)
+{
+    if (ap == NULL || *ap == NULL)
+        return;
+    curve_auth_t *a = *ap;
+    *ap = NULL;
+    zuv_socket_close(&a->sock);
+    free(a->entries);
+    free(a->dir);
+    free(a);
+}
+
+int curve_server_setup(void *zsock, const curve_keypair_t *server)
+{
+    int one = 1;
+    if (zmq_setsockopt(zsock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(zsock, ZMQ_CURVE_SECRETKEY, server->secret_key, 40) != 0 ||
+        zmq_setsockopt(zsock, ZMQ_ZAP_DOMAIN, CURVE_ZAP_DOMAIN, strlen(CURVE_ZAP_DOMAIN)) != 0)
+        return -errno;
+    /* Without enforcement libzmq admits clients when no handler answers. */
+    if (zmq_setsockopt(zsock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0)
+        return -errno;
+    return 0;
+}
+
+int curve_client_setup(void *zsock, const curve_keypair_t *client, const char *server_public)
+{
+    if (!key_ok(server_public))
+        return -EINVAL;
+    if (zmq_setsockopt(zsock, ZMQ_CURVE_SERVERKEY, server_public, 40) != 0 ||
+        zmq_setsockopt(zsock, ZMQ_CURVE_PUBLICKEY, client->public_key, 40) != 0 ||
+        zmq_setsockopt(zsock, ZMQ_CURVE_SECRETKEY, client->secret_key, 40) != 0)
+        return -errno;
+    return 0;
+}

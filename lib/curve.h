@@ -1,0 +1,57 @@
+/*
+ * curve.h - CurveZMQ on every TCP socket, with a ZAP handler that maps each
+ * client's public key to a role and an id, and refuses unknown keys.
+ *
+ * Keys live in a directory (LIANDONG_KEYS, default deploy/keys or var/keys):
+ *   <role>.<id>.key   a key pair: two lines "public=Z85" and "secret=Z85"
+ *   <role>.<id>.pub   the public half: one line "public=Z85"
+ * A server loads its own <role>.<id>.key and authorises every *.pub in the
+ * directory as the user id "<role>:<id>" (roles: service, frontend, body,
+ * operator). A body's identity is therefore its key, never a field the
+ * client writes. Clients load their own .key and the server's .pub.
+ *
+ * libzmq lets a CURVE server accept any client when no ZAP handler answers
+ * ("fails open"), so servers set ZMQ_ZAP_DOMAIN and ZMQ_ZAP_ENFORCE_DOMAIN
+ * and the handler is bound before any server socket: with enforcement, a
+ * missing handler refuses the connection instead of admitting it.
+ */
+#ifndef LIANDONG_CURVE_H
+#define LIANDONG_CURVE_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#define CURVE_KEY_Z85 41 /* 40 characters + NUL */
+#define CURVE_USER_MAX 96
+#define CURVE_ZAP_DOMAIN "liandong"
+
+typedef struct {
+    char public_key[CURVE_KEY_Z85];
+    char secret_key[CURVE_KEY_Z85];
+} curve_keypair_t;
+
+/* Generates a key pair and writes <dir>/<role>.<id>.key (mode 0600) and
+ * <dir>/<role>.<id>.pub. Refuses role/id with characters outside
+ * [A-Za-z0-9_-] (they become file names). */
+int curve_keypair_create(const char *dir, const char *role, const char *id, curve_keypair_t *out);
+/* Loads <dir>/<role>.<id>.key, or just the public half from .pub
+ * (secret_key left empty). */
+int curve_keypair_load(const char *dir, const char *role, const char *id, int public_only,
+                       curve_keypair_t *out);
+
+typedef struct curve_auth curve_auth_t;
+/* Binds the ZAP handler in `zctx` and loads the authorised keys from dir.
+ * Must run before any CURVE server socket is bound. */
+int curve_auth_start(uv_loop_t *loop, void *zctx, const char *dir, curve_auth_t **out);
+/* Re-reads the directory (new and revoked keys; revocation takes effect
+ * on new connections). Returns the number of keys or a negative errno. */
+int curve_auth_reload(curve_auth_t *a);
+size_t curve_auth_count(const curve_auth_t *a);
+unsigned long curve_auth_refused(const curve_auth_t *a);
+void curve_auth_stop(curve_auth_t **a);
+
+/* Socket options for a CURVE server / client; call before bind/connect. */
+int curve_server_setup(void *zsock, const curve_keypair_t *server);
+int curve_client_setup(void *zsock, const curve_keypair_t *client, const char *server_public);
+
+#endif

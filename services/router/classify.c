@@ -1,0 +1,699 @@
+/*
+ * classify.c - demand classifier (ROUTING.md sections 4 and 6).
+ *
+ * Every phrase of every lexicon file under deploy/lexicon/ goes into one
+ * Aho-Corasick automaton, tagged with what it does: score a category,
+ * signal an emergency, negate what follows, or mark a cue set used by the
+ * tie-break rules. A demand costs one scan; the hits are then resolved
+ * without allocation:
+ *   1. a hit contained in a longer hit of the same kind is dropped (so a
+ *      longer phrase, even one of weight 0, overrides the words inside it);
+ *   2. a scoring or emergency hit that starts within `negation_window` bytes
+ *      after a negation phrase counts for nothing;
+ *   3. each phrase counts once; category scores are summed;
+ *   4. the best category wins if it reaches `min_score` and beats the
+ *      "no demand" score (unclassified.tsv), else CAT_UNCLASSIFIED;
+ *   5. rules.tsv is applied in order, each rule at most once, each seeing
+ *      the category left by the rules before it;
+ *   6. urgency is emergency when the emergency hits sum to the threshold.
+ */
+#include "classify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ac.h"
+#include "lexicon.h"
+
+#define MAX_CUE_SETS 128
+#define CUE_WORDS (MAX_CUE_SETS / 64)
+#define MAX_RULES 256
+#define MAX_HITS 512
+#define NAME_MAX_LEN 48
+#define MAX_WEIGHT 1000
+
+enum { K_SCORE = 0, K_EMERG, K_NEG, K_CUE };
+
+typedef struct {
+    uint8_t kind;
+    uint8_t cat;     /* K_SCORE: category */
+    uint16_t cue;    /* K_CUE: cue set index */
+    int16_t weight;  /* K_SCORE, K_EMERG, K_NEG (0 = mask only) */
+    uint16_t plen;   /* phrase length in bytes */
+    uint32_t phrase; /* offset into strings */
+} entry_t;
+
+typedef struct {
+    char name[NAME_MAX_LEN];
+    uint32_t when; /* bit per category the current decision must be in */
+    uint64_t req[CUE_WORDS];
+    uint64_t unless[CUE_WORDS];
+    uint32_t then; /* one bit: that category; several: best scoring of them */
+} rule_t;
+
+struct classifier {
+    ac_matcher_t *ac;
+    entry_t *entries;
+    uint32_t nentries, capentries;
+    char *strings;
+    size_t nstrings, capstrings;
+    char cue_names[MAX_CUE_SETS][NAME_MAX_LEN];
+    int ncues;
+    rule_t rules[MAX_RULES];
+    int nrules;
+    int min_score;
+    int emergency_threshold;
+    int negation_window;
+};
+
+/* ---------------------------------------------------------------- loading */
+
+static int add_entry(classifier_t *c, const char *p, size_t len, entry_t e)
+{
+    if (c->nentries == UINT32_MAX - 1)
+        return -ENOMEM;
+    if (c->nentries == c->capentries) {
+        uint32_t ncap = c->capentries ? c->capentries * 2 : 1024;
+        entry_t *ne = realloc(c->entries, (size_t)ncap * sizeof(*ne));
+        if (ne == NULL)
+            return -ENOMEM;
+        c->entries = ne;
+        c->capentries = ncap;
+    }
+    if (c->nstrings + len + 1 > c->capstrings) {
+        size_t ncap = c->capstrings ? c->capstrings : 16384;
+        while (ncap < c->nstrings + len + 1)
+            ncap *= 2;
+        char *ns = realloc(c->strings, ncap);
+        if (ns == NULL)
+            return -ENOMEM;
+        c->strings = ns;
+        c->capstrings = ncap;
+    }
+    if (c->nstrings > UINT32_MAX - len - 1)
+        return -ENOMEM;
+    e.phrase = (uint32_t)c->nstrings;
+    e.plen = (uint16_t)len;
+    memcpy(c->strings + c->nstrings, p, len);
+    c->strings[c->nstrings + len] = '\0';
+    c->nstrings += len + 1;
+    int rc = ac_add(c->ac, p, len, c->nentries);
+    if (rc < 0)
+        return rc;
+    c->entries[c->nentries++] = e;
+    return 0;
+}
+
+/* 1 when entries[first..] already hold this phrase. */
+static int find_phrase(const classifier_t *c, uint32_t first, const char *p, size_t len)
+{
+    for (uint32_t i = first; i < c->nentries; i++)
+        if (c->entries[i].plen == len && memcmp(c->strings + c->entries[i].phrase, p, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* A file of `phrase<TAB>weight` lines, each becoming an entry of `kind`. */
+static int load_weighted(classifier_t *c, const char *dir, const char *base, uint8_t kind,
+                         uint8_t cat, long lo, long hi, char *err, size_t errlen)
+{
+    char path[512];
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, base) >= sizeof(path)) {
+        snprintf(err, errlen, "%s/%s: path too long", dir, base);
+        return -ENAMETOOLONG;
+    }
+    lex_file_t f;
+    int rc = lex_open(&f, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    lex_fields_t fl;
+    uint32_t first = c->nentries;
+    while ((rc = lex_next(&f, &fl, err, errlen)) == 1) {
+        if (fl.n != 2) {
+            rc = lex_error(&f, err, errlen, "expected: phrase<TAB>weight");
+            break;
+        }
+        if (lex_check_phrase(fl.ptr[0], fl.len[0]) < 0) {
+            rc = lex_error(&f, err, errlen,
+                           "bad phrase (empty, too long, invalid UTF-8, control "
+                           "character or edge space)");
+            break;
+        }
+        long w;
+        if (lex_parse_int(fl.ptr[1], fl.len[1], lo, hi, &w) < 0) {
+            rc = lex_error(&f, err, errlen, "bad weight (integer out of range)");
+            break;
+        }
+        if (find_phrase(c, first, fl.ptr[0], fl.len[0])) {
+            rc = lex_error(&f, err, errlen, "phrase listed twice in this file");
+            break;
+        }
+        entry_t e = {.kind = kind, .cat = cat, .weight = (int16_t)w};
+        rc = add_entry(c, fl.ptr[0], fl.len[0], e);
+        if (rc < 0) {
+            lex_error(&f, err, errlen, "out of memory");
+            break;
+        }
+    }
+    lex_close(&f);
+    return rc < 0 ? rc : 0;
+}
+
+static int valid_name(const char *s, size_t len)
+{
+    if (len == 0 || len >= NAME_MAX_LEN)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static int find_cue(const classifier_t *c, const char *s, size_t len)
+{
+    for (int i = 0; i < c->ncues; i++)
+        if (lex_field_is(s, len, c->cue_names[i]))
+            return i;
+    return -1;
+}
+
+/* cues.tsv: `set<TAB>phrase` */
+static int load_cues(classifier_t *c, const char *dir, char *err, size_t errlen)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/cues.tsv", dir);
+    lex_file_t f;
+    int rc = lex_open(&f, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    lex_fields_t fl;
+    while ((rc = lex_next(&f, &fl, err, errlen)) == 1) {
+        if (fl.n != 2) {
+            rc = lex_error(&f, err, errlen, "expected: set<TAB>phrase");
+            break;
+        }
+        if (!valid_name(fl.ptr[0], fl.len[0])) {
+            rc = lex_error(&f, err, errlen, "bad cue set name (use [a-z0-9_], < 48 bytes)");
+            break;
+        }
+        if (lex_check_phrase(fl.ptr[1], fl.len[1]) < 0) {
+            rc = lex_error(&f, err, errlen, "bad phrase");
+            break;
+        }
+        int set = find_cue(c, fl.ptr[0], fl.len[0]);
+        if (set < 0) {
+            if (c->ncues == MAX_CUE_SETS) {
+                rc = lex_error(&f, err, errlen, "too many cue sets (max 128)");
+                break;
+            }
+            set = c->ncues++;
+            memcpy(c->cue_names[set], fl.ptr[0], fl.len[0]);
+            c->cue_names[set][fl.len[0]] = '\0';
+        }
+        entry_t e = {.kind = K_CUE, .cue = (uint16_t)set};
+        rc = add_entry(c, fl.ptr[1], fl.len[1], e);
+        if (rc < 0) {
+            lex_error(&f, err, errlen, "out of memory");
+            break;
+        }
+    }
+    lex_close(&f);
+    return rc < 0 ? rc : 0;
+}
+
+/* Split a comma list; calls fn for each item. "-" alone is the empty list. */
+static int for_items(const char *s, size_t len, int (*fn)(void *, const char *, size_t), void *ud)
+{
+    if (len == 1 && s[0] == '-')
+        return 0;
+    size_t st = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != ',')
+            continue;
+        int rc = fn(ud, s + st, i - st);
+        if (rc < 0)
+            return rc;
+        st = i + 1;
+    }
+    return 0;
+}
+
+static int add_cat_bit(void *ud, const char *s, size_t len)
+{
+    uint32_t *mask = ud;
+    if (len == 1 && s[0] == '*') {
+        *mask = (1u << CAT_COUNT) - 1;
+        return 0;
+    }
+    int cat = category_from_name(s, len);
+    if (cat < 0)
+        return -EINVAL;
+    *mask |= 1u << cat;
+    return 0;
+}
+
+typedef struct {
+    const classifier_t *c;
+    uint64_t *bits;
+} cue_ctx_t;
+
+static int add_cue_bit(void *ud, const char *s, size_t len)
+{
+    cue_ctx_t *x = ud;
+    int set = find_cue(x->c, s, len);
+    if (set < 0)
+        return -EINVAL;
+    x->bits[set / 64] |= UINT64_C(1) << (set % 64);
+    return 0;
+}
+
+/* rules.tsv: `name<TAB>when<TAB>requires<TAB>unless<TAB>then` */
+static int load_rules(classifier_t *c, const char *dir, char *err, size_t errlen)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/rules.tsv", dir);
+    lex_file_t f;
+    int rc = lex_open(&f, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    lex_fields_t fl;
+    while ((rc = lex_next(&f, &fl, err, errlen)) == 1) {
+        if (fl.n != 5) {
+            rc = lex_error(&f, err, errlen,
+                           "expected: name<TAB>when<TAB>requires<TAB>unless<TAB>then");
+            break;
+        }
+        if (c->nrules == MAX_RULES) {
+            rc = lex_error(&f, err, errlen, "too many rules (max 256)");
+            break;
+        }
+        rule_t *r = &c->rules[c->nrules];
+        memset(r, 0, sizeof(*r));
+        if (!valid_name(fl.ptr[0], fl.len[0])) {
+            rc = lex_error(&f, err, errlen, "bad rule name (use [a-z0-9_], < 48 bytes)");
+            break;
+        }
+        memcpy(r->name, fl.ptr[0], fl.len[0]);
+        if (for_items(fl.ptr[1], fl.len[1], add_cat_bit, &r->when) < 0 || r->when == 0) {
+            rc = lex_error(&f, err, errlen, "bad 'when': comma list of categories or *");
+            break;
+        }
+        cue_ctx_t rq = {c, r->req}, un = {c, r->unless};
+        if (for_items(fl.ptr[2], fl.len[2], add_cue_bit, &rq) < 0) {
+            rc = lex_error(&f, err, errlen, "bad 'requires': comma list of cue sets or -");
+            break;
+        }
+        if (for_items(fl.ptr[3], fl.len[3], add_cue_bit, &un) < 0) {
+            rc = lex_error(&f, err, errlen, "bad 'unless': comma list of cue sets or -");
+            break;
+        }
+        if (for_items(fl.ptr[4], fl.len[4], add_cat_bit, &r->then) < 0 || r->then == 0 ||
+            (fl.len[4] == 1 && fl.ptr[4][0] == '*')) {
+            rc = lex_error(&f, err, errlen, "bad 'then': comma list of categories");
+            break;
+        }
+        c->nrules++;
+    }
+    lex_close(&f);
+    return rc < 0 ? rc : 0;
+}
+
+/* settings.tsv: `key<TAB>integer` */
+static int load_settings(classifier_t *c, const char *dir, char *err, size_t errlen)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/settings.tsv", dir);
+    lex_file_t f;
+    int rc = lex_open(&f, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    lex_fields_t fl;
+    while ((rc = lex_next(&f, &fl, err, errlen)) == 1) {
+        long v;
+        if (fl.n != 2 || lex_parse_int(fl.ptr[1], fl.len[1], 0, 100000, &v) < 0) {
+            rc = lex_error(&f, err, errlen, "expected: key<TAB>non-negative integer");
+            break;
+        }
+        if (lex_field_is(fl.ptr[0], fl.len[0], "min_score"))
+            c->min_score = (int)v;
+        else if (lex_field_is(fl.ptr[0], fl.len[0], "emergency_threshold"))
+            c->emergency_threshold = (int)v;
+        else if (lex_field_is(fl.ptr[0], fl.len[0], "negation_window"))
+            c->negation_window = (int)v;
+        else {
+            rc = lex_error(&f, err, errlen, "unknown setting");
+            break;
+        }
+    }
+    lex_close(&f);
+    return rc < 0 ? rc : 0;
+}
+
+int classifier_load(const char *dir, classifier_t **out, char *err, size_t errlen)
+{
+    char dummy[8];
+    if (err == NULL || errlen == 0) {
+        err = dummy;
+        errlen = sizeof(dummy);
+    }
+    err[0] = '\0';
+    if (dir == NULL || out == NULL) {
+        snprintf(err, errlen, "classifier_load: null argument");
+        return -EINVAL;
+    }
+    *out = NULL;
+    classifier_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    c->min_score = 3;
+    c->emergency_threshold = 10;
+    c->negation_window = 6;
+    int rc = ac_create(&c->ac);
+    if (rc < 0)
+        goto fail;
+    if ((rc = load_settings(c, dir, err, errlen)) < 0)
+        goto fail;
+    for (int cat = 0; cat < CAT_COUNT; cat++) {
+        char base[96];
+        snprintf(base, sizeof(base), "%s.tsv", category_name((category_t)cat));
+        rc = load_weighted(c, dir, base, K_SCORE, (uint8_t)cat, -MAX_WEIGHT, MAX_WEIGHT, err,
+                           errlen);
+        if (rc < 0)
+            goto fail;
+    }
+    if ((rc = load_weighted(c, dir, "emergency.tsv", K_EMERG, 0, -MAX_WEIGHT, MAX_WEIGHT, err,
+                            errlen)) < 0)
+        goto fail;
+    if ((rc = load_weighted(c, dir, "negation.tsv", K_NEG, 0, 0, 1, err, errlen)) < 0)
+        goto fail;
+    if ((rc = load_cues(c, dir, err, errlen)) < 0)
+        goto fail;
+    if ((rc = load_rules(c, dir, err, errlen)) < 0)
+        goto fail;
+    if ((rc = ac_build(c->ac)) < 0) {
+        snprintf(err, errlen, "%s: cannot build matcher", dir);
+        goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    classifier_destroy(&c);
+    return rc;
+}
+
+void classifier_destroy(classifier_t **cp)
+{
+    if (cp == NULL || *cp == NULL)
+        return;
+    classifier_t *c = *cp;
+    ac_destroy(&c->ac);
+    free(c->entries);
+    free(c->strings);
+    free(c);
+    *cp = NULL;
+}
+
+/* ---------------------------------------------------------- classifying */
+
+typedef struct {
+    uint32_t id;
+    uint32_t start, end;
+    uint8_t live; /* counts (not contained, not negated, first of its entry) */
+} hit_t;
+
+typedef struct {
+    hit_t hits[MAX_HITS];
+    int n;
+    int dropped;
+} scan_t;
+
+static int on_hit(void *ud, uint32_t id, size_t start, size_t end)
+{
+    scan_t *s = ud;
+    if (s->n == MAX_HITS) {
+        s->dropped++;
+        return 0;
+    }
+    s->hits[s->n].id = id;
+    s->hits[s->n].start = (uint32_t)start;
+    s->hits[s->n].end = (uint32_t)end;
+    s->hits[s->n].live = 1;
+    s->n++;
+    return 0;
+}
+
+/* Bounded JSON writer. Structure (brackets, keys, numbers) is written
+ * against the whole buffer; list items (phrases, rule names) only up to a
+ * soft limit 128 bytes short of it, and an item that does not fit is rolled
+ * back whole, so the structure still written after it always fits and the
+ * result is valid JSON however many words fired. */
+#define JW_RESERVE 128
+
+typedef struct {
+    char *buf;
+    size_t size; /* buffer size */
+    size_t len;
+    int truncated;
+} jw_t;
+
+static void jw_raw(jw_t *w, const char *s, size_t n)
+{
+    if (w->len + n + 1 > w->size)
+        return; /* cannot happen for structure, see JW_RESERVE */
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void jw_str(jw_t *w, const char *s)
+{
+    jw_raw(w, "\"", 1);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            char e[2] = {'\\', (char)ch};
+            jw_raw(w, e, 2);
+        } else if (ch < 0x20) {
+            char e[8];
+            snprintf(e, sizeof(e), "\\u%04x", ch);
+            jw_raw(w, e, 6);
+        } else {
+            jw_raw(w, (const char *)&ch, 1);
+        }
+    }
+    jw_raw(w, "\"", 1);
+}
+
+static void jw_int(jw_t *w, long v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%ld", v);
+    jw_raw(w, b, (size_t)n);
+}
+
+/* Append [",",] "name" or ["name",weight] as one item; 0 if it did not fit. */
+static int jw_item(jw_t *w, int comma, const char *name, int with_weight, long weight)
+{
+    if (w->truncated)
+        return 0;
+    size_t mark = w->len;
+    if (comma)
+        jw_raw(w, ",", 1);
+    if (with_weight)
+        jw_raw(w, "[", 1);
+    jw_str(w, name);
+    if (with_weight) {
+        jw_raw(w, ",", 1);
+        jw_int(w, weight);
+        jw_raw(w, "]", 1);
+    }
+    if (w->len + JW_RESERVE > w->size) {
+        w->len = mark;
+        w->buf[mark] = '\0';
+        w->truncated = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int has_cue(const uint64_t *present, const uint64_t *set, int all)
+{
+    for (int i = 0; i < CUE_WORDS; i++) {
+        if (all && (present[i] & set[i]) != set[i])
+            return 0;
+        if (!all && (present[i] & set[i]))
+            return 1;
+    }
+    return all;
+}
+
+static void explain(const classifier_t *c, const scan_t *s, const classification_t *out,
+                    int best_raw, const int *applied, int napplied, int emerg, char *buf,
+                    size_t bufsz)
+{
+    jw_t w = {buf, bufsz, 0, 0};
+    buf[0] = '\0';
+    jw_raw(&w, "{\"category\":", 12);
+    jw_str(&w, category_name(out->category));
+    jw_raw(&w, ",\"urgency\":", 11);
+    jw_str(&w, urgency_name(out->urgency));
+    jw_raw(&w, ",\"best_by_score\":", 17);
+    jw_str(&w, category_name((category_t)best_raw));
+    jw_raw(&w, ",\"rules\":[", 10);
+    for (int i = 0; i < napplied; i++)
+        jw_item(&w, i > 0, c->rules[applied[i]].name, 0, 0);
+    jw_raw(&w, "],\"emergency_score\":", 20);
+    jw_int(&w, emerg);
+    jw_raw(&w, ",\"emergency_cues\":[", 19);
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        const entry_t *e = &c->entries[s->hits[i].id];
+        if (s->hits[i].live && e->kind == K_EMERG)
+            n += jw_item(&w, n > 0, c->strings + e->phrase, 1, e->weight);
+    }
+    jw_raw(&w, "],\"scores\":{", 12);
+    int ncat = 0;
+    for (int cat = 0; cat < CAT_COUNT && !w.truncated; cat++) {
+        int any = 0;
+        for (int i = 0; i < s->n && !any; i++) {
+            const entry_t *e = &c->entries[s->hits[i].id];
+            any = s->hits[i].live && e->kind == K_SCORE && e->cat == cat && e->weight != 0;
+        }
+        if (!any)
+            continue;
+        /* the category key is an item too; its closing "]}" is structure */
+        if (!jw_item(&w, ncat > 0, category_name((category_t)cat), 0, 0))
+            break;
+        ncat++;
+        jw_raw(&w, ":{\"score\":", 10);
+        jw_int(&w, out->scores[cat]);
+        jw_raw(&w, ",\"words\":[", 10);
+        n = 0;
+        for (int i = 0; i < s->n; i++) {
+            const entry_t *e = &c->entries[s->hits[i].id];
+            if (s->hits[i].live && e->kind == K_SCORE && e->cat == cat && e->weight != 0)
+                n += jw_item(&w, n > 0, c->strings + e->phrase, 1, e->weight);
+        }
+        jw_raw(&w, "]}", 2);
+    }
+    jw_raw(&w, "}", 1);
+    if (w.truncated || s->dropped)
+        jw_raw(&w, ",\"truncated\":true", 17);
+    jw_raw(&w, "}", 1);
+}
+
+int classifier_classify(const classifier_t *c, const char *text, size_t len, classification_t *out)
+{
+    if (out == NULL)
+        return -EINVAL;
+    memset(out->scores, 0, sizeof(out->scores));
+    out->category = CAT_UNCLASSIFIED;
+    out->urgency = URG_NORMAL;
+    snprintf(out->explain, sizeof(out->explain), "{}");
+    if (c == NULL || (text == NULL && len > 0))
+        return -EINVAL;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+
+    scan_t s;
+    s.n = 0;
+    s.dropped = 0;
+    int rc = ac_scan(c->ac, text ? text : "", len, on_hit, &s);
+    if (rc < 0)
+        return rc;
+
+    /* 1. containment within a kind */
+    for (int i = 0; i < s.n; i++) {
+        const entry_t *ei = &c->entries[s.hits[i].id];
+        if (ei->kind == K_CUE)
+            continue;
+        uint32_t li = s.hits[i].end - s.hits[i].start;
+        for (int j = 0; j < s.n; j++) {
+            if (j == i)
+                continue;
+            const entry_t *ej = &c->entries[s.hits[j].id];
+            if (ej->kind != ei->kind)
+                continue;
+            if (s.hits[j].start <= s.hits[i].start && s.hits[j].end >= s.hits[i].end &&
+                s.hits[j].end - s.hits[j].start > li) {
+                s.hits[i].live = 0;
+                break;
+            }
+        }
+    }
+    /* 2. negation, 3. once per phrase, cue presence */
+    uint64_t present[CUE_WORDS] = {0};
+    int emerg = 0;
+    for (int i = 0; i < s.n; i++) {
+        hit_t *h = &s.hits[i];
+        const entry_t *e = &c->entries[h->id];
+        if (e->kind == K_CUE) {
+            present[e->cue / 64] |= UINT64_C(1) << (e->cue % 64);
+            continue;
+        }
+        if (!h->live || e->kind == K_NEG)
+            continue;
+        for (int j = 0; j < s.n && h->live; j++) {
+            const hit_t *n = &s.hits[j];
+            const entry_t *en = &c->entries[n->id];
+            if (n->live && en->kind == K_NEG && en->weight > 0 && n->end <= h->start &&
+                h->start - n->end <= (uint32_t)c->negation_window)
+                h->live = 0;
+        }
+        for (int j = 0; j < i && h->live; j++)
+            if (s.hits[j].id == h->id && s.hits[j].live)
+                h->live = 0;
+        if (!h->live)
+            continue;
+        if (e->kind == K_SCORE)
+            out->scores[e->cat] += e->weight;
+        else
+            emerg += e->weight;
+    }
+
+    /* 4. best category */
+    int best = CAT_UNCLASSIFIED;
+    for (int cat = 0; cat < CAT_UNCLASSIFIED; cat++)
+        if (best == CAT_UNCLASSIFIED ? out->scores[cat] > 0 : out->scores[cat] > out->scores[best])
+            best = cat;
+    if (best != CAT_UNCLASSIFIED &&
+        (out->scores[best] < c->min_score || out->scores[CAT_UNCLASSIFIED] >= out->scores[best]))
+        best = CAT_UNCLASSIFIED;
+    int best_raw = best;
+
+    /* 5. rules */
+    int applied[MAX_RULES];
+    int napplied = 0;
+    for (int r = 0; r < c->nrules; r++) {
+        const rule_t *ru = &c->rules[r];
+        if (!(ru->when & (1u << best)))
+            continue;
+        if (!has_cue(present, ru->req, 1) || has_cue(present, ru->unless, 0))
+            continue;
+        int target = -1;
+        if ((ru->then & (ru->then - 1)) == 0) {
+            target = __builtin_ctz(ru->then);
+        } else {
+            for (int cat = 0; cat < CAT_COUNT; cat++)
+                if ((ru->then & (1u << cat)) && out->scores[cat] >= c->min_score &&
+                    (target < 0 || out->scores[cat] > out->scores[target]))
+                    target = cat;
+        }
+        if (target < 0 || target == best)
+            continue;
+        best = target;
+        applied[napplied++] = r;
+    }
+    out->category = (category_t)best;
+
+    /* 6. urgency */
+    if (emerg >= c->emergency_threshold && c->emergency_threshold > 0)
+        out->urgency = URG_EMERGENCY;
+
+    explain(c, &s, out, best_raw, applied, napplied, emerg, out->explain, sizeof(out->explain));
+    return 0;
+}

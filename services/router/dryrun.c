@@ -1,0 +1,199 @@
+/*
+ * dryrun.c - JSON-lines placement without the ledger (see dryrun.h).
+ */
+#include "dryrun.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int emit(FILE *out, json_t *o)
+{
+    if (o == NULL)
+        return -ENOMEM;
+    char *s = json_dumps(o, 0);
+    json_decref(o);
+    if (s == NULL)
+        return -ENOMEM;
+    int ok = fputs(s, out) >= 0 && fputc('\n', out) != EOF && fflush(out) == 0;
+    free(s);
+    return ok ? 0 : -EIO;
+}
+
+/* The id to echo in an error line: scalars as given, anything else null. */
+static json_t *echo_id(json_t *id)
+{
+    if (id != NULL && (json_is_string(id) || json_is_integer(id) || json_is_real(id)))
+        return json_incref(id);
+    return json_null();
+}
+
+static int emit_error(FILE *out, json_t *id, const char *msg)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return -ENOMEM;
+    if (json_object_set_new(o, "id", echo_id(id)) != 0 ||
+        json_object_set_new(o, "error", json_string(msg)) != 0) {
+        json_decref(o);
+        return -ENOMEM;
+    }
+    return emit(out, o);
+}
+
+/* Optional string member: 0 absent/null/empty, 1 set, -1 wrong type. */
+static int opt_string(json_t *obj, const char *key, const char **s)
+{
+    json_t *v = json_object_get(obj, key);
+    *s = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    if (json_string_length(v) == 0)
+        return 0;
+    *s = json_string_value(v);
+    return 1;
+}
+
+static int handle_line(const router_core_t *core, const char *line, size_t len, FILE *out)
+{
+    json_error_t jerr;
+    json_t *d = json_loadb(line, len, 0, &jerr);
+    if (d == NULL) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+        return emit_error(out, NULL, msg);
+    }
+    int rc;
+    if (!json_is_object(d)) {
+        rc = emit_error(out, NULL, "a demand must be a JSON object");
+        json_decref(d);
+        return rc;
+    }
+    json_t *id = json_object_get(d, "id");
+    json_t *text = json_object_get(d, "text");
+    router_demand_t dem = {0};
+    const char *err = NULL;
+    if (id == NULL || json_is_null(id))
+        err = "missing id";
+    else if (!json_is_string(id))
+        err = "id must be a string";
+    else if (text == NULL || json_is_null(text))
+        err = "missing text";
+    else if (!json_is_string(text))
+        err = "text must be a string";
+    else if (opt_string(d, "compound", &dem.compound) < 0)
+        err = "compound must be a string";
+    else if (opt_string(d, "address", &dem.address) < 0)
+        err = "address must be a string";
+    else if (opt_string(d, "channel", &dem.channel) < 0)
+        err = "channel must be a string";
+    if (err == NULL) {
+        const char *u;
+        int ru = opt_string(d, "urgency", &u);
+        if (ru < 0) {
+            err = "urgency must be \"normal\" or \"emergency\"";
+        } else if (ru > 0) {
+            int v = urgency_from_name(u, strlen(u));
+            if (v < 0)
+                err = "urgency must be \"normal\" or \"emergency\"";
+            else
+                dem.urgency = (urgency_t)v;
+        }
+    }
+    if (err != NULL) {
+        rc = emit_error(out, id, err);
+        json_decref(d);
+        return rc;
+    }
+    dem.text = json_string_value(text);
+    router_result_t *res = malloc(sizeof(*res));
+    if (res == NULL) {
+        json_decref(d);
+        return -ENOMEM;
+    }
+    rc = router_core_place(core, &dem, res);
+    if (rc < 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "placement failed: %s", strerror(-rc));
+        rc = emit_error(out, id, msg);
+    } else {
+        json_t *o = router_result_json(core, json_string_value(id), res);
+        rc = o ? emit(out, o) : emit_error(out, id, "out of memory");
+    }
+    free(res);
+    json_decref(d);
+    return rc;
+}
+
+static int blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '\f' &&
+            s[i] != '\v')
+            return 0;
+    return 1;
+}
+
+int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
+{
+    if (core == NULL || in == NULL || out == NULL)
+        return -EINVAL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+        size_t len = (size_t)n;
+        char *start = line;
+        if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) { /* byte order mark */
+            start += 3;
+            len -= 3;
+        }
+        while (len > 0 && (start[len - 1] == '\n' || start[len - 1] == '\r'))
+            len--;
+        if (blank(start, len))
+            continue;
+        rc = handle_line(core, start, len, out);
+        if (rc == -EIO)
+            break;
+        rc = 0; /* a line we could not answer for lack of memory is skipped */
+    }
+    if (rc == 0 && ferror(in))
+        rc = -EIO;
+    free(line);
+    return rc;
+}
+
+int dryrun_run(const char *registry_path, const char *lexicon_dir, FILE *in, FILE *out)
+{
+    if (registry_path == NULL || in == NULL || out == NULL)
+        return -EINVAL;
+    if (lexicon_dir == NULL)
+        lexicon_dir = "deploy/lexicon";
+    registry_t *reg = NULL;
+    char *problems = NULL;
+    int rc = registry_load_file(registry_path, &reg, &problems);
+    if (rc < 0) {
+        fprintf(stderr, "registry %s refused:\n%s", registry_path,
+                problems ? problems : strerror(-rc));
+        if (problems == NULL)
+            fputc('\n', stderr);
+        free(problems);
+        return rc;
+    }
+    router_core_t *core = NULL;
+    char err[512];
+    rc = router_core_create(reg, lexicon_dir, &core, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "router: %s\n", err);
+        registry_destroy(&reg);
+        return rc;
+    }
+    rc = dryrun_stream(core, in, out);
+    router_core_destroy(&core);
+    registry_destroy(&reg);
+    return rc;
+}

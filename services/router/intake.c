@@ -1,0 +1,248 @@
+/*
+ * intake.c - demands from front-ends: validate, place, have the ledger
+ * commit the case, and only then acknowledge (the Titanic contract: an
+ * acknowledged demand is on disk). A repeat of the same (channel,
+ * channel_id) is answered by the ledger with the case it already has.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "router.h"
+
+#define DEMAND_TEXT_MAX 8192
+#define DEMAND_FIELD_MAX 512
+#define CHANNEL_ID_MAX 128
+
+/* One demand waiting for the ledger. The placement's strings point into
+ * the registry or into `explain`; the registry cannot change under it
+ * because the protobuf copy is made before the request leaves. */
+typedef struct {
+    router_t *r;
+    rpc_request_t *req;
+    Liandong__V1__Placement pb;
+    char *cc[PLACE_MAX_CC];
+    char *strings[6];
+    char *explain;
+} submit_t;
+
+static void submit_free(submit_t *s)
+{
+    for (size_t i = 0; i < sizeof s->strings / sizeof s->strings[0]; i++)
+        free(s->strings[i]);
+    for (size_t i = 0; i < PLACE_MAX_CC; i++)
+        free(s->cc[i]);
+    free(s->explain);
+    free(s);
+}
+
+/* Copies a placement into the protobuf message the ledger will store. */
+static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
+{
+    const registry_t *reg = r->registry;
+    const placement_t *p = &res->place;
+    const reg_body_t *body = p->body >= 0 ? registry_body(reg, (size_t)p->body) : NULL;
+    const reg_unit_t *unit = p->compound >= 0 ? registry_unit(reg, (size_t)p->compound) : NULL;
+    s->strings[0] = strdup(category_name(p->category));
+    s->strings[1] = strdup(tier_name(p->tier));
+    s->strings[2] = strdup(body ? body->id : "");
+    s->strings[3] = strdup(body_kind_name(p->body_kind));
+    s->strings[4] = strdup(unit ? unit->code : "");
+    for (size_t i = 0; i < 5; i++)
+        if (s->strings[i] == NULL)
+            return -ENOMEM;
+    Liandong__V1__Placement *pb = &s->pb;
+    liandong__v1__placement__init(pb);
+    pb->category = s->strings[0];
+    pb->tier = s->strings[1];
+    pb->body_id = s->strings[2];
+    pb->body_kind = s->strings[3];
+    pb->compound_code = s->strings[4];
+    for (size_t i = 0; i < p->n_cc && i < PLACE_MAX_CC; i++) {
+        s->cc[i] = strdup(registry_body(reg, (size_t)p->cc[i])->id);
+        if (s->cc[i] == NULL)
+            return -ENOMEM;
+        pb->n_cc++;
+    }
+    pb->cc = s->cc;
+    pb->urgency = p->urgency == URG_EMERGENCY ? LIANDONG__V1__URGENCY__URGENCY_EMERGENCY
+                                              : LIANDONG__V1__URGENCY__URGENCY_NORMAL;
+    pb->reply_due_hours = (uint32_t)p->reply_due_hours;
+    pb->resolve_due_hours = (uint32_t)p->resolve_due_hours;
+    json_t *j = router_result_json(r->core, "", res);
+    json_t *ex = j ? json_object_get(j, "explain") : NULL;
+    s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
+    json_decref(j);
+    pb->explain_json = s->explain ? s->explain : "";
+    return 0;
+}
+
+int router_common_request(router_t *r, rpc_request_t *req)
+{
+    envelope_t *e = rpc_request_envelope(req);
+    if (e->body_case != LIANDONG__V1__ENVELOPE__BODY_PING)
+        return 0;
+    Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
+    pong.service = "router";
+    pong.version = r->registry_version;
+    envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
+    a.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
+    a.pong = &pong;
+    rpc_request_answer(req, &a);
+    return 1;
+}
+
+/* Returns NULL when the demand is acceptable, else what is wrong. */
+static const char *check_demand(const Liandong__V1__Demand *d)
+{
+    if (d == NULL)
+        return "submit_demand.demand is missing";
+    if (channel_from_name(d->channel, strlen(d->channel)) < 0)
+        return "channel must be one of hotline, wechat, petition, mailbox, grid, property";
+    size_t idlen = strlen(d->channel_id);
+    if (idlen == 0 || idlen > CHANNEL_ID_MAX)
+        return "channel_id must be 1 to 128 bytes";
+    if (d->text[0] == '\0')
+        return "text is empty";
+    if (wire_check_text(d->text, DEMAND_TEXT_MAX) != 0)
+        return "text must be UTF-8 of at most 8192 bytes";
+    if (wire_check_text(d->channel_id, CHANNEL_ID_MAX) != 0 ||
+        wire_check_text(d->address, DEMAND_FIELD_MAX) != 0 ||
+        wire_check_text(d->compound, DEMAND_FIELD_MAX) != 0 ||
+        wire_check_text(d->resident_name, DEMAND_FIELD_MAX) != 0 ||
+        wire_check_text(d->resident_phone, DEMAND_FIELD_MAX) != 0)
+        return "channel_id, address, compound, resident_name and resident_phone must be UTF-8 "
+               "of at most 512 bytes";
+    if (d->urgency != LIANDONG__V1__URGENCY__URGENCY_UNSPECIFIED &&
+        d->urgency != LIANDONG__V1__URGENCY__URGENCY_NORMAL &&
+        d->urgency != LIANDONG__V1__URGENCY__URGENCY_EMERGENCY)
+        return "urgency is not a known value";
+    return NULL;
+}
+
+static void on_case_created(int status, wire_msg_t *answer, void *ud)
+{
+    submit_t *s = ud;
+    if (status < 0) {
+        /* Not acknowledged: the front-end retries with the same channel id,
+         * which is safe because the ledger deduplicates on it. */
+        rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         status == -ETIMEDOUT ? "the ledger did not confirm in time; retry"
+                                              : "the router is shutting down; retry");
+        s->r->refused++;
+        submit_free(s);
+        return;
+    }
+    envelope_t *e = wire_envelope(answer);
+    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED && e->case_created) {
+        Liandong__V1__SubmitAck ack = LIANDONG__V1__SUBMIT_ACK__INIT;
+        ack.case_id = e->case_created->case_id;
+        ack.duplicate = e->case_created->duplicate;
+        ack.placement = e->case_created->placement ? e->case_created->placement : &s->pb;
+        envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
+        a.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK;
+        a.submit_ack = &ack;
+        log_info(ack.case_id, "%s at %s (%s)%s", ack.placement->category, ack.placement->body_id,
+                 ack.placement->tier, ack.duplicate ? " duplicate" : "");
+        s->r->placed++;
+        rpc_request_answer(s->req, &a);
+    } else if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && e->error) {
+        rpc_request_fail(s->req, e->error->code, e->error->message);
+        s->r->refused++;
+    } else {
+        rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL,
+                         "unexpected answer from the ledger");
+        s->r->refused++;
+    }
+    submit_free(s);
+}
+
+static void handle_submit(router_t *r, rpc_request_t *req)
+{
+    envelope_t *e = rpc_request_envelope(req);
+    const Liandong__V1__Demand *d = e->submit_demand ? e->submit_demand->demand : NULL;
+    const char *problem = check_demand(d);
+    if (problem != NULL) {
+        rpc_request_fail(req,
+                         d == NULL ? LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD
+                                   : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
+                         problem);
+        r->refused++;
+        return;
+    }
+    if (r->core == NULL) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "no registry loaded yet; import one with `petition registry import`");
+        r->refused++;
+        return;
+    }
+    submit_t *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "out of memory");
+        return;
+    }
+    s->r = r;
+    s->req = req;
+    router_demand_t in = {
+        .channel = d->channel,
+        .text = d->text,
+        .address = d->address,
+        .compound = d->compound,
+        .urgency = d->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY
+                   : d->urgency == LIANDONG__V1__URGENCY__URGENCY_NORMAL  ? URG_NORMAL
+                                                                          : URG_UNSET,
+
+    };
+    router_result_t res;
+    int rc = router_core_place(r->core, &in, &res);
+    if (rc < 0 || placement_to_pb(r, &res, s) < 0) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "placement failed");
+        submit_free(s);
+        return;
+    }
+    Liandong__V1__CreateCase cc = LIANDONG__V1__CREATE_CASE__INIT;
+    cc.demand = (Liandong__V1__Demand *)d;
+    cc.placement = &s->pb;
+    envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
+    out.body_case = LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE;
+    out.create_case = &cc;
+    rc = rpc_client_call(r->ledger, &out, r->ledger_timeout_ms, on_case_created, s);
+    if (rc < 0) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "the ledger cannot take requests now; retry");
+        submit_free(s);
+    }
+}
+
+void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
+{
+    (void)srv;
+    router_t *r = ud;
+    if (router_common_request(r, req))
+        return;
+    envelope_t *e = rpc_request_envelope(req);
+    if (r->svc.stopping) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE, "shutting down");
+        return;
+    }
+    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_SUBMIT_DEMAND) {
+        handle_submit(r, req);
+        return;
+    }
+    char msg[128];
+    snprintf(msg, sizeof msg, "the front-end socket does not serve %s", wire_body_name(e));
+    rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE, msg);
+}
+
+void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
+{
+    (void)srv;
+    router_t *r = ud;
+    if (router_common_request(r, req))
+        return;
+    char msg[128];
+    snprintf(msg, sizeof msg, "the desk socket does not serve %s",
+             wire_body_name(rpc_request_envelope(req)));
+    rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE, msg);
+}

@@ -1,0 +1,121 @@
+/*
+ * main.c - the router process: takes demands from front-ends, places them
+ * (registry + classifier), has the ledger commit them, and serves
+ * department systems. With --dry-run it places JSON lines from standard
+ * input without any other service (a contract for tests outside the
+ * project: see dryrun.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "dryrun.h"
+#include "log.h"
+#include "router.h"
+
+static config_opt_t opts[] = {
+    {"listen", "LIANDONG_ROUTER_LISTEN", "tcp://127.0.0.1:7311", "front-end socket (ROUTER)", 0,
+     NULL},
+    {"desk", "LIANDONG_ROUTER_DESK", "tcp://127.0.0.1:7312", "department socket (ROUTER)", 0, NULL},
+    {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
+    {"lexicon", "LIANDONG_LEXICON", "deploy/lexicon", "classifier lexicon directory", 0, NULL},
+    {"registry", "LIANDONG_REGISTRY", NULL,
+     "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
+    {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
+     "how long to wait for the ledger to commit a case", 0, NULL},
+    {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
+    {"identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "this process's key (role.id)", 0,
+     NULL},
+    {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key (role.id)",
+     0, NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    {"dry-run", NULL, "0", "place JSON lines from stdin, print decisions, no services", 1, NULL},
+    {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static void on_stop(service_t *svc, void *ud)
+{
+    (void)svc;
+    router_t *r = ud;
+    /* Stop taking demands first, then fail what waits on the ledger: a
+     * front-end that gets no acknowledgement retries with the same id. */
+    rpc_server_destroy(&r->front);
+    rpc_server_destroy(&r->desk);
+    rpc_client_destroy(&r->ledger);
+    router_registry_stop(r);
+    secure_fini(&r->sec);
+}
+
+int main(int argc, char **argv)
+{
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(opts, NOPTS, argc, argv, &rest, err, sizeof err);
+    if (rc == 1) {
+        config_usage(stdout, "usage: router [OPTIONS]\n\nPlaces residents' demands.", opts, NOPTS);
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "router: %s\n", rc < 0 ? err : "unexpected argument (see --help)");
+        return 2;
+    }
+    log_init("router", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
+    const char *lexicon = config_get(opts, NOPTS, "lexicon");
+    const char *registry = config_get(opts, NOPTS, "registry");
+    if (strcmp(config_get(opts, NOPTS, "dry-run"), "1") == 0) {
+        if (registry == NULL) {
+            fprintf(stderr, "router: --dry-run needs --registry FILE\n");
+            return 2;
+        }
+        rc = dryrun_run(registry, lexicon, stdin, stdout);
+        return rc < 0 ? 1 : 0;
+    }
+    long timeout = 0, max_msg = 0;
+    if (config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
+        config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0) {
+        fprintf(stderr, "router: --ledger-timeout-ms or --max-message out of range\n");
+        return 2;
+    }
+    static router_t r;
+    r.lexicon_dir = lexicon;
+    r.registry_file = registry;
+    r.ledger_timeout_ms = (uint32_t)timeout;
+    if (service_init(&r.svc, "router", on_stop, &r) < 0) {
+        log_error(NULL, "cannot start: %s", strerror(errno));
+        return 1;
+    }
+    const char *listen = config_get(opts, NOPTS, "listen");
+    const char *desk = config_get(opts, NOPTS, "desk");
+    const char *ledger = config_get(opts, NOPTS, "ledger");
+    /* The ZAP handler must be bound before any CURVE server socket. */
+    if ((rc = secure_init(&r.sec, r.svc.loop, r.svc.zctx, config_get(opts, NOPTS, "keys"),
+                          config_get(opts, NOPTS, "identity"), 1,
+                          strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
+        (rc = rpc_client_create(r.svc.loop, r.svc.zctx, NULL, 64u << 20, &r.ledger)) < 0 ||
+        (rc = secure_client_socket(&r.sec, zuv_socket_zmq(rpc_client_socket(r.ledger)),
+                                   config_get(opts, NOPTS, "ledger-identity"))) < 0 ||
+        (rc = rpc_client_connect(r.ledger, ledger)) < 0 ||
+        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, NULL, (size_t)max_msg,
+                                router_on_front_request, &r, &r.front)) < 0 ||
+        (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.front)))) < 0 ||
+        (rc = rpc_server_listen(r.front, listen)) < 0 ||
+        (rc = rpc_server_create(r.svc.loop, r.svc.zctx, NULL, (size_t)max_msg,
+                                router_on_desk_request, &r, &r.desk)) < 0 ||
+        (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
+        (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = router_registry_start(&r)) < 0) {
+        log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+        on_stop(&r.svc, &r);
+        service_finish(&r.svc);
+        return 1;
+    }
+    log_info(NULL, "front-ends on %s, departments on %s, ledger at %s", listen, desk, ledger);
+    service_run(&r.svc);
+    router_registry_release(&r);
+    service_finish(&r.svc);
+    log_info(NULL, "placed %lu demands, refused %lu", r.placed, r.refused);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * router.h - the router service's state, shared by its files: intake of
+ * demands from front-ends (intake.c), the registry kept current from the
+ * ledger (registry_watch.c) and the process wiring (main.c).
+ */
+#ifndef LIANDONG_ROUTER_H
+#define LIANDONG_ROUTER_H
+
+#include <stdint.h>
+
+#include "router_core.h"
+#include "rpc.h"
+#include "secure.h"
+#include "service.h"
+
+typedef struct router {
+    service_t svc;
+    secure_t sec;
+    rpc_server_t *front; /* front-ends submit demands here */
+    rpc_server_t *desk;  /* department systems (delivery, answers) */
+    rpc_client_t *ledger;
+    registry_t *registry; /* current registry; the core reads it */
+    router_core_t *core;  /* matchers + classifier; NULL until loaded */
+    uint64_t registry_version;
+    uv_timer_t registry_timer;
+    int registry_fetching;
+    const char *lexicon_dir;
+    const char *registry_file; /* fixed registry instead of the ledger's */
+    uint32_t ledger_timeout_ms;
+    unsigned long placed, refused;
+} router_t;
+
+/* intake.c */
+void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
+void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
+/* Answers what every socket answers (ping); returns 1 when handled. */
+int router_common_request(router_t *r, rpc_request_t *req);
+
+/* registry_watch.c: load at start and pick up new versions without a
+ * restart. */
+int router_registry_start(router_t *r);
+void router_registry_stop(router_t *r);
+/* Parses a registry and builds a core for it; on success replaces the
+ * current pair (old core first, then the registry it read). */
+int router_registry_install(router_t *r, const char *json, size_t len, const char *origin);
+void router_registry_release(router_t *r);
+
+#endif

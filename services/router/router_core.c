@@ -1,0 +1,357 @@
+/*
+ * router_core.c - placement pipeline (see router_core.h).
+ *
+ * Text and address are normalised into buffers sized by normalize_bound();
+ * small demands use stack buffers, large ones the heap.
+ */
+#include "router_core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct router_core {
+    const registry_t *reg;
+    normalizer_t *norm;
+    locator_t *loc;
+    classifier_t *cls;
+};
+
+int router_core_create(const registry_t *reg, const char *lexicon_dir, router_core_t **out,
+                       char *err, size_t errlen)
+{
+    char dummy[8];
+    if (err == NULL) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    if (errlen > 0)
+        err[0] = '\0';
+    if (out == NULL || reg == NULL || lexicon_dir == NULL) {
+        snprintf(err, errlen, "router_core_create: bad arguments");
+        return -EINVAL;
+    }
+    *out = NULL;
+    router_core_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    c->reg = reg;
+    int rc = normalizer_create(&c->norm);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot open OpenCC t2s.json (%s)", strerror(-rc));
+        goto fail;
+    }
+    rc = locator_create(reg, c->norm, &c->loc);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot build the compound locator (%s)", strerror(-rc));
+        goto fail;
+    }
+    rc = classifier_load(lexicon_dir, &c->cls, err, errlen);
+    if (rc < 0) {
+        if (errlen > 0 && err[0] == '\0')
+            snprintf(err, errlen, "cannot load lexicons from %s (%s)", lexicon_dir, strerror(-rc));
+        goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    router_core_destroy(&c);
+    return rc;
+}
+
+void router_core_destroy(router_core_t **core)
+{
+    if (core == NULL || *core == NULL)
+        return;
+    router_core_t *c = *core;
+    classifier_destroy(&c->cls);
+    locator_destroy(&c->loc);
+    normalizer_destroy(&c->norm);
+    free(c);
+    *core = NULL;
+}
+
+const registry_t *router_core_registry(const router_core_t *core)
+{
+    return core ? core->reg : NULL;
+}
+
+#define STACK_BUF 4096
+
+typedef struct {
+    char stack[STACK_BUF];
+    char *p;
+    size_t cap;
+    size_t len;
+} nbuf_t;
+
+static int nbuf_fill(const normalizer_t *n, nbuf_t *b, const char *s)
+{
+    size_t slen = s ? strlen(s) : 0;
+    size_t need = normalize_bound(slen);
+    b->p = b->stack;
+    b->cap = sizeof b->stack;
+    b->len = 0;
+    if (need > b->cap) {
+        b->p = malloc(need);
+        if (b->p == NULL)
+            return -ENOMEM;
+        b->cap = need;
+    }
+    int rc = normalize_text(n, s ? s : "", slen, b->p, b->cap, &b->len);
+    if (rc == -ENOSPC && b->len + 1 > b->cap) {
+        char *np = b->p == b->stack ? malloc(b->len + 1) : realloc(b->p, b->len + 1);
+        if (np == NULL)
+            return -ENOMEM;
+        b->p = np;
+        b->cap = b->len + 1;
+        rc = normalize_text(n, s ? s : "", slen, b->p, b->cap, &b->len);
+    }
+    return rc;
+}
+
+static void nbuf_free(nbuf_t *b)
+{
+    if (b->p != NULL && b->p != b->stack)
+        free(b->p);
+    b->p = NULL;
+}
+
+int router_core_place(const router_core_t *core, const router_demand_t *d, router_result_t *out)
+{
+    if (out == NULL)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->loc.unit = -1;
+    if (core == NULL || d == NULL || d->text == NULL)
+        return -EINVAL;
+    nbuf_t text = {0}, addr = {0}, stripped = {0};
+    int rc = nbuf_fill(core->norm, &text, d->text);
+    if (rc == 0)
+        rc = nbuf_fill(core->norm, &addr, d->address);
+    if (rc < 0)
+        goto done;
+    const char *code = d->compound;
+    locator_locate(core->loc, code, code ? strlen(code) : 0, addr.p, addr.len, text.p, text.len,
+                   &out->loc);
+    /* strip compound names so they cannot vote */
+    stripped.p = stripped.stack;
+    stripped.cap = sizeof stripped.stack;
+    if (text.len + 1 > stripped.cap) {
+        stripped.p = malloc(text.len + 1);
+        if (stripped.p == NULL) {
+            rc = -ENOMEM;
+            goto done;
+        }
+        stripped.cap = text.len + 1;
+    }
+    rc = locator_strip(core->loc, text.p, text.len, stripped.p, stripped.cap, &stripped.len);
+    if (rc < 0)
+        goto done;
+    rc = classifier_classify(core->cls, stripped.p, stripped.len, &out->cls);
+    if (rc < 0)
+        goto done;
+    out->urgency_in = d->urgency;
+    out->urgency_text = out->cls.urgency;
+    urgency_t u = place_urgency(d->urgency, out->cls.urgency);
+    rc = place_decide(core->reg, out->loc.unit, out->cls.category, u, &out->place);
+done:
+    nbuf_free(&text);
+    nbuf_free(&addr);
+    nbuf_free(&stripped);
+    return rc;
+}
+
+/* ---------- JSON rendering ---------- */
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+    if (v == NULL)
+        return -ENOMEM;
+    return json_object_set_new(o, k, v) == 0 ? 0 : -ENOMEM;
+}
+
+static json_t *body_ref(const registry_t *r, int32_t b)
+{
+    const reg_body_t *rb = b >= 0 ? registry_body(r, (size_t)b) : NULL;
+    return rb ? json_string(rb->id) : json_null();
+}
+
+static json_t *explain_compound(const router_core_t *c, const router_result_t *res)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    const location_t *l = &res->loc;
+    const reg_unit_t *u = l->unit >= 0 ? registry_unit(c->reg, (size_t)l->unit) : NULL;
+    int rc = 0;
+    rc |= set_new(o, "located", json_boolean(u != NULL));
+    rc |= set_new(o, "source", json_string(loc_source_name(l->source)));
+    if (u != NULL) {
+        rc |= set_new(o, "code", json_string(u->code));
+        rc |= set_new(o, "name", json_string(u->name));
+        if (u->urban_village)
+            rc |= set_new(o, "urban_village", json_true());
+    }
+    if (l->word != NULL) {
+        rc |= set_new(o, "word", json_string(l->word));
+        rc |= set_new(o, "word_kind", json_string(loc_word_kind_name(l->kind)));
+    }
+    if (l->code_unknown)
+        rc |= set_new(o, "code_unknown", json_true());
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *explain_classifier(const router_result_t *res)
+{
+    json_t *o = json_object();
+    json_t *scores = json_object();
+    if (o == NULL || scores == NULL) {
+        json_decref(o);
+        json_decref(scores);
+        return NULL;
+    }
+    int rc = 0;
+    for (int i = 0; i < CAT_COUNT; i++)
+        if (res->cls.scores[i] != 0)
+            rc |= set_new(scores, category_name((category_t)i), json_integer(res->cls.scores[i]));
+    rc |= set_new(o, "scores", scores);
+    json_error_t jerr;
+    size_t elen = strnlen(res->cls.explain, sizeof res->cls.explain);
+    json_t *why = elen > 0 ? json_loadb(res->cls.explain, elen, 0, &jerr) : NULL;
+    if (why == NULL && elen > 0)
+        why = json_stringn(res->cls.explain, elen); /* NULL if not UTF-8: left out */
+    if (why != NULL)
+        rc |= set_new(o, "why", why);
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static const char *route_reason(const placement_t *p)
+{
+    switch (p->route) {
+    case ROUTE_CHAIN:
+        return p->chain_step == 0 ? "first body of the chain"
+                                  : "earlier kinds of the chain "
+                                    "missing for this compound";
+    case ROUTE_UNLOCATED:
+        return "compound not located: manual triage";
+    case ROUTE_UNCLASSIFIED:
+        return "category unclassified: manual triage";
+    case ROUTE_NO_BODY:
+        return "no body of the chain exists for this compound: manual triage";
+    case ROUTE_NO_DISPATCH_CENTER:
+        return "manual triage needed but the registry has no dispatch centre";
+    }
+    return "";
+}
+
+static json_t *explain_chain(const router_core_t *c, const router_result_t *res)
+{
+    const placement_t *p = &res->place;
+    json_t *o = json_object();
+    json_t *chain = json_array();
+    json_t *tried = json_array();
+    if (o == NULL || chain == NULL || tried == NULL) {
+        json_decref(o);
+        json_decref(chain);
+        json_decref(tried);
+        return NULL;
+    }
+    size_t n;
+    const body_kind_t *k = place_chain(p->category, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        rc |= json_array_append_new(chain, json_string(body_kind_name(k[i])));
+    for (size_t i = 0; i < p->n_tried; i++) {
+        json_t *t = json_object();
+        if (t == NULL) {
+            rc = -1;
+            break;
+        }
+        int b = place_body_for(c->reg, p->compound, p->tried[i]);
+        rc |= set_new(t, "kind", json_string(body_kind_name(p->tried[i])));
+        rc |= set_new(t, "body_id", body_ref(c->reg, b));
+        rc |= json_array_append_new(tried, t);
+    }
+    rc |= set_new(o, "chain", chain);
+    rc |= set_new(o, "tried", tried);
+    rc |= set_new(o, "route", json_string(place_route_name(p->route)));
+    rc |= set_new(o, "step", p->chain_step >= 0 ? json_integer(p->chain_step) : json_null());
+    rc |= set_new(o, "reason", json_string(route_reason(p)));
+    if (p->n_cc > 0)
+        rc |= set_new(o, "cc_reason",
+                      json_string("party branch copied to supervise the "
+                                  "compound body"));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *explain_urgency(const router_result_t *res)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    int rc = 0;
+    rc |= set_new(o, "channel",
+                  res->urgency_in == URG_UNSET ? json_null()
+                                               : json_string(urgency_name(res->urgency_in)));
+    rc |= set_new(
+        o, "text",
+        json_string(urgency_name(res->urgency_text == URG_EMERGENCY ? URG_EMERGENCY : URG_NORMAL)));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *router_result_json(const router_core_t *core, const char *id, const router_result_t *res)
+{
+    if (core == NULL || res == NULL)
+        return NULL;
+    const placement_t *p = &res->place;
+    const reg_body_t *b = p->body >= 0 ? registry_body(core->reg, (size_t)p->body) : NULL;
+    json_t *o = json_object();
+    json_t *cc = json_array();
+    json_t *ex = json_object();
+    if (o == NULL || cc == NULL || ex == NULL) {
+        json_decref(o);
+        json_decref(cc);
+        json_decref(ex);
+        return NULL;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < p->n_cc; i++)
+        rc |= json_array_append_new(cc, body_ref(core->reg, p->cc[i]));
+    rc |= set_new(o, "id", id ? json_string(id) : json_null());
+    rc |= set_new(o, "category", json_string(category_name(p->category)));
+    rc |= set_new(o, "tier", json_string(tier_name(p->tier)));
+    rc |= set_new(o, "body_id", b ? json_string(b->id) : json_null());
+    rc |= set_new(o, "body_kind", json_string(body_kind_name(p->body_kind)));
+    rc |= set_new(o, "cc", cc);
+    rc |= set_new(o, "urgency", json_string(urgency_name(p->urgency)));
+    rc |= set_new(o, "reply_due_hours", json_integer(p->reply_due_hours));
+    rc |= set_new(o, "resolve_due_hours", json_integer(p->resolve_due_hours));
+    rc |= set_new(ex, "compound", explain_compound(core, res));
+    rc |= set_new(ex, "classifier", explain_classifier(res));
+    rc |= set_new(ex, "placement", explain_chain(core, res));
+    rc |= set_new(ex, "urgency", explain_urgency(res));
+    rc |= set_new(o, "explain", ex);
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tests/run.sh - every test Liandong has, each reported as one PASS/FAIL line,
+# closing with exactly one `N passed, M failed` line; exits non-zero on any
+# failure. Expects `make all` and `make SAN=1 all` to have run (`make test`
+# does both). Budget: well under 15 minutes on a 2-core machine.
+#
+#   (a) unit tests          build/tests/test_*
+#   (b) ASan+UBSan units    build-san/tests/test_*
+#   (c) valgrind units      build/tests/test_* (minus VALGRIND_SKIP)
+#   (d) fuzzers             build-fuzz/fuzz/fuzz_* for FUZZ_SECONDS each, if built
+#   (e) system tests        pytest tests/system with build/ and build-san/
+#
+# Env: FUZZ_SECONDS (default 30), VALGRIND_SKIP (space-separated test names),
+#      T_LOGDIR (where item logs go; default a fresh /tmp dir).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+
+# Debian's interpreter: it has python3-zmq/protobuf/psycopg2/pytest; the
+# python3 first on PATH may be another build without them.
+PY=/usr/bin/python3
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# Tests whose own deadlines do not survive valgrind's ~30x slowdown; they
+# still run in (a) and (b). test_curve: the CURVE handshake must finish
+# within a 500 ms timer, which it does not under valgrind (no memory errors
+# reported; it fails on the count only).
+VALGRIND_SKIP=${VALGRIND_SKIP-test_curve}
+
+# Sanitizer findings must fail the item: abort on the first error, report
+# leaks, and print a stack for UBSan.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# cmocka's plain output is what CI's log readers know.
+unset CMOCKA_MESSAGE_OUTPUT
+
+echo "liandong tests: logs in $T_LOGDIR"
+
+# (a) + (b) unit tests, plain and sanitized.
+for dir in build build-san; do
+  if [ ! -d "$dir/tests" ]; then
+    t_fail "unit[$dir]" "$dir/tests missing: run make${dir#build}"
+    continue
+  fi
+  while IFS= read -r t; do
+    t_run "unit[$dir] $(basename "$t")" 120 "$t"
+  done < <(t_executables "$dir/tests" 'test_*')
+done
+
+# (c) valgrind on the plain build: catches what ASan does not see in
+# uninstrumented libraries (libzmq, libpq, protobuf-c).
+if command -v valgrind >/dev/null 2>&1; then
+  while IFS= read -r t; do
+    name=$(basename "$t")
+    case " $VALGRIND_SKIP " in *" $name "*) echo "skip  valgrind $name (VALGRIND_SKIP)"; continue ;; esac
+    t_run "valgrind $name" 300 valgrind -q --error-exitcode=1 --leak-check=full \
+      --track-fds=no "$t"
+  done < <(t_executables build/tests 'test_*')
+else
+  t_fail "valgrind" "valgrind not installed (run deploy/install-deps.sh)"
+fi
+
+# (d) fuzzers, bounded in time. Each gets a scratch copy of its seed corpus
+# so libFuzzer's new inputs never land in the repository.
+# `make fuzz` puts them in build-fuzz/fuzz/; accept build-fuzz/ itself too.
+fuzzers=$( { t_executables build-fuzz/fuzz 'fuzz_*'; t_executables build-fuzz 'fuzz_*'; } )
+if [ -n "$fuzzers" ]; then
+  while IFS= read -r f; do
+    name=$(basename "$f")
+    work=$(mktemp -d "$T_LOGDIR/$name.XXXXXX")
+    mkdir -p "$work/corpus"
+    # Seeds live in tests/fuzz/corpus/<target without fuzz_> (or the full name).
+    for seeds in "tests/fuzz/corpus/${name#fuzz_}" "tests/fuzz/corpus/$name"; do
+      if [ -d "$seeds" ]; then cp -r "$seeds/." "$work/corpus/"; fi
+    done
+    t_run "fuzz $name" "$((FUZZ_SECONDS + 60))" "$f" -max_total_time="$FUZZ_SECONDS" \
+      -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus"
+  done <<<"$fuzzers"
+else
+  echo "skip  fuzzers (none built: make fuzz)"
+fi
+
+# (f) style and static analysis: clang-format, cppcheck, clang-tidy.
+t_run "lint" 600 bash tests/lint.sh
+
+# (e) system tests against both builds. pytest exits 5 when it collected
+# nothing, which counts as a failure here: a silent no-op must not pass.
+for build in build build-san; do
+  t_run "system[$build]" 600 env LIANDONG_BUILD="$build" "$PY" -m pytest -q \
+    tests/system
+done
+
+# A run in which nothing at all ran is a broken run, not a green one.
+if [ $((T_PASS + T_FAIL)) -eq 0 ]; then
+  t_fail "tests/run.sh" "no test ran"
+fi
+# Keep the per-item logs only when something failed.
+if [ "$T_FAIL" -eq 0 ] && [ "$T_LOGDIR_OWNED" -eq 1 ] && [ -z "${KEEP_LOGS:-}" ]; then rm -rf "$T_LOGDIR"; fi
+t_summary

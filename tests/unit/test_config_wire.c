@@ -1,0 +1,131 @@
+/* test_config_wire.c - flags over environment over defaults, bad flags,
+ * and the Envelope codec on good, truncated and hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "wire.h"
+
+static config_opt_t opts[] = {
+    {"listen", "TEST_LISTEN", "tcp://a", "x", 0, NULL},
+    {"limit", "TEST_LIMIT", "10", "x", 0, NULL},
+    {"dry-run", NULL, "0", "x", 1, NULL},
+};
+#define N 3
+
+static void test_precedence(void **state)
+{
+    (void)state;
+    char err[128];
+    int rest;
+    char *argv1[] = {"prog", NULL};
+    unsetenv("TEST_LISTEN");
+    assert_int_equal(config_parse(opts, N, 1, argv1, &rest, err, sizeof err), 0);
+    assert_string_equal(config_get(opts, N, "listen"), "tcp://a");
+    setenv("TEST_LISTEN", "tcp://env", 1);
+    assert_int_equal(config_parse(opts, N, 1, argv1, &rest, err, sizeof err), 0);
+    assert_string_equal(config_get(opts, N, "listen"), "tcp://env");
+    char *argv2[] = {"prog", "--listen", "tcp://flag", "--dry-run", "--limit=42", "cmd", "x"};
+    assert_int_equal(config_parse(opts, N, 7, argv2, &rest, err, sizeof err), 0);
+    assert_string_equal(config_get(opts, N, "listen"), "tcp://flag");
+    assert_string_equal(config_get(opts, N, "dry-run"), "1");
+    long v = 0;
+    assert_int_equal(config_get_long(opts, N, "limit", 1, 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(rest, 5);
+    unsetenv("TEST_LISTEN");
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char err[128];
+    int rest;
+    char *a1[] = {"prog", "--nope"};
+    assert_int_equal(config_parse(opts, N, 2, a1, &rest, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "--nope"));
+    char *a2[] = {"prog", "--listen"};
+    assert_int_equal(config_parse(opts, N, 2, a2, &rest, err, sizeof err), -EINVAL);
+    char *a3[] = {"prog", "--dry-run=1"};
+    assert_int_equal(config_parse(opts, N, 2, a3, &rest, err, sizeof err), -EINVAL);
+    char *a4[] = {"prog", "--help"};
+    assert_int_equal(config_parse(opts, N, 2, a4, &rest, err, sizeof err), 1);
+    char *a5[] = {"prog", "--limit", "1000"};
+    assert_int_equal(config_parse(opts, N, 3, a5, &rest, err, sizeof err), 0);
+    long v;
+    assert_int_equal(config_get_long(opts, N, "limit", 1, 100, &v), -EINVAL);
+    char *a6[] = {"prog", "--limit", "12abc"};
+    assert_int_equal(config_parse(opts, N, 3, a6, &rest, err, sizeof err), 0);
+    assert_int_equal(config_get_long(opts, N, "limit", 1, 100, &v), -EINVAL);
+}
+
+static void test_wire_roundtrip_and_refusals(void **state)
+{
+    (void)state;
+    Liandong__V1__Demand d = LIANDONG__V1__DEMAND__INIT;
+    d.channel = "hotline";
+    d.channel_id = "EXT-1";
+    d.text = "电梯坏了";
+    Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
+    sd.demand = &d;
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.request_id = "r-1";
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_DEMAND;
+    e.submit_demand = &sd;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(wire_pack(&e, &buf, &len), 0);
+    char err[160];
+    wire_msg_t *m = NULL;
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), 0);
+    assert_string_equal(wire_envelope(m)->submit_demand->demand->text, "电梯坏了");
+    assert_string_equal(wire_body_name(wire_envelope(m)), "submit_demand");
+    wire_free(&m);
+    assert_null(m);
+    /* every truncation is refused or decodes to something sane, never crashes */
+    for (size_t cut = 0; cut < len; cut++) {
+        if (wire_unpack(buf, cut, 1024, &m, err, sizeof err) == 0)
+            wire_free(&m);
+    }
+    assert_int_equal(wire_unpack(buf, len, len - 1, &m, err, sizeof err), -EMSGSIZE);
+    free(buf);
+    /* a repeated field claiming far more than the budget allows */
+    uint8_t hostile[64];
+    memset(hostile, 0, sizeof hostile);
+    hostile[0] = 0x0a; /* request_id, length 200 > remaining bytes */
+    hostile[1] = 200;
+    assert_int_equal(wire_unpack(hostile, sizeof hostile, 1024, &m, err, sizeof err), -EBADMSG);
+    /* request ids must be short text */
+    e.request_id = "bad\x01id";
+    assert_int_equal(wire_pack(&e, &buf, &len), 0);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), -EBADMSG);
+    free(buf);
+}
+
+static void test_check_text(void **state)
+{
+    (void)state;
+    assert_int_equal(wire_check_text("鸿翔花园3栋", 100), 0);
+    assert_int_equal(wire_check_text("\xe9\xb8", 100), -EILSEQ);     /* truncated */
+    assert_int_equal(wire_check_text("\xc0\xaf", 100), -EILSEQ);     /* overlong */
+    assert_int_equal(wire_check_text("\xed\xa0\x80", 100), -EILSEQ); /* surrogate */
+    assert_int_equal(wire_check_text("a\x07", 100), -EILSEQ);
+    assert_int_equal(wire_check_text("abcdef", 3), -EILSEQ);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_wire_roundtrip_and_refusals),
+        cmocka_unit_test(test_check_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,187 @@
+/*
+ * cmd_cases.c - the desk side of the CLI: list a body's cases, show one
+ * case's history, and act on a case (accept, reply, resolve, return,
+ * escalate, rate, close, dispatch).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+
+static int parse_sub(config_opt_t *o, size_t n, int argc, char **argv, const char *usage, int *done)
+{
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
+    *done = 0;
+    if (rc == 1) {
+        config_usage(stdout, usage, o, n);
+        *done = 1;
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "petition: %s\n", rc < 0 ? err : "unexpected argument");
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"body", NULL, NULL, "the body whose cases to show", 0, NULL},
+        {"state", NULL, "", "only cases in this state (default: all open)", 0, NULL},
+        {"limit", NULL, "10000", "at most this many cases", 0, NULL},
+        {"json", NULL, "0", "one JSON object per case", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    int done, rc = parse_sub(o, n, argc, argv, "usage: petition desk --body BODY_ID", &done);
+    if (rc || done)
+        return rc;
+    long limit = 0;
+    if (!config_get(o, n, "body") || config_get_long(o, n, "limit", 1, 1000000, &limit) < 0) {
+        fprintf(stderr, "petition desk: --body is required and --limit must be 1..1000000\n");
+        return 2;
+    }
+    Liandong__V1__ListCases lc = LIANDONG__V1__LIST_CASES__INIT;
+    lc.body_id = (char *)config_get(o, n, "body");
+    lc.state = (char *)config_get(o, n, "state");
+    lc.limit = (uint32_t)limit;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES;
+    req.list_cases = &lc;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_LIST, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseList *cl = wire_envelope(w)->case_list;
+    int as_json = strcmp(config_get(o, n, "json"), "1") == 0;
+    for (size_t i = 0; i < cl->n_cases; i++) {
+        const Liandong__V1__CaseRecord *r = cl->cases[i];
+        if (as_json) {
+            json_print_line(json_case_record(r));
+        } else {
+            char due[32];
+            printf("%-20s %-10s %-28s %-9s reply by %s  %s\n", r->case_id, r->state, r->category,
+                   urgency_text(r->urgency), format_ms(r->reply_due_ms, due, sizeof due), r->text);
+        }
+    }
+    if (!as_json)
+        printf("%zu case(s) at %s\n", cl->n_cases, lc.body_id);
+    wire_free(&w);
+    return 0;
+}
+
+int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {{"json", NULL, "0", "print as JSON", 1, NULL}};
+    size_t n = 1;
+    if (argc < 2 || strncmp(argv[1], "--", 2) == 0) {
+        fprintf(stderr, "usage: petition case CASE_ID [--json]\n");
+        return 2;
+    }
+    int done, rc = parse_sub(o, n, argc - 1, argv + 1, "usage: petition case CASE_ID", &done);
+    if (rc || done)
+        return rc;
+    Liandong__V1__GetCase gc = LIANDONG__V1__GET_CASE__INIT;
+    gc.case_id = argv[1];
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_GET_CASE;
+    req.get_case = &gc;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_DETAIL, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseDetail *cd = wire_envelope(w)->case_detail;
+    if (strcmp(config_get(o, n, "json"), "1") == 0) {
+        json_t *j = cd->record ? json_case_record(cd->record) : json_object();
+        json_t *ev = json_array();
+        for (size_t i = 0; i < cd->n_events; i++)
+            json_array_append_new(ev, json_case_event(cd->events[i]));
+        json_object_set_new(j, "events", ev);
+        json_print_line(j);
+    } else {
+        if (cd->record) {
+            const Liandong__V1__CaseRecord *r = cd->record;
+            printf("case %s  state %s  at %s (%s)\n  category %s, %s\n  text: %s\n", r->case_id,
+                   r->state, r->body_id, r->body_kind, r->category, urgency_text(r->urgency),
+                   r->text);
+        }
+        for (size_t i = 0; i < cd->n_events; i++) {
+            const Liandong__V1__CaseEvent *e = cd->events[i];
+            char at[32];
+            printf("  #%-6llu %s %-10s %s -> %s by %s at %s %s\n", (unsigned long long)e->seq,
+                   format_ms(e->at_ms, at, sizeof at), e->kind, e->from_state, e->to_state,
+                   e->actor, e->body_id, e->note);
+        }
+    }
+    wire_free(&w);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    Liandong__V1__CaseActionKind kind;
+} action_kinds[] = {
+    {"accept", LIANDONG__V1__CASE_ACTION_KIND__ACTION_ACCEPT},
+    {"reply", LIANDONG__V1__CASE_ACTION_KIND__ACTION_REPLY},
+    {"resolve", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RESOLVE},
+    {"return", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RETURN},
+    {"escalate", LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE},
+    {"rate", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RATE},
+    {"close", LIANDONG__V1__CASE_ACTION_KIND__ACTION_CLOSE},
+    {"dispatch", LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH},
+};
+
+int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"body", NULL, NULL, "the body acting (its identity)", 0, NULL},
+        {"text", NULL, "", "reply text, result or note", 0, NULL},
+        {"reason", NULL, "", "return reason: territory, ownership or function", 0, NULL},
+        {"to", NULL, "", "target body for dispatch or escalation", 0, NULL},
+        {"rating", NULL, "", "satisfied, basically_satisfied or dissatisfied", 0, NULL},
+        {"json", NULL, "0", "print the recorded event as JSON", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    if (argc < 2 || strncmp(argv[1], "--", 2) == 0) {
+        fprintf(stderr, "usage: petition %s CASE_ID --body BODY_ID [OPTIONS]\n", action);
+        return 2;
+    }
+    int done, rc = parse_sub(o, n, argc - 1, argv + 1, "usage: petition ACTION CASE_ID", &done);
+    if (rc || done)
+        return rc;
+    if (!config_get(o, n, "body")) {
+        fprintf(stderr, "petition %s: --body is required\n", action);
+        return 2;
+    }
+    Liandong__V1__CaseAction ca = LIANDONG__V1__CASE_ACTION__INIT;
+    for (size_t i = 0; i < sizeof action_kinds / sizeof action_kinds[0]; i++)
+        if (strcmp(action_kinds[i].name, action) == 0)
+            ca.kind = action_kinds[i].kind;
+    ca.case_id = argv[1];
+    ca.actor = (char *)config_get(o, n, "body");
+    ca.text = (char *)config_get(o, n, "text");
+    ca.reason = (char *)config_get(o, n, "reason");
+    ca.target_body = (char *)config_get(o, n, "to");
+    ca.rating = (char *)config_get(o, n, "rating");
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
+    req.case_action = &ca;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseActionDone *d = wire_envelope(w)->case_action_done;
+    if (strcmp(config_get(o, n, "json"), "1") == 0) {
+        json_t *j = d->event ? json_case_event(d->event) : json_object();
+        json_object_set_new(j, "duplicate", json_boolean(d->duplicate));
+        json_print_line(j);
+    } else if (d->event) {
+        printf("%s: %s -> %s%s\n", d->event->case_id, d->event->from_state, d->event->to_state,
+               d->duplicate ? " (already recorded)" : "");
+    }
+    wire_free(&w);
+    return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * cmd_ops.c - operators' commands: ping, registry import, rates.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "config.h"
+
+int cmd_ping(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *names[2] = {"router", "ledger"};
+    const char *eps[2] = {ctx->router, ctx->ledger};
+    int worst = 0;
+    for (int i = 0; i < 2; i++) {
+        Liandong__V1__Ping p = LIANDONG__V1__PING__INIT;
+        envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+        req.body_case = LIANDONG__V1__ENVELOPE__BODY_PING;
+        req.ping = &p;
+        wire_msg_t *w = NULL;
+        int rc = petition_call(ctx, eps[i], &req, LIANDONG__V1__ENVELOPE__BODY_PONG, &w);
+        printf("%s %s: %s\n", names[i], eps[i], rc == 0 ? "ok" : "not answering");
+        if (rc != 0)
+            worst = rc;
+        wire_free(&w);
+    }
+    return worst;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap)
+            break;
+        char *nb = realloc(buf, cap * 2 + 1);
+        if (nb == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (buf == NULL || bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "import") != 0) {
+        fprintf(stderr, "usage: petition registry import FILE\n");
+        return 2;
+    }
+    size_t len = 0;
+    char *json = read_file(argv[2], &len);
+    if (json == NULL) {
+        fprintf(stderr, "petition registry: cannot read %s: %s\n", argv[2], strerror(errno));
+        return 1;
+    }
+    Liandong__V1__RegistryImport ri = LIANDONG__V1__REGISTRY_IMPORT__INIT;
+    ri.json = json;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORT;
+    req.registry_import = &ri;
+    wire_msg_t *w = NULL;
+    int rc =
+        petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORTED, &w);
+    free(json);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__RegistryImported *im = wire_envelope(w)->registry_imported;
+    printf("registry version %llu imported: %u units, %u bodies\n", (unsigned long long)im->version,
+           im->units, im->bodies);
+    wire_free(&w);
+    return 0;
+}
+
+/* YYYY-MM-DD (UTC) to milliseconds; end_of_day moves to the next midnight. */
+static int parse_day(const char *s, int end_of_day, int64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *e = strptime(s, "%Y-%m-%d", &tm);
+    if (e == NULL || *e != '\0')
+        return -EINVAL;
+    time_t t = timegm(&tm);
+    *out = ((int64_t)t + (end_of_day ? 86400 : 0)) * 1000;
+    return 0;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+    return b ? round((double)a / (double)b * 10000.0) / 10000.0 : 0.0;
+}
+
+int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"by", NULL, "body", "body, compound, community, street or district", 0, NULL},
+        {"unit", NULL, "", "only this unit's subtree", 0, NULL},
+        {"from", NULL, "", "first day (YYYY-MM-DD, UTC)", 0, NULL},
+        {"to", NULL, "", "last day (YYYY-MM-DD, UTC)", 0, NULL},
+        {"json", NULL, "0", "print as JSON", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
+    if (rc == 1) {
+        config_usage(stdout, "usage: petition rates [OPTIONS]", o, n);
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "petition rates: %s\n", rc < 0 ? err : "unexpected argument");
+        return 2;
+    }
+    Liandong__V1__RatesQuery q = LIANDONG__V1__RATES_QUERY__INIT;
+    q.by = (char *)config_get(o, n, "by");
+    q.unit = (char *)config_get(o, n, "unit");
+    const char *from = config_get(o, n, "from"), *to = config_get(o, n, "to");
+    if ((*from && parse_day(from, 0, &q.from_ms) < 0) || (*to && parse_day(to, 1, &q.to_ms) < 0)) {
+        fprintf(stderr, "petition rates: --from/--to must be YYYY-MM-DD\n");
+        return 2;
+    }
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_RATES_QUERY;
+    req.rates_query = &q;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_RATES_REPORT, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__RatesReport *r = wire_envelope(w)->rates_report;
+    if (strcmp(config_get(o, n, "json"), "1") == 0) {
+        json_t *rows = json_array();
+        for (size_t i = 0; i < r->n_rows; i++) {
+            const Liandong__V1__RateRow *x = r->rows[i];
+            json_t *j = json_object();
+            json_object_set_new(j, "key", json_string(x->key));
+            json_object_set_new(j, "name", json_string(x->name));
+            json_object_set_new(j, "received", json_integer((json_int_t)x->received));
+            json_object_set_new(j, "replied", json_integer((json_int_t)x->replied));
+            json_object_set_new(j, "reply_rate", json_real(ratio(x->replied, x->received)));
+            json_object_set_new(j, "replied_on_time", json_integer((json_int_t)x->replied_on_time));
+            json_object_set_new(j, "on_time_reply_rate",
+                                json_real(ratio(x->replied_on_time, x->received)));
+            json_object_set_new(j, "resolved", json_integer((json_int_t)x->resolved));
+            json_object_set_new(j, "resolution_rate", json_real(ratio(x->resolved, x->received)));
+            json_object_set_new(j, "rated", json_integer((json_int_t)x->rated));
+            json_object_set_new(j, "satisfied", json_integer((json_int_t)x->satisfied));
+            json_object_set_new(j, "satisfaction_rate", json_real(ratio(x->satisfied, x->rated)));
+            json_object_set_new(j, "open", json_integer((json_int_t)x->open));
+            json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
+            json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
+            json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
+            json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
+            json_array_append_new(rows, j);
+        }
+        json_t *top = json_object();
+        json_object_set_new(top, "by", json_string(q.by));
+        json_object_set_new(top, "rows", rows);
+        json_print_line(top);
+    } else {
+        printf("%-28s %9s %8s %7s %9s %8s %7s %8s\n", q.by, "received", "replied", "reply%",
+               "resolved", "satisf%", "open", "overdue");
+        for (size_t i = 0; i < r->n_rows; i++) {
+            const Liandong__V1__RateRow *x = r->rows[i];
+            printf("%-28s %9llu %8llu %6.1f%% %9llu %7.1f%% %7llu %8llu\n", x->key,
+                   (unsigned long long)x->received, (unsigned long long)x->replied,
+                   100.0 * ratio(x->replied, x->received), (unsigned long long)x->resolved,
+                   100.0 * ratio(x->satisfied, x->rated), (unsigned long long)x->open,
+                   ((unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve));
+        }
+    }
+    wire_free(&w);
+    return 0;
+}

@@ -1,0 +1,92 @@
+/*
+ * cmd_submit.c - `petition submit`: what a front-end (hotline, WeChat,
+ * petition office, grid worker) does with a resident's demand.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "config.h"
+
+int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"channel", NULL, NULL, "hotline|wechat|petition|mailbox|grid|property", 0, NULL},
+        {"id", NULL, NULL, "the channel's own id for the demand", 0, NULL},
+        {"text", NULL, NULL, "what the resident said", 0, NULL},
+        {"address", NULL, "", "address as given", 0, NULL},
+        {"compound", NULL, "", "compound code, when the channel knows it", 0, NULL},
+        {"urgency", NULL, "", "normal|emergency, when the channel says so", 0, NULL},
+        {"name", NULL, "", "resident's name (personal data)", 0, NULL},
+        {"phone", NULL, "", "resident's phone (personal data)", 0, NULL},
+        {"json", NULL, "0", "print the answer as JSON", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
+    if (rc == 1) {
+        config_usage(stdout, "usage: petition submit [OPTIONS]", o, n);
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "petition submit: %s\n", rc < 0 ? err : "unexpected argument");
+        return 2;
+    }
+    const char *channel = config_get(o, n, "channel"), *id = config_get(o, n, "id"),
+               *text = config_get(o, n, "text"), *urg = config_get(o, n, "urgency");
+    if (!channel || !id || !text) {
+        fprintf(stderr, "petition submit: --channel, --id and --text are required\n");
+        return 2;
+    }
+    Liandong__V1__Demand d = LIANDONG__V1__DEMAND__INIT;
+    d.channel = (char *)channel;
+    d.channel_id = (char *)id;
+    d.text = (char *)text;
+    d.address = (char *)config_get(o, n, "address");
+    d.compound = (char *)config_get(o, n, "compound");
+    d.resident_name = (char *)config_get(o, n, "name");
+    d.resident_phone = (char *)config_get(o, n, "phone");
+    if (strcmp(urg, "emergency") == 0)
+        d.urgency = LIANDONG__V1__URGENCY__URGENCY_EMERGENCY;
+    else if (strcmp(urg, "normal") == 0)
+        d.urgency = LIANDONG__V1__URGENCY__URGENCY_NORMAL;
+    else if (*urg) {
+        fprintf(stderr, "petition submit: --urgency must be normal or emergency\n");
+        return 2;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    d.received_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
+    sd.demand = &d;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_DEMAND;
+    req.submit_demand = &sd;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->router, &req, LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__SubmitAck *ack = wire_envelope(w)->submit_ack;
+    if (strcmp(config_get(o, n, "json"), "1") == 0) {
+        json_t *j = json_placement(ack->placement);
+        json_object_set_new(j, "case_id", json_string(ack->case_id));
+        json_object_set_new(j, "duplicate", json_boolean(ack->duplicate));
+        json_print_line(j);
+    } else {
+        const Liandong__V1__Placement *p = ack->placement;
+        printf("case %s%s\n", ack->case_id,
+               ack->duplicate ? " (duplicate: already submitted)" : "");
+        if (p) {
+            printf("  placed at %s (%s, %s tier)\n  category %s, %s, reply within %u h, resolve "
+                   "within %u h\n",
+                   p->body_id, p->body_kind, p->tier, p->category, urgency_text(p->urgency),
+                   p->reply_due_hours, p->resolve_due_hours);
+            for (size_t i = 0; i < p->n_cc; i++)
+                printf("  copied to %s\n", p->cc[i]);
+        }
+    }
+    wire_free(&w);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * commands.h - the petition CLI's subcommands. Each takes the arguments
+ * after its name and the endpoints chosen by the global flags, and returns
+ * the process exit code: 0 success, 1 refused or failed, 2 usage, 3 the
+ * service is unavailable (retry later).
+ */
+#ifndef PETITION_COMMANDS_H
+#define PETITION_COMMANDS_H
+
+#include <jansson.h>
+
+#include "client.h"
+
+typedef struct {
+    const char *router;
+    const char *ledger;
+    int timeout_ms;
+    int insecure;
+    const char *keys;     /* CURVE keys directory */
+    const char *identity; /* our key, role.id */
+    const char *router_identity;
+    const char *ledger_identity;
+} petition_ctx_t;
+
+int cmd_ping(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_case(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv);
+int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_keys(const petition_ctx_t *ctx, int argc, char **argv);
+
+/* One call to `endpoint`: opens, calls, checks the answer body. Returns an
+ * exit code; on 0, *answer is set. */
+int petition_call(const petition_ctx_t *ctx, const char *endpoint, envelope_t *req,
+                  Liandong__V1__Envelope__BodyCase want, wire_msg_t **answer);
+
+/* JSON helpers shared by the commands. */
+json_t *json_placement(const Liandong__V1__Placement *p);
+json_t *json_case_record(const Liandong__V1__CaseRecord *r);
+json_t *json_case_event(const Liandong__V1__CaseEvent *e);
+void json_print_line(json_t *j); /* prints compact JSON + newline, decrefs */
+const char *urgency_text(Liandong__V1__Urgency u);
+char *format_ms(int64_t ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * main.c - `petition`, the command-line tool of front-ends, department
+ * desks and operators. Global flags choose the router and ledger endpoints;
+ * the first non-flag argument names the subcommand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+
+static config_opt_t opts[] = {
+    {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311", "router front-end endpoint", 0, NULL},
+    {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
+    {"timeout-ms", "LIANDONG_TIMEOUT_MS", "10000", "how long to wait for an answer", 0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory", 0, NULL},
+    {"identity", "LIANDONG_IDENTITY", "operator.admin",
+     "our key in the keys directory (role.id: operator.X, frontend.X, body.BODY_ID)", 0, NULL},
+    {"router-identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "the router's key", 0, NULL},
+    {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key", 0, NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static const char usage[] =
+    "usage: petition [OPTIONS] COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  ping                              check that the router and the ledger answer\n"
+    "  submit --channel C --id ID --text T [--address A] [--compound CODE]\n"
+    "         [--urgency normal|emergency] [--name N] [--phone P] [--json]\n"
+    "                                    submit a resident's demand as a front-end\n"
+    "  registry import FILE              validate and import a registry (registry.json format)\n"
+    "  desk --body BODY_ID [--state S] [--limit N] [--json]\n"
+    "                                    the cases a body holds\n"
+    "  case CASE_ID [--json]             a case and its whole history\n"
+    "  accept|reply|resolve|return|escalate|rate|close|dispatch CASE_ID --body BODY_ID\n"
+    "         [--text T] [--reason territory|ownership|function] [--to BODY_ID]\n"
+    "         [--rating satisfied|basically_satisfied|dissatisfied]\n"
+    "                                    act on a case\n"
+    "  rates [--by body|compound|community|street|district] [--unit CODE]\n"
+    "        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
+    "                                    received, replied and reply rate\n"
+    "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
+    "                                    create a CURVE key pair (DIR defaults to --keys)\n"
+    "  keys bootstrap --registry FILE [--dir DIR]\n"
+    "                                    keys for the services, an operator, front-ends, bodies\n";
+
+int main(int argc, char **argv)
+{
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(opts, NOPTS, argc, argv, &rest, err, sizeof err);
+    if (rc == 1 || (rc == 0 && rest >= argc)) {
+        config_usage(rc == 1 ? stdout : stderr, usage, opts, NOPTS);
+        return rc == 1 ? 0 : 2;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "petition: %s\n", err);
+        return 2;
+    }
+    long timeout = 0;
+    if (config_get_long(opts, NOPTS, "timeout-ms", 1, 3600000, &timeout) < 0) {
+        fprintf(stderr, "petition: --timeout-ms must be a number of milliseconds\n");
+        return 2;
+    }
+    petition_ctx_t ctx = {
+        .router = config_get(opts, NOPTS, "router"),
+        .ledger = config_get(opts, NOPTS, "ledger"),
+        .timeout_ms = (int)timeout,
+        .insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0,
+        .keys = config_get(opts, NOPTS, "keys"),
+        .identity = config_get(opts, NOPTS, "identity"),
+        .router_identity = config_get(opts, NOPTS, "router-identity"),
+        .ledger_identity = config_get(opts, NOPTS, "ledger-identity"),
+    };
+    const char *cmd = argv[rest];
+    int sargc = argc - rest;
+    char **sargv = argv + rest;
+    if (strcmp(cmd, "ping") == 0)
+        return cmd_ping(&ctx, sargc, sargv);
+    if (strcmp(cmd, "submit") == 0)
+        return cmd_submit(&ctx, sargc, sargv);
+    if (strcmp(cmd, "registry") == 0)
+        return cmd_registry(&ctx, sargc, sargv);
+    if (strcmp(cmd, "desk") == 0)
+        return cmd_desk(&ctx, sargc, sargv);
+    if (strcmp(cmd, "case") == 0)
+        return cmd_case(&ctx, sargc, sargv);
+    if (strcmp(cmd, "rates") == 0)
+        return cmd_rates(&ctx, sargc, sargv);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(&ctx, sargc, sargv);
+    static const char *const actions[] = {"accept",   "reply", "resolve", "return",
+                                          "escalate", "rate",  "close",   "dispatch"};
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(cmd, actions[i]) == 0)
+            return cmd_action(&ctx, cmd, sargc, sargv);
+    fprintf(stderr, "petition: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}
