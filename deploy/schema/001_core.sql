@@ -142,7 +142,7 @@ CREATE TABLE figures_unit_daily (
 -- Adds d (received, replied, replied_on_time, resolved, rated, satisfied,
 -- escalated, returned) to a body's day and to every unit on the case's
 -- compound path (the compound alone when the registry does not know it).
-CREATE FUNCTION ld_bump(p_body text, p_compound text, d bigint[]) RETURNS void
+CREATE FUNCTION ld_bump(p_body text, p_compound text, d bigint[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
     today date := (now() AT TIME ZONE 'UTC')::date;
@@ -172,7 +172,13 @@ BEGIN
             rated = f.rated + d[5], satisfied = f.satisfied + d[6],
             escalated = f.escalated + d[7], returned = f.returned + d[8];
     END IF;
+    RETURN 1;
 END $$;
+
+-- Milliseconds since the epoch for the wire (0 for NULL).
+CREATE FUNCTION ld_ms(t timestamptz) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT COALESCE((extract(epoch FROM t) * 1000)::bigint, 0);
+$$;
 
 -- Takes `n` event numbers; returns the last. Locks the counter row until
 -- the transaction ends (see ledger_counters).
