@@ -79,6 +79,13 @@ int db_ok(db_t *d)
     return d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK;
 }
 
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    /* Server notices ("already exists, skipping") are not our errors. */
+    log_debug(NULL, "postgres: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
 int db_connect(db_t *d)
 {
     db_disconnect(d);
@@ -96,6 +103,7 @@ int db_connect(db_t *d)
         db_disconnect(d);
         return -ECONNREFUSED;
     }
+    PQsetNoticeProcessor(d->conn, on_notice, NULL);
     /* Migrations on every (re)connect, not just at start: a ledger that
      * started while the database was down must not serve an old schema,
      * and applied migrations cost one query to skip. */

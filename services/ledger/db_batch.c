@@ -1101,7 +1101,8 @@ static void reset_for_retry(ledger_job_t *j)
 }
 
 /* Phase 1 + decisions. Returns 0, -ENOTCONN or -EIO. */
-static int phase1(db_t *db, ledger_job_t *jobs, size_t n, wcase_t *wc, size_t *nwc)
+static int phase1(db_t *db, ledger_job_t *jobs, size_t n, wcase_t *wc, size_t *nwc,
+                  int *begin_pending)
 {
     const char *ids[BATCH_MAX];
     size_t nid = 0;
@@ -1109,7 +1110,10 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, wcase_t *wc, size_t *n
         if (is_action(&jobs[i]))
             ids[nid++] = jobs[i].req->case_action->case_id;
     if (nid == 0) {
+        /* Nothing to lock or decide: BEGIN rides in the phase-2 round trip
+         * and run_once() reads its result first. */
         *nwc = 0;
+        *begin_pending = 1;
         return db_send_cmd(db, "BEGIN") < 0 ? -ENOTCONN : 0;
     }
     qsort(ids, nid, sizeof ids[0], cmp_str);
@@ -1220,7 +1224,8 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
 {
     wcase_t wc[BATCH_MAX];
     size_t nwc = 0;
-    int rc = phase1(db, jobs, n, wc, &nwc);
+    int begin_pending = 0;
+    int rc = phase1(db, jobs, n, wc, &nwc, &begin_pending);
     if (rc < 0)
         return rc;
     /* Phase 2: statements in arrival order, then COMMIT. */
@@ -1236,6 +1241,13 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
     if (db_send_cmd(db, "COMMIT") < 0 || db_sync(db) < 0)
         return -ENOTCONN;
     int failed = 0;
+    if (begin_pending) {
+        PGresult *br = NULL;
+        if (db_next(db, &br) < 0)
+            return -ENOTCONN;
+        failed |= !ok_status(br);
+        PQclear(br);
+    }
     for (size_t i = 0; i < n; i++) {
         ledger_job_t *j = &jobs[i];
         if (j->nres >= 0)
