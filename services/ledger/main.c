@@ -118,11 +118,26 @@ static void run_queue(ledger_t *l)
     }
 }
 
+/* True when the request socket holds input that may have arrived without
+ * a new edge on ZMQ_FD (answers sent by zmq_send can consume the edge). */
+static int input_pending(ledger_t *l)
+{
+    void *z = zuv_socket_zmq(rpc_server_socket(l->srv));
+    int ev = 0;
+    size_t sz = sizeof ev;
+    return z != NULL && zmq_getsockopt(z, ZMQ_EVENTS, &ev, &sz) == 0 && (ev & ZMQ_POLLIN);
+}
+
 static void on_batch(uv_idle_t *h)
 {
     ledger_t *l = h->data;
-    uv_idle_stop(h);
     run_queue(l);
+    /* Keep the loop from blocking in poll while requests wait in the
+     * socket with no edge to wake us: the idle stays on and zuv's check
+     * drains them next iteration. (zuv's own idle cannot do this: it is
+     * started with a NULL callback, which libuv refuses.) */
+    if (l->srv == NULL || !input_pending(l))
+        uv_idle_stop(h);
 }
 
 static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
