@@ -47,13 +47,12 @@ static const case_transition_t table[] = {
 };
 
 static const char *const state_names[CS_COUNT] = {
-    "received", "assigned", "delivered", "accepted",
-    "replied",  "resolved", "closed",    "returned",
+    "received", "assigned", "delivered", "accepted", "replied", "resolved", "closed", "returned",
 };
 
 static const char *const action_names[CA_COUNT] = {
-    "unspecified", "delivered", "accept", "reply", "resolve",
-    "return",      "escalate",  "dispatch", "rate", "close",
+    "unspecified", "delivered", "accept",   "reply", "resolve",
+    "return",      "escalate",  "dispatch", "rate",  "close",
 };
 
 const case_transition_t *case_transitions(size_t *n)

@@ -21,8 +21,8 @@ struct db {
     char err[512];
 };
 
-int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts,
-              size_t nstmts, db_t **out)
+int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts, size_t nstmts,
+              db_t **out)
 {
     db_t *d = calloc(1, sizeof(*d));
     if (d == NULL)
@@ -93,9 +93,9 @@ int db_connect(db_t *d)
      * overrides them: a bounded connect, and keepalives plus a TCP user
      * timeout so a vanished server fails a blocking call instead of
      * hanging the loop forever. */
-    const char *keys[] = {"connect_timeout",     "keepalives",          "keepalives_idle",
-                          "keepalives_interval", "keepalives_count",    "tcp_user_timeout",
-                          "application_name",    "dbname",              NULL};
+    const char *keys[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
+                          "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                          "application_name",    "dbname",           NULL};
     const char *vals[] = {"3", "1", "10", "5", "3", "15000", "liandong-ledger", d->conninfo, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
@@ -116,8 +116,8 @@ int db_connect(db_t *d)
     /* Prepared statements live in the session: a new connection needs
      * them again. */
     for (size_t i = 0; i < d->nstmts; i++) {
-        PGresult *r = PQprepare(d->conn, d->stmts[i].name, d->stmts[i].sql, d->stmts[i].nparams,
-                                NULL);
+        PGresult *r =
+            PQprepare(d->conn, d->stmts[i].name, d->stmts[i].sql, d->stmts[i].nparams, NULL);
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok) {
             snprintf(d->err, sizeof d->err, "prepare %s: %s", d->stmts[i].name,

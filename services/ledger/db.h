@@ -22,8 +22,8 @@ typedef struct {
 typedef struct db db_t;
 
 /* Nothing is connected yet. `stmts` must outlive the db. */
-int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts,
-              size_t nstmts, db_t **out);
+int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts, size_t nstmts,
+              db_t **out);
 void db_destroy(db_t **dp);
 
 /* Connects, applies pending migrations, prepares every statement and enters

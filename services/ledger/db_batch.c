@@ -43,11 +43,11 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 /* ------------------------------------------------------------------ SQL */
 
 #define CASE_COLS                                                                                  \
-    "c.case_id, c.channel, c.channel_id, c.state, c.category, c.body_id, c.body_kind,"            \
-    " array_to_json(c.cc)::text, c.urgency, c.compound_code, c.text, c.address,"                  \
-    " c.resident_name, c.resident_phone, ld_ms(c.created_at), ld_ms(c.reply_due),"                \
-    " ld_ms(c.resolve_due), ld_ms(c.replied_at), ld_ms(c.resolved_at), c.rating, c.tier,"         \
-    " c.explain_json, round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"         \
+    "c.case_id, c.channel, c.channel_id, c.state, c.category, c.body_id, c.body_kind,"             \
+    " array_to_json(c.cc)::text, c.urgency, c.compound_code, c.text, c.address,"                   \
+    " c.resident_name, c.resident_phone, ld_ms(c.created_at), ld_ms(c.reply_due),"                 \
+    " ld_ms(c.resolve_due), ld_ms(c.replied_at), ld_ms(c.resolved_at), c.rating, c.tier,"          \
+    " c.explain_json, round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"          \
     " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int"
 #define NCASE_COLS 24
 #define EVENT_COLS(p)                                                                              \
@@ -120,7 +120,7 @@ static const db_stmt_t statements[] = {
      "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, now(), c.reply_due, c.resolve_due,"
      "   $10 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", ld_bump($14, c.compound_code, $15::bigint[]),"
-     "  ld_bump($7, '', $16::bigint[]) FROM e, c",
+                                 "  ld_bump($7, '', $16::bigint[]) FROM e, c",
      16},
     /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit */
     {"list_cases",
@@ -130,8 +130,7 @@ static const db_stmt_t statements[] = {
      " ORDER BY c.case_no LIMIT $4::int",
      4},
     {"get_case", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1", 1},
-    {"get_events",
-     "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
+    {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
     /* $1 from day $2 to day $3 unit subtree ('' all) */
     {"rates_body",
      "WITH f AS (SELECT body_id AS key, sum(received) received, sum(replied) replied,"
@@ -346,8 +345,10 @@ static void validate_create(ledger_job_t *j, const Liandong__V1__CreateCase *c)
     }
     const Liandong__V1__Demand *d = c->demand;
     const Liandong__V1__Placement *p = c->placement;
-    if (missing(j, d->channel, "demand.channel") || missing(j, d->channel_id, "demand.channel_id") ||
-        missing(j, p->body_id, "placement.body_id") || missing(j, p->category, "placement.category"))
+    if (missing(j, d->channel, "demand.channel") ||
+        missing(j, d->channel_id, "demand.channel_id") ||
+        missing(j, p->body_id, "placement.body_id") ||
+        missing(j, p->category, "placement.category"))
         return;
     if (channel_from_name(d->channel, strlen(d->channel)) < 0) {
         ledger_job_fail(j, E(BAD_REQUEST), "unknown channel %.40s", d->channel);
@@ -721,9 +722,9 @@ static void default_hours(urgency_t u, const char *category, uint32_t *reply, ui
     *resolve = 168;
     if (strcmp(category, "consultation") == 0 || strcmp(category, "utilities") == 0)
         *resolve = 24;
-    else if (is_one_of(category, (const char *const[]){"building_quality", "planning",
-                                                       "committee_affairs",
-                                                       "property_transition", NULL}))
+    else if (is_one_of(category,
+                       (const char *const[]){"building_quality", "planning", "committee_affairs",
+                                             "property_transition", NULL}))
         *resolve = 360;
 }
 
@@ -768,8 +769,16 @@ static const char *deltas(ledger_job_t *j, const int d[8])
                      d[7]);
 }
 
-enum { D_RECEIVED, D_REPLIED, D_ON_TIME, D_RESOLVED, D_RATED, D_SATISFIED, D_ESCALATED,
-       D_RETURNED };
+enum {
+    D_RECEIVED,
+    D_REPLIED,
+    D_ON_TIME,
+    D_RESOLVED,
+    D_RATED,
+    D_SATISFIED,
+    D_ESCALATED,
+    D_RETURNED
+};
 
 /* Decides one action against the working case; on success fills the
  * apply_action parameters and advances the working case. */
@@ -1270,7 +1279,8 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
     if (db_next(db, &cr) < 0)
         return -ENOTCONN;
     /* A COMMIT in a failed transaction "succeeds" with status ROLLBACK. */
-    int committed = PQresultStatus(cr) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(cr), "COMMIT") == 0;
+    int committed =
+        PQresultStatus(cr) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(cr), "COMMIT") == 0;
     PQclear(cr);
     if (db_next_sync(db) < 0)
         return -ENOTCONN;

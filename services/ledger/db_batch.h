@@ -17,8 +17,8 @@
 #include "db.h"
 #include "wire.h"
 
-#define BATCH_MAX 128  /* jobs per transaction */
-#define JOB_MAX_RES 3  /* statements a job sends in phase 2 */
+#define BATCH_MAX 128 /* jobs per transaction */
+#define JOB_MAX_RES 3 /* statements a job sends in phase 2 */
 
 typedef struct arena_block arena_block_t;
 
@@ -36,10 +36,10 @@ typedef struct {
     int stage;
     PGresult *res[JOB_MAX_RES];
     int nres;
-    int dup_of;                   /* earlier job in the batch with the same request id */
-    PGresult *prior;              /* the event an earlier batch recorded for this request id */
-    const char *actor;            /* effective actor */
-    const char *params[20];       /* phase-2 parameters (arena strings) */
+    int dup_of;             /* earlier job in the batch with the same request id */
+    PGresult *prior;        /* the event an earlier batch recorded for this request id */
+    const char *actor;      /* effective actor */
+    const char *params[20]; /* phase-2 parameters (arena strings) */
     int nparams;
     uint32_t reg_units, reg_bodies;
 } ledger_job_t;

@@ -73,9 +73,9 @@ static int read_file(const char *path, char **out)
 static int is_applied(PGconn *c, const char *name, const char *body, int *applied)
 {
     const char *vals[2] = {name, body};
-    PGresult *r = PQexecParams(c,
-                               "SELECT checksum = md5($2) FROM schema_migrations WHERE name = $1",
-                               2, NULL, vals, NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(c, "SELECT checksum = md5($2) FROM schema_migrations WHERE name = $1", 2, NULL,
+                     vals, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         log_error(NULL, "migration check %s: %s", name, PQresultErrorMessage(r));
         PQclear(r);
@@ -83,8 +83,7 @@ static int is_applied(PGconn *c, const char *name, const char *body, int *applie
     }
     *applied = PQntuples(r) > 0;
     if (*applied && strcmp(PQgetvalue(r, 0, 0), "t") != 0)
-        log_warn(NULL, "migration %s was edited after it was applied; the edit is ignored",
-                 name);
+        log_warn(NULL, "migration %s was edited after it was applied; the edit is ignored", name);
     PQclear(r);
     return 0;
 }
@@ -110,9 +109,9 @@ static int apply_one(PGconn *c, const char *dir, const char *name)
         rc = exec_ok(c, body, name); /* a trusted file from our own repository */
     if (rc == 0) {
         const char *vals[2] = {name, body};
-        PGresult *r = PQexecParams(
-            c, "INSERT INTO schema_migrations (name, checksum) VALUES ($1, md5($2))", 2, NULL,
-            vals, NULL, NULL, 0);
+        PGresult *r =
+            PQexecParams(c, "INSERT INTO schema_migrations (name, checksum) VALUES ($1, md5($2))",
+                         2, NULL, vals, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
             log_error(NULL, "migration %s: record: %s", name, PQresultErrorMessage(r));
             rc = PQstatus(c) == CONNECTION_OK ? -EIO : -ECONNREFUSED;
