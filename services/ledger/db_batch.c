@@ -934,9 +934,10 @@ static int send_phase2(db_t *db, ledger_job_t *j)
 
 static void add_event(ledger_job_t *j, Liandong__V1__CaseEvent *e)
 {
-    Liandong__V1__CaseEvent **ev = ja_alloc(j, (j->n_events + 1) * sizeof(*ev));
+    Liandong__V1__CaseEvent **ev =
+        ja_alloc(j, (j->n_events + 1) * sizeof(Liandong__V1__CaseEvent *));
     if (j->n_events)
-        memcpy(ev, j->events, j->n_events * sizeof(*ev));
+        memcpy(ev, j->events, j->n_events * sizeof(Liandong__V1__CaseEvent *));
     ev[j->n_events++] = e;
     j->events = ev;
 }
@@ -1015,7 +1016,7 @@ static void answer_job(ledger_job_t *j)
         Liandong__V1__CaseList *l = ja_alloc(j, sizeof(*l));
         liandong__v1__case_list__init(l);
         int n = PQntuples(res);
-        l->cases = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(*l->cases));
+        l->cases = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseRecord *));
         for (int i = 0; i < n; i++)
             l->cases[l->n_cases++] = record_from(j, res, i, j->actor);
         j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_LIST;
@@ -1031,7 +1032,7 @@ static void answer_job(ledger_job_t *j)
         liandong__v1__case_detail__init(d);
         d->record = record_from(j, res, 0, j->actor);
         int n = PQntuples(j->res[1]);
-        d->events = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(*d->events));
+        d->events = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseEvent *));
         for (int i = 0; i < n; i++)
             d->events[d->n_events++] = event_from(j, j->res[1], i);
         j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_DETAIL;
@@ -1042,7 +1043,7 @@ static void answer_job(ledger_job_t *j)
         Liandong__V1__RatesReport *rep = ja_alloc(j, sizeof(*rep));
         liandong__v1__rates_report__init(rep);
         int n = PQntuples(res);
-        rep->rows = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(*rep->rows));
+        rep->rows = ja_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__RateRow *));
         for (int i = 0; i < n; i++) {
             Liandong__V1__RateRow *w = ja_alloc(j, sizeof(*w));
             liandong__v1__rate_row__init(w);

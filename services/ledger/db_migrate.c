@@ -135,7 +135,7 @@ int db_migrate(PGconn *c, const char *dir)
         log_error(NULL, "schema directory %s: %s", dir, strerror(errno));
         return -ENOENT;
     }
-    char *names[MAX_MIGRATIONS];
+    char *names[MAX_MIGRATIONS] = {0};
     size_t n = 0;
     struct dirent *de;
     int rc = 0;

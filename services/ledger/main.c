@@ -113,7 +113,7 @@ static void run_queue(ledger_t *l)
             rpc_request_answer(l->queue[i], &jobs[i].answer);
         for (size_t i = 0; i < n; i++)
             ledger_job_clear(&jobs[i]);
-        memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(*l->queue));
+        memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
         l->nq -= n;
     }
 }
@@ -236,7 +236,7 @@ int main(int argc, char **argv)
     }
     static ledger_t l;
     l.max_q = (size_t)max_q;
-    l.queue = calloc(l.max_q, sizeof(*l.queue));
+    l.queue = calloc(l.max_q, sizeof(rpc_request_t *));
     size_t nst = 0;
     const db_stmt_t *st = ledger_statements(&nst);
     if (l.queue == NULL || db_create(config_get(opts, NOPTS, "db"),
