@@ -115,7 +115,7 @@ static void on_pending(int status, wire_msg_t *answer, void *ud)
     envelope_t *e = status == 0 ? wire_envelope(answer) : NULL;
     if (e == NULL || e->body_case != LIANDONG__V1__ENVELOPE__BODY_DELIVERY_LIST) {
         log_warn(NULL, "desk %s: pending deliveries not available (%s)", p->body_id,
-                 status < 0 ? strerror(-status)
+                 status < 0      ? strerror(-status)
                  : e && e->error ? e->error->message
                                  : "unexpected answer");
         return;

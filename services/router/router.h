@@ -20,7 +20,7 @@ typedef struct router {
     rpc_server_t *front; /* front-ends submit demands here */
     rpc_server_t *desk;  /* department systems (delivery, answers) */
     rpc_client_t *ledger;
-    desk_t *desks; /* department desks attached to `desk` */
+    desk_t *desks;        /* department desks attached to `desk` */
     registry_t *registry; /* current registry; the core reads it */
     router_core_t *core;  /* matchers + classifier; NULL until loaded */
     uint64_t registry_version;
