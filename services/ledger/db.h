@@ -1,0 +1,58 @@
+/*
+ * db.h - the ledger's one PostgreSQL connection: connect (with migrations
+ * and prepared statements), pipeline-mode send/receive, and the knowledge
+ * of whether the server is reachable.
+ *
+ * All calls block; they are made from the loop once per batch. Keeping
+ * libpq behind this interface is what lets the batch executor move to a
+ * thread or to libpq's non-blocking mode later without touching handlers.
+ */
+#ifndef LIANDONG_LEDGER_DB_H
+#define LIANDONG_LEDGER_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} db_stmt_t;
+
+typedef struct db db_t;
+
+/* Nothing is connected yet. `stmts` must outlive the db. */
+int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts, size_t nstmts,
+              db_t **out);
+void db_destroy(db_t **dp);
+
+/* Connects, applies pending migrations, prepares every statement and enters
+ * pipeline mode. Returns 0 or a negative errno (-ECONNREFUSED when the
+ * server cannot be reached, -EIO for a failed migration or prepare). */
+int db_connect(db_t *d);
+/* Drops the connection (after a failure): the next batch needs db_connect. */
+void db_disconnect(db_t *d);
+/* True when connected and libpq still believes the connection is good. */
+int db_ok(db_t *d);
+/* The last error text, for logs. */
+const char *db_error(db_t *d);
+
+/* Pipeline: queue a prepared statement / a parameterless command. */
+int db_send(db_t *d, const char *stmt, int nparams, const char *const *values);
+int db_send_cmd(db_t *d, const char *sql);
+/* Ends the current pipeline segment and flushes it to the server. */
+int db_sync(db_t *d);
+/* The result of the next queued query (caller PQclear()s it). Returns 0,
+ * or -ENOTCONN when the connection broke (then *out is NULL). */
+int db_next(db_t *d, PGresult **out);
+/* Consumes the PGRES_PIPELINE_SYNC that ends a segment: 0 or -ENOTCONN. */
+int db_next_sync(db_t *d);
+/* Leaves the connection with no open transaction after a failed batch:
+ * ROLLBACK if one is open. Returns 0 or -ENOTCONN. */
+int db_rollback(db_t *d);
+
+/* Applies deploy/schema-style migrations on a plain (non-pipeline)
+ * connection; see db_migrate.c. */
+int db_migrate(PGconn *conn, const char *dir);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * main.c - the ledger process: the only owner of PostgreSQL. Serves case
+ * creation, actions, lists, figures and the registry over an rpc_server,
+ * and publishes every committed CaseEvent on a PUB socket.
+ *
+ * Requests are not executed one by one: the handler queues them, and a
+ * uv_idle (which runs after the loop has drained every socket) executes
+ * everything queued as one transaction (db_batch.c). Answers and events go
+ * out only after COMMIT's result arrived.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "db_batch.h"
+#include "log.h"
+#include "rpc.h"
+#include "secure.h"
+#include "service.h"
+
+static config_opt_t opts[] = {
+    {"listen", "LIANDONG_LEDGER_LISTEN", "tcp://127.0.0.1:7301", "request socket (ROUTER)", 0,
+     NULL},
+    {"events", "LIANDONG_LEDGER_EVENTS", "tcp://127.0.0.1:7302",
+     "committed CaseEvent envelopes (PUB)", 0, NULL},
+    {"db", "LIANDONG_DB", "host=127.0.0.1 port=5433 dbname=liandong user=liandong",
+     "libpq connection string", 0, NULL},
+    {"schema-dir", "LIANDONG_SCHEMA_DIR", "deploy/schema", "NNN_name.sql migrations", 0, NULL},
+    {"max-message", "LIANDONG_MAX_MESSAGE", "4194304", "largest request accepted, in bytes", 0,
+     NULL},
+    {"max-queue", "LIANDONG_LEDGER_MAX_QUEUE", "10000",
+     "requests waiting for the database before new ones are refused", 0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
+    {"identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "this process's key (role.id)", 0,
+     NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 5000
+
+typedef struct {
+    service_t svc;
+    secure_t sec;
+    rpc_server_t *srv;
+    zuv_socket_t *pub;
+    db_t *db;
+    uv_idle_t batch;
+    uv_timer_t retry;
+    uint64_t retry_ms;
+    rpc_request_t **queue;
+    size_t nq, max_q;
+    int handles_open;
+    unsigned long committed, refused_unavailable;
+} ledger_t;
+
+static void schedule_reconnect(ledger_t *l);
+
+static void publish(ledger_t *l, Liandong__V1__CaseEvent *e)
+{
+    envelope_t env = LIANDONG__V1__ENVELOPE__INIT;
+    env.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_EVENT;
+    env.case_event = e;
+    env.request_id = "";
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (l->pub == NULL || wire_pack(&env, &buf, &len) < 0)
+        return;
+    const void *bufs[1] = {buf};
+    /* PUB drops at its high-water mark: subscribers catch up from the
+     * ledger by seq (Clone pattern), so a drop is recoverable. */
+    int rc = zuv_socket_send(l->pub, bufs, &len, 1);
+    if (rc < 0)
+        log_warn(e->case_id, "event %lu not published: %s", (unsigned long)e->seq,
+                 zmq_strerror(-rc));
+    free(buf);
+}
+
+/* Executes everything queued, BATCH_MAX requests per transaction. */
+static void run_queue(ledger_t *l)
+{
+    static ledger_job_t jobs[BATCH_MAX];
+    while (l->nq > 0) {
+        size_t n = l->nq < BATCH_MAX ? l->nq : BATCH_MAX;
+        for (size_t i = 0; i < n; i++)
+            ledger_job_init(&jobs[i], rpc_request_envelope(l->queue[i]),
+                            rpc_request_user(l->queue[i]));
+        int rc = ledger_batch_run(l->db, jobs, n);
+        if (rc == -ENOTCONN) {
+            /* Never acknowledge what may not be durable: the client retries
+             * with the same ids, which the ledger deduplicates. */
+            log_warn(NULL, "database unavailable: %s", db_error(l->db));
+            db_disconnect(l->db);
+            schedule_reconnect(l);
+            for (size_t i = 0; i < n; i++)
+                if (!jobs[i].done) {
+                    ledger_job_fail(&jobs[i], LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                                    "the ledger's database is unavailable; retry later");
+                    l->refused_unavailable++;
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+            for (size_t k = 0; k < jobs[i].n_events; k++)
+                publish(l, jobs[i].events[k]);
+            l->committed += jobs[i].n_events;
+        }
+        for (size_t i = 0; i < n; i++)
+            rpc_request_answer(l->queue[i], &jobs[i].answer);
+        for (size_t i = 0; i < n; i++)
+            ledger_job_clear(&jobs[i]);
+        memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(*l->queue));
+        l->nq -= n;
+    }
+}
+
+/* True when the request socket holds input that may have arrived without
+ * a new edge on ZMQ_FD (answers sent by zmq_send can consume the edge). */
+static int input_pending(ledger_t *l)
+{
+    void *z = zuv_socket_zmq(rpc_server_socket(l->srv));
+    int ev = 0;
+    size_t sz = sizeof ev;
+    return z != NULL && zmq_getsockopt(z, ZMQ_EVENTS, &ev, &sz) == 0 && (ev & ZMQ_POLLIN);
+}
+
+static void on_batch(uv_idle_t *h)
+{
+    ledger_t *l = h->data;
+    run_queue(l);
+    /* Keep the loop from blocking in poll while requests wait in the
+     * socket with no edge to wake us: the idle stays on and zuv's check
+     * drains them next iteration. (zuv's own idle cannot do this: it is
+     * started with a NULL callback, which libuv refuses.) */
+    if (l->srv == NULL || !input_pending(l))
+        uv_idle_stop(h);
+}
+
+static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
+{
+    (void)srv;
+    ledger_t *l = ud;
+    envelope_t *env = rpc_request_envelope(req);
+    if (env->body_case == LIANDONG__V1__ENVELOPE__BODY_PING) {
+        /* Liveness, answered without the database. */
+        Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
+        pong.service = "ledger";
+        envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
+        a.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
+        a.pong = &pong;
+        rpc_request_answer(req, &a);
+        return;
+    }
+    if (l->nq >= l->max_q) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "the ledger is overloaded; retry later");
+        return;
+    }
+    l->queue[l->nq++] = req;
+    /* The idle callback runs on the next loop iteration, after every
+     * socket was drained: whatever arrived together commits together. */
+    uv_idle_start(&l->batch, on_batch);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    ledger_t *l = t->data;
+    if (l->svc.stopping)
+        return;
+    int rc = db_connect(l->db);
+    if (rc == 0) {
+        log_info(NULL, "database connected");
+        l->retry_ms = 0;
+        return;
+    }
+    log_warn(NULL, "database not ready (%s); retrying in %lu ms", db_error(l->db),
+             (unsigned long)l->retry_ms);
+    schedule_reconnect(l);
+}
+
+static void schedule_reconnect(ledger_t *l)
+{
+    if (l->svc.stopping || uv_is_active((uv_handle_t *)&l->retry))
+        return;
+    /* Exponential backoff: a database that is restarting is not hammered,
+     * and a short blip costs only a tenth of a second. */
+    l->retry_ms = l->retry_ms == 0 ? RETRY_MIN_MS : l->retry_ms * 2;
+    if (l->retry_ms > RETRY_MAX_MS)
+        l->retry_ms = RETRY_MAX_MS;
+    uv_timer_start(&l->retry, on_retry, l->retry_ms, 0);
+}
+
+static void on_stop(service_t *svc, void *ud)
+{
+    (void)svc;
+    ledger_t *l = ud;
+    /* Finish what was accepted (answers still go out on the open socket),
+     * then stop accepting and close everything. */
+    run_queue(l);
+    rpc_server_destroy(&l->srv);
+    zuv_socket_close(&l->pub);
+    if (l->handles_open) {
+        uv_idle_stop(&l->batch);
+        uv_timer_stop(&l->retry);
+        uv_close((uv_handle_t *)&l->batch, NULL);
+        uv_close((uv_handle_t *)&l->retry, NULL);
+        l->handles_open = 0;
+    }
+    secure_fini(&l->sec);
+}
+
+int main(int argc, char **argv)
+{
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(opts, NOPTS, argc, argv, &rest, err, sizeof err);
+    if (rc == 1) {
+        config_usage(stdout, "usage: ledger [OPTIONS]\n\nRecords cases in PostgreSQL.", opts,
+                     NOPTS);
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "ledger: %s\n", rc < 0 ? err : "unexpected argument (see --help)");
+        return 2;
+    }
+    log_init("ledger", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
+    long max_msg = 0, max_q = 0;
+    if (config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
+        config_get_long(opts, NOPTS, "max-queue", 1, 1000000, &max_q) < 0) {
+        fprintf(stderr, "ledger: --max-message or --max-queue out of range\n");
+        return 2;
+    }
+    static ledger_t l;
+    l.max_q = (size_t)max_q;
+    l.queue = calloc(l.max_q, sizeof(*l.queue));
+    size_t nst = 0;
+    const db_stmt_t *st = ledger_statements(&nst);
+    if (l.queue == NULL || db_create(config_get(opts, NOPTS, "db"),
+                                     config_get(opts, NOPTS, "schema-dir"), st, nst, &l.db) < 0) {
+        fprintf(stderr, "ledger: out of memory\n");
+        return 1;
+    }
+    if (service_init(&l.svc, "ledger", on_stop, &l) < 0) {
+        log_error(NULL, "cannot start: %s", strerror(errno));
+        return 1;
+    }
+    uv_idle_init(l.svc.loop, &l.batch);
+    uv_timer_init(l.svc.loop, &l.retry);
+    l.batch.data = l.retry.data = &l;
+    l.handles_open = 1;
+    const char *listen = config_get(opts, NOPTS, "listen");
+    const char *events = config_get(opts, NOPTS, "events");
+    /* The ZAP handler must be bound before any CURVE server socket. */
+    if ((rc = secure_init(&l.sec, l.svc.loop, l.svc.zctx, config_get(opts, NOPTS, "keys"),
+                          config_get(opts, NOPTS, "identity"), 1,
+                          strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
+        (rc = zuv_socket_create(l.svc.loop, l.svc.zctx, ZMQ_PUB, 0, &l.pub)) < 0 ||
+        (rc = secure_server_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
+        (rc = zuv_socket_bind(l.pub, events)) < 0 ||
+        (rc = rpc_server_create(l.svc.loop, l.svc.zctx, NULL, (size_t)max_msg, on_request, &l,
+                                &l.srv)) < 0 ||
+        (rc = secure_server_socket(&l.sec, zuv_socket_zmq(rpc_server_socket(l.srv)))) < 0 ||
+        (rc = rpc_server_listen(l.srv, listen)) < 0) {
+        log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+        on_stop(&l.svc, &l);
+        service_finish(&l.svc);
+        db_destroy(&l.db);
+        free(l.queue);
+        return 1;
+    }
+    /* Serve even when the database is down at start: requests are answered
+     * ERROR_UNAVAILABLE until it is back, and nothing is acknowledged. */
+    if (db_connect(l.db) == 0)
+        log_info(NULL, "database connected, schema up to date");
+    else {
+        log_warn(NULL, "database not ready: %s", db_error(l.db));
+        schedule_reconnect(&l);
+    }
+    log_info(NULL, "requests on %s, events on %s", listen, events);
+    service_run(&l.svc);
+    service_finish(&l.svc);
+    db_destroy(&l.db);
+    free(l.queue);
+    log_info(NULL, "published %lu events, refused %lu requests while the database was down",
+             l.committed, l.refused_unavailable);
+    return 0;
+}
