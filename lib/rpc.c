@@ -199,6 +199,14 @@ const char *rpc_request_id(rpc_request_t *req)
     return wire_envelope(req->msg)->request_id;
 }
 
+size_t rpc_request_route(rpc_request_t *req, void *buf, size_t len)
+{
+    if (req->nroute == 0 || req->route_len[0] > len)
+        return 0;
+    memcpy(buf, req->route[0], req->route_len[0]);
+    return req->route_len[0];
+}
+
 const char *rpc_request_user(rpc_request_t *req)
 {
     return req->user;

@@ -40,6 +40,10 @@ size_t rpc_server_in_flight(const rpc_server_t *srv);
 
 envelope_t *rpc_request_envelope(rpc_request_t *req);
 const char *rpc_request_id(rpc_request_t *req);
+/* Copies the sender's routing id (the first routing frame) into buf and
+ * returns its length (0 when it does not fit): used to push unsolicited
+ * messages to that peer later. */
+size_t rpc_request_route(rpc_request_t *req, void *buf, size_t len);
 /* The ZAP User-Id of the sender's connection ("" when CURVE is off). */
 const char *rpc_request_user(rpc_request_t *req);
 /* Answer and free the request. `answer->request_id` is set to the

@@ -146,6 +146,10 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
         log_info(ack.case_id, "%s at %s (%s)%s", ack.placement->category, ack.placement->body_id,
                  ack.placement->tier, ack.duplicate ? " duplicate" : "");
         s->r->placed++;
+        /* An attached desk hears of its new case now, not at the next sync. */
+        desk_poke(s->r->desks, ack.placement->body_id);
+        for (size_t i = 0; i < ack.placement->n_cc; i++)
+            desk_poke(s->r->desks, ack.placement->cc[i]);
         rpc_request_answer(s->req, &a);
     } else if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && e->error) {
         rpc_request_fail(s->req, e->error->code, e->error->message);
@@ -232,17 +236,5 @@ void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
     }
     char msg[128];
     snprintf(msg, sizeof msg, "the front-end socket does not serve %s", wire_body_name(e));
-    rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE, msg);
-}
-
-void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
-{
-    (void)srv;
-    router_t *r = ud;
-    if (router_common_request(r, req))
-        return;
-    char msg[128];
-    snprintf(msg, sizeof msg, "the desk socket does not serve %s",
-             wire_body_name(rpc_request_envelope(req)));
     rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE, msg);
 }

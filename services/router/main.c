@@ -45,7 +45,10 @@ static void on_stop(service_t *svc, void *ud)
      * front-end that gets no acknowledgement retries with the same id. */
     rpc_server_destroy(&r->front);
     rpc_server_destroy(&r->desk);
+    /* Cancelling the ledger calls runs their callbacks, which still use the
+     * desks: destroy the desks after. */
     rpc_client_destroy(&r->ledger);
+    desk_destroy(&r->desks);
     router_registry_stop(r);
     secure_fini(&r->sec);
 }
@@ -106,7 +109,9 @@ int main(int argc, char **argv)
         (rc = rpc_server_create(r.svc.loop, r.svc.zctx, NULL, (size_t)max_msg,
                                 router_on_desk_request, &r, &r.desk)) < 0 ||
         (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
-        (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = router_registry_start(&r)) < 0) {
+        (rc = desk_heartbeat(zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
+        (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = desk_create(&r, &r.desks)) < 0 ||
+        (rc = router_registry_start(&r)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&r.svc, &r);
         service_finish(&r.svc);

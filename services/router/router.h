@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "desk.h"
 #include "router_core.h"
 #include "rpc.h"
 #include "secure.h"
@@ -19,6 +20,7 @@ typedef struct router {
     rpc_server_t *front; /* front-ends submit demands here */
     rpc_server_t *desk;  /* department systems (delivery, answers) */
     rpc_client_t *ledger;
+    desk_t *desks;        /* department desks attached to `desk` */
     registry_t *registry; /* current registry; the core reads it */
     router_core_t *core;  /* matchers + classifier; NULL until loaded */
     uint64_t registry_version;

@@ -34,11 +34,24 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
         {"state", NULL, "", "only cases in this state (default: all open)", 0, NULL},
         {"limit", NULL, "10000", "at most this many cases", 0, NULL},
         {"json", NULL, "0", "one JSON object per case", 1, NULL},
+        {"follow", NULL, "0", "attach as the body's desk and stream its cases", 1, NULL},
+        {"seen-file", NULL, NULL, "with --follow: remember handled deliveries here", 0, NULL},
+        {"max", NULL, "0", "with --follow: stop after this many new cases (0 = never)", 0, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
     int done, rc = parse_sub(o, n, argc, argv, "usage: petition desk --body BODY_ID", &done);
     if (rc || done)
         return rc;
+    if (strcmp(config_get(o, n, "follow"), "1") == 0) {
+        long max = 0;
+        if (!config_get(o, n, "body") || config_get_long(o, n, "max", 0, 100000000, &max) < 0) {
+            fprintf(stderr, "petition desk --follow: --body is required, --max >= 0\n");
+            return 2;
+        }
+        return desk_follow(ctx, ctx->desk, config_get(o, n, "body"),
+                           strcmp(config_get(o, n, "json"), "1") == 0,
+                           config_get(o, n, "seen-file"), max);
+    }
     long limit = 0;
     if (!config_get(o, n, "body") || config_get_long(o, n, "limit", 1, 1000000, &limit) < 0) {
         fprintf(stderr, "petition desk: --body is required and --limit must be 1..1000000\n");

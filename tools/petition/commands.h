@@ -14,6 +14,7 @@
 typedef struct {
     const char *router;
     const char *ledger;
+    const char *desk; /* router's department socket */
     int timeout_ms;
     int insecure;
     const char *keys;     /* CURVE keys directory */
@@ -30,6 +31,8 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv);
 int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_keys(const petition_ctx_t *ctx, int argc, char **argv);
+int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body, int as_json,
+                const char *seen_path, long max_cases);
 
 /* One call to `endpoint`: opens, calls, checks the answer body. Returns an
  * exit code; on 0, *answer is set. */

@@ -13,6 +13,7 @@
 static config_opt_t opts[] = {
     {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311", "router front-end endpoint", 0, NULL},
     {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
+    {"desk", "LIANDONG_DESK", "tcp://127.0.0.1:7312", "router department (desk) endpoint", 0, NULL},
     {"timeout-ms", "LIANDONG_TIMEOUT_MS", "10000", "how long to wait for an answer", 0, NULL},
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory", 0, NULL},
     {"identity", "LIANDONG_IDENTITY", "operator.admin",
@@ -34,6 +35,9 @@ static const char usage[] =
     "  registry import FILE              validate and import a registry (registry.json format)\n"
     "  desk --body BODY_ID [--state S] [--limit N] [--json]\n"
     "                                    the cases a body holds\n"
+    "  desk --body BODY_ID --follow [--json] [--seen-file F] [--max N]\n"
+    "                                    attach as the body's desk (its key): stream and\n"
+    "                                    acknowledge its cases as they arrive\n"
     "  case CASE_ID [--json]             a case and its whole history\n"
     "  accept|reply|resolve|return|escalate|rate|close|dispatch CASE_ID --body BODY_ID\n"
     "         [--text T] [--reason territory|ownership|function] [--to BODY_ID]\n"
@@ -68,6 +72,7 @@ int main(int argc, char **argv)
     petition_ctx_t ctx = {
         .router = config_get(opts, NOPTS, "router"),
         .ledger = config_get(opts, NOPTS, "ledger"),
+        .desk = config_get(opts, NOPTS, "desk"),
         .timeout_ms = (int)timeout,
         .insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0,
         .keys = config_get(opts, NOPTS, "keys"),
