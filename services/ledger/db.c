@@ -93,10 +93,24 @@ int db_connect(db_t *d)
      * overrides them: a bounded connect, and keepalives plus a TCP user
      * timeout so a vanished server fails a blocking call instead of
      * hanging the loop forever. */
-    const char *keys[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
-                          "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                          "application_name",    "dbname",           NULL};
-    const char *vals[] = {"3", "1", "10", "5", "3", "15000", "liandong-ledger", d->conninfo, NULL};
+    const char *keys[] = {"connect_timeout",  "keepalives",
+                          "keepalives_idle",  "keepalives_interval",
+                          "keepalives_count", "tcp_user_timeout",
+                          "application_name", "options",
+                          "dbname",           NULL};
+    /* statement_timeout bounds how long one batch can block the loop (a
+     * lock held by another ledger, a runaway query); a timed-out batch is
+     * answered ERROR_UNAVAILABLE and the clients retry. */
+    const char *vals[] = {"3",
+                          "1",
+                          "10",
+                          "5",
+                          "3",
+                          "15000",
+                          "liandong-ledger",
+                          "-c statement_timeout=10000 -c idle_in_transaction_session_timeout=60000",
+                          d->conninfo,
+                          NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
         set_err(d, "connect");

@@ -867,10 +867,10 @@ static void decide_action(ledger_job_t *j, wcase_t *w, const char *dispatch_body
     v[15] = deltas(j, dnew);
     j->nparams = 16;
     w->state = (int)t->to;
-    if (strcmp(new_body, w->body_id) != 0) {
+    if (strcmp(new_body, w->body_id) != 0)
         snprintf(w->body_id, sizeof w->body_id, "%s", new_body);
-        w->on_time = 1; /* unknown after a move; only matters for a first reply */
-    }
+    if (rh > 0)
+        w->on_time = 1; /* a new reply deadline starts now */
     j->stage = ST_APPLY;
 }
 
@@ -1201,7 +1201,7 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, wcase_t *wc, size_t *n
     if (db_next_sync(db) < 0)
         return -ENOTCONN;
     if (failed)
-        return -EIO;
+        return -EAGAIN; /* lock or statement timeout: nothing request-specific */
 
     /* Decide in arrival order. */
     for (size_t i = 0; i < n; i++) {
@@ -1250,7 +1250,7 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
     }
     if (db_send_cmd(db, "COMMIT") < 0 || db_sync(db) < 0)
         return -ENOTCONN;
-    int failed = 0;
+    int failed = 0, transient = 0;
     if (begin_pending) {
         PGresult *br = NULL;
         if (db_next(db, &br) < 0)
@@ -1269,8 +1269,16 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
             if (db_next(db, &r) < 0)
                 return -ENOTCONN;
             if (!ok_status(r)) {
-                if (PQresultStatus(r) != PGRES_PIPELINE_ABORTED)
+                if (PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
                     log_error(NULL, "%s: %s", wire_body_name(j->req), PQresultErrorMessage(r));
+                    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                    /* Timeouts, deadlocks and serialisation failures are
+                     * about the moment, not the request: retrying every
+                     * request alone would only repeat the wait. */
+                    if (st && (strcmp(st, "57014") == 0 || strcmp(st, "40001") == 0 ||
+                               strcmp(st, "40P01") == 0 || strcmp(st, "55P03") == 0))
+                        transient = 1;
+                }
                 failed = 1;
             }
             j->res[j->nres++] = r;
@@ -1286,7 +1294,7 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
     if (db_next_sync(db) < 0)
         return -ENOTCONN;
     if (failed || !committed)
-        return -EIO;
+        return transient ? -EAGAIN : -EIO;
     for (size_t i = 0; i < n; i++)
         if (jobs[i].stage == ST_DB || jobs[i].stage == ST_APPLY)
             answer_job(&jobs[i]);
@@ -1326,6 +1334,13 @@ int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         reset_for_retry(&jobs[i]);
+    if (rc == -EAGAIN) {
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].stage != ST_EARLY)
+                ledger_job_fail(&jobs[i], E(UNAVAILABLE),
+                                "the database is busy (timeout or deadlock); retry");
+        return 0;
+    }
     if (active == 1) {
         for (size_t i = 0; i < n; i++)
             if (jobs[i].stage != ST_EARLY)

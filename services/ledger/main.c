@@ -94,7 +94,8 @@ static void run_queue(ledger_t *l)
         if (rc == -ENOTCONN) {
             /* Never acknowledge what may not be durable: the client retries
              * with the same ids, which the ledger deduplicates. */
-            log_warn(NULL, "database unavailable: %s", db_error(l->db));
+            if (!uv_is_active((uv_handle_t *)&l->retry))
+                log_warn(NULL, "database unavailable: %s", db_error(l->db));
             db_disconnect(l->db);
             schedule_reconnect(l);
             for (size_t i = 0; i < n; i++)
