@@ -33,7 +33,7 @@ def rid(prefix="lt"):
 
 
 class Ledger:
-    def __init__(self, workdir, conninfo, name="ledger"):
+    def __init__(self, workdir, conninfo, name="ledger", keys=None):
         self.workdir = workdir
         self.conninfo = conninfo
         self.ports = liandong.free_ports(2)
@@ -44,12 +44,22 @@ class Ledger:
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        security = ["--keys", keys] if keys else ["--insecure"]
+        self.keys = keys
         self.proc = subprocess.Popen(
-            [os.path.join(liandong.BIN, "ledger"), "--insecure", "--listen", self.ep,
-             "--events", self.events, "--db", conninfo, "--schema-dir", liandong.SCHEMA_DIR],
+            [os.path.join(liandong.BIN, "ledger"), "--listen", self.ep,
+             "--events", self.events, "--db", conninfo, "--schema-dir", liandong.SCHEMA_DIR]
+            + security,
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env,
             cwd=liandong.ROOT)
-        self.client = liandong.WireClient(self.ep, timeout=10.0)
+        self.client = self.connect("operator.admin")
+
+    def connect(self, identity):
+        if not self.keys:
+            return liandong.WireClient(self.ep, timeout=10.0)
+        me = liandong.load_key(self.keys, identity)
+        server = liandong.load_key(self.keys, "service.ledger", public_only=True)
+        return liandong.WireClient(self.ep, timeout=10.0, curve=(me, server["public"]))
 
     def log(self):
         return liandong.tail(self.log_path, 80)
@@ -638,3 +648,42 @@ def test_database_down_and_back(ledger, pg):
     again = ledger.call(create_case=demand(channel_id=ch)).case_created
     assert again.duplicate and again.case_id == ans.case_created.case_id
     assert ledger.proc.poll() is None
+
+
+# -------------------------------------------------------------------- CURVE
+
+def test_curve_identity_decides_the_actor(pg):
+    """With CURVE on, a body's key acts only as that body, whatever the
+    `actor` field says; operators and services name the actor."""
+    import json
+    petition = os.path.join(liandong.BIN, "petition")
+    if not os.access(petition, os.X_OK):
+        pytest.skip("petition not built (needed for `keys bootstrap`)")
+    keys = os.path.join(pg["workdir"], "keys")
+    r = subprocess.run([petition, "keys", "bootstrap", "--registry", REGISTRY, "--dir", keys],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    reg = json.load(open(REGISTRY, encoding="utf-8"))
+    b1, b2 = [b["id"] for b in reg["bodies"] if b["kind"] == "property_company"][:2]
+    led = Ledger(pg["workdir"], pg["conninfo"], "curve", keys=keys)
+    try:
+        led.wait_ready()
+        c = create(led, body=b1)
+        body1, body2 = led.connect(f"body.{b1}"), led.connect(f"body.{b2}")
+
+        def body_act(client, actor):
+            env = pb.Envelope(request_id=rid("cv"), case_action=pb.CaseAction(
+                case_id=c.case_id, kind=A.ACTION_ACCEPT, actor=actor))
+            return client.request(env)
+
+        assert err(body_act(body2, "")) == E.ERROR_FORBIDDEN
+        assert err(body_act(body2, b1)) == E.ERROR_FORBIDDEN  # cannot pose as b1
+        ok = body_act(body1, "")
+        assert ok.case_action_done.event.actor == b1
+        for client, name in ((body1, "张三"), (body2, "张*")):
+            env = pb.Envelope(request_id=rid("cv"), get_case=pb.GetCase(case_id=c.case_id))
+            assert client.request(env).case_detail.record.resident_name == name
+        body1.close()
+        body2.close()
+    finally:
+        assert led.stop() == 0, led.log()
