@@ -126,7 +126,8 @@ static const db_stmt_t statements[] = {
     {"list_cases",
      "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.body_id = $1)"
      " AND (CASE WHEN $2 = '' THEN c.state IN " OPEN_STATES " ELSE c.state = $2 END)"
-     " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3), 0)"
+     " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3),"
+     "  CASE WHEN $3 = '' THEN 0 ELSE 9223372036854775807 END)"
      " ORDER BY c.case_no LIMIT $4::int",
      4},
     {"get_case", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1", 1},

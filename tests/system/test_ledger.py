@@ -566,6 +566,9 @@ def test_list_cases(ledger):
     page = ledger.call(list_cases=pb.ListCases(body_id=body, limit=2,
                                                after_case_id=ids[1])).case_list.cases
     assert [c.case_id for c in page] == ids[2:4]
+    # An unknown cursor ends the listing rather than restarting it.
+    assert not ledger.call(list_cases=pb.ListCases(body_id=body, after_case_id="LD-NONE")) \
+        .case_list.cases
     assert err(ledger.call(list_cases=pb.ListCases(state="sleeping"))) == E.ERROR_BAD_REQUEST
 
 
