@@ -33,10 +33,17 @@ static int pending_input(zuv_socket_t *s)
     return (ev & ZMQ_POLLIN) != 0;
 }
 
+/* The idle handle only keeps the loop from blocking in poll; the draining
+ * happens in the check handle. libuv refuses a NULL callback. */
+static void on_idle(uv_idle_t *h)
+{
+    (void)h;
+}
+
 static void set_idle(zuv_socket_t *s, int on)
 {
     if (on && !s->idle_on)
-        uv_idle_start(&s->idle, NULL);
+        uv_idle_start(&s->idle, on_idle);
     else if (!on && s->idle_on)
         uv_idle_stop(&s->idle);
     s->idle_on = on;

@@ -23,7 +23,7 @@ import liandong
 from liandong import pb
 
 DISPATCH = "JA-DISPATCH"           # the dispatch centre in the fixture registry
-FIXTURE_REGISTRY = "/work/shared/fixtures/routing/registry.json"
+FIXTURE_REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures", "routing", "registry.json")
 REGISTRY = FIXTURE_REGISTRY if os.path.exists(FIXTURE_REGISTRY) else liandong.REGISTRY
 E = pb.ErrorCode
 
