@@ -609,6 +609,19 @@ int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
     return heap_set(d, (uint32_t)ri, k, retry_at_ms);
 }
 
+int dl_get(const deadlines_t *d, const char *case_id, int64_t *from_ms, int64_t *reply_due_ms,
+           int64_t *resolve_due_ms)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    const rec_t *r = &d->recs[found];
+    *from_ms = r->from_ms;
+    *reply_due_ms = r->due[DL_REPLY];
+    *resolve_due_ms = r->due[DL_RESOLVE];
+    return 0;
+}
+
 int dl_inspect(const deadlines_t *d, const char *case_id, dl_stage_t next[DL_KINDS],
                int inflight[DL_KINDS])
 {

@@ -99,6 +99,10 @@ int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
 int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
              int64_t deadline_ms, int64_t retry_at_ms);
 
+/* A case's current start and due times; 0 or -ENOENT. */
+int dl_get(const deadlines_t *d, const char *case_id, int64_t *from_ms, int64_t *reply_due_ms,
+           int64_t *resolve_due_ms);
+
 /* Read-only view of a case, for tests and logs: next stage per deadline
  * (DL_DONE when none), and whether that stage is in flight. */
 int dl_inspect(const deadlines_t *d, const char *case_id, dl_stage_t next[DL_KINDS],
