@@ -1,0 +1,134 @@
+/*
+ * main.c - the notifier process: chases deadlines of open cases (ROUTING.md
+ * sections 6 and 7) from the ledger's event stream and publishes alerts.
+ * Exits 0 on SIGINT/SIGTERM; keeps retrying while the ledger is away.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "notifier.h"
+
+static config_opt_t opts[] = {
+    {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger request endpoint", 0, NULL},
+    {"events", "LIANDONG_LEDGER_EVENTS", "tcp://127.0.0.1:7302", "ledger event stream (PUB)", 0,
+     NULL},
+    {"alerts", "LIANDONG_NOTIFIER_ALERTS", "tcp://127.0.0.1:7321",
+     "alert socket to bind (PUB, topic = body id)", 0, NULL},
+    {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311",
+     "router front socket (reserved: escalations go to the ledger for now)", 0, NULL},
+    {"listen", "LIANDONG_NOTIFIER_LISTEN", "tcp://127.0.0.1:7322", "health socket (Ping)", 0,
+     NULL},
+    {"due-soon-share", "LIANDONG_DUE_SOON_SHARE", "0.75",
+     "share of a time limit after which a due_soon alert goes out (0..1)", 0, NULL},
+    {"escalation-grace-hours", "LIANDONG_ESCALATION_GRACE_HOURS", "0",
+     "hours after the resolution deadline before the case is escalated", 0, NULL},
+    {"clock-speed", "LIANDONG_CLOCK_SPEED", "1",
+     "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
+    {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
+     "simulated start time in ms since the epoch (0 = now)", 0, NULL},
+    {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "2000", "cases per snapshot page", 0, NULL},
+    {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000", "wait for a ledger answer", 0,
+     NULL},
+    {"max-in-flight", "LIANDONG_NOTIFIER_MAX_IN_FLIGHT", "256",
+     "alerts waiting for the ledger at once", 0, NULL},
+    {"max-buffered-events", "LIANDONG_NOTIFIER_MAX_BUFFER", "200000",
+     "events kept while a snapshot loads", 0, NULL},
+    {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static int get_double(const char *name, double min, double max, double *out)
+{
+    const char *v = config_get(opts, NOPTS, name);
+    char *end = NULL;
+    errno = 0;
+    double d = v ? strtod(v, &end) : NAN;
+    if (v == NULL || end == v || *end != '\0' || errno != 0 || !(d >= min && d <= max)) {
+        fprintf(stderr, "notifier: --%s must be a number in [%g, %g]\n", name, min, max);
+        return -EINVAL;
+    }
+    *out = d;
+    return 0;
+}
+
+static void on_stop(service_t *svc, void *ud)
+{
+    (void)svc;
+    notifier_stop(ud);
+}
+
+int main(int argc, char **argv)
+{
+    char err[200];
+    int rest = 0;
+    int rc = config_parse(opts, NOPTS, argc, argv, &rest, err, sizeof err);
+    if (rc == 1) {
+        config_usage(stdout,
+                     "usage: notifier [OPTIONS]\n\nAlerts bodies before and after their "
+                     "deadlines and escalates overdue cases.",
+                     opts, NOPTS);
+        return 0;
+    }
+    if (rc < 0 || rest != argc) {
+        fprintf(stderr, "notifier: %s\n", rc < 0 ? err : "unexpected argument (see --help)");
+        return 2;
+    }
+    log_init("notifier",
+             strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
+    static notifier_t n;
+    double speed = 1, share = 0, grace = 0;
+    long start_ms = 0, page = 0, timeout = 0, inflight = 0, buffer = 0;
+    if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
+        get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
+        get_double("clock-speed", 0.001, 1e7, &speed) < 0)
+        return 2;
+    if (config_get_long(opts, NOPTS, "clock-start-ms", 0, 32503680000000L, &start_ms) < 0 ||
+        config_get_long(opts, NOPTS, "page-size", 1, 100000, &page) < 0 ||
+        config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
+        config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
+        config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0) {
+        fprintf(stderr, "notifier: a numeric option is out of range (see --help)\n");
+        return 2;
+    }
+    n.cfg = (notifier_config_t){
+        .ledger = config_get(opts, NOPTS, "ledger"),
+        .events = config_get(opts, NOPTS, "events"),
+        .alerts = config_get(opts, NOPTS, "alerts"),
+        .router = config_get(opts, NOPTS, "router"),
+        .listen = config_get(opts, NOPTS, "listen"),
+        .due_soon_share = share,
+        .escalation_grace_hours = grace,
+        .page_size = (uint32_t)page,
+        .ledger_timeout_ms = (uint32_t)timeout,
+        .max_alerts_in_flight = (uint32_t)inflight,
+        .max_buffered_events = (size_t)buffer,
+    };
+    if (speed == 1 && start_ms == 0)
+        nclock_init_real(&n.clock);
+    else
+        nclock_init_accel(&n.clock, start_ms, speed);
+    if (service_init(&n.svc, "notifier", on_stop, &n) < 0) {
+        log_error(NULL, "cannot start: %s", strerror(errno));
+        return 1;
+    }
+    if ((rc = notifier_start(&n)) < 0) {
+        log_error(NULL, "cannot start: %s", zmq_strerror(-rc));
+        notifier_stop(&n);
+        service_finish(&n.svc);
+        notifier_destroy(&n);
+        return 1;
+    }
+    log_info(NULL, "ledger %s, events %s, alerts on %s, health on %s, clock x%g", n.cfg.ledger,
+             n.cfg.events, n.cfg.alerts, n.cfg.listen, speed);
+    service_run(&n.svc);
+    service_finish(&n.svc);
+    log_info(NULL, "sent %lu alerts (%lu already recorded, %lu retries), %lu escalations",
+             n.alerts_sent, n.alerts_duplicate, n.alerts_retried, n.escalations);
+    notifier_destroy(&n);
+    return 0;
+}

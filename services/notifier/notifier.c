@@ -1,0 +1,623 @@
+/*
+ * notifier.c - sockets, timers and retries around the deadline table and
+ * the stream logic (see notifier.h).
+ */
+#include "notifier.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define SYNC_BACKOFF_MIN_MS 500
+#define SYNC_BACKOFF_MAX_MS 30000
+#define ALERT_BACKOFF_MIN_MS 1000
+#define ALERT_BACKOFF_MAX_MS 60000
+#define PROBE_INTERVAL_MS 10000
+#define ESCALATE_ATTEMPTS 3
+/* The fire timer never sleeps longer than this in real time, so a step of
+ * the wall clock (NTP) is noticed within a minute. */
+#define FIRE_MAX_SLEEP_MS 60000
+
+static void retry_page(notifier_t *n, uint32_t delay_ms);
+static void resync(notifier_t *n, uint32_t delay_ms);
+static void pump(notifier_t *n);
+static void on_sync_timer(uv_timer_t *t);
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct {
+    notifier_t *n;
+    uint64_t gen;
+} sync_ctx_t;
+
+static sync_ctx_t *sync_ctx(notifier_t *n)
+{
+    sync_ctx_t *c = malloc(sizeof(*c));
+    if (c) {
+        c->n = n;
+        c->gen = n->sync_gen;
+    }
+    return c;
+}
+
+static const char *answer_problem(int status, wire_msg_t *answer, char *buf, size_t len)
+{
+    if (status < 0) {
+        snprintf(buf, len, "%s", status == -ETIMEDOUT ? "no answer" : strerror(-status));
+        return buf;
+    }
+    envelope_t *e = wire_envelope(answer);
+    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR) {
+        snprintf(buf, len, "error %d: %s", e->error ? (int)e->error->code : 0,
+                 e->error && e->error->message ? e->error->message : "");
+        return buf;
+    }
+    return NULL;
+}
+
+static void ledger_state(notifier_t *n, int down, const char *what, const char *problem)
+{
+    if (down && !n->ledger_down)
+        log_warn(NULL, "ledger unavailable (%s: %s); retrying with backoff", what, problem);
+    else if (!down && n->ledger_down)
+        log_info(NULL, "ledger answering again");
+    n->ledger_down = down;
+}
+
+/* ------------------------------------------------------------------ timer */
+
+static void on_fire_timer(uv_timer_t *t)
+{
+    notifier_t *n = t->data;
+    n->armed_at = INT64_MIN;
+    pump(n);
+}
+
+/* Arms the one timer for the earliest stage, unless the table is not
+ * trustworthy yet (syncing) or the ledger already has enough of our
+ * requests (the answers will pump again). */
+static void rearm(notifier_t *n)
+{
+    if (n->stopping || !n->timers_open)
+        return;
+    if (stream_state(n->stream) != STREAM_LIVE ||
+        n->alerts_in_flight >= n->cfg.max_alerts_in_flight) {
+        uv_timer_stop(&n->fire_timer);
+        n->armed_at = INT64_MIN;
+        return;
+    }
+    int64_t next = dl_next_due(n->dl);
+    if (next == INT64_MAX) {
+        uv_timer_stop(&n->fire_timer);
+        n->armed_at = INT64_MIN;
+        return;
+    }
+    if (next == n->armed_at)
+        return;
+    int64_t now = nclock_now_ms(&n->clock);
+    uint64_t delay = nclock_real_delay_ms(&n->clock, next - now);
+    if (delay > FIRE_MAX_SLEEP_MS)
+        delay = FIRE_MAX_SLEEP_MS;
+    n->armed_at = next;
+    uv_timer_start(&n->fire_timer, on_fire_timer, delay, 0);
+}
+
+/* ----------------------------------------------------------------- alerts */
+
+typedef struct {
+    notifier_t *n;
+    char *case_id;
+    char *body_id;
+    dl_kind_t deadline;
+    dl_stage_t stage;
+    int64_t deadline_ms;
+    int64_t at_ms;
+    int attempts; /* escalation */
+} alert_ctx_t;
+
+static void alert_ctx_free(alert_ctx_t *c)
+{
+    if (c) {
+        free(c->case_id);
+        free(c->body_id);
+        free(c);
+    }
+}
+
+static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
+                    const Liandong__V1__AlertRecorded *rec);
+
+static void send_escalation(notifier_t *n, alert_ctx_t *c, const char *target);
+
+static void on_escalated(int status, wire_msg_t *answer, void *ud)
+{
+    alert_ctx_t *c = ud;
+    notifier_t *n = c->n;
+    char buf[200];
+    const char *problem = answer_problem(status, answer, buf, sizeof buf);
+    if (problem == NULL) {
+        n->escalations++;
+        log_info(c->case_id, "escalated: resolution overdue since %" PRId64, c->deadline_ms);
+        alert_ctx_free(c);
+        return;
+    }
+    int retryable = status == -ETIMEDOUT ||
+                    (status == 0 && wire_envelope(answer)->error &&
+                     wire_envelope(answer)->error->code ==
+                         LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
+    if (!n->stopping && retryable && ++c->attempts < ESCALATE_ATTEMPTS) {
+        log_warn(c->case_id, "escalation not confirmed (%s), trying again", problem);
+        send_escalation(n, c, NULL);
+        return;
+    }
+    /* Not retried forever: the alert is recorded and the case shows as
+     * overdue in the ledger's figures; operators see this line. */
+    log_error(c->case_id, "escalation failed: %s", problem);
+    alert_ctx_free(c);
+}
+
+static void send_escalation(notifier_t *n, alert_ctx_t *c, const char *target)
+{
+    Liandong__V1__CaseAction a = LIANDONG__V1__CASE_ACTION__INIT;
+    a.case_id = c->case_id;
+    a.kind = LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE;
+    a.actor = "notifier";
+    a.text = "resolution deadline passed: escalated by the notifier (ROUTING.md 7)";
+    a.target_body = (char *)(target ? target : "");
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
+    e.case_action = &a;
+    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_escalated, c);
+    if (rc < 0) {
+        log_error(c->case_id, "escalation not sent: %s", strerror(-rc));
+        alert_ctx_free(c);
+    }
+}
+
+static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
+                    const Liandong__V1__AlertRecorded *rec)
+{
+    if (topic == NULL || topic[0] == '\0')
+        return;
+    /* No resident data: ids, deadline, stage, times and category only. */
+    Liandong__V1__Alert al = LIANDONG__V1__ALERT__INIT;
+    al.case_id = c->case_id;
+    al.body_id = (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id;
+    al.deadline = (char *)dl_kind_name(c->deadline);
+    al.stage = (char *)dl_stage_name(c->stage);
+    al.due_ms = c->deadline_ms;
+    al.at_ms = c->at_ms;
+    al.category = rec->category ? rec->category : "";
+    al.escalate_to = rec->escalate_to ? rec->escalate_to : "";
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_ALERT;
+    e.alert = &al;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack(&e, &buf, &len) < 0)
+        return;
+    const void *bufs[2] = {topic, buf};
+    size_t lens[2] = {strlen(topic), len};
+    int rc = zuv_socket_send(n->pub, bufs, lens, 2);
+    free(buf);
+    if (rc < 0)
+        log_warn(c->case_id, "alert to %s not published: %s", topic, zmq_strerror(-rc));
+    else
+        n->alerts_sent++;
+}
+
+static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
+{
+    alert_ctx_t *c = ud;
+    notifier_t *n = c->n;
+    n->alerts_in_flight--;
+    if (n->stopping) {
+        alert_ctx_free(c);
+        return;
+    }
+    char buf[200];
+    const char *problem = answer_problem(status, answer, buf, sizeof buf);
+    envelope_t *e = problem ? NULL : wire_envelope(answer);
+    if (e && e->body_case != LIANDONG__V1__ENVELOPE__BODY_ALERT_RECORDED) {
+        snprintf(buf, sizeof buf, "unexpected answer %s", wire_body_name(e));
+        problem = buf;
+    }
+    if (problem != NULL) {
+        /* Nothing is sent unless the ledger recorded it: that is what makes
+         * a restart or a second notifier unable to send an alert twice.
+         * So a failed record is retried later, never skipped. */
+        ledger_state(n, 1, "record alert", problem);
+        n->alerts_retried++;
+        int64_t now = nclock_now_ms(&n->clock);
+        int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
+        dl_retry(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms, now + wait);
+        n->alert_backoff_ms = n->alert_backoff_ms * 2 > ALERT_BACKOFF_MAX_MS
+                                  ? ALERT_BACKOFF_MAX_MS
+                                  : n->alert_backoff_ms * 2;
+        alert_ctx_free(c);
+        rearm(n);
+        return;
+    }
+    ledger_state(n, 0, "", "");
+    n->alert_backoff_ms = ALERT_BACKOFF_MIN_MS;
+    const Liandong__V1__AlertRecorded *rec = e->alert_recorded;
+    /* The table may have moved on (replied, resynced) while we waited; a
+     * stale report is ignored by dl_advance. */
+    dl_advance(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms);
+    if (!rec->first) {
+        n->alerts_duplicate++;
+        log_debug(c->case_id, "%s %s already recorded: not sent again", dl_kind_name(c->deadline),
+                  dl_stage_name(c->stage));
+        alert_ctx_free(c);
+        pump(n);
+        return;
+    }
+    /* first=true: the ledger counts this alert as sent and will never let
+     * anyone send it again, so it is published even if the case changed
+     * meanwhile (a late alert beats a lost one). */
+    if (c->stage == DL_ESCALATE) {
+        send_escalation(n, c, rec->escalate_to);
+        pump(n);
+        return;
+    }
+    publish(n, (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id, c, rec);
+    if (c->stage == DL_OVERDUE) {
+        publish(n, rec->escalate_to, c, rec);
+        for (size_t i = 0; i < rec->n_cc; i++)
+            publish(n, rec->cc[i], c, rec);
+    }
+    log_info(c->case_id, "alert %s %s to %s", dl_kind_name(c->deadline), dl_stage_name(c->stage),
+             (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id);
+    alert_ctx_free(c);
+    pump(n);
+}
+
+static int send_record(notifier_t *n, const dl_fire_t *f, int64_t now)
+{
+    alert_ctx_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    c->n = n;
+    c->case_id = strdup(f->case_id);
+    c->body_id = strdup(f->body_id);
+    c->deadline = f->deadline;
+    c->stage = f->stage;
+    c->deadline_ms = f->deadline_ms;
+    c->at_ms = now;
+    if (c->case_id == NULL || c->body_id == NULL) {
+        alert_ctx_free(c);
+        return -ENOMEM;
+    }
+    Liandong__V1__RecordAlert r = LIANDONG__V1__RECORD_ALERT__INIT;
+    r.case_id = c->case_id;
+    r.deadline = (char *)dl_kind_name(f->deadline);
+    r.stage = (char *)dl_stage_name(f->stage);
+    r.due_ms = f->deadline_ms;
+    r.body_id = c->body_id;
+    r.at_ms = now;
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT;
+    e.record_alert = &r;
+    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_alert_recorded, c);
+    if (rc < 0) {
+        alert_ctx_free(c);
+        return rc;
+    }
+    n->alerts_in_flight++;
+    return 0;
+}
+
+/* Fires every due stage, as far as the in-flight limit allows. */
+static void pump(notifier_t *n)
+{
+    if (n->stopping || stream_state(n->stream) != STREAM_LIVE)
+        return;
+    int64_t now = nclock_now_ms(&n->clock);
+    dl_fire_t f;
+    while (n->alerts_in_flight < n->cfg.max_alerts_in_flight && dl_pop_due(n->dl, now, &f) == 1) {
+        int rc = send_record(n, &f, now);
+        if (rc < 0) {
+            log_warn(f.case_id, "cannot ask the ledger to record an alert: %s", strerror(-rc));
+            int64_t wait = (int64_t)((double)ALERT_BACKOFF_MIN_MS * n->clock.speed);
+            dl_retry(n->dl, f.case_id, f.deadline, f.stage, f.deadline_ms, now + wait);
+            break;
+        }
+    }
+    rearm(n);
+}
+
+/* ------------------------------------------------------------------- sync */
+
+static void fetch_page(notifier_t *n);
+
+static void on_page(int status, wire_msg_t *answer, void *ud)
+{
+    sync_ctx_t *c = ud;
+    notifier_t *n = c->n;
+    uint64_t gen = c->gen;
+    free(c);
+    if (n->stopping || gen != n->sync_gen)
+        return;
+    n->fetching = 0;
+    char buf[200];
+    const char *problem = answer_problem(status, answer, buf, sizeof buf);
+    envelope_t *e = problem ? NULL : wire_envelope(answer);
+    if (e && e->body_case != LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST) {
+        snprintf(buf, sizeof buf, "unexpected answer %s", wire_body_name(e));
+        problem = buf;
+    }
+    if (problem) {
+        /* The ledger is down or has no snapshot handler yet: keep the page
+         * cursor (every event after the first page's as_of_seq is being
+         * buffered) and ask again after a growing pause. */
+        ledger_state(n, 1, "list deadlines", problem);
+        uint32_t d = n->sync_backoff_ms;
+        n->sync_backoff_ms = d * 2 > SYNC_BACKOFF_MAX_MS ? SYNC_BACKOFF_MAX_MS : d * 2;
+        retry_page(n, d);
+        return;
+    }
+    ledger_state(n, 0, "", "");
+    n->sync_backoff_ms = SYNC_BACKOFF_MIN_MS;
+    const Liandong__V1__DeadlineList *l = e->deadline_list;
+    stream_snapshot_page(n->stream, l->as_of_seq);
+    for (size_t i = 0; i < l->n_deadlines; i++) {
+        int rc = stream_load_row(n->dl, l->deadlines[i]);
+        if (rc < 0)
+            log_warn(l->deadlines[i]->case_id, "snapshot row refused: %s", strerror(-rc));
+    }
+    if (l->n_deadlines > 0 && l->n_deadlines >= n->cfg.page_size) {
+        free(n->cursor);
+        n->cursor = strdup(l->deadlines[l->n_deadlines - 1]->case_id);
+        fetch_page(n);
+        return;
+    }
+    int rc = stream_snapshot_done(n->stream, n->dl);
+    if (rc == STREAM_RESYNC) {
+        log_warn(NULL, "events missing after the snapshot (as of seq %" PRIu64 "): fetching again",
+                 l->as_of_seq);
+        resync(n, SYNC_BACKOFF_MIN_MS);
+        return;
+    }
+    if (rc < 0) {
+        log_error(NULL, "applying buffered events failed: %s; resynchronising", strerror(-rc));
+        stream_begin_sync(n->stream);
+        resync(n, SYNC_BACKOFF_MIN_MS);
+        return;
+    }
+    log_info(NULL, "synchronised: %zu open cases, %zu pending stages, live from seq %" PRIu64,
+             dl_case_count(n->dl), dl_pending_count(n->dl), stream_last_seq(n->stream));
+    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+    pump(n);
+}
+
+static void fetch_page(notifier_t *n)
+{
+    if (n->fetching || n->stopping)
+        return;
+    Liandong__V1__ListDeadlines q = LIANDONG__V1__LIST_DEADLINES__INIT;
+    q.after_case_id = n->cursor ? n->cursor : "";
+    q.limit = n->cfg.page_size;
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES;
+    e.list_deadlines = &q;
+    sync_ctx_t *c = sync_ctx(n);
+    int rc = c ? rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_page, c) : -ENOMEM;
+    if (rc < 0) {
+        free(c);
+        log_warn(NULL, "cannot ask for the snapshot: %s", strerror(-rc));
+        retry_page(n, n->sync_backoff_ms);
+        return;
+    }
+    n->fetching = 1;
+}
+
+static void on_probe(int status, wire_msg_t *answer, void *ud)
+{
+    sync_ctx_t *c = ud;
+    notifier_t *n = c->n;
+    uint64_t gen = c->gen;
+    free(c);
+    if (n->stopping)
+        return;
+    n->probing = 0;
+    char buf[200];
+    if (gen != n->sync_gen || answer_problem(status, answer, buf, sizeof buf) ||
+        wire_envelope(answer)->body_case != LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST)
+        return;
+    if (stream_probe(n->stream, wire_envelope(answer)->deadline_list->as_of_seq) ==
+        STREAM_RESYNC) {
+        log_warn(NULL, "events lost on a quiet stream (ledger at seq %" PRIu64
+                       ", applied %" PRIu64 "): resynchronising",
+                 wire_envelope(answer)->deadline_list->as_of_seq, stream_last_seq(n->stream));
+        resync(n, 0);
+    }
+}
+
+static void on_sync_timer(uv_timer_t *t)
+{
+    notifier_t *n = t->data;
+    if (n->stopping)
+        return;
+    if (stream_state(n->stream) == STREAM_SYNCING) {
+        fetch_page(n);
+        return;
+    }
+    /* Live: probe the ledger's head seq now and then (stream.h). */
+    if (!n->probing) {
+        Liandong__V1__ListDeadlines q = LIANDONG__V1__LIST_DEADLINES__INIT;
+        q.after_case_id = "";
+        q.limit = 0;
+        envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+        e.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES;
+        e.list_deadlines = &q;
+        sync_ctx_t *c = sync_ctx(n);
+        if (c && rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_probe, c) == 0)
+            n->probing = 1;
+        else
+            free(c);
+    }
+    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+}
+
+/* Asks for the current snapshot page again after delay_ms. */
+static void retry_page(notifier_t *n, uint32_t delay_ms)
+{
+    if (!n->stopping && n->timers_open)
+        uv_timer_start(&n->sync_timer, on_sync_timer, delay_ms, 0);
+}
+
+/* A fresh synchronisation (the stream has already gone back to syncing):
+ * new generation so answers to older requests are ignored, empty table,
+ * first page. The ledger's once-only record of alerts makes rebuilding
+ * the table safe: a stage that fires again is refused as not first. */
+static void resync(notifier_t *n, uint32_t delay_ms)
+{
+    if (n->stopping)
+        return;
+    n->sync_gen++;
+    n->fetching = 0;
+    free(n->cursor);
+    n->cursor = NULL;
+    dl_clear(n->dl);
+    retry_page(n, delay_ms);
+    rearm(n);
+}
+
+/* --------------------------------------------------------------- events */
+
+static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
+{
+    (void)s;
+    notifier_t *n = ud;
+    if (n->stopping || m->nframes == 0)
+        return;
+    /* [envelope] or [topic][envelope]: the envelope is the last frame. */
+    zmq_msg_t *payload = &m->frames[m->nframes - 1];
+    char err[160];
+    wire_msg_t *msg = NULL;
+    if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), 1u << 20, &msg, err,
+                    sizeof err) < 0) {
+        log_warn(NULL, "dropped an unreadable event: %s", err);
+        return;
+    }
+    envelope_t *e = wire_envelope(msg);
+    if (e->body_case != LIANDONG__V1__ENVELOPE__BODY_CASE_EVENT || e->case_event == NULL) {
+        wire_free(&msg);
+        return;
+    }
+    const Liandong__V1__CaseEvent *ce = e->case_event;
+    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,          ce->body_id,
+                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms};
+    int rc = stream_on_event(n->stream, n->dl, &ev);
+    if (rc == STREAM_RESYNC) {
+        log_warn(NULL, "gap in the event stream at seq %" PRIu64 " (applied %" PRIu64
+                       "): resynchronising",
+                 ce->seq, stream_last_seq(n->stream));
+        resync(n, 0);
+    } else if (rc < 0) {
+        log_error(ce->case_id, "event %" PRIu64 " not applied: %s; resynchronising", ce->seq,
+                  strerror(-rc));
+        stream_begin_sync(n->stream);
+        resync(n, SYNC_BACKOFF_MIN_MS);
+    } else {
+        rearm(n);
+    }
+    wire_free(&msg);
+}
+
+/* ---------------------------------------------------------------- health */
+
+static void on_health(rpc_server_t *srv, rpc_request_t *req, void *ud)
+{
+    (void)srv;
+    (void)ud;
+    envelope_t *in = rpc_request_envelope(req);
+    if (in->body_case != LIANDONG__V1__ENVELOPE__BODY_PING) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE,
+                         "the notifier answers ping only");
+        return;
+    }
+    Liandong__V1__Pong p = LIANDONG__V1__PONG__INIT;
+    p.service = "notifier";
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
+    e.pong = &p;
+    rpc_request_answer(req, &e);
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+int notifier_start(notifier_t *n)
+{
+    dl_config_t dc = {n->cfg.due_soon_share, n->cfg.escalation_grace_hours, calendar_wall()};
+    int rc = dl_create(&dc, &n->dl);
+    if (rc == 0)
+        rc = stream_create(n->cfg.max_buffered_events, &n->stream);
+    if (rc < 0)
+        return rc;
+    n->sync_backoff_ms = SYNC_BACKOFF_MIN_MS;
+    n->alert_backoff_ms = ALERT_BACKOFF_MIN_MS;
+    n->armed_at = INT64_MIN;
+    uv_timer_init(n->svc.loop, &n->fire_timer);
+    uv_timer_init(n->svc.loop, &n->sync_timer);
+    n->fire_timer.data = n->sync_timer.data = n;
+    n->timers_open = 1;
+    if ((rc = rpc_client_create(n->svc.loop, n->svc.zctx, n->cfg.ledger, 64u << 20, &n->ledger)) <
+        0)
+        return rc;
+    if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_PUB, 0, &n->pub)) < 0)
+        return rc;
+    /* A slow alert subscriber loses alerts at the mark rather than stall
+     * the notifier; the ledger keeps the record of every alert. */
+    int hwm = 100000;
+    zmq_setsockopt(zuv_socket_zmq(n->pub), ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if ((rc = zuv_socket_bind(n->pub, n->cfg.alerts)) < 0)
+        return rc;
+    if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_SUB, 0, &n->sub)) < 0)
+        return rc;
+    /* A large receive mark absorbs bursts; beyond it events are dropped,
+     * which shows as a seq gap and costs a resynchronisation. */
+    zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_SUBSCRIBE, "", 0);
+    if ((rc = zuv_socket_connect(n->sub, n->cfg.events)) < 0 ||
+        (rc = zuv_socket_start(n->sub, 2, on_event_message, n)) < 0)
+        return rc;
+    if ((rc = rpc_server_create(n->svc.loop, n->svc.zctx, n->cfg.listen, 4096, on_health, n,
+                                &n->health)) < 0)
+        return rc;
+    /* Clone pattern: the subscription is open before the snapshot is asked
+     * for, so no event can fall between the two. */
+    stream_begin_sync(n->stream);
+    uv_timer_start(&n->sync_timer, on_sync_timer, 0, 0);
+    return 0;
+}
+
+void notifier_stop(notifier_t *n)
+{
+    if (n->stopping)
+        return;
+    n->stopping = 1;
+    if (n->timers_open) {
+        uv_timer_stop(&n->fire_timer);
+        uv_timer_stop(&n->sync_timer);
+        uv_close((uv_handle_t *)&n->fire_timer, NULL);
+        uv_close((uv_handle_t *)&n->sync_timer, NULL);
+        n->timers_open = 0;
+    }
+    rpc_server_destroy(&n->health);
+    zuv_socket_close(&n->sub);
+    zuv_socket_close(&n->pub);
+    /* Fails requests in flight: their callbacks see n->stopping. */
+    rpc_client_destroy(&n->ledger);
+}
+
+void notifier_destroy(notifier_t *n)
+{
+    dl_destroy(&n->dl);
+    stream_destroy(&n->stream);
+    free(n->cursor);
+    n->cursor = NULL;
+}

@@ -1,0 +1,74 @@
+/*
+ * notifier.h - the notifier process's wiring: follows the ledger's event
+ * stream, keeps every open case's deadlines, and when a stage is due has
+ * the ledger record the alert, then publishes it (or, for the escalate
+ * stage, asks the ledger to escalate the case).
+ *
+ * Sockets: SUB on the ledger's events, DEALER (rpc_client) to the ledger,
+ * PUB for alerts ([topic = body id][Envelope{alert}]), ROUTER (rpc_server)
+ * answering Ping for health checks. One uv_timer is armed at the earliest
+ * due stage. The logic lives in deadlines.c and stream.c; this file only
+ * moves messages and keeps retrying while the ledger is away.
+ */
+#ifndef LIANDONG_NOTIFIER_H
+#define LIANDONG_NOTIFIER_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "deadlines.h"
+#include "rpc.h"
+#include "service.h"
+#include "stream.h"
+#include "zuv.h"
+
+typedef struct {
+    const char *ledger;
+    const char *events;
+    const char *alerts;
+    const char *router;
+    const char *listen;
+    double due_soon_share;
+    double escalation_grace_hours;
+    uint32_t page_size;
+    uint32_t ledger_timeout_ms;
+    uint32_t max_alerts_in_flight;
+    size_t max_buffered_events;
+} notifier_config_t;
+
+typedef struct notifier {
+    service_t svc;
+    notifier_config_t cfg;
+    nclock_t clock;
+    deadlines_t *dl;
+    stream_t *stream;
+    rpc_client_t *ledger;
+    zuv_socket_t *sub;
+    zuv_socket_t *pub;
+    rpc_server_t *health;
+    uv_timer_t fire_timer; /* the one timer: earliest due stage */
+    uv_timer_t sync_timer; /* snapshot retry backoff, and the head probe */
+    int timers_open;
+    int stopping;
+    /* synchronisation */
+    uint64_t sync_gen;      /* bumped on every (re)sync: stale answers are ignored */
+    int fetching;           /* a ListDeadlines page is in flight */
+    int probing;
+    char *cursor;           /* last case id of the previous page */
+    uint32_t sync_backoff_ms;
+    int ledger_down;        /* log transitions, not every failure */
+    /* alerts */
+    uint32_t alerts_in_flight;
+    uint32_t alert_backoff_ms;
+    int64_t armed_at;       /* simulated time the fire timer is armed for */
+    unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
+} notifier_t;
+
+/* Opens the sockets and starts synchronising; notifier_stop() undoes it.
+ * The clock must be initialised by the caller. 0 or negative errno. */
+int notifier_start(notifier_t *n);
+void notifier_stop(notifier_t *n);
+/* Frees what notifier_stop left (after the loop ended). */
+void notifier_destroy(notifier_t *n);
+
+#endif
