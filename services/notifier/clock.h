@@ -19,10 +19,10 @@ typedef enum { NCLOCK_REAL = 0, NCLOCK_TEST, NCLOCK_ACCEL } nclock_mode_t;
 
 typedef struct {
     nclock_mode_t mode;
-    double speed;         /* simulated ms per real ms (accelerated mode) */
-    int64_t start_ms;     /* simulated time at mono_start (accelerated) */
+    double speed;          /* simulated ms per real ms (accelerated mode) */
+    int64_t start_ms;      /* simulated time at mono_start (accelerated) */
     int64_t mono_start_ns; /* CLOCK_MONOTONIC when the clock started */
-    int64_t test_now_ms;  /* test mode */
+    int64_t test_now_ms;   /* test mode */
 } nclock_t;
 
 int nclock_init_real(nclock_t *c);

@@ -292,8 +292,7 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
         if (r->from_ms <= 0 || r->from_ms >= due)
             return -1;
         if (calendar_add_hours(cal, r->from_ms,
-                               d->cfg.due_soon_share *
-                                   calendar_hours_between(cal, r->from_ms, due),
+                               d->cfg.due_soon_share * calendar_hours_between(cal, r->from_ms, due),
                                &t) < 0)
             return -1;
         return t < due ? t : -1;
@@ -325,8 +324,7 @@ static int arm(deadlines_t *d, uint32_t ri, int k)
     rec_t *r = &d->recs[ri];
     if (r->flags & F_INFLIGHT(k))
         return 0; /* the caller's report will re-arm it */
-    int done = r->due[k] <= 0 || r->next[k] >= DL_DONE ||
-               (k == DL_REPLY && (r->flags & F_REPLIED));
+    int done = r->due[k] <= 0 || r->next[k] >= DL_DONE || (k == DL_REPLY && (r->flags & F_REPLIED));
     int64_t at = done ? -1 : stage_time(d, r, k, r->next[k]);
     if (at < 0) {
         heap_remove(d, ri, k);
@@ -589,8 +587,7 @@ static int report_target(deadlines_t *d, const char *case_id, dl_kind_t k, dl_st
     return found;
 }
 
-int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
-               int64_t deadline_ms)
+int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s, int64_t deadline_ms)
 {
     int ri = report_target(d, case_id, k, s, deadline_ms);
     if (ri < 0)
@@ -600,8 +597,8 @@ int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
     return arm(d, (uint32_t)ri, k);
 }
 
-int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
-             int64_t deadline_ms, int64_t retry_at_ms)
+int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s, int64_t deadline_ms,
+             int64_t retry_at_ms)
 {
     int ri = report_target(d, case_id, k, s, deadline_ms);
     if (ri < 0)

@@ -33,9 +33,9 @@ typedef enum { DL_REPLY = 0, DL_RESOLVE = 1, DL_KINDS = 2 } dl_kind_t;
 typedef enum { DL_DUE_SOON = 0, DL_OVERDUE = 1, DL_ESCALATE = 2, DL_DONE = 3 } dl_stage_t;
 
 typedef struct {
-    double due_soon_share;          /* (0, 1): 0.75 = when 3/4 of the limit passed */
-    double escalation_grace_hours;  /* >= 0 */
-    const calendar_t *calendar;     /* NULL = wall clock */
+    double due_soon_share;         /* (0, 1): 0.75 = when 3/4 of the limit passed */
+    double escalation_grace_hours; /* >= 0 */
+    const calendar_t *calendar;    /* NULL = wall clock */
 } dl_config_t;
 
 typedef struct deadlines deadlines_t;
@@ -92,12 +92,11 @@ int64_t dl_next_due(const deadlines_t *d);
  * soon" is noise once the case is overdue). */
 int dl_pop_due(deadlines_t *d, int64_t now_ms, dl_fire_t *f);
 /* The popped stage was handled: schedule the next one. 0 or -ESTALE. */
-int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
-               int64_t deadline_ms);
+int dl_advance(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s, int64_t deadline_ms);
 /* The popped stage could not be handled: act again at retry_at_ms.
  * 0 or -ESTALE. */
-int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
-             int64_t deadline_ms, int64_t retry_at_ms);
+int dl_retry(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s, int64_t deadline_ms,
+             int64_t retry_at_ms);
 
 /* A case's current start and due times; 0 or -ENOENT. */
 int dl_get(const deadlines_t *d, const char *case_id, int64_t *from_ms, int64_t *reply_due_ms,

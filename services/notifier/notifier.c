@@ -144,10 +144,9 @@ static void on_escalated(int status, wire_msg_t *answer, void *ud)
         alert_ctx_free(c);
         return;
     }
-    int retryable = status == -ETIMEDOUT ||
-                    (status == 0 && wire_envelope(answer)->error &&
-                     wire_envelope(answer)->error->code ==
-                         LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
+    int retryable = status == -ETIMEDOUT || (status == 0 && wire_envelope(answer)->error &&
+                                             wire_envelope(answer)->error->code ==
+                                                 LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
     if (!n->stopping && retryable && ++c->attempts < ESCALATE_ATTEMPTS) {
         log_warn(c->case_id, "escalation not confirmed (%s), trying again", problem);
         send_escalation(n, c, NULL);
@@ -221,8 +220,8 @@ static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
     char buf[200];
     const char *problem = answer_problem(status, answer, buf, sizeof buf);
     envelope_t *e = problem ? NULL : wire_envelope(answer);
-    if (e && e->body_case != LIANDONG__V1__ENVELOPE__BODY_ALERT_RECORDED) {
-        snprintf(buf, sizeof buf, "unexpected answer %s", wire_body_name(e));
+    if (!problem && (e == NULL || e->body_case != LIANDONG__V1__ENVELOPE__BODY_ALERT_RECORDED)) {
+        snprintf(buf, sizeof buf, "unexpected answer %s", e ? wire_body_name(e) : "(none)");
         problem = buf;
     }
     if (problem != NULL) {
@@ -345,8 +344,8 @@ static void on_page(int status, wire_msg_t *answer, void *ud)
     char buf[200];
     const char *problem = answer_problem(status, answer, buf, sizeof buf);
     envelope_t *e = problem ? NULL : wire_envelope(answer);
-    if (e && e->body_case != LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST) {
-        snprintf(buf, sizeof buf, "unexpected answer %s", wire_body_name(e));
+    if (!problem && (e == NULL || e->body_case != LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST)) {
+        snprintf(buf, sizeof buf, "unexpected answer %s", e ? wire_body_name(e) : "(none)");
         problem = buf;
     }
     if (problem) {
@@ -427,10 +426,10 @@ static void on_probe(int status, wire_msg_t *answer, void *ud)
     if (gen != n->sync_gen || answer_problem(status, answer, buf, sizeof buf) ||
         wire_envelope(answer)->body_case != LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST)
         return;
-    if (stream_probe(n->stream, wire_envelope(answer)->deadline_list->as_of_seq) ==
-        STREAM_RESYNC) {
-        log_warn(NULL, "events lost on a quiet stream (ledger at seq %" PRIu64
-                       ", applied %" PRIu64 "): resynchronising",
+    if (stream_probe(n->stream, wire_envelope(answer)->deadline_list->as_of_seq) == STREAM_RESYNC) {
+        log_warn(NULL,
+                 "events lost on a quiet stream (ledger at seq %" PRIu64 ", applied %" PRIu64
+                 "): resynchronising",
                  wire_envelope(answer)->deadline_list->as_of_seq, stream_last_seq(n->stream));
         resync(n, 0);
     }
@@ -498,8 +497,8 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     zmq_msg_t *payload = &m->frames[m->nframes - 1];
     char err[160];
     wire_msg_t *msg = NULL;
-    if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), 1u << 20, &msg, err,
-                    sizeof err) < 0) {
+    if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), 1u << 20, &msg, err, sizeof err) <
+        0) {
         log_warn(NULL, "dropped an unreadable event: %s", err);
         return;
     }
@@ -513,8 +512,9 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
                          ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms};
     int rc = stream_on_event(n->stream, n->dl, &ev);
     if (rc == STREAM_RESYNC) {
-        log_warn(NULL, "gap in the event stream at seq %" PRIu64 " (applied %" PRIu64
-                       "): resynchronising",
+        log_warn(NULL,
+                 "gap in the event stream at seq %" PRIu64 " (applied %" PRIu64
+                 "): resynchronising",
                  ce->seq, stream_last_seq(n->stream));
         resync(n, 0);
     } else if (rc < 0) {

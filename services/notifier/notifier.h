@@ -51,16 +51,16 @@ typedef struct notifier {
     int timers_open;
     int stopping;
     /* synchronisation */
-    uint64_t sync_gen;      /* bumped on every (re)sync: stale answers are ignored */
-    int fetching;           /* a ListDeadlines page is in flight */
+    uint64_t sync_gen; /* bumped on every (re)sync: stale answers are ignored */
+    int fetching;      /* a ListDeadlines page is in flight */
     int probing;
-    char *cursor;           /* last case id of the previous page */
+    char *cursor; /* last case id of the previous page */
     uint32_t sync_backoff_ms;
-    int ledger_down;        /* log transitions, not every failure */
+    int ledger_down; /* log transitions, not every failure */
     /* alerts */
     uint32_t alerts_in_flight;
     uint32_t alert_backoff_ms;
-    int64_t armed_at;       /* simulated time the fire timer is armed for */
+    int64_t armed_at; /* simulated time the fire timer is armed for */
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
 } notifier_t;
 

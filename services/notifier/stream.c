@@ -33,7 +33,7 @@ stream_effect_t stream_effect(const char *kind)
         const char *kind;
         stream_effect_t effect;
     } map[] = {
-        {"created", SE_SET},     {"assigned", SE_SET},  {"escalated", SE_SET},
+        {"created", SE_SET},     {"assigned", SE_SET},    {"escalated", SE_SET},
         {"dispatched", SE_SET},  {"replied", SE_REPLIED}, {"returned", SE_CANCEL},
         {"resolved", SE_REMOVE}, {"closed", SE_REMOVE},
     };

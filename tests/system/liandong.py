@@ -403,6 +403,10 @@ class WireClient:
         self.sock = self.ctx.socket(zmq.DEALER)
         # linger 0: a test that ends with unsent garbage must not hang.
         self.sock.setsockopt(zmq.LINGER, 0)
+        # A DEALER blocks a send while it has no peer, and a peer that fails
+        # the CURVE handshake never appears: bound the wait so a refused
+        # client reads as "no answer" instead of hanging the test run.
+        self.sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
         if curve is not None:
             me, server_public = curve
             self.sock.setsockopt(zmq.CURVE_SECRETKEY, me["secret"])
@@ -421,13 +425,21 @@ class WireClient:
     def __exit__(self, *exc):
         self.close()
 
-    def send_frames(self, frames):
-        self.sock.send_multipart(list(WIRE_PREFIX) + list(frames))
+    def send_frames(self, frames, must=True):
+        """True when queued. When no peer took it within the timeout: an
+        assertion failure, or False with must=False (a refused client)."""
+        try:
+            self.sock.send_multipart(list(WIRE_PREFIX) + list(frames))
+        except self.zmq.Again:
+            assert not must, f"{self.endpoint}: no peer took the message"
+            return False
+        return True
 
-    def send(self, env):
+    def send(self, env, must=True):
         if not env.request_id:
             env.request_id = new_request_id()
-        self.send_frames([env.SerializeToString()])
+        if not self.send_frames([env.SerializeToString()], must):
+            return None
         return env.request_id
 
     def recv_frames(self, timeout=None):
@@ -465,7 +477,9 @@ class WireClient:
     def request(self, env, timeout=None):
         """Send env and return the answer with the same request_id (skipping
         stray answers to earlier garbage), or None on timeout."""
-        rid = self.send(env)
+        rid = self.send(env, must=False)
+        if rid is None:
+            return None
         t = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + t
         while True:
