@@ -64,3 +64,31 @@ t_summary() {
   printf '%s passed, %s failed\n' "$T_PASS" "$T_FAIL"
   [ "$T_FAIL" -eq 0 ]
 }
+
+# t_bg NAME SECONDS CMD...: like t_run, but in the background; its report
+# is printed and counted by the next t_wait, in start order. Used to overlap
+# items that mostly wait (system tests) or use one core (lint, valgrind) on
+# a 2-core machine, so the whole suite stays inside CI's 15 minutes.
+T_BG=()
+t_bg() {
+  local out="$T_LOGDIR/.bg.${#T_BG[@]}.out"
+  ( t_run "$@" >"$out" 2>&1 ) &
+  T_BG+=("$!:$1:$out")
+}
+
+# t_wait: wait for every t_bg item and count it.
+t_wait() {
+  local entry pid name out
+  for entry in "${T_BG[@]}"; do
+    pid=${entry%%:*}; out=${entry##*:}; name=${entry#*:}; name=${name%:*}
+    wait "$pid" || true
+    cat "$out"
+    if head -n 1 "$out" | grep -q '^PASS'; then
+      T_PASS=$((T_PASS + 1))
+    else
+      T_FAIL=$((T_FAIL + 1))
+      T_FAILED+=("$name")
+    fi
+  done
+  T_BG=()
+}

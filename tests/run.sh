@@ -10,7 +10,7 @@
 #   (d) fuzzers             build-fuzz/fuzz/fuzz_* for FUZZ_SECONDS each, if built
 #   (e) system tests        pytest tests/system with build/ and build-san/
 #
-# Env: FUZZ_SECONDS (default 30), VALGRIND_SKIP (space-separated test names),
+# Env: FUZZ_SECONDS (default 20), VALGRIND_SKIP (space-separated test names),
 #      T_LOGDIR (where item logs go; default a fresh /tmp dir).
 set -euo pipefail
 
@@ -22,7 +22,7 @@ cd "$ROOT"
 # Debian's interpreter: it has python3-zmq/protobuf/psycopg2/pytest; the
 # python3 first on PATH may be another build without them.
 PY=/usr/bin/python3
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 # Tests whose own deadlines do not survive valgrind's ~30x slowdown; they
 # still run in (a) and (b). test_curve: the CURVE handshake must finish
 # within a 500 ms timer, which it does not under valgrind (no memory errors
@@ -49,14 +49,18 @@ for dir in build build-san; do
   done < <(t_executables "$dir/tests" 'test_*')
 done
 
+# (f) style and static analysis: clang-format, cppcheck, clang-tidy. One
+# core, no shared state: it overlaps with valgrind.
+t_bg "lint" 600 bash tests/lint.sh
+
 # (c) valgrind on the plain build: catches what ASan does not see in
 # uninstrumented libraries (libzmq, libpq, protobuf-c).
 if command -v valgrind >/dev/null 2>&1; then
   while IFS= read -r t; do
     name=$(basename "$t")
     case " $VALGRIND_SKIP " in *" $name "*) echo "skip  valgrind $name (VALGRIND_SKIP)"; continue ;; esac
-    t_run "valgrind $name" 300 valgrind -q --error-exitcode=1 --leak-check=full \
-      --track-fds=no "$t"
+    t_run "valgrind $name" 300 env LIANDONG_VALGRIND=1 valgrind -q --error-exitcode=1 \
+      --leak-check=full --track-fds=no "$t"
   done < <(t_executables build/tests 'test_*')
 else
   t_fail "valgrind" "valgrind not installed (run deploy/install-deps.sh)"
@@ -82,15 +86,17 @@ else
   echo "skip  fuzzers (none built: make fuzz)"
 fi
 
-# (f) style and static analysis: clang-format, cppcheck, clang-tidy.
-t_run "lint" 600 bash tests/lint.sh
+t_wait
 
 # (e) system tests against both builds. pytest exits 5 when it collected
 # nothing, which counts as a failure here: a silent no-op must not pass.
+# The two runs overlap: system tests mostly wait on processes and
+# PostgreSQL, and every System picks its own free ports and directories.
 for build in build build-san; do
-  t_run "system[$build]" 600 env LIANDONG_BUILD="$build" "$PY" -m pytest -q \
+  t_bg "system[$build]" 720 env LIANDONG_BUILD="$build" "$PY" -m pytest -q \
     tests/system
 done
+t_wait
 
 # A run in which nothing at all ran is a broken run, not a green one.
 if [ $((T_PASS + T_FAIL)) -eq 0 ]; then
