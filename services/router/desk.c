@@ -254,8 +254,12 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
                          "the ledger did not confirm in time; retry with the same request");
     } else {
         envelope_t *e = wire_envelope(answer);
-        /* Pass the ledger's answer through unchanged (request id restored). */
+        /* Pass the ledger's answer through unchanged. rpc_request_answer
+         * points its request_id at the request it then frees: give the
+         * unpacked answer its own string back before it is freed too. */
+        char *own = e->request_id;
         rpc_request_answer(f->req, e);
+        e->request_id = own;
         if (f->delivered && f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
             f->d->acked++;
             peer_t *p = find_peer(f->d, f->body_id);
