@@ -804,7 +804,7 @@ static void decide_action(ledger_job_t *j, wcase_t *w, const char *dispatch_body
     if ((case_action_t)a->kind == CA_DELIVERED) {
         /* An acknowledgement always marks the body's deliveries; it moves
          * the case only where the table allows (db_deliveries.h). */
-        deliveries_ack_params(j, rc == 0, case_state_name((case_state_t)w->state));
+        deliveries_ack_params(j, rc, case_state_name((case_state_t)w->state));
         if (rc == 0)
             w->state = (int)t->to;
         j->stage = ST_APPLY;

@@ -73,15 +73,18 @@ void deliveries_answer_pending(ledger_job_t *j, const PGresult *res)
     j->answer.delivery_list = dl;
 }
 
-void deliveries_ack_params(ledger_job_t *j, int move, const char *from_state)
+void deliveries_ack_params(ledger_job_t *j, int check, const char *from_state)
 {
     const Liandong__V1__CaseAction *a = j->req->case_action;
     j->params[0] = a->case_id;
     j->params[1] = j->actor;
-    j->params[2] = move ? "t" : "f";
+    j->params[2] = check == 0 ? "t" : "f";
     j->params[3] = from_state;
     j->params[4] = j->req->request_id;
     j->nparams = 5;
+    /* Not sent: what the state table said, for the answer when the actor
+     * turns out to have no delivery of the case to acknowledge. */
+    j->params[5] = check == -EPERM ? "forbidden" : check < 0 ? "illegal" : "";
 }
 
 int deliveries_send_ack(db_t *db, ledger_job_t *j)
@@ -104,9 +107,13 @@ void deliveries_answer_ack(ledger_job_t *j, const PGresult *res)
         return;
     }
     if (known == 0) {
-        /* Nothing of this case was ever delivered to this body: it may not
-         * acknowledge it (and nothing changed). */
-        ledger_job_fail(j, E(FORBIDDEN), "%.64s was never sent case %.64s", j->actor, case_id);
+        /* Nothing of this case was ever delivered to this actor: the state
+         * table's refusal stands (and nothing changed). */
+        if (strcmp(j->params[5], "illegal") == 0)
+            ledger_job_fail(j, E(ILLEGAL_TRANSITION), "case %s is %s: delivered is not allowed",
+                            case_id, j->params[3]);
+        else
+            ledger_job_fail(j, E(FORBIDDEN), "%.64s was never sent case %.64s", j->actor, case_id);
         return;
     }
     /* A copy or a repeat: recorded on the delivery rows only, no event.

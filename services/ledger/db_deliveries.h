@@ -61,11 +61,12 @@ int deliveries_send_pending(db_t *db, ledger_job_t *j);
 /* Builds the DeliveryList answer from the statement's result. */
 void deliveries_answer_pending(ledger_job_t *j, const PGresult *res);
 
-/* A DELIVERED action: `move` says whether the case's state changes
- * (assigned -> delivered, as case_check allowed for this actor) or the ack
- * only marks deliveries (a copy, or a case the holder already moved on).
+/* A DELIVERED action: `check` is case_check()'s verdict for it. 0: the
+ * case moves (assigned -> delivered) and the deliveries are marked; else
+ * the ack only marks the actor's deliveries (a copy, or a case its holder
+ * already moved on), and an actor with none gets the table's refusal.
  * Fills j->params. */
-void deliveries_ack_params(ledger_job_t *j, int move, const char *from_state);
+void deliveries_ack_params(ledger_job_t *j, int check, const char *from_state);
 int deliveries_send_ack(db_t *db, ledger_job_t *j);
 void deliveries_answer_ack(ledger_job_t *j, const PGresult *res);
 

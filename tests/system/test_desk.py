@@ -70,11 +70,11 @@ class Desk:
     def close(self):
         self.w.close()
 
-    def pump(self, timeout=1.0):
-        """Handles what arrives within timeout; returns the number of new
-        deliveries."""
+    def pump(self, timeout=1.0, stop_at=None):
+        """Handles what arrives within timeout (or until stop_at cases are
+        known); returns the number of new deliveries."""
         new = 0
-        while True:
+        while stop_at is None or len(self.by_seq) < stop_at:
             env = self.w.recv(timeout)
             if env is None:
                 return new
@@ -92,6 +92,7 @@ class Desk:
                 a.case_action.case_id = rec.case_id
                 a.case_action.kind = A.Value("ACTION_DELIVERED")
                 self.w.send(a)
+        return new
 
     def until(self, n, deadline=WAIT):
         end = time.monotonic() + deadline
@@ -159,3 +160,207 @@ def test_delivery_in_order_acknowledged_and_copies_masked(system):
     assert pending(system, PARTY) == 0
     # A copy's acknowledgement changes nothing about the case.
     assert history(system, recs[0].case_id)["state"] == "delivered"
+
+
+def test_offline_desk_gets_all_500_exactly_once(system):
+    ids = submit_many(system, [f"off-{i}" for i in range(500)])
+    assert pending(system, BODY) == 500
+    desk = Desk(system, BODY)
+    try:
+        assert desk.until(500) == 500
+        desk.pump(1.0)       # late repeats, if any, must not add anything
+    finally:
+        desk.close()
+    got = [desk.by_seq[s].case_id for s in sorted(desk.by_seq)]
+    assert len(got) == 500 and set(got) == set(ids.values())  # each case once, none missing
+    assert got == [ids[f"off-{i}"] for i in range(500)]       # in assignment order
+    assert pending(system, BODY) == 0
+
+
+def restart_router(system):
+    old = system.services["router"]
+    old.proc.send_signal(signal.SIGKILL)
+    old.proc.wait()
+    old.stop()  # closes its log
+    system.services["router"] = liandong.Service("router", liandong.router_argv(system.ep),
+                                                 system.log_dir, system.env)
+
+
+def attach_retry(desk):
+    """Attaches again (a restarted router knows no desk) until it answers."""
+    end = time.monotonic() + WAIT
+    while time.monotonic() < end:
+        env = pb.Envelope()
+        env.desk_attach.window = 8
+        rid = desk.w.send(env, must=False)
+        t = time.monotonic() + 2.0
+        while rid and time.monotonic() < t:
+            a = desk.w.recv(0.5)
+            if a is not None and a.request_id == rid:
+                return a.WhichOneof("body") == "desk_attached"
+    return False
+
+
+def test_router_killed_mid_delivery_loses_nothing(system):
+    ids = submit_many(system, [f"kill-{i}" for i in range(200)])
+    desk = Desk(system, BODY, window=8)
+    try:
+        end = time.monotonic() + WAIT
+        while len(desk.by_seq) < 40 and time.monotonic() < end:
+            desk.pump(0.2, stop_at=40)
+        assert 0 < len(desk.by_seq) < 200, "delivery was not in the middle"
+        restart_router(system)
+        assert attach_retry(desk), "the restarted router did not take the desk back"
+        assert desk.until(200) == 200
+    finally:
+        desk.close()
+    got = [desk.by_seq[s].case_id for s in sorted(desk.by_seq)]
+    assert len(got) == 200 and set(got) == set(ids.values())
+    assert pending(system, BODY) == 0
+    system.assert_alive()
+
+
+def one_case(system, tag):
+    return submit_many(system, [tag])[tag]
+
+
+def error_code(ans):
+    assert ans is not None, "no answer"
+    assert ans.WhichOneof("body") == "error", ans
+    return pb.ErrorCode.Name(ans.error.code)
+
+
+def test_body_cannot_act_on_another_bodys_case(system):
+    case = one_case(system, "other-1")
+    before = history(system, case)
+    other = Desk(system, "PC-JD")
+    try:
+        for kind, fields in (("ACTION_REPLY", {"text": "不是我们的"}),
+                             ("ACTION_ACCEPT", {}),
+                             ("ACTION_RETURN", {"reason": "territory"})):
+            assert error_code(other.act(case, kind, **fields)) == "ERROR_FORBIDDEN"
+    finally:
+        other.close()
+    # The CLI straight to the ledger with the other body's key: refused too.
+    r = system.petition("reply", case, "--body", BODY, "--text", "x", json=False, check=False,
+                        identity=liandong.body_identity("PC-JD"))
+    assert r.returncode != 0
+    after = history(system, case)
+    assert after["events"] == before["events"] and after["state"] == before["state"]
+
+
+def test_forged_body_id_changes_nothing(system):
+    case = one_case(system, "forge-1")
+    before = history(system, case)
+    forger = Desk(system, "PC-JD")
+    try:
+        # The message names the holder; the key is another body's.
+        assert error_code(forger.act(case, "ACTION_ACCEPT", actor=BODY)) == "ERROR_FORBIDDEN"
+        assert error_code(forger.act(case, "ACTION_REPLY", actor=BODY, text="伪造")) \
+            == "ERROR_FORBIDDEN"
+        forger.pump(1.0)
+        assert all(r.case_id != case for r in forger.by_seq.values())
+    finally:
+        forger.close()
+    # Reading another body's pending deliveries straight from the ledger.
+    with system.wire("ledger", identity=liandong.body_identity("PC-JD")) as w:
+        env = pb.Envelope()
+        env.pending_deliveries.body_id = BODY
+        assert error_code(w.request(env, WAIT)) == "ERROR_FORBIDDEN"
+    # Escalating it through the router with a forged actor.
+    with system.wire("router", identity=liandong.body_identity("PC-JD")) as w:
+        env = pb.Envelope()
+        env.case_action.case_id = case
+        env.case_action.kind = A.Value("ACTION_ESCALATE")
+        env.case_action.actor = BODY
+        assert error_code(w.request(env, WAIT)) == "ERROR_FORBIDDEN"
+    after = history(system, case)
+    assert after["events"] == before["events"] and after["body_id"] == BODY
+
+
+def escalate_as(system, identity, case, text="超时未回复"):
+    with system.wire("router", identity=identity, timeout=WAIT) as w:
+        env = pb.Envelope()
+        env.case_action.case_id = case
+        env.case_action.kind = A.Value("ACTION_ESCALATE")
+        env.case_action.text = text
+        return w.request(env, WAIT)
+
+
+def test_escalation_from_compound_body_to_city_office(system):
+    case = one_case(system, "esc-1")
+    # The holder hands it up on purpose (建议权), through the CLI.
+    system.petition("escalate", case, "--text", "超出物业职权",
+                    identity=liandong.body_identity(BODY))
+    # The notifier escalates what nobody answered.
+    ans = escalate_as(system, "service.notifier", case)
+    assert ans.WhichOneof("body") == "case_action_done", ans
+    # The community committee may not escalate a case it no longer holds.
+    assert error_code(escalate_as(system, liandong.body_identity(LADDER[0]), case)) \
+        == "ERROR_FORBIDDEN"
+    # An operator, twice more, through the CLI.
+    system.petition("escalate", case, "--text", "区级督办")
+    system.petition("escalate", case, "--text", "市级督办")
+    # Nothing above the city office.
+    assert error_code(escalate_as(system, "operator.admin", case)) == "ERROR_ILLEGAL_TRANSITION"
+    h = history(system, case)
+    assert h["body_id"] == "JA-GOV" and h["state"] == "assigned"
+    esc = [e for e in h["events"] if e["kind"] == "escalated"]
+    assert [e["body_id"] for e in esc] == LADDER
+    assert [e["actor"] for e in esc] == [BODY, "service:notifier", "operator:admin",
+                                         "operator:admin"]
+    assert [e["kind"] for e in h["events"]] == ["created", "assigned"] + ["escalated"] * 4
+    # Every rung was sent the case in the transaction that escalated it; the
+    # lower rungs' deliveries are superseded, the city office's is waiting.
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT body_id, superseded_at IS NOT NULL FROM deliveries"
+                    " WHERE case_id = %s AND NOT copy ORDER BY event_seq", (case,))
+        rows = cur.fetchall()
+    assert [b for b, _ in rows] == [BODY] + LADDER
+    assert [s for _, s in rows] == [True] * 4 + [False]
+    gov = Desk(system, "JA-GOV")
+    try:
+        gov.until(1)
+    finally:
+        gov.close()
+    assert [r.case_id for r in gov.by_seq.values()] == [case]
+    assert gov.by_seq[min(gov.by_seq)].body_id == "JA-GOV"
+    assert history(system, case)["state"] == "delivered"
+
+
+def test_returned_case_reaches_dispatch_centre_and_is_redispatched(system):
+    case = one_case(system, "ret-1")
+    yh = Desk(system, BODY)
+    try:
+        yh.until(1)
+        ans = yh.act(case, "ACTION_RETURN", reason="ownership", text="电梯不归我们管")
+        assert ans.WhichOneof("body") == "case_action_done", ans
+    finally:
+        yh.close()
+    h = history(system, case)
+    assert (h["state"], h["body_id"]) == ("returned", DISPATCH)
+    disp = Desk(system, DISPATCH)
+    try:
+        disp.until(1)
+    finally:
+        disp.close()
+    got = [r for r in disp.by_seq.values() if r.case_id == case]
+    assert len(got) == 1 and got[0].state == "returned"
+    # Re-dispatch to a district department (CLI, dispatch centre's key); it
+    # can escalate only to its district office.
+    system.petition("dispatch", case, "--to", "JA-DH-HOUSING_BUREAU",
+                    identity=liandong.body_identity(DISPATCH))
+    h = history(system, case)
+    assert (h["state"], h["body_id"]) == ("assigned", "JA-DH-HOUSING_BUREAU")
+    assert escalate_as(system, liandong.body_identity("JA-DH-HOUSING_BUREAU"), case) \
+        .WhichOneof("body") == "case_action_done"
+    h = history(system, case)
+    assert h["body_id"] == "JA-DH-DISTRICT_OFFICE"
+    assert [e["kind"] for e in h["events"]] == ["created", "assigned", "delivered", "returned",
+                                               "dispatched", "escalated"]
+    # A body that is not the dispatch centre may not dispatch.
+    r = system.petition("dispatch", case, "--to", BODY, json=False, check=False,
+                        identity=liandong.body_identity("PC-JD"))
+    assert r.returncode != 0
+    assert history(system, case)["body_id"] == "JA-DH-DISTRICT_OFFICE"
+    assert pending(system, "JA-DH-DISTRICT_OFFICE") >= 1
