@@ -426,6 +426,12 @@ static void validate_action(ledger_job_t *j, const Liandong__V1__CaseAction *a)
         break;
     case CA_ESCALATE:
     case CA_DISPATCH:
+        /* The new holder is the router's to compute (escalate.c): a body's
+         * own key must not choose where its case goes. */
+        if (strncmp(j->user, "body:", 5) == 0) {
+            ledger_job_fail(j, E(FORBIDDEN), "escalation and dispatch go through the router");
+            return;
+        }
         if (missing(j, a->target_body, "target_body"))
             return;
         if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||

@@ -343,6 +343,12 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
                              "case actions on the desk socket need a body key");
             return;
         }
+        if (e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ||
+            e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH) {
+            /* The router, not the department, chooses the new holder. */
+            router_on_case_action(r, req);
+            return;
+        }
         forward_action(d, req, body);
         return;
     }

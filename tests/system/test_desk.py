@@ -364,3 +364,24 @@ def test_returned_case_reaches_dispatch_centre_and_is_redispatched(system):
     assert r.returncode != 0
     assert history(system, case)["body_id"] == "JA-DH-DISTRICT_OFFICE"
     assert pending(system, "JA-DH-DISTRICT_OFFICE") >= 1
+
+
+def test_body_cannot_choose_where_its_case_goes(system):
+    case = one_case(system, "choose-1")
+    # Straight to the ledger with its own key and a target of its choice.
+    with system.wire("ledger", identity=liandong.body_identity(BODY)) as w:
+        env = pb.Envelope()
+        env.case_action.case_id = case
+        env.case_action.kind = A.Value("ACTION_ESCALATE")
+        env.case_action.target_body = "JA-GOV"
+        assert error_code(w.request(env, WAIT)) == "ERROR_FORBIDDEN"
+    assert history(system, case)["body_id"] == BODY
+    # On the desk socket the router picks the next rung, whatever is asked.
+    desk = Desk(system, BODY)
+    try:
+        ans = desk.act(case, "ACTION_ESCALATE", target_body="JA-GOV", text="请上级处理")
+    finally:
+        desk.close()
+    assert ans.WhichOneof("body") == "case_action_done", ans
+    assert ans.case_action_done.event.body_id == LADDER[0]
+    assert history(system, case)["body_id"] == LADDER[0]
