@@ -34,9 +34,33 @@
 
 #define E(x) LIANDONG__V1__ERROR_CODE__ERROR_##x
 
+/* Requests recently taken, by (caller's key, request id): a caller that
+ * lost the answer and asks again must not move the case a second rung up
+ * (the ledger cannot tell, as the router's request ids are its own). Kept
+ * in memory only: it covers retries while this router lives. */
+#define RECENT_MAX 256
+typedef struct {
+    char key[2 * ID_MAX + 2]; /* user "\n" request id; "" = free */
+    int done;
+    char case_id[ID_MAX + 1];
+    char new_body[ID_MAX + 1];
+    uint64_t seq;
+} recent_t;
+static recent_t recent[RECENT_MAX];
+static size_t recent_next;
+
+static recent_t *recent_find(const char *key)
+{
+    for (size_t i = 0; i < RECENT_MAX; i++)
+        if (recent[i].key[0] != '\0' && strcmp(recent[i].key, key) == 0)
+            return &recent[i];
+    return NULL;
+}
+
 typedef struct {
     router_t *r;
     rpc_request_t *req;
+    char key[2 * ID_MAX + 2]; /* into `recent`; "" when not remembered */
     Liandong__V1__CaseActionKind kind;
     char case_id[ID_MAX + 1];
     char actor[ID_MAX + 1];
@@ -48,8 +72,48 @@ typedef struct {
 
 static void escalation_free(escalation_t *x)
 {
+    recent_t *rc = x->key[0] ? recent_find(x->key) : NULL;
+    if (rc != NULL && !rc->done)
+        rc->key[0] = '\0'; /* not recorded: a retry is a new attempt */
     free(x->text);
     free(x);
+}
+
+/* Remembers a request; answers a repeat itself. Returns 1 when answered. */
+static int recent_take(rpc_request_t *req, const char *user, const char *rid, char *key,
+                       size_t keylen)
+{
+    key[0] = '\0';
+    size_t ul = strlen(user), rl = strlen(rid);
+    if (rl == 0 || ul + rl + 2 > keylen)
+        return 0;
+    memcpy(key, user, ul);
+    key[ul] = '\n';
+    memcpy(key + ul + 1, rid, rl + 1);
+    recent_t *rc = recent_find(key);
+    if (rc != NULL && !rc->done) {
+        rpc_request_fail(req, E(UNAVAILABLE), "this request is still in progress; retry");
+        return 1;
+    }
+    if (rc != NULL) {
+        Liandong__V1__CaseEvent ev = LIANDONG__V1__CASE_EVENT__INIT;
+        ev.seq = rc->seq;
+        ev.case_id = rc->case_id;
+        ev.body_id = rc->new_body;
+        Liandong__V1__CaseActionDone done = LIANDONG__V1__CASE_ACTION_DONE__INIT;
+        done.event = &ev;
+        done.duplicate = 1;
+        envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
+        a.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE;
+        a.case_action_done = &done;
+        rpc_request_answer(req, &a);
+        return 1;
+    }
+    rc = &recent[recent_next];
+    recent_next = (recent_next + 1) % RECENT_MAX;
+    memset(rc, 0, sizeof(*rc));
+    memcpy(rc->key, key, ul + rl + 2);
+    return 0;
 }
 
 static void fail(escalation_t *x, Liandong__V1__ErrorCode code, const char *fmt, ...)
@@ -75,6 +139,13 @@ static void on_recorded(int status, wire_msg_t *answer, void *ud)
         return;
     }
     envelope_t *e = wire_envelope(answer);
+    recent_t *rc = x->key[0] ? recent_find(x->key) : NULL;
+    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE && rc != NULL) {
+        rc->done = 1;
+        snprintf(rc->case_id, sizeof rc->case_id, "%s", x->case_id);
+        snprintf(rc->new_body, sizeof rc->new_body, "%s", x->new_body);
+        rc->seq = e->case_action_done->event ? e->case_action_done->event->seq : 0;
+    }
     if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
         log_info(x->case_id, "%s to %s by %s",
                  x->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ? "escalated"
@@ -213,11 +284,18 @@ void router_on_case_action(router_t *r, rpc_request_t *req)
     const char *user = rpc_request_user(req);
     const char *id = NULL;
     role_t role = identity_role(user, &id);
+    char key[2 * ID_MAX + 2];
+    if (recent_take(req, user, rpc_request_id(req), key, sizeof key))
+        return;
     escalation_t *x = calloc(1, sizeof(*x));
     if (x == NULL) {
+        recent_t *rc = key[0] ? recent_find(key) : NULL;
+        if (rc)
+            rc->key[0] = '\0';
         rpc_request_fail(req, E(INTERNAL), "out of memory");
         return;
     }
+    memcpy(x->key, key, sizeof x->key);
     x->r = r;
     x->req = req;
     x->kind = a->kind;

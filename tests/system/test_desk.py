@@ -278,9 +278,10 @@ def test_forged_body_id_changes_nothing(system):
     assert after["events"] == before["events"] and after["body_id"] == BODY
 
 
-def escalate_as(system, identity, case, text="超时未回复"):
+def escalate_as(system, identity, case, text="超时未回复", request_id=""):
     with system.wire("router", identity=identity, timeout=WAIT) as w:
         env = pb.Envelope()
+        env.request_id = request_id
         env.case_action.case_id = case
         env.case_action.kind = A.Value("ACTION_ESCALATE")
         env.case_action.text = text
@@ -385,3 +386,15 @@ def test_body_cannot_choose_where_its_case_goes(system):
     assert ans.WhichOneof("body") == "case_action_done", ans
     assert ans.case_action_done.event.body_id == LADDER[0]
     assert history(system, case)["body_id"] == LADDER[0]
+
+
+def test_repeated_escalation_request_moves_the_case_once(system):
+    case = one_case(system, "rep-1")
+    first = escalate_as(system, "service.notifier", case, request_id="ntf-rep-1")
+    again = escalate_as(system, "service.notifier", case, request_id="ntf-rep-1")
+    assert first.WhichOneof("body") == again.WhichOneof("body") == "case_action_done"
+    assert not first.case_action_done.duplicate and again.case_action_done.duplicate
+    assert again.case_action_done.event.seq == first.case_action_done.event.seq
+    h = history(system, case)
+    assert h["body_id"] == LADDER[0]
+    assert [e["kind"] for e in h["events"]].count("escalated") == 1
