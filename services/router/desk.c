@@ -260,6 +260,11 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
         char *own = e->request_id;
         rpc_request_answer(f->req, e);
         e->request_id = own;
+        /* A returned case now waits at the dispatch centre: push it there
+         * now rather than at the next sync. */
+        if (f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE &&
+            e->case_action_done->event && strcmp(e->case_action_done->event->kind, "returned") == 0)
+            desk_poke(f->d, e->case_action_done->event->body_id);
         if (f->delivered && f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
             f->d->acked++;
             peer_t *p = find_peer(f->d, f->body_id);

@@ -398,3 +398,26 @@ def test_repeated_escalation_request_moves_the_case_once(system):
     h = history(system, case)
     assert h["body_id"] == LADDER[0]
     assert [e["kind"] for e in h["events"]].count("escalated") == 1
+
+
+def test_desk_cli_streams_and_acknowledges(system):
+    body = "PC-LF"
+    ids = []
+    with system.wire("router", timeout=WAIT) as w:
+        for i in range(3):
+            env = demand_env(f"cli-{i}")
+            env.submit_demand.demand.compound = "JA-DH-HB-2-01"
+            ans = w.request(env, WAIT)
+            assert ans.submit_ack.placement.body_id == body, ans
+            ids.append(ans.submit_ack.case_id)
+    rows = system.petition("--desk", system.ep["desk"], "desk", "--body", body, "--follow",
+                           "--max", "3", identity=liandong.body_identity(body))
+    rows = liandong.desk_rows(rows)
+    assert [r["case_id"] for r in rows] == ids
+    assert all(r["delivery_seq"] > 0 and not r["copy"] for r in rows)
+    # The CLI exits right after its last acknowledgement left.
+    end = time.monotonic() + WAIT
+    while pending(system, body) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert pending(system, body) == 0
+    assert history(system, ids[0])["state"] == "delivered"
