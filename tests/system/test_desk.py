@@ -421,3 +421,31 @@ def test_desk_cli_streams_and_acknowledges(system):
         time.sleep(0.2)
     assert pending(system, body) == 0
     assert history(system, ids[0])["state"] == "delivered"
+
+
+def test_bad_escalation_requests_are_refused(system):
+    case = one_case(system, "bad-1")
+    before = history(system, case)
+    with system.wire("router", identity="operator.admin", timeout=WAIT) as w:
+        def ask(**fields):
+            env = pb.Envelope()
+            for k, v in fields.items():
+                setattr(env.case_action, k, v)
+            return error_code(w.request(env, WAIT))
+        assert ask(kind=A.Value("ACTION_ESCALATE")) == "ERROR_MISSING_FIELD"
+        assert ask(case_id=case, kind=A.Value("ACTION_ACCEPT")) == "ERROR_UNKNOWN_TYPE"
+        assert ask(case_id=case, kind=77) == "ERROR_UNKNOWN_TYPE"
+        assert ask(case_id="LD-NO-SUCH", kind=A.Value("ACTION_ESCALATE")) == "ERROR_NOT_FOUND"
+        assert ask(case_id=case, kind=A.Value("ACTION_DISPATCH")) == "ERROR_MISSING_FIELD"
+        assert ask(case_id=case, kind=A.Value("ACTION_DISPATCH"), target_body="NO-SUCH-BODY") \
+            == "ERROR_NOT_FOUND"
+        assert ask(case_id="x" * 5000, kind=A.Value("ACTION_ESCALATE")) == "ERROR_BAD_REQUEST"
+    # A front-end's key may submit demands, not move cases.
+    assert error_code(escalate_as(system, "frontend.hotline", case)) == "ERROR_FORBIDDEN"
+    # Only the dispatch centre (or an operator) dispatches.
+    r = system.petition("dispatch", case, "--to", "JA-GOV", json=False, check=False,
+                        identity=liandong.body_identity(BODY))
+    assert r.returncode != 0
+    after = history(system, case)
+    assert after["events"] == before["events"] and after["body_id"] == BODY
+    assert system.wire("router").ping(WAIT) is not None
