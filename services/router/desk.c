@@ -211,6 +211,21 @@ static void attach(desk_t *d, rpc_request_t *req, const char *body)
         if ((size_t)(p - d->peers) >= d->n_peers)
             d->n_peers = (size_t)(p - d->peers) + 1;
     }
+    uint8_t route[sizeof p->route];
+    size_t route_len = rpc_request_route(req, route, sizeof route);
+    if (p->used && route_len == p->route_len && memcmp(route, p->route, route_len) == 0) {
+        /* The same connection attaching again (a desk's heartbeat: a
+         * restarted router answers it as a new attachment, this one
+         * changes nothing). */
+        p->last_seen = uv_now(d->r->svc.loop);
+        Liandong__V1__DeskAttached again = LIANDONG__V1__DESK_ATTACHED__INIT;
+        again.body_id = p->body_id;
+        envelope_t ans = LIANDONG__V1__ENVELOPE__INIT;
+        ans.body_case = LIANDONG__V1__ENVELOPE__BODY_DESK_ATTACHED;
+        ans.desk_attached = &again;
+        rpc_request_answer(req, &ans);
+        return;
+    }
     uint32_t window = a->window ? a->window : DESK_WINDOW_DEFAULT;
     if (window > DESK_WINDOW_MAX)
         window = DESK_WINDOW_MAX;
@@ -227,7 +242,8 @@ static void attach(desk_t *d, rpc_request_t *req, const char *body)
     p->inflight = inflight;
     p->window = window;
     snprintf(p->body_id, sizeof p->body_id, "%s", body);
-    p->route_len = rpc_request_route(req, p->route, sizeof p->route);
+    memcpy(p->route, route, route_len);
+    p->route_len = route_len;
     p->last_seen = uv_now(d->r->svc.loop);
     Liandong__V1__DeskAttached da = LIANDONG__V1__DESK_ATTACHED__INIT;
     da.body_id = p->body_id;

@@ -8,14 +8,19 @@ What a department sees is checked by a desk written here over ZeroMQ (an
 independent implementation of the protocol), deduplicating by delivery_seq
 as the contract says a department must.
 """
+import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
 
 import liandong
 from liandong import pb
+
+# Desks are identified by their body's CURVE key: nothing to test without.
+pytestmark = pytest.mark.skipif(liandong.INSECURE, reason="desks need CURVE keys")
 
 BODY = "PC-YH"                      # property company of 鸿翔花園 (JA-DH-CZ-1-01)
 COMPOUND = "JA-DH-CZ-1-01"
@@ -224,6 +229,25 @@ def one_case(system, tag):
     return submit_many(system, [tag])[tag]
 
 
+def submit_at(system, compound, tags):
+    out = []
+    with system.wire("router", timeout=WAIT) as w:
+        for tag in tags:
+            env = demand_env(tag)
+            env.submit_demand.demand.compound = compound
+            ans = w.request(env, WAIT)
+            assert ans is not None and ans.WhichOneof("body") == "submit_ack", ans
+            out.append(ans.submit_ack)
+    return out
+
+
+def wait_no_pending(system, body):
+    end = time.monotonic() + WAIT
+    while pending(system, body) and time.monotonic() < end:
+        time.sleep(0.2)
+    return pending(system, body)
+
+
 def error_code(ans):
     assert ans is not None, "no answer"
     assert ans.WhichOneof("body") == "error", ans
@@ -402,24 +426,16 @@ def test_repeated_escalation_request_moves_the_case_once(system):
 
 def test_desk_cli_streams_and_acknowledges(system):
     body = "PC-LF"
-    ids = []
-    with system.wire("router", timeout=WAIT) as w:
-        for i in range(3):
-            env = demand_env(f"cli-{i}")
-            env.submit_demand.demand.compound = "JA-DH-HB-2-01"
-            ans = w.request(env, WAIT)
-            assert ans.submit_ack.placement.body_id == body, ans
-            ids.append(ans.submit_ack.case_id)
+    acks = submit_at(system, "JA-DH-HB-2-01", [f"cli-{i}" for i in range(3)])
+    assert all(a.placement.body_id == body for a in acks)
+    ids = [a.case_id for a in acks]
     rows = system.petition("--desk", system.ep["desk"], "desk", "--body", body, "--follow",
                            "--max", "3", identity=liandong.body_identity(body))
     rows = liandong.desk_rows(rows)
     assert [r["case_id"] for r in rows] == ids
     assert all(r["delivery_seq"] > 0 and not r["copy"] for r in rows)
     # The CLI exits right after its last acknowledgement left.
-    end = time.monotonic() + WAIT
-    while pending(system, body) and time.monotonic() < end:
-        time.sleep(0.2)
-    assert pending(system, body) == 0
+    assert wait_no_pending(system, body) == 0
     assert history(system, ids[0])["state"] == "delivered"
 
 
@@ -449,3 +465,28 @@ def test_bad_escalation_requests_are_refused(system):
     after = history(system, case)
     assert after["events"] == before["events"] and after["body_id"] == BODY
     assert system.wire("router").ping(WAIT) is not None
+
+
+def test_desk_cli_comes_back_after_router_restart(system):
+    body = "PC-ZY"
+    argv = [os.path.join(liandong.BIN, "petition"), "--router", system.ep["router"],
+            "--ledger", system.ep["ledger"], "--desk", system.ep["desk"],
+            "--identity", liandong.body_identity(body),
+            "desk", "--body", body, "--follow", "--max", "4", "--json"]
+    cli = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=system.env,
+                           cwd=liandong.ROOT)
+    try:
+        first = submit_at(system, "JA-DH-HB-2-02", ["back-0", "back-1"])
+        assert wait_no_pending(system, body) == 0, "the CLI desk did not take the first cases"
+        restart_router(system)
+        second = submit_at(system, "JA-DH-HB-2-02", ["back-2", "back-3"])
+        # Its heartbeat (every 10 s) re-attaches it to the new router.
+        out, err = cli.communicate(timeout=WAIT + 30)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.communicate()
+    assert cli.returncode == 0, err.decode()
+    rows = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    assert [r["case_id"] for r in rows] == [a.case_id for a in first + second]
+    assert wait_no_pending(system, body) == 0
