@@ -211,6 +211,21 @@ static void attach(desk_t *d, rpc_request_t *req, const char *body)
         if ((size_t)(p - d->peers) >= d->n_peers)
             d->n_peers = (size_t)(p - d->peers) + 1;
     }
+    uint8_t route[sizeof p->route];
+    size_t route_len = rpc_request_route(req, route, sizeof route);
+    if (p->used && route_len == p->route_len && memcmp(route, p->route, route_len) == 0) {
+        /* The same connection attaching again (a desk's heartbeat: a
+         * restarted router answers it as a new attachment, this one
+         * changes nothing). */
+        p->last_seen = uv_now(d->r->svc.loop);
+        Liandong__V1__DeskAttached again = LIANDONG__V1__DESK_ATTACHED__INIT;
+        again.body_id = p->body_id;
+        envelope_t ans = LIANDONG__V1__ENVELOPE__INIT;
+        ans.body_case = LIANDONG__V1__ENVELOPE__BODY_DESK_ATTACHED;
+        ans.desk_attached = &again;
+        rpc_request_answer(req, &ans);
+        return;
+    }
     uint32_t window = a->window ? a->window : DESK_WINDOW_DEFAULT;
     if (window > DESK_WINDOW_MAX)
         window = DESK_WINDOW_MAX;
@@ -227,7 +242,8 @@ static void attach(desk_t *d, rpc_request_t *req, const char *body)
     p->inflight = inflight;
     p->window = window;
     snprintf(p->body_id, sizeof p->body_id, "%s", body);
-    p->route_len = rpc_request_route(req, p->route, sizeof p->route);
+    memcpy(p->route, route, route_len);
+    p->route_len = route_len;
     p->last_seen = uv_now(d->r->svc.loop);
     Liandong__V1__DeskAttached da = LIANDONG__V1__DESK_ATTACHED__INIT;
     da.body_id = p->body_id;
@@ -254,8 +270,17 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
                          "the ledger did not confirm in time; retry with the same request");
     } else {
         envelope_t *e = wire_envelope(answer);
-        /* Pass the ledger's answer through unchanged (request id restored). */
+        /* Pass the ledger's answer through unchanged. rpc_request_answer
+         * points its request_id at the request it then frees: give the
+         * unpacked answer its own string back before it is freed too. */
+        char *own = e->request_id;
         rpc_request_answer(f->req, e);
+        e->request_id = own;
+        /* A returned case now waits at the dispatch centre: push it there
+         * now rather than at the next sync. */
+        if (f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE &&
+            e->case_action_done->event && strcmp(e->case_action_done->event->kind, "returned") == 0)
+            desk_poke(f->d, e->case_action_done->event->body_id);
         if (f->delivered && f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
             f->d->acked++;
             peer_t *p = find_peer(f->d, f->body_id);
@@ -337,6 +362,12 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
         if (body[0] == '\0') {
             rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN,
                              "case actions on the desk socket need a body key");
+            return;
+        }
+        if (e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ||
+            e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH) {
+            /* The router, not the department, chooses the new holder. */
+            router_on_case_action(r, req);
             return;
         }
         forward_action(d, req, body);

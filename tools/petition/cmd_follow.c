@@ -101,7 +101,8 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
     att.body_case = LIANDONG__V1__ENVELOPE__BODY_DESK_ATTACH;
     att.desk_attach = &da;
     send_env(c.sock, &att);
-    int64_t last_ping = mono_ms(), last_heard = mono_ms();
+    int64_t last_ping = mono_ms();
+    int attached = 0;
     unsigned long handled = 0, acks = 0;
     int code = 0;
     fprintf(stderr, "desk %s: attaching to %s\n", body, desk_ep);
@@ -109,15 +110,11 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
         zmq_pollitem_t it = {.socket = c.sock, .events = ZMQ_POLLIN};
         int n = zmq_poll(&it, 1, 500);
         int64_t now = mono_ms();
-        if (now - last_ping > 10000) { /* heartbeat; re-attach if the router restarted */
-            Liandong__V1__Ping p = LIANDONG__V1__PING__INIT;
-            envelope_t pe = LIANDONG__V1__ENVELOPE__INIT;
-            pe.request_id = "ping";
-            pe.body_case = LIANDONG__V1__ENVELOPE__BODY_PING;
-            pe.ping = &p;
-            send_env(c.sock, &pe);
-            if (now - last_heard > 20000)
-                send_env(c.sock, &att);
+        if (now - last_ping > 10000) {
+            /* Heartbeat by attaching again: the router answers it without
+             * change while it knows us, and a restarted router (which knows
+             * no desk, and would answer a mere ping) takes us back. */
+            send_env(c.sock, &att);
             last_ping = now;
         }
         if (n <= 0)
@@ -128,7 +125,6 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
             zmq_msg_close(&m);
             continue;
         }
-        last_heard = now;
         char err[160];
         wire_msg_t *w = NULL;
         rc = wire_unpack(zmq_msg_data(&m), zmq_msg_size(&m), 64u << 20, &w, err, sizeof err);
@@ -138,13 +134,15 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
         envelope_t *e = wire_envelope(w);
         if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && e->error) {
             fprintf(stderr, "desk %s: %s: %s\n", body, e->request_id, e->error->message);
-            if (strcmp(e->request_id, "attach") == 0) {
+            if (strcmp(e->request_id, "attach") == 0 && !attached) {
                 code = 1;
                 wire_free(&w);
                 break;
             }
         } else if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_DESK_ATTACHED) {
-            fprintf(stderr, "desk %s: attached\n", e->desk_attached->body_id);
+            if (!attached)
+                fprintf(stderr, "desk %s: attached\n", e->desk_attached->body_id);
+            attached = 1;
         } else if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_DELIVERY &&
                    e->case_delivery->record) {
             Liandong__V1__CaseRecord *r = e->case_delivery->record;
