@@ -247,9 +247,6 @@ class System:
         self.env = dict(os.environ)
         self.env["LIANDONG_ROUTER"] = self.ep["router"]
         self.env["LIANDONG_LEDGER"] = self.ep["ledger"]
-        # The notifier's health socket has a fixed default port: give each
-        # system its own, or two test runs on one machine collide.
-        self.env["LIANDONG_NOTIFIER_LISTEN"] = f"tcp://127.0.0.1:{free_ports(1)[0]}"
         self.keys_dir = os.path.join(self.workdir, "keys")
         self.env["LIANDONG_KEYS"] = self.keys_dir
         # Sanitizer builds: report leaks and make any finding a non-zero exit,
