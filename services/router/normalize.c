@@ -37,7 +37,13 @@ static const uint32_t phrase_triggers[] = {0x6C88 /* 沈 */, 0x7274 /* 牴 */, 0
 
 static const struct {
     uint32_t lo, hi;
-} probe_ranges[] = {{0x3400, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x323AF}};
+} probe_ranges[] = {{0x3400, 0x9FFF}, {0xF900, 0xFAFF}};
+
+/* Supplementary-plane ideographs (U+20000 and up) are not probed: there are
+ * some 200,000 of them and probing them cost most of a registry load. Any
+ * of them sends the text down the OpenCC path instead (see marked()), which
+ * is always correct and only slower for these rare characters. */
+#define CP_PROBED_LIMIT 0x20000
 
 static void mark(normalizer_t *n, uint32_t cp)
 {
@@ -47,7 +53,9 @@ static void mark(normalizer_t *n, uint32_t cp)
 
 static bool marked(const normalizer_t *n, uint32_t cp)
 {
-    return cp < CP_LIMIT && (n->changes[cp >> 3] & (1u << (cp & 7)));
+    if (cp >= CP_PROBED_LIMIT)
+        return cp < CP_LIMIT;
+    return (n->changes[cp >> 3] & (1u << (cp & 7))) != 0;
 }
 
 static size_t utf8_encode(uint32_t cp, char *o)
@@ -244,6 +252,33 @@ int normalize_text(const normalizer_t *n, const char *in, size_t len, char *out,
     size_t o = 0;
     bool pending_space = false, convert = n->always_convert, overflow = false;
     for (size_t i = 0; i < len;) {
+        /* Fast path: printable ASCII and well-formed 3-byte characters that
+         * need no folding (most of a Chinese text) are copied as they are. */
+        unsigned char c0 = s[i];
+        if (c0 > 0x20 && c0 < 0x7F && o + 2 < cap) {
+            if (pending_space)
+                out[o++] = ' ';
+            pending_space = false;
+            out[o++] = (char)c0;
+            i++;
+            continue;
+        }
+        if (c0 >= 0xE3 && c0 <= 0xE9 && i + 2 < len && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80 && o + 4 < cap) {
+            uint32_t fcp = ((uint32_t)(c0 & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) |
+                           (uint32_t)(s[i + 2] & 0x3F);
+            if (fcp != 0x3000) { /* the ideographic space is folded below */
+                if (!convert && marked(n, fcp))
+                    convert = true;
+                if (pending_space)
+                    out[o++] = ' ';
+                pending_space = false;
+                memcpy(out + o, s + i, 3);
+                o += 3;
+                i += 3;
+                continue;
+            }
+        }
         uint32_t cp;
         i += utf8_decode(s + i, len - i, &cp);
         if (cp == CP_INVALID)

@@ -133,9 +133,7 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
     if (rc < 0)
         goto done;
     const char *code = d->compound;
-    locator_locate(core->loc, code, code ? strlen(code) : 0, addr.p, addr.len, text.p, text.len,
-                   &out->loc);
-    /* strip compound names so they cannot vote */
+    /* locate, and strip compound names so they cannot vote, in one scan */
     stripped.p = stripped.stack;
     stripped.cap = sizeof stripped.stack;
     if (text.len + 1 > stripped.cap) {
@@ -146,7 +144,8 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
         }
         stripped.cap = text.len + 1;
     }
-    rc = locator_strip(core->loc, text.p, text.len, stripped.p, stripped.cap, &stripped.len);
+    rc = locator_locate_strip(core->loc, code, code ? strlen(code) : 0, addr.p, addr.len, text.p,
+                              text.len, &out->loc, stripped.p, stripped.cap, &stripped.len);
     if (rc < 0)
         goto done;
     rc = classifier_classify(core->cls, stripped.p, stripped.len, &out->cls);

@@ -68,7 +68,10 @@ static void test_fullwidth_and_space(void **state)
           "开头BOM"); /* byte order mark dropped */
     check("", "");
     check("   ", "");
-    check("。、", "。、"); /* ideographic punctuation outside FF01-FF5E kept */
+    check("。、", "。、");                      /* ideographic punctuation outside FF01-FF5E kept */
+    check("锦绣　家园　３栋", "锦绣 家园 3栋"); /* ideographic space between characters */
+    check("a\xe4\xb8", "a??");                  /* a character cut short */
+    check("\xe4\xb8\xad\xe4\xb8", "中??");
 }
 
 static void test_invalid_utf8(void **state)
