@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+"""make_sets.py - writes the router's held-out style demand sets from the
+hand-written cases below (run it after editing them; the .jsonl files are
+committed so that tests need neither this script nor OpenCC's CLI).
+
+Each case: (channel, text, where, category, compound, urgency, flags)
+  where:    {} or {"address": ...} or {"compound": CODE} (+ "urgency" given
+            by the channel under "urgency_in")
+  compound: the compound a person would place it in, or None (unlocatable)
+  flags:    "T" written in traditional characters (OpenCC s2t of the text
+            and address), "W" digits and letters full-width.
+Sets:
+  set_a_hard.jsonl - against the shared fixture registry (江岸市);
+  set_b_hard.jsonl - against tests/router/registry_b.json (临江市), a
+      registry with other names and structure: compound names holding
+      misleading words (电力宿舍, 消防大院, 学府雅居, 警苑小区, 绿化新村,
+      天然气公司家属院), a name inside another (阳光花园 / 阳光花园北区,
+      翡翠城 / 翡翠城二期), a compound with no body at all and no community
+      committee, a street with no enforcement team, a district with no
+      environment bureau.
+Expected bodies are derived by eval_sets.py from category and compound.
+"""
+import json
+import os
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ------------------------------------------------------------ set A (江岸市)
+A = [
+    # facility_repair
+    ("hotline", "喂，你好，我是住在那个，就是东乐花园的，姓王，我们那个5号楼二单元的楼道灯啊，已经黑了快两个礼拜了，晚上老人摸黑上楼，你们能不能叫人来看看", {}, "facility_repair", "JA-DH-CZ-1-02", "normal", ""),
+    ("wechat", "单元门的门禁刷卡刷不开，按密码也没反应，只能等别人开门", {"compound": "JA-DH-HB-2-01"}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "罗芳南苑7栋门口的下水道堵死了，一下雨就积水，污水还往外冒", {}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("grid", "巡查发现12栋外墙瓷砖有松动，随时可能掉下来，楼下是小孩玩的地方", {"compound": "JA-PX-LT-2-02"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小區兒童樂園的鞦韆鏈條斷了，孩子差點摔下來，請儘快修理", {"address": "竹韻花園"}, "facility_repair", "JA-DH-HB-2-02", "normal", "T"),
+    ("hotline", "翠湖苑３栋楼梯扶手断了好几截，老人上下楼没处扶", {}, "facility_repair", "JA-DH-HB-1-02", "normal", "W"),
+    ("wechat", "我们楼顶天台漏雨，雨水顺着楼道墙往下流，墙皮都泡起来了", {"compound": "JA-DH-CZ-2-01"}, "facility_repair", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "你好我要报修，锦龙苑地下室公共区域的水管破了，一直在哗哗流水", {}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("grid", "村里巷道的路灯坏了好几盏，晚上出租屋的租户回来路上一片漆黑", {"compound": "JA-PX-BL-1-02"}, "facility_repair", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "云北苑的小区大门电动门坏了，关不上也打不开，车人都堵在门口", {}, "facility_repair", "JA-PX-BL-2-02", "normal", ""),
+    # elevator
+    ("hotline", "鸿翔花园9栋的电梯又停了，我妈八十多岁住18楼，根本下不了楼，麻烦尽快修", {}, "elevator", "JA-DH-CZ-1-01", "normal", ""),
+    ("wechat", "电梯运行的时候晃得厉害，还有咔咔的异响，大家都不敢坐了", {"compound": "JA-PX-BL-1-01"}, "elevator", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "救命，我和孩子被关在电梯里了，在沙湖雅苑2栋，电梯卡在7楼和8楼中间，按警铃没人应", {}, "elevator", "JA-PX-BL-2-01", "emergency", ""),
+    ("hotline", "電梯壞了一個多星期了，物業一直說在等配件，到現在都沒人管", {"address": "帝豪花園3棟"}, "elevator", "JA-DH-HB-1-01", "normal", "T"),
+    ("wechat", "电梯按钮失灵，按了楼层也不停，已经贴了暂停使用", {"compound": "JA-PX-LT-2-01"}, "elevator", "JA-PX-LT-2-01", "normal", ""),
+    # sanitation
+    ("hotline", "那个，我反映一下，世纪花园的垃圾桶满了好几天没人清，臭得开不了窗，苍蝇到处飞", {}, "sanitation", "JA-PX-LT-1-01", "normal", ""),
+    ("wechat", "楼道里到处是小广告和烟头，很久没人打扫了", {"compound": "JA-DH-HB-1-01"}, "sanitation", "JA-DH-HB-1-01", "normal", ""),
+    ("grid", "小区垃圾分类点没人管，垃圾散落一地，老鼠成群", {"compound": "JA-PX-BL-2-02"}, "sanitation", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "朗悦花园里的绿化带杂草长得比人还高，蚊子特别多，物业收了钱不干事", {}, "sanitation", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "木頭龍村的垃圾收集點已經堆滿了，一直沒人來拉走", {}, "sanitation", "JA-DH-CZ-2-02", "normal", "T"),
+    # parking
+    ("wechat", "小区里乱停车太严重了，消防通道以外的路都被堵，早上车开不出去", {"compound": "JA-PX-LT-2-02"}, "parking", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "京基御景的车位都被外来车占了，业主回家没地方停", {}, "parking", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "小区门口的道闸坏了，抬杆不起来，车进不去", {"compound": "JA-DH-CZ-1-01"}, "parking", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我们小区没有电动车充电桩，大家没地方充电，能不能装几个", {"address": "沙湖雅苑"}, "parking", "JA-PX-BL-2-01", "normal", ""),
+    # property_service_complaint
+    ("hotline", "我要投诉罗芳南苑的物业，保安天天睡觉，保洁也不干活，打电话给物业经理也不接", {}, "property_service_complaint", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "物业没有经过业主大会就把物业费从每平方1.5涨到2.8元，太不合理了", {"compound": "JA-PX-LT-1-01"}, "property_service_complaint", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "物业把小区架空层租给别人开麻将馆收钱，公共地方变成他们挣钱的地方了", {"address": "京基御景花园"}, "property_service_complaint", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "物業前台的工作人員態度非常惡劣，業主去問事情還被罵", {"address": "鴻翔花園"}, "property_service_complaint", "JA-DH-CZ-1-01", "normal", "T"),
+    ("wechat", "停车费物业说涨就涨，一个月从150涨到300，没有征求业主意见", {"compound": "JA-PX-LT-2-02"}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "竹韵花园的物业什么事都不管，业主报事情从来没有回音", {}, "property_service_complaint", "JA-DH-HB-2-02", "normal", ""),
+    # maintenance_fund
+    ("hotline", "想问一下我们小区的专项维修资金还剩多少，怎么申请用来修外墙", {"address": "锦龙苑"}, "maintenance_fund", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "小区电梯里的广告费和停车场收益到底去哪了，从来没公示过", {"compound": "JA-DH-CZ-2-01"}, "maintenance_fund", "JA-DH-CZ-2-01", "normal", ""),
+    ("mailbox", "业委会用维修基金换了门禁，根本没有召开业主大会表决", {"address": "龙田世纪花园"}, "maintenance_fund", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "公共收益的账目要求公开，物业和业委会一直推来推去", {"address": "罗芳南苑"}, "maintenance_fund", "JA-DH-HB-2-01", "normal", ""),
+    # neighbor_dispute
+    ("hotline", "楼上那家天天半夜剁肉拖椅子，我跟他说了好几次都不听，孩子第二天还要上学", {"address": "帝豪花园6栋"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("wechat", "楼上卫生间漏水，我家卫生间天花板都发霉了，找他家几次都不给修", {"compound": "JA-PX-LT-2-01"}, "neighbor_dispute", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "隔壁养了三条大狗，天天叫，狗屎拉在楼道里也不清理", {"address": "东乐花园"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "對門鄰居把鞋櫃和雜物堆在我家門口，說了也不搬", {"address": "錦龍苑"}, "neighbor_dispute", "JA-PX-LT-2-02", "normal", "T"),
+    ("hotline", "楼上的水现在正往我家灌，客厅已经全是水了，敲门没人在家", {"address": "翠湖苑4栋"}, "neighbor_dispute", "JA-DH-HB-1-02", "emergency", ""),
+    ("grid", "两户村民因为晾衣服的地方吵起来了，需要社区调解", {"compound": "JA-PX-BL-1-02"}, "neighbor_dispute", "JA-PX-BL-1-02", "normal", ""),
+    # committee_affairs
+    ("hotline", "我们小区想成立业主委员会，需要准备哪些材料，到哪里申请", {"address": "帝豪花园"}, "committee_affairs", "JA-DH-HB-1-01", "normal", ""),
+    ("mailbox", "业委会任期早就到了还不换届，几个委员把持着不放", {"address": "罗芳南苑"}, "committee_affairs", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "现在的业委会选举有人拉票造假，选举结果我们不认可", {"address": "锦龙苑"}, "committee_affairs", "JA-PX-LT-2-02", "normal", ""),
+    # property_transition
+    ("hotline", "我们小区业主都想把现在的物业炒掉，重新选一家，应该怎么走程序", {"address": "京基御景花园"}, "property_transition", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "物业公司说下个月就撤场不干了，小区以后谁来管", {"compound": "JA-PX-BL-2-01"}, "property_transition", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "翠湖苑一直没有物业，我们想引进一家物业公司来管理", {}, "property_transition", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "新旧物业交接闹矛盾，老物业不肯交出资料和钥匙", {"address": "鸿翔花园"}, "property_transition", "JA-DH-CZ-1-01", "normal", ""),
+    # illegal_construction
+    ("hotline", "一楼那户把自家院子往外扩，占了公共绿地，还搭了个棚子", {"address": "竹坑花园"}, "illegal_construction", "JA-PX-LT-2-01", "normal", ""),
+    ("wechat", "顶楼业主在楼顶加盖了一层房子，我们担心楼板承受不了", {"compound": "JA-DH-CZ-2-01"}, "illegal_construction", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "楼下邻居装修把承重墙打掉了，我家墙上都出现裂缝了，跟他说了也不理", {"address": "鸿翔花园2栋"}, "illegal_construction", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "有人在阳台外面私自焊了个铁架子，伸出去一米多", {"address": "世纪花园"}, "illegal_construction", "JA-PX-LT-1-01", "normal", ""),
+    # business_nuisance
+    ("hotline", "小区楼下那家烧烤店每天开到凌晨三点，油烟直往我家窗户里灌，吵得根本睡不着", {"address": "帝豪花园"}, "business_nuisance", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "旁边工地晚上十二点还在打桩施工，整栋楼都被吵醒了", {"address": "云北苑"}, "business_nuisance", "JA-PX-BL-2-02", "normal", ""),
+    ("grid", "村口的小商贩把摊子摆到路中间，车都过不去", {"compound": "JA-DH-CZ-2-02"}, "business_nuisance", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "底商的KTV音响声音太大了，每晚都吵到十二点以后", {"address": "翠湖苑"}, "business_nuisance", "JA-DH-HB-1-02", "normal", ""),
+    # building_quality
+    ("hotline", "房子才交房两年，外墙就开始渗水，开发商说过了保修期不管", {"address": "锦龙苑"}, "building_quality", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "买房的时候开发商承诺有游泳池和幼儿园，现在交房了什么都没有", {"address": "京基御景花园"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "交房好几年了房产证一直办不下来，开发商一直拖", {"compound": "JA-PX-LT-1-01"}, "building_quality", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "电梯从交房起就一直有问题，开发商和电梯厂互相推，一直没解决", {"address": "朗悦花园"}, "building_quality", "JA-DH-CZ-2-01", "normal", ""),
+    # planning
+    ("hotline", "听说要在我们小区旁边建垃圾中转站，离楼只有几十米，居民都反对", {"address": "沙湖雅苑"}, "planning", "JA-PX-BL-2-01", "normal", ""),
+    ("mailbox", "规划上写的社区公园和菜市场到现在都没建，附近居民买菜要走很远", {"address": "龙田老街小区"}, "planning", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "小区东面要建变电站，大家担心辐射，希望重新选址", {"address": "竹坑花园"}, "planning", "JA-PX-LT-2-01", "normal", ""),
+    # school_places
+    ("hotline", "孩子今年上小学，我们小区划到的学校太远了，学位也不够，能不能调整学区", {"address": "碧岭村"}, "school_places", "JA-PX-BL-1-02", "normal", ""),
+    ("wechat", "幼儿园报名报不上，说是学位满了，家门口就一个公办园", {"compound": "JA-DH-HB-2-02"}, "school_places", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "非户籍孩子入学要什么条件，积分不够怎么办", {"address": "木头龙新村"}, "school_places", "JA-DH-CZ-2-02", "normal", ""),
+    # public_security
+    ("hotline", "昨晚小区好几辆电动车的电瓶被偷了，监控也看不清，希望警察来查一下", {"address": "竹坑花园"}, "public_security", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼下有人在打架，拿着刀，快来人啊", {"address": "罗芳南苑3栋"}, "public_security", "JA-DH-HB-2-01", "emergency", ""),
+    ("wechat", "最近小区里经常有陌生人挨家挨户推销，还有人冒充燃气公司收费，怀疑是骗子", {"compound": "JA-DH-CZ-1-01"}, "public_security", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "出租屋里有人聚众赌博，天天半夜进进出出", {"address": "碧岭村"}, "public_security", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "我家刚才被人撬门入室盗窃了，小偷可能还在楼里", {"address": "锦龙苑5栋"}, "public_security", "JA-PX-LT-2-02", "emergency", ""),
+    # fire_safety
+    ("hotline", "楼道里停满了电动车，还有人从家里拉电线下来充电，太危险了", {"address": "翠湖苑"}, "fire_safety", "JA-DH-HB-1-02", "normal", ""),
+    ("grid", "消防通道被私家车堵死了，消防车根本进不来", {"compound": "JA-PX-BL-1-01"}, "fire_safety", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "小区的消防栓都没水，灭火器也过期好几年了", {"address": "龙田老街小区"}, "fire_safety", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "12楼有房子着火了，冒着黑烟，快派消防车", {"address": "东乐花园"}, "fire_safety", "JA-DH-CZ-1-02", "emergency", ""),
+    ("hotline", "楼道安全出口被人堆满了纸箱和旧家具，根本过不去人", {"address": "云北苑"}, "fire_safety", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "一楼电表箱那里在冒火花，噼里啪啦响", {"address": "沙湖雅苑"}, "fire_safety", "JA-PX-BL-2-01", "emergency", ""),
+    # pollution
+    ("hotline", "附近的化工厂晚上偷偷排废气，气味刺鼻，好多人喉咙痛", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区旁边的河被工厂排污染成黑色了，还有死鱼", {"address": "竹坑花园"}, "pollution", "JA-PX-LT-2-01", "normal", ""),
+    # utilities
+    ("hotline", "整栋楼从早上开始就停水了，也没有通知，什么时候能来水", {"address": "罗芳南苑"}, "utilities", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "家里自来水发黄有铁锈味，烧开了都是沉淀", {"address": "鸿翔花园"}, "utilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "厨房里一股很浓的煤气味，我不敢开灯，赶紧派人来", {"address": "金地朗悦花园8栋"}, "utilities", "JA-DH-CZ-2-01", "emergency", ""),
+    ("wechat", "小区经常停电，一个月停了五六次，冰箱里的东西都坏了", {"compound": "JA-PX-LT-1-02"}, "utilities", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "高层水压太低，晚上用水高峰18楼以上就没水了", {"address": "京基御景花园"}, "utilities", "JA-PX-BL-1-01", "normal", ""),
+    # municipal_facilities
+    ("hotline", "小区门口那条马路上有个大坑，好几个骑电动车的摔了", {"address": "东乐花园门口"}, "municipal_facilities", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "沙湖路上的路灯一整排都不亮，晚上过马路很危险", {"address": "沙湖雅苑附近"}, "municipal_facilities", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "人行道上的井盖没了，就在帝豪花园外面的公交站旁边", {}, "municipal_facilities", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区外面大街上的行道树歪了，快倒到路中间了", {"address": "锦龙苑"}, "municipal_facilities", "JA-PX-LT-2-02", "normal", ""),
+    # social_assistance
+    ("hotline", "我们楼有个独居老人，子女都在外地，最近好几天没见他出门了，能不能请社区去看看", {"address": "龙田老街小区"}, "social_assistance", "JA-PX-LT-1-02", "normal", ""),
+    ("wechat", "我家老人残疾，想申请低保和残疾人补贴，应该找谁", {"compound": "JA-DH-HB-1-02"}, "social_assistance", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "我丈夫去年去世了，我一个人带两个孩子，生活很困难，想申请救助", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    # consultation
+    ("hotline", "请问居住证到期了怎么续办，需要带什么材料", {"address": "竹韵花园"}, "consultation", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "想咨询一下城乡居民医保怎么交费，今年的缴费截止到什么时候", {"address": "东乐花园"}, "consultation", "JA-DH-CZ-1-02", "normal", ""),
+    ("wechat", "老年人乘车卡在哪里办理", {"compound": "JA-PX-BL-2-02"}, "consultation", "JA-PX-BL-2-02", "normal", ""),
+    # unclassified
+    ("hotline", "喂？喂？怎么没声音", {"address": "翠湖苑"}, "unclassified", "JA-DH-HB-1-02", "normal", ""),
+    ("wechat", "上次反映的问题已经解决了，谢谢你们", {"compound": "JA-DH-CZ-1-01"}, "unclassified", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "不好意思打错了", {}, "unclassified", None, "normal", ""),
+    # unlocatable
+    ("hotline", "我们单元的电梯坏了三天了，物业说在修", {"address": "东湖区"}, "elevator", None, "normal", ""),
+    ("hotline", "小区的垃圾好几天没人清运了", {}, "sanitation", None, "normal", ""),
+    # channel urgency
+    ("property", "地下车库排水泵坏了，车库进水", {"compound": "JA-PX-LT-2-02", "urgency_in": "emergency"}, "facility_repair", "JA-PX-LT-2-02", "emergency", ""),
+    ("hotline", "电梯里困了一个老人，已经快半小时了", {"address": "鸿翔花园", "urgency_in": "normal"}, "elevator", "JA-DH-CZ-1-01", "emergency", ""),
+    # names and phone numbers in text
+    ("hotline", "我叫李建国，电话13812345678，住竹坑花园6栋，楼下化粪池冒出来了，满地都是", {}, "facility_repair", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "您好我姓陈联系方式１５９８８８８６６６６，锦龙苑业主，电梯经常困人，今天又停了", {}, "elevator", "JA-PX-LT-2-02", "normal", "W"),
+]
+
+# ------------------------------------------------------------ set B (临江市)
+B = [
+    # names with misleading words: 电力宿舍 (utilities), 消防大院 (fire), 学府 (school),
+    # 警苑 (police), 绿化新村 (sanitation), 天然气公司家属院 (gas)
+    ("hotline", "电力宿舍3栋的楼道灯全坏了，晚上黑漆漆的", {}, "facility_repair", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "消防大院里的垃圾一个星期没人收了，都堆到路上了", {}, "sanitation", "LJ-NC-XF-2-02", "normal", ""),
+    ("wechat", "学府雅居的电梯又坏了，这个月第三次了", {}, "elevator", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区里面乱停车，车位不够，晚上回来只能停到外面", {}, "parking", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "绿化新村的下水道堵了，厨房的水都排不下去", {}, "facility_repair", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院的单元门坏了一个月了", {}, "facility_repair", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "燃气家属院楼上邻居天天晚上唱歌，吵得睡不着", {}, "neighbor_dispute", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "消防大院没有物业，楼道灯坏了没人修", {}, "facility_repair", "LJ-NC-XF-2-02", "normal", ""),
+    ("wechat", "供电局宿舍有人把电动车推进楼道充电，晚上还充着", {}, "fire_safety", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "警苑那边有个独居老人生病了没人照顾", {}, "social_assistance", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "学府雅居附近的小学学位不够，孩子只能去很远的学校", {}, "school_places", "LJ-NC-XF-2-01", "normal", ""),
+    # name inside another
+    ("hotline", "阳光花园北区2栋电梯困人了，里面有小孩在哭", {}, "elevator", "LJ-NC-XF-1-02", "emergency", ""),
+    ("hotline", "阳光花园的业委会挪用公共收益，账目不公开", {}, "maintenance_fund", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的物业费又涨了，服务却越来越差", {}, "property_service_complaint", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "翡翠城的业主想换物业，现在的物业合同快到期了", {}, "property_transition", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "有人在一楼搭阳光房占用公共绿地", {"address": "阳光花园北区5栋"}, "illegal_construction", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "有人在一楼私自搭了个阳光房，还把围墙往外扩", {"address": "翡翠城二期"}, "illegal_construction", "LJ-NC-YL-1-03", "normal", ""),
+    # address only / text only / code
+    ("hotline", "楼道的声控灯不亮好久了", {"address": "南城区西风街道阳光花园8栋"}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "垃圾桶满了没人倒", {"compound": "LJ-BH-QS-1-02"}, "sanitation", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "我住在水岸名都，物业保安态度恶劣，还动手推业主", {}, "property_service_complaint", "LJ-BH-QS-1-02", "normal", ""),
+    # chain fallbacks
+    ("hotline", "新河公寓的楼道灯坏了，没有物业也没人管", {}, "facility_repair", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "新河公寓楼上漏水到我家，楼上不理", {}, "neighbor_dispute", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "新河公寓的小区里有人私搭乱建，在楼顶盖房", {}, "illegal_construction", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "消防大院的业主对小区管理很不满意，没人管事", {}, "property_service_complaint", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "电力宿舍自管委收了钱不办事，卫生也没人搞", {}, "sanitation", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "学府雅居楼上邻居养狗天天叫", {}, "neighbor_dispute", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的维修资金怎么申请使用", {}, "maintenance_fund", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "警苑小区楼下烧烤摊油烟太大，每晚都熏得受不了", {}, "business_nuisance", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "水岸名都有人把一楼承重墙拆了开店", {}, "illegal_construction", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "绿化新村旁边的工厂排出的废气很臭，像烧塑料的味道", {}, "pollution", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "翡翠城旁边的工厂往河里排污水", {}, "pollution", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "桃源村巷子里的垃圾堆成山了，老鼠乱窜", {}, "sanitation", "LJ-NC-XF-2-03", "normal", ""),
+    ("grid", "村里巷道的排水沟堵了，下雨就淹", {"compound": "LJ-NC-XF-2-03"}, "facility_repair", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "桃源村的出租屋有人在楼道里飞线充电", {}, "fire_safety", "LJ-NC-XF-2-03", "normal", ""),
+    # every category, hard phrasings
+    ("hotline", "嗯那个，我想说的就是，呃，翡翠城二期我们那栋，电梯吧，一到十楼就咣当一下，吓死人了，大家都走楼梯了", {}, "elevator", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "陽光花園北區的電梯又停了，老人上不了樓", {}, "elevator", "LJ-NC-XF-1-02", "normal", "T"),
+    ("hotline", "學府雅居的物業把公共綠地圍起來做停車場收費", {}, "property_service_complaint", "LJ-NC-XF-2-01", "normal", "T"),
+    ("hotline", "翡翠城８栋的化粪池满了，粪水流得到处都是", {}, "facility_repair", "LJ-NC-YL-1-02", "normal", "W"),
+    ("hotline", "水岸名都１２栋外墙交房没多久就裂开了，开发商不管", {}, "building_quality", "LJ-BH-QS-1-02", "normal", "W"),
+    ("hotline", "翡翠城二期买房时承诺的会所和游泳池到现在都没建", {}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "听说青山社区旁边要建一座垃圾焚烧厂，居民强烈反对", {"address": "绿化新村"}, "planning", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "阳光花园门口的市政道路塌了一块", {}, "municipal_facilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "警苑小区门口公交站旁的公共厕所脏得没法进", {}, "municipal_facilities", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "水岸名都这两天一直停水，也没说什么时候恢复", {}, "utilities", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "电力宿舍今天又停电了，大热天的老人受不了", {}, "utilities", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院有一户家里漏气，整个楼道都是味", {}, "utilities", "LJ-NC-YL-1-01", "emergency", ""),
+    ("hotline", "翡翠城有人在小区里撬车门偷东西，已经好几辆了", {}, "public_security", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都的业委会成员私自跟物业签合同，业主要求罢免他们", {}, "committee_affairs", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "绿化新村想成立业委会，街道一直不给答复", {}, "committee_affairs", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "警苑小区的物业突然贴通知说下个月撤出，没人接手怎么办", {}, "property_transition", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "请问办理居住证需要什么材料", {"address": "翡翠城"}, "consultation", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "想问问养老保险断交了能不能补交", {"address": "水岸名都"}, "consultation", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "好的谢谢，没有别的事了", {"address": "阳光花园"}, "unclassified", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "喂你好，那个……算了我再想想", {}, "unclassified", None, "normal", ""),
+    ("hotline", "学府雅居有个低保户老人瘫痪在床，家里没人照顾", {}, "social_assistance", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "阳光花园的楼上邻居家里漏水，水现在正往我家灌，电器都泡了", {}, "neighbor_dispute", "LJ-NC-XF-1-01", "emergency", ""),
+    ("hotline", "翡翠城楼道里堆满了旧家具和纸箱，把安全出口都挡住了", {}, "fire_safety", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "翡翠城二期邻居在楼道里放了个鞋柜，不影响走路但是很难看，说了不听", {}, "neighbor_dispute", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "小区健身器材被人偷走了，希望物业重新装上", {"address": "翡翠城"}, "facility_repair", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "小区的健身器材被人偷了，希望公安查一下是谁偷的", {"address": "翡翠城"}, "public_security", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "学府雅居的电动车充电桩收费太贵，物业私自涨价", {}, "property_service_complaint", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "阳光花园停车场的收入去哪了，业主从来没分到", {}, "maintenance_fund", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "电梯坏了物业也不管，我们业主天天爬楼", {"address": "阳光花园北区"}, "elevator", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "顶楼漏雨，雨水流进家里，这房子才交房一年还在保修期", {"address": "翡翠城二期"}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "屋顶漏雨了，楼道里都是水，请物业来修一下", {"address": "学府雅居"}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城的外墙瓷砖老是往下掉，前天差点砸到人", {}, "facility_repair", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "小区外面的马路边路灯坏了好久", {"address": "水岸名都"}, "municipal_facilities", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "小区里面的路灯坏了好几盏", {"address": "水岸名都"}, "facility_repair", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "楼下饭店的油烟直接排到我们楼里", {"address": "翡翠城"}, "business_nuisance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "旁边塑料厂的烟囱冒黑烟，味道很难闻", {"address": "翡翠城"}, "pollution", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "整栋楼都没水了，是不是水管爆了", {"address": "学府雅居"}, "utilities", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "楼道里的公共水管爆了，水流得满地都是", {"address": "学府雅居"}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "楼道里电线在冒火花，还有焦糊味", {"address": "警苑小区"}, "fire_safety", "LJ-BH-QS-1-01", "emergency", ""),
+    ("hotline", "请问怎么召开业主大会选业委会", {"address": "翡翠城二期"}, "committee_affairs", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "我们小区没有物业，想请街道帮忙招标选一家物业", {"address": "新河公寓"}, "property_transition", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "楼下小卖部的冰柜压缩机晚上嗡嗡响，吵得睡不着", {"address": "绿化新村"}, "business_nuisance", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "一直有个陌生男子在小区里转悠，看着很可疑，还跟踪女孩子", {"address": "阳光花园"}, "public_security", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "青山街道那边的井盖丢了", {}, "municipal_facilities", None, "normal", ""),
+    ("hotline", "我们小区电梯坏了", {"address": "临江市南城区"}, "elevator", None, "normal", ""),
+    ("hotline", "燃氣家屬院的垃圾站太臭了，好幾天沒人清理", {}, "sanitation", "LJ-NC-YL-1-01", "normal", "T"),
+    ("hotline", "我叫张伟，手机13600001111，翡翠城二期３栋，楼上装修天天电钻响，周末早上七点就开始", {}, "neighbor_dispute", "LJ-NC-YL-1-03", "normal", "W"),
+]
+
+
+def fullwidth(s):
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+def s2t(texts):
+    out = subprocess.run(["opencc", "-c", "s2t.json"], input="\n".join(texts), text=True,
+                         capture_output=True, check=True).stdout
+    return out.split("\n")[:len(texts)]
+
+
+def write(cases, prefix, path, registry=None):
+    rows = []
+    for i, (ch, text, where, cat, comp, urg, flags) in enumerate(cases, 1):
+        d = {"id": f"{prefix}{i:03d}", "channel": ch, "text": text}
+        for k in ("address", "compound"):
+            if k in where:
+                d[k] = where[k]
+        if "urgency_in" in where:
+            d["urgency"] = where["urgency_in"]
+        if "T" in flags:
+            t = s2t([d["text"], d.get("address", "")])
+            d["text"] = t[0]
+            if "address" in d:
+                d["address"] = t[1]
+        if "W" in flags:
+            d["text"] = fullwidth(d["text"])
+        d["expect"] = {"category": cat, "compound": comp, "urgency": urg}
+        rows.append(d)
+    with open(path, "w", encoding="utf-8") as f:
+        if registry:
+            f.write(json.dumps({"registry": registry}) + "\n")
+        for d in rows:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    write(A, "a", os.path.join(HERE, "set_a_hard.jsonl"))
+    write(B, "b", os.path.join(HERE, "set_b_hard.jsonl"), "registry_b.json")
