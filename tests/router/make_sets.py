@@ -447,6 +447,89 @@ F = [
     ("hotline", "那个，我住阳光花园，但是我要说的是我上班那边的事，算了，就说我们小区吧，小区大门口的台阶塌了", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set G (江岸市) and H (临江市),
+# written after the changes for E and F, measured before any change for them
+G = [
+    ("hotline", "小区的监控摄像头坏了一大半，出了事都查不到", {"address": "锦龙苑"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "楼道里到处是蟑螂，晚上一开灯满墙爬，物业也不消杀", {"address": "翠湖苑"}, "sanitation", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "有业主在公共车位上私自装了地锁，别人都停不了", {"address": "京基御景花园"}, "parking", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "楼上有人往下扔垃圾，昨天一个酒瓶子差点砸到我孩子", {"address": "帝豪花园"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区广场舞每天晚上音响开得震天响，跳到十点多，我们这些上夜班的根本睡不了", {"address": "竹坑花园"}, "neighbor_dispute", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "我们楼有几套房子被人改成群租房，一套住了十几个人，进进出出很乱", {"address": "罗芳南苑"}, "public_security", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "隔壁邻居装修，天天电锤电钻，周末也不停，跟他们说了也没用", {"address": "锦龙苑"}, "neighbor_dispute", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "外面工地扬尘特别大，窗户关着桌子上都是一层灰", {"address": "沙湖雅苑"}, "business_nuisance", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "小区旁边在建高压线塔，离我们楼不到五十米", {"address": "云北苑"}, "planning", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "楼顶装了好几个通信基站，大家担心辐射，也不知道谁批的", {"address": "鸿翔花园"}, "planning", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "孩子想从外地转学回来，学校说没有学位", {"address": "东乐花园"}, "school_places", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我想问问户口迁移要什么手续", {"address": "龙田老街小区"}, "consultation", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "退休了养老金怎么领取，需要本人去办吗", {"address": "竹韵花园"}, "consultation", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "我们家是困难户，想申请公租房，不知道符不符合条件", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "今年冬天暖气一直不热，家里才十几度", {"address": "帝豪花园"}, "utilities", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "我家水表不转了，可是还一直收水费", {"address": "翠湖苑"}, "utilities", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "小区屋顶的太阳能热水器支架锈断了，随时会砸下来", {"address": "罗芳南苑"}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区里面的快递柜坏了，取不了件", {"address": "朗悦花园"}, "facility_repair", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "物业每个月的公共水电分摊费越来越高，也不公布明细", {"address": "锦龙苑"}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "业委会跟物业续签合同，没经过业主大会投票", {"address": "鸿翔花园"}, "committee_affairs", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "业委会成员拿了物业的好处，一直帮物业说话，业主要求罢免", {"address": "罗芳南苑"}, "committee_affairs", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "前期物业合同到期了，开发商指定的物业赖着不走", {"address": "龙田世纪花园"}, "property_transition", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "有人在小区绿化带里种菜，还围了篱笆", {"address": "竹坑花园"}, "illegal_construction", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "一楼商铺把后墙打通，直接占了小区的通道做仓库", {"address": "帝豪花园"}, "illegal_construction", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼下水果店每天早上五点就用喇叭叫卖", {"address": "东乐花园"}, "business_nuisance", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "附近的砖厂烟囱天天冒烟，衣服都不敢晾外面", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区附近的垃圾填埋场渗滤液流到河里，臭得很", {"address": "竹坑花园"}, "pollution", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "马路上的窨井盖碎了，小孩子差点掉进去", {"address": "沙湖雅苑外面"}, "municipal_facilities", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "公园里的健身器材坏了，扶手都断了", {"address": "锦龙苑附近"}, "municipal_facilities", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "有人在楼道里晕倒了，叫不醒", {"address": "竹韵花园"}, "unclassified", "JA-DH-HB-2-02", "emergency", ""),
+    ("hotline", "我就是想骂一顿，你们这些人都不干事", {}, "unclassified", None, "normal", ""),
+    ("hotline", "小區的路燈壞了一半，晚上出門都要帶手電筒", {"address": "鴻翔花園"}, "facility_repair", "JA-DH-CZ-1-01", "normal", "T"),
+    ("hotline", "樓下小吃店的油煙機對著我家窗戶排，廚房都是油", {"address": "錦龍苑"}, "business_nuisance", "JA-PX-LT-2-02", "normal", "T"),
+    ("hotline", "３号楼１单元电梯里的灯不亮了，按键也坏了几个", {"address": "鸿翔花园"}, "elevator", "JA-DH-CZ-1-01", "normal", "W"),
+    ("hotline", "物业强制业主交装修保证金５０００元，不交就不让装修", {"address": "京基御景花园"}, "property_service_complaint", "JA-PX-BL-1-01", "normal", "W"),
+    ("hotline", "那个小区的名字我不知道，就在江边那里，有个大烟囱在冒黑烟", {}, "pollution", None, "normal", ""),
+    ("hotline", "小区的业主大会表决用维修资金换电梯，物业说投票不够不能用", {"address": "锦龙苑"}, "maintenance_fund", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "朗悦花园9栋有个老人家里好几天没开门了，邻居担心出事", {}, "social_assistance", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "电动车在楼道里起火了，烟特别大，我们都跑下来了", {"address": "木头龙新村"}, "fire_safety", "JA-DH-CZ-2-02", "emergency", ""),
+    ("hotline", "我家楼上漏水好几个月了，是楼上卫生间的问题，物业来看了说要楼上配合维修，楼上就是不配合", {"address": "鸿翔花园"}, "neighbor_dispute", "JA-DH-CZ-1-01", "normal", ""),
+]
+
+H = [
+    ("hotline", "学府雅居的监控都是坏的，车被刮了都查不到", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区有人高空抛物，把楼下的车窗砸碎了", {}, "neighbor_dispute", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园的广场舞音响太大声了，每天晚上吵到很晚", {}, "neighbor_dispute", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城有人私装地锁占用公共车位", {}, "parking", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "电力宿舍的暖气片不热，打电话给热力公司也没人来", {}, "utilities", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院的燃气表不走字了，想换个新的", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "水岸名都的地下车库有几个坑，一下雨就积水", {}, "facility_repair", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "绿化新村的蚊子太多了，绿化带里的积水没人清理", {}, "sanitation", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "消防大院的住户在楼道里用煤炉做饭，烟很大", {}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "学府雅居的业主想知道物业合同到期了怎么续签还是换人", {}, "property_transition", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城二期的业委会跟开发商一伙的，不替业主说话，我们要改选", {}, "committee_affairs", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园北区的物业在小区里面开了个收费的洗车点，占了一大片公共区域", {}, "property_service_complaint", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "警苑小区业主大会表决的维修资金使用方案，业委会一直不公布结果", {}, "maintenance_fund", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "桃源村有户人家在巷子里加盖了三层楼", {}, "illegal_construction", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "翡翠城门口的夜市摊位天天摆到凌晨，垃圾满地还吵", {}, "business_nuisance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "绿化新村后面的橡胶厂味道很冲，晚上睡觉都闻得到", {}, "pollution", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "阳光花园门口的公交站牌倒了", {}, "municipal_facilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "新河公寓门前的马路积水很深，排水管道堵了", {}, "municipal_facilities", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "学府雅居想在小区里建个幼儿园，规划上本来有的", {}, "planning", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "水岸名都的房子墙面大面积空鼓，开发商说是正常现象", {}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "翡翠城的孩子中考后想读附近的高中，分数线怎么划的", {}, "school_places", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "天然气公司家属院有个老人每天捡垃圾堆在家里，家人都不管，能不能帮帮他", {}, "social_assistance", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "请问结婚登记要预约吗", {"address": "警苑小区"}, "consultation", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "谢谢啊，好的好的，我知道了", {}, "unclassified", None, "normal", ""),
+    ("hotline", "電力宿舍的化糞池滿了，臭氣熏天", {}, "facility_repair", "LJ-NC-XF-1-03", "normal", "T"),
+    ("hotline", "陽光花園的物業管理費太貴了，服務又差", {}, "property_service_complaint", "LJ-NC-XF-1-01", "normal", "T"),
+    ("hotline", "绿化新村３栋楼上往下漏水，水还在流，我家已经淹了", {}, "neighbor_dispute", "LJ-BH-QS-1-03", "emergency", "W"),
+    ("hotline", "翡翠城二期１８栋的外墙保温层掉下来了，砸坏了一辆车", {}, "facility_repair", "LJ-NC-YL-1-03", "normal", "W"),
+    ("hotline", "学府雅居有人在电梯里抽烟，烟头扔在电梯里", {}, "neighbor_dispute", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的消防水带被人偷了，消防箱空了", {}, "fire_safety", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "消防大院的小区围墙倒了一段，外面的人可以随便进来", {}, "facility_repair", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "阳光花园北区电梯里有人尿尿，臭得没法坐", {}, "sanitation", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "新河公寓的住户把摩托车停在楼道里，还往里面灌汽油", {}, "fire_safety", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "燃气家属院旁边的烤串店天天冒烟，熏得楼上睁不开眼", {}, "business_nuisance", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "我想问下，我们小区物业撤了以后，社区能不能先提供基本的保洁服务", {"address": "新河公寓"}, "property_transition", "LJ-NC-YL-2-01", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -490,3 +573,5 @@ if __name__ == "__main__":
     write(D, "d", os.path.join(HERE, "set_d_hard.jsonl"), "registry_b.json")
     write(E, "e", os.path.join(HERE, "set_e_hard.jsonl"))
     write(F, "f", os.path.join(HERE, "set_f_hard.jsonl"), "registry_b.json")
+    write(G, "g", os.path.join(HERE, "set_g_hard.jsonl"))
+    write(H, "h", os.path.join(HERE, "set_h_hard.jsonl"), "registry_b.json")
