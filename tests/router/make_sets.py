@@ -530,6 +530,78 @@ H = [
     ("hotline", "我想问下，我们小区物业撤了以后，社区能不能先提供基本的保洁服务", {"address": "新河公寓"}, "property_transition", "LJ-NC-YL-2-01", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set I (江岸市) and J (临江市),
+# written after the changes for G and H, measured before any change for them
+I = [
+    ("wechat", "5栋1单元一楼的入户门玻璃碎了，容易划伤人", {"compound": "JA-DH-CZ-1-01"}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "楼道里的配电箱电线老化，今天冒火花了，还有啪啪的声音", {"address": "翠湖苑"}, "fire_safety", "JA-DH-HB-1-02", "emergency", ""),
+    ("hotline", "有人私拉电线从窗户吊下来给电动车充电，线就挂在人走的地方", {"address": "碧岭村"}, "fire_safety", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区健身区的单杠被人拆走卖废品了，希望物业再装一个", {"address": "锦龙苑"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区里的儿童滑梯被人偷走了，请警察调查是谁干的", {"address": "锦龙苑"}, "public_security", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "业委会迟迟不组织业主表决维修资金的使用，电梯一直修不了", {"address": "京基御景花园"}, "maintenance_fund", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "卖房的时候说小区里有地下停车场，结果根本没有", {"address": "龙田世纪花园"}, "building_quality", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "规划里说附近要建一所小学，十年过去了还是一片荒地", {"address": "竹坑花园"}, "planning", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "停车场每年收那么多钱，这些钱该不该给业主分", {"address": "罗芳南苑"}, "maintenance_fund", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "顶楼天台漏水，雨水渗到我家卧室", {"address": "帝豪花园"}, "facility_repair", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "房子还在保修期，天花板一直渗水，开发商派人看了一次就不管了", {"address": "帝豪花园"}, "building_quality", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼梯间墙面出现一道很长的裂缝，越来越宽", {"address": "竹韵花园"}, "facility_repair", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "隔壁邻居把我们两家中间的墙拆了一半，说要扩客厅，我找他吵了几次", {"address": "京基御景花园"}, "illegal_construction", "JA-PX-BL-1-01", "normal", ""),
+    ("property", "物业报告：7栋一楼公共管道井漏水，已安排维修，需两天完成", {"compound": "JA-DH-HB-2-01"}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "想问一下怎么申请把物业换掉，要多少业主同意", {"address": "沙湖雅苑"}, "property_transition", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "请问业主大会怎么召集，我们想成立业委会", {"address": "云北苑"}, "committee_affairs", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "隔壁的老太太一个人住，最近好像生病了，能不能请社区帮忙看看", {"address": "罗芳南苑"}, "social_assistance", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "楼道里堆了很多东西，过道只剩一条缝，人要侧着身子才能过去", {"address": "东乐花园"}, "fire_safety", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "邻居把鞋柜放在门口，有点占地方，不过不影响走路", {"address": "东乐花园"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "电梯一直有问题，交房的时候就有，开发商推给物业，物业推给开发商", {"address": "锦龙苑"}, "building_quality", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "电梯这个月坏了四次了，每次修好没两天又坏", {"address": "锦龙苑"}, "elevator", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "楼下火锅店的油烟味太大了", {"address": "罗芳南苑"}, "business_nuisance", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "旁边的工厂飘过来一股化学品的味道，很刺鼻", {"address": "罗芳南苑"}, "pollution", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "城中村的小巷子里垃圾成堆没人收", {"compound": "JA-PX-BL-1-02"}, "sanitation", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区门口的大门坏了，车和人都能随便进", {"address": "碧岭村"}, "facility_repair", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区外面主干道上的路灯坏了", {"address": "碧岭村"}, "municipal_facilities", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "车库入口的道闸杆被撞断了", {"address": "鸿翔花园"}, "parking", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "有个住户把东西堆在楼道里还在那烧纸", {"address": "竹坑花园"}, "fire_safety", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "家里闻到一股臭鸡蛋味，不知道是不是燃气漏了", {"address": "沙湖雅苑"}, "utilities", "JA-PX-BL-2-01", "emergency", ""),
+    ("hotline", "物业乱收费，连业主自己的车位都要收管理费", {"address": "竹坑花园"}, "property_service_complaint", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "物业说要把停车费涨一倍，没有开业主大会", {"address": "云北苑"}, "property_service_complaint", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "物业连续两年没有公布公共收益，业主要求审计", {"address": "鸿翔花园"}, "maintenance_fund", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我们想知道江岸市的物业管理条例在哪里能看到", {}, "consultation", None, "normal", ""),
+    ("hotline", "锦 龙 苑 的 电 梯 坏 了", {}, "elevator", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "我們小區電梯壞了，被困了兩個人，快來", {"address": "京基御景花園"}, "elevator", "JA-PX-BL-1-01", "emergency", "T"),
+    ("hotline", "翠竹社区那边的路灯坏了", {}, "municipal_facilities", None, "normal", ""),
+    ("grid", "网格巡查：碧岭村２巷有居民私自搭建铁皮棚，占用巷道", {}, "illegal_construction", "JA-PX-BL-1-02", "normal", "W"),
+    ("hotline", "嗯，我就是，怎么说呢，我们小区那个，大门那里那个刷脸的机器，老是认不出人，进不去门", {"address": "竹韵花园"}, "facility_repair", "JA-DH-HB-2-02", "normal", ""),
+]
+
+J = [
+    ("hotline", "阳光花园北区的配电房门一直开着，里面的电线乱七八糟，孩子经常进去玩", {}, "fire_safety", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "翡翠城楼道的电线在冒火花，一股烧焦的味道", {}, "fire_safety", "LJ-NC-YL-1-02", "emergency", ""),
+    ("hotline", "学府雅居的单元门禁被人拆了卖钱，希望物业赶紧装回去", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "水岸名都业委会一直不开会讨论维修资金怎么用，外墙都快掉光了", {}, "maintenance_fund", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "翡翠城二期交房时说好的地下车库现在还没建", {}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园那边规划的公交首末站一直没建起来，出门不方便", {}, "planning", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "警苑小区的停车收益到底去哪了", {}, "maintenance_fund", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "学府雅居的顶楼漏雨，物业也不来修", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城二期的房子交房一年顶楼就漏雨，开发商说要等", {}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "电力宿舍楼上的住户把阳台封出去搭了个违建，我们跟他吵了好几次", {}, "illegal_construction", "LJ-NC-XF-1-03", "normal", ""),
+    ("property", "物业报告：警苑小区3栋电梯钢丝绳磨损，已停梯维修", {"compound": "LJ-BH-QS-1-01"}, "elevator", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "想问问学府雅居怎么启动物业招标", {}, "property_transition", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城楼道里堆满了废品，人根本过不去", {}, "fire_safety", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "燃气家属院有人在楼下空地焚烧树叶垃圾", {}, "fire_safety", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "阳光花园楼上邻居家的狗天天叫，晚上也叫", {}, "neighbor_dispute", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "阳光花园楼下的麻将馆通宵营业，洗牌声吵得人睡不着", {}, "business_nuisance", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "桃源村的巷道太窄，电动车乱停，路灯也不亮", {}, "parking", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "水岸名都的孩子要上初中了，对口学校是哪个", {}, "school_places", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "警苑小区门口有人卖假药，专门骗老人", {}, "public_security", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "学府雅居自来水有股漂白粉的味道", {}, "utilities", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "阳光花园北区楼道的灯是好的，就是物业从来不打扫卫生，楼梯上全是灰", {}, "sanitation", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "翡翠城的保安态度很差，还骂业主", {}, "property_service_complaint", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "翡翠城二期想请物业，现在是自管，大家意见不统一", {}, "property_transition", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "水岸名都的業委會主任私吞公共收益，業主要求罷免", {}, "committee_affairs", "LJ-BH-QS-1-02", "normal", "T"),
+    ("hotline", "阳光花园８号楼的雨水管断了，下雨就往墙上冲", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", "W"),
+    ("hotline", "请问在南城区办残疾证去哪里", {}, "consultation", None, "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -575,3 +647,5 @@ if __name__ == "__main__":
     write(F, "f", os.path.join(HERE, "set_f_hard.jsonl"), "registry_b.json")
     write(G, "g", os.path.join(HERE, "set_g_hard.jsonl"))
     write(H, "h", os.path.join(HERE, "set_h_hard.jsonl"), "registry_b.json")
+    write(I, "i", os.path.join(HERE, "set_i_hard.jsonl"))
+    write(J, "j", os.path.join(HERE, "set_j_hard.jsonl"), "registry_b.json")
