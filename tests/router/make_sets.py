@@ -602,6 +602,65 @@ J = [
     ("hotline", "请问在南城区办残疾证去哪里", {}, "consultation", None, "normal", ""),
 ]
 
+# ------------------------------------------------------------ set K (江岸市) and L (临江市),
+# written after the changes for I and J, measured before any change for them;
+# K is mostly written like the samples (short, one issue), L like hotline calls
+K = [
+    ("wechat", "4栋的电梯门关不严，运行时一直报警", {"compound": "JA-PX-LT-1-01"}, "elevator", "JA-PX-LT-1-01", "normal", ""),
+    ("wechat", "小区东门的人行道闸坏了，刷卡进不去", {"compound": "JA-DH-CZ-2-01"}, "facility_repair", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "小区化粪池好久没清掏，井盖缝里一直往外渗", {"address": "云北苑"}, "facility_repair", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "楼道垃圾没人清理，已经发臭了", {"address": "帝豪花园"}, "sanitation", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区的草坪变成了狗厕所，遍地狗屎也没人打扫", {"address": "京基御景花园"}, "neighbor_dispute", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "临时停车收费太乱了，保安想收多少收多少", {"address": "龙田世纪花园"}, "property_service_complaint", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "小区车位太少，业主之间天天为了车位吵架", {"address": "竹坑花园"}, "parking", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "物业不经业主同意把小区的篮球场改成了收费停车场", {"address": "锦龙苑"}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "维修资金的使用需要业主签字，业委会直接代签了", {"address": "鸿翔花园"}, "maintenance_fund", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "楼上住户天天在阳台上晒被子往下滴水，我家衣服都被弄湿了", {"address": "沙湖雅苑"}, "neighbor_dispute", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "业委会换届选举没有公示候选人名单就投票了", {"address": "京基御景花园"}, "committee_affairs", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "物业公司要退出小区，已经贴了告示，小区业主很着急", {"address": "竹韵花园"}, "property_transition", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "楼顶有人违规搭建了鸽子棚", {"address": "罗芳南苑"}, "illegal_construction", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "沿街商铺把桌椅摆到人行道上经营，行人只能走马路", {"address": "帝豪花园"}, "business_nuisance", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "新房墙面大面积开裂，开发商说不是质量问题", {"address": "锦龙苑"}, "building_quality", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区门口要修一条高架桥，噪音会很大，当初买房没说", {"address": "竹坑花园"}, "planning", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "小孩上幼儿园要摇号，我们小区的孩子没摇上", {"address": "鸿翔花园"}, "school_places", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "小区里有人吸毒，经常看到有针头", {"address": "碧岭村"}, "public_security", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区的消防通道上堆满了建筑垃圾", {"address": "竹韵花园"}, "fire_safety", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "附近的污水处理厂一到晚上就臭", {"address": "沙湖雅苑"}, "pollution", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "小区突然停水了，也没有提前通知", {"address": "帝豪花园"}, "utilities", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区门口的公交站没有遮雨棚，老人等车很辛苦", {"address": "鸿翔花园"}, "municipal_facilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我是残疾人，生活有困难，想申请补助", {"address": "云北苑"}, "social_assistance", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "请问办理出生证明需要什么材料", {"address": "锦龙苑"}, "consultation", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "测试", {"compound": "JA-DH-CZ-1-01"}, "unclassified", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "電梯門夾傷了一個小孩，電梯還在運行", {"address": "龍田世紀花園"}, "elevator", "JA-PX-LT-1-01", "normal", "T"),
+    ("hotline", "小区南门外的排水沟堵了，下雨马路上全是水", {"address": "锦龙苑"}, "municipal_facilities", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业在小区里养了几条狗看门，晚上狂叫，业主投诉了不理", {"address": "龙田世纪花园"}, "property_service_complaint", "JA-PX-LT-1-01", "normal", ""),
+]
+
+L = [
+    ("hotline", "喂，那个，翡翠城二期，我说二期啊，十三栋的楼梯灯啊，坏了得有半个月了吧，我老母亲上下楼都得扶着墙", {}, "facility_repair", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "你好我说一下，学府雅居这边嘛，呃，就是那个地下停车场，外面的车随便进，我们业主自己的车没地方停，每个月还交着钱呢", {}, "parking", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "就是阳光花园啊，那个物业哦，我讲不清楚，反正就是啥都不管，我们交钱交了个寂寞", {}, "property_service_complaint", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "我们警苑小区的业委会啊，好几个委员都搬走了，还占着位置，啥事也办不了，能不能重新选", {}, "committee_affairs", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "水岸名都这个物业合同啊，明年就到期了，业主想趁这个机会换一家", {}, "property_transition", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "嗯嗯，对，电力宿舍，我们院子里有户人家把自家的小院子用砖墙围起来了，把公共的路都占了", {}, "illegal_construction", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "喂，绿化新村啊，楼下那个面馆，早上四五点就开始剁馅和面，哐哐哐的", {}, "business_nuisance", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "我说一下啊，我们桃源村那个，村口那个塑料回收站，一烧东西满村都是黑烟，熏死人", {}, "pollution", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "那个，燃气家属院，就是我们家的燃气灶打不着火，燃气公司说是管道压力的问题", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "学府雅居那个，对面那条大马路上的红绿灯时间太短了，老人过不去", {}, "municipal_facilities", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "消防大院有个老头，儿女都不管，天天吃不上饭，你们能不能管一管", {}, "social_assistance", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "喂，我想问一下啊，就是新生儿落户口，要带什么东西", {"address": "阳光花园"}, "consultation", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城那个，我家楼上，他家洗衣机的水管脱了吧应该是，水现在正从我家顶上哗哗往下流", {}, "neighbor_dispute", "LJ-NC-YL-1-02", "emergency", ""),
+    ("hotline", "阳光花园北区那边，嗯，就是有人在那个，楼道里给电瓶车充电，拉了好长的插线板", {}, "fire_safety", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "水岸名都，我们那个电梯，就是它跑着跑着灯就灭了，然后就停了，人在里面出不来，现在还在里面", {}, "elevator", "LJ-BH-QS-1-02", "emergency", ""),
+    ("hotline", "警苑小区那边有人在车库里偷电瓶，监控拍到了，希望派出所来抓", {}, "public_security", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "學府雅居的公共收益一直沒公開，業委會說沒有錢", {}, "maintenance_fund", "LJ-NC-XF-2-01", "normal", "T"),
+    ("hotline", "天然气公司家属院的院子里积水一个多月了，排不出去，都发臭了", {}, "facility_repair", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "翡翠城旁边那块地听说要建垃圾站", {}, "planning", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "阳光花园的房子质量太差了，才住三年地板就起拱了，开发商早就不见了", {}, "building_quality", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "好，那就这样吧，拜拜", {"address": "水岸名都"}, "unclassified", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "学府雅居附近新开了个学校，我们小区能不能划进去", {}, "school_places", "LJ-NC-XF-2-01", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -649,3 +708,5 @@ if __name__ == "__main__":
     write(H, "h", os.path.join(HERE, "set_h_hard.jsonl"), "registry_b.json")
     write(I, "i", os.path.join(HERE, "set_i_hard.jsonl"))
     write(J, "j", os.path.join(HERE, "set_j_hard.jsonl"), "registry_b.json")
+    write(K, "k", os.path.join(HERE, "set_k_plain.jsonl"))
+    write(L, "l", os.path.join(HERE, "set_l_hard.jsonl"), "registry_b.json")
