@@ -27,13 +27,21 @@ if not os.path.isdir(FIXTURES):
 sys.path.insert(0, os.path.join(ROOT, "tests", "router"))
 import eval_sets  # noqa: E402
 
+_RESULTS = {}
+
+
+def run_set(path):
+    """Each set is run once per session (build-san makes a run cost seconds)."""
+    if path not in _RESULTS:
+        _RESULTS[path] = eval_sets.run_set(os.path.join(BUILD, "bin", "router"), path, FIXTURES)
+    return _RESULTS[path]
+
 
 @pytest.mark.parametrize("path", SETS, ids=[os.path.basename(p) for p in SETS])
 def test_set_accuracy(path):
     if not os.path.isdir(FIXTURES) and "set_a" in path:
         pytest.skip("shared fixtures not found")
-    router = os.path.join(BUILD, "bin", "router")
-    n, ok, misses = eval_sets.run_set(router, path, FIXTURES)
+    n, ok, misses = run_set(path)
     for m in misses:
         print(m)
     assert n >= 20
@@ -45,10 +53,9 @@ def test_set_accuracy(path):
 def test_all_sets_accuracy():
     if not os.path.isdir(FIXTURES):
         pytest.skip("shared fixtures not found")
-    router = os.path.join(BUILD, "bin", "router")
     total = {"n": 0, "body": 0, "category": 0, "compound": 0}
     for path in SETS:
-        n, ok, _ = eval_sets.run_set(router, path, FIXTURES)
+        n, ok, _ = run_set(path)
         total["n"] += n
         for k in ("body", "category", "compound"):
             total[k] += ok[k]
