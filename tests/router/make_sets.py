@@ -661,6 +661,62 @@ L = [
     ("hotline", "学府雅居附近新开了个学校，我们小区能不能划进去", {}, "school_places", "LJ-NC-XF-2-01", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set M (江岸市) and N (临江市),
+# written after the changes for K and L, measured before any change for them
+M = [
+    ("hotline", "你好，我反映个事，就是我们小区那个，车库出口那个坡道，地面全是油，下雨天车都打滑", {"address": "京基御景花园"}, "facility_repair", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "楼里的二次供水水箱好几年没清洗了，水里有红虫", {"address": "罗芳南苑"}, "utilities", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "我们小区的污水管道跟雨水管道接错了，下雨马桶往上冒水", {"address": "锦龙苑"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "电梯年检合格证过期半年了，还在运行，我们不敢坐", {"address": "竹韵花园"}, "elevator", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "小区里的垃圾桶好多都破了，也不换新的，风一吹垃圾满天飞", {"address": "竹坑花园"}, "sanitation", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "有人长期把报废的车停在小区里，占着车位好几年", {"address": "鸿翔花园"}, "parking", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "物业电话永远打不通，去物业办公室也找不到人", {"address": "沙湖雅苑"}, "property_service_complaint", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我想知道我们小区的维修基金账户里到底有多少钱，物业说不知道", {"address": "帝豪花园"}, "maintenance_fund", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼上那家在家里开了个托管班，十几个小孩天天跑来跑去，吵死了", {"address": "锦龙苑"}, "neighbor_dispute", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "业委会的章被主任一个人拿着，什么都他一个人盖章说了算", {"address": "罗芳南苑"}, "committee_affairs", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "街道说给我们小区找个临时物业托管，都两个月了还没来", {"address": "翠湖苑"}, "property_transition", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "一楼住户在自家门口挖了个地下室，挖得很深", {"address": "帝豪花园"}, "illegal_construction", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区门口的早餐店天不亮就开始炸油条，油烟和声音都很大", {"address": "竹韵花园"}, "business_nuisance", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "交房的时候说是精装修，结果用的都是劣质材料，墙纸都起皮了", {"address": "京基御景花园"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "小区北边的空地原来说是规划成公园，现在被围起来要卖了", {"address": "沙湖雅苑"}, "planning", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "外地打工的，孩子想在这边读书，积分入学怎么算", {"address": "木头龙新村"}, "school_places", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "有人冒充物业上门收费，收了好几家的钱跑了", {"address": "鸿翔花园"}, "public_security", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "楼道里的应急灯和疏散指示牌全都不亮了", {"address": "锦龙苑"}, "fire_safety", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "旁边的洗车场把污水直接排到雨水管里", {"address": "云北苑"}, "pollution", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "我们片区经常晚上停电，一停就是好几个小时", {"address": "碧岭村"}, "utilities", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区外面的人行道砖都翘起来了，老人经常绊倒", {"address": "罗芳南苑"}, "municipal_facilities", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "我是低保户，今年的低保怎么还没发下来", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "请问电动自行车上牌去哪里办", {"address": "竹坑花园"}, "consultation", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "我打错了，不好意思啊", {"address": "锦龙苑"}, "unclassified", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "樓道裡有人亂扔煙頭，把堆在那的紙箱點著了，現在冒煙", {"address": "沙湖雅苑"}, "fire_safety", "JA-PX-BL-2-01", "emergency", "T"),
+    ("hotline", "１２栋的住户反映地下室进水了，水还在往里灌", {"address": "鸿翔花园"}, "facility_repair", "JA-DH-CZ-1-01", "emergency", "W"),
+]
+
+N = [
+    ("hotline", "阳光花园北区那个，呃，业主群里都在说，物业偷偷把我们的公共收益拿去交了他们自己的水电费", {}, "maintenance_fund", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "翡翠城的垃圾分类亭子坏了，门掉了一半，垃圾桶也倒了", {}, "sanitation", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "学府雅居小区里的路灯晚上十点就关了，物业说省电", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区有人把楼道当成自家储藏室，装了个门还上了锁", {}, "illegal_construction", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "绿化新村有只流浪狗咬了好几个人了，希望有人来抓", {}, "public_security", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "水岸名都的楼下有家人在楼道烧炭取暖，味道好大", {}, "fire_safety", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "电力宿舍家属院的老房子墙体开裂很严重，随时会塌，需要鉴定", {}, "facility_repair", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院门卫室一直没人，外人随便进出", {}, "property_service_complaint", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的业主想把物业费降一降，现在的收费太高了", {}, "property_service_complaint", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园有人在楼道里养了好多鸽子，鸽子屎到处都是", {}, "neighbor_dispute", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "消防大院的自来水管道老化，经常爆管停水", {}, "utilities", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "桃源村里有家餐馆把泔水直接倒进下水道，巷子里臭得要命", {}, "business_nuisance", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "学府雅居的业委会选举，街道派人监督了吗？好像有人作弊", {}, "committee_affairs", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "新河公寓没人管了，我们想请街道帮我们找个物业", {}, "property_transition", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "翡翠城旁边的地铁施工晚上都在干，震得玻璃都响", {}, "business_nuisance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都开发商答应的学校到现在都没建，我们当初就是冲着学校买的", {}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "警苑小区门口的公共自行车桩都坏了", {}, "municipal_facilities", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "请问公租房申请的收入标准是多少", {"address": "绿化新村"}, "consultation", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "陽光花園北區的業主想知道怎麼申請用維修資金換水管", {}, "maintenance_fund", "LJ-NC-XF-1-02", "normal", "T"),
+    ("hotline", "翡翠城８栋电梯下坠了两层，里面还有人", {}, "elevator", "LJ-NC-YL-1-02", "emergency", "W"),
+    ("hotline", "学府雅居附近的小学放学时间门口堵车严重，能不能设个临时停车区", {}, "municipal_facilities", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "嗯，好，那我等通知", {}, "unclassified", None, "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -710,3 +766,5 @@ if __name__ == "__main__":
     write(J, "j", os.path.join(HERE, "set_j_hard.jsonl"), "registry_b.json")
     write(K, "k", os.path.join(HERE, "set_k_plain.jsonl"))
     write(L, "l", os.path.join(HERE, "set_l_hard.jsonl"), "registry_b.json")
+    write(M, "m", os.path.join(HERE, "set_m_hard.jsonl"))
+    write(N, "n", os.path.join(HERE, "set_n_hard.jsonl"), "registry_b.json")
