@@ -717,6 +717,65 @@ N = [
     ("hotline", "嗯，好，那我等通知", {}, "unclassified", None, "normal", ""),
 ]
 
+# ------------------------------------------------------------ set O (江岸市) and P (临江市),
+# written after the changes for M and N, measured before any change for them
+O = [
+    ("hotline", "那个单元门口的台阶塌了一块，我妈昨天崴了脚", {"address": "竹韵花园"}, "facility_repair", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "小区里的排污泵坏了，地下室全是污水", {"address": "锦龙苑"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "电梯里的空调坏了，夏天进去跟蒸笼一样", {"address": "京基御景花园"}, "elevator", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "电梯经常无故急停，一停就是半天", {"address": "帝豪花园"}, "elevator", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区里白蚁很多，公共的木头凳子和树都被蛀空了", {"address": "竹坑花园"}, "sanitation", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼道里的墙被人乱涂乱画，还贴满了开锁广告", {"address": "罗芳南苑"}, "sanitation", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区里共享单车堆成山，把路都堵了", {"address": "鸿翔花园"}, "parking", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "访客车辆进小区要登记还要收十块钱，这合理吗", {"address": "京基御景花园"}, "property_service_complaint", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "物业把小区大门的钥匙卡每张收两百块押金", {"address": "锦龙苑"}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区的公共收益应该每年公布一次，我们小区从来没有", {"address": "沙湖雅苑"}, "maintenance_fund", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "楼上邻居在阳台种菜施肥，臭味飘到我家", {"address": "帝豪花园"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼下邻居在公共走廊装了个摄像头对着我家门口", {"address": "竹坑花园"}, "neighbor_dispute", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "业委会的财务从来不公开，主任还不让我们查，我们要罢免他", {"address": "锦龙苑"}, "committee_affairs", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "新物业进场了，老物业还在收物业费，业主都不知道该交给谁", {"address": "鸿翔花园"}, "property_transition", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "隔壁楼有人在顶楼平台上用砖头砌了个水池养鱼", {"address": "罗芳南苑"}, "illegal_construction", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区旁边的废品收购站每天敲敲打打，很吵", {"address": "碧岭村"}, "business_nuisance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "楼下新开的健身房音乐放得很大声，楼板都在震", {"address": "京基御景花园"}, "business_nuisance", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "卫生间地漏返水，是开发商排水设计有问题，整栋楼都这样", {"address": "锦龙苑"}, "building_quality", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区对面的山要被开发成墓地，居民很反感", {"address": "竹坑花园"}, "planning", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "学校说我们小区不在划片范围内，可是去年还在", {"address": "帝豪花园"}, "school_places", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "半夜有人一直敲我家门，还拧门把手，我很害怕", {"address": "沙湖雅苑"}, "public_security", "JA-PX-BL-2-01", "emergency", ""),
+    ("hotline", "小区的消防控制室没人值班，报警器响了也没人管", {"address": "京基御景花园"}, "fire_safety", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "旁边的沥青搅拌站一开工整个小区都是焦油味", {"address": "竹坑花园"}, "pollution", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "家里的天然气费用比以前高了好几倍，怀疑表有问题", {"address": "罗芳南苑"}, "utilities", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区门口的斑马线都磨没了，车开得很快", {"address": "鸿翔花园"}, "municipal_facilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我爸是退役军人，身体不好，有没有什么优抚政策可以帮帮他", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "请问新生儿医保怎么办理", {"address": "锦龙苑"}, "consultation", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "你们热线几点下班", {}, "unclassified", None, "normal", ""),
+]
+
+P = [
+    ("hotline", "学府雅居的楼道窗户关不上，冬天冷风直灌", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "阳光花园的电梯钢丝绳好像断了几股，坐着心里发慌", {}, "elevator", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期垃圾桶边上全是苍蝇和蛆", {}, "sanitation", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "警苑小区的车位都被业主装了地锁，访客没地方停", {}, "parking", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "水岸名都的物业擅自把自行车棚拆了，说要建收费停车位", {}, "property_service_complaint", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "阳光花园的业委会账上的钱被挪去给物业发奖金了", {}, "maintenance_fund", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城楼上邻居的空调外机装在我家窗户上面，噪音很大", {}, "neighbor_dispute", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "绿化新村业委会成立了三年一次业主大会都没开过", {}, "committee_affairs", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "学府雅居的物业合同到期了，业委会跟物业谈不拢，物业说要撤", {}, "property_transition", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城二期有户人家在露台上搭了个钢结构的房子", {}, "illegal_construction", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "警苑小区门口的水果摊用大喇叭循环叫卖", {}, "business_nuisance", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园北区交房五年了土地证还没办下来", {}, "building_quality", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "听说学府雅居旁边要建一个危化品仓库", {}, "planning", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城的孩子小升初要摇号，怎么报名", {}, "school_places", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都有人在小区里开设赌场，进出的都是外地人", {}, "public_security", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "消防大院的灭火器全都过期了，消防栓也锈死了", {}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "绿化新村北面的工厂噪音很大，机器日夜不停", {}, "pollution", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院的暖气管道漏了，家里不热", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "新河公寓门口的路被渣土车压坏了，坑坑洼洼", {}, "municipal_facilities", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "电力宿舍有个孤寡老人家里没米了，也没人管", {}, "social_assistance", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "请问换身份证要去哪里办", {"address": "翡翠城"}, "consultation", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "學府雅居的樓道扶手鬆了，老人扶著差點摔倒", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", "T"),
+    ("hotline", "水岸名都１５栋有人家里冒出很浓的烟，好像着火了", {}, "fire_safety", "LJ-BH-QS-1-02", "emergency", "W"),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -768,3 +827,5 @@ if __name__ == "__main__":
     write(L, "l", os.path.join(HERE, "set_l_hard.jsonl"), "registry_b.json")
     write(M, "m", os.path.join(HERE, "set_m_hard.jsonl"))
     write(N, "n", os.path.join(HERE, "set_n_hard.jsonl"), "registry_b.json")
+    write(O, "o", os.path.join(HERE, "set_o_hard.jsonl"))
+    write(P, "p", os.path.join(HERE, "set_p_hard.jsonl"), "registry_b.json")
