@@ -776,6 +776,63 @@ P = [
     ("hotline", "水岸名都１５栋有人家里冒出很浓的烟，好像着火了", {}, "fire_safety", "LJ-BH-QS-1-02", "emergency", "W"),
 ]
 
+# ------------------------------------------------------------ set Q (江岸市) and R (临江市),
+# written after the changes for O and P, measured before any change for them
+Q = [
+    ("hotline", "单元楼的信报箱全锈烂了，信件都被雨淋湿", {"address": "罗芳南苑"}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区围栏上的铁刺断了，小孩子钻来钻去很危险", {"address": "竹坑花园"}, "facility_repair", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼道的感应灯一直亮着不灭，白天也亮，浪费电", {"address": "鸿翔花园"}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "电梯里有一股很重的烟味和尿骚味，没人清洁", {"address": "帝豪花园"}, "sanitation", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "电梯超载报警器一直响，明明只有两个人", {"address": "锦龙苑"}, "elevator", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区的池塘水发绿发臭，蚊子成群", {"address": "京基御景花园"}, "sanitation", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "僵尸车占了小区车位好几年了，物业也不处理", {"address": "竹韵花园"}, "parking", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "物业收了装修垃圾清运费，结果装修垃圾堆在楼下一个月没拉走", {"address": "锦龙苑"}, "sanitation", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业服务合同里写的每天巡逻两次，根本没做到", {"address": "龙田世纪花园"}, "property_service_complaint", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "小区电梯维修要动用维修资金，需要三分之二业主签字，怎么征集", {"address": "罗芳南苑"}, "maintenance_fund", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "隔壁邻居在家烧香拜佛，烟从门缝飘进我家", {"address": "帝豪花园"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼上住户的花盆放在窗台外面，随时可能掉下来", {"address": "东乐花园"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "业委会委员里有人根本不是本小区的业主", {"address": "京基御景花园"}, "committee_affairs", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "物业公司破产了，员工都不来上班了，小区一团糟", {"address": "沙湖雅苑"}, "property_transition", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "顶楼住户把楼顶公共平台圈起来做成了自家花园", {"address": "锦龙苑"}, "illegal_construction", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "楼下的宠物店狗叫声一天到晚不停", {"address": "罗芳南苑"}, "business_nuisance", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "房子的层高跟合同写的不一样，少了二十公分", {"address": "京基御景花园"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "规划里的小区配套幼儿园被改成了商业用房", {"address": "龙田世纪花园"}, "planning", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "孩子学籍转不过来，学校让我们找教育局", {"address": "碧岭村"}, "school_places", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "我妈接到电话说是公安局的，让她把钱转到安全账户", {"address": "东乐花园"}, "public_security", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "楼下的自行车棚里停满了电动车在充电，一排插座都烧黑了", {"address": "竹坑花园"}, "fire_safety", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "附近工厂晚上排放的气体让人恶心想吐", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区的路由器和宽带都断了，运营商说线路被挖断了", {"address": "锦龙苑"}, "unclassified", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "自来水管道改造以后水压一直很低，洗澡都不出水", {"address": "帝豪花园"}, "utilities", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "路口的红绿灯坏了，车和人乱成一团", {"address": "竹韵花园附近"}, "municipal_facilities", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "我是单亲妈妈，孩子生病住院了，实在拿不出钱", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "想问一下失业金怎么申领", {"address": "云北苑"}, "consultation", "JA-PX-BL-2-02", "normal", ""),
+]
+
+R = [
+    ("hotline", "阳光花园的单元门对讲机没声音了", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的电梯门关上了又自己打开，反复好几次才走", {}, "elevator", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "学府雅居的垃圾桶放在单元门口，夏天臭得不敢开窗", {}, "sanitation", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的人行通道被汽车占了，推婴儿车都过不去", {}, "parking", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园北区的物业经理私下收钱帮人办车位", {}, "property_service_complaint", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "水岸名都的业主想查看专项维修资金的明细账", {}, "maintenance_fund", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "翡翠城楼上的住户在家里做木工，电锯声天天响", {}, "neighbor_dispute", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "学府雅居的业委会主任私自把业委会公章借给物业用", {}, "committee_affairs", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "绿化新村的物业两个月没发工资，保安保洁都走了，物业也联系不上", {}, "property_transition", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "阳光花园有户人家把一楼的窗户往外扩了一米多做成了飘窗", {}, "illegal_construction", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期楼下的酒吧每天晚上都有人喝醉了在外面大喊大叫", {}, "business_nuisance", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "水岸名都的地下室交房就漏水，开发商一直拖着不修", {}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "学府雅居旁边的空地据说要建殡仪馆", {}, "planning", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区晚上有人在车库里偷油", {}, "public_security", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "消防大院有人把液化气罐放在楼道里", {}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "桃源村旁边的电子厂把废水排进了鱼塘，鱼都死了", {}, "pollution", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "电力宿舍这边的电压太低，空调都启动不了", {}, "utilities", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "翡翠城外面的绿化带被人踩出了一条路，黄土裸露", {}, "municipal_facilities", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "新河公寓有个精神不太正常的老人一个人住，邻居很担心", {}, "social_assistance", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "请问老年人高龄补贴怎么申请", {"address": "电力宿舍"}, "social_assistance", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "翡翠城二期１２栋电梯困人，里面是个孕妇", {}, "elevator", "LJ-NC-YL-1-03", "emergency", "W"),
+    ("hotline", "阳光花园的下水道返臭，整个单元都是臭味", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -829,3 +886,5 @@ if __name__ == "__main__":
     write(N, "n", os.path.join(HERE, "set_n_hard.jsonl"), "registry_b.json")
     write(O, "o", os.path.join(HERE, "set_o_hard.jsonl"))
     write(P, "p", os.path.join(HERE, "set_p_hard.jsonl"), "registry_b.json")
+    write(Q, "q", os.path.join(HERE, "set_q_hard.jsonl"))
+    write(R, "r", os.path.join(HERE, "set_r_hard.jsonl"), "registry_b.json")
