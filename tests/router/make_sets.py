@@ -833,6 +833,60 @@ R = [
     ("hotline", "阳光花园的下水道返臭，整个单元都是臭味", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set S (江岸市) and T (临江市),
+# written after the changes for Q and R, measured before any change for them
+S = [
+    ("hotline", "楼顶的避雷针倒了，挂在楼边上晃来晃去", {"address": "帝豪花园"}, "facility_repair", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "单元门口的无障碍坡道被人砌了台阶，轮椅上不去", {"address": "锦龙苑"}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "地下车库的通风系统不转了，里面闷得喘不过气", {"address": "京基御景花园"}, "facility_repair", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "电梯的应急电话是坏的，按了没人接", {"address": "竹韵花园"}, "elevator", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "小区的落叶好几天没人扫，下水口都被堵了", {"address": "鸿翔花园"}, "sanitation", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "有人把装修的建筑垃圾倒在绿化带里", {"address": "竹坑花园"}, "sanitation", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "新能源车的充电车位被燃油车占着", {"address": "锦龙苑"}, "parking", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业擅自在小区里立了很多广告牌，收的钱也不知道去哪了", {"address": "罗芳南苑"}, "maintenance_fund", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "物业经理说话很冲，业主去反映问题被他推了一把", {"address": "京基御景花园"}, "property_service_complaint", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "对门邻居家的门口鞋子堆成山，味道特别大", {"address": "沙湖雅苑"}, "neighbor_dispute", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "楼上的小孩经常从阳台往下吐口水扔东西", {"address": "帝豪花园"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "我们想罢免两个业委会委员，需要多少人签名", {"address": "锦龙苑"}, "committee_affairs", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "新来的物业公司没有经过业主大会选聘，是开发商直接指定的", {"address": "龙田世纪花园"}, "property_transition", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "一楼住户把门前绿地铺了水泥做成了自家停车位", {"address": "竹坑花园"}, "illegal_construction", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼下洗衣店的烘干机通宵运转，嗡嗡响", {"address": "罗芳南苑"}, "business_nuisance", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "房子交付时说是双气，实际上天然气根本没通", {"address": "锦龙苑"}, "building_quality", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "我们周边连一个菜市场都没有，规划的时候没考虑吗", {"address": "碧岭村"}, "planning", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "特殊教育的学位怎么申请，我家孩子有自闭症", {"address": "东乐花园"}, "school_places", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "小区里有人遛狗不拴绳，还放狗咬人", {"address": "京基御景花园"}, "neighbor_dispute", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "楼道里有人在搬运煤气罐，还在地下室存了好几罐", {"address": "碧岭村"}, "fire_safety", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "附近的饲料厂天天一股发酵的酸臭味", {"address": "竹坑花园"}, "pollution", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "水费账单突然多了好几百，我家根本没用那么多水", {"address": "帝豪花园"}, "utilities", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区门口马路上的减速带坏了，钢板翘起来", {"address": "鸿翔花园"}, "municipal_facilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我老公瘫痪在床，我又没工作，家里实在过不下去了", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "请问异地医保报销怎么弄", {"address": "锦龙苑"}, "consultation", "JA-PX-LT-2-02", "normal", ""),
+]
+
+T = [
+    ("hotline", "学府雅居的小区大门的栏杆被车撞弯了，没人修", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "阳光花园北区的电梯维保公司好几个月没来保养了", {}, "elevator", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "翡翠城的地下车库到处是积灰和垃圾，好久没打扫了", {}, "sanitation", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都的车位卖给了外面的人，我们业主反而买不到", {}, "parking", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "警苑小区的物业把业主的快递扣着不给，要收保管费", {}, "property_service_complaint", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园的小区广告收入业委会说拿去修路了，可是路没修", {}, "maintenance_fund", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的邻居天天在楼道里抽烟，烟味飘进我家", {}, "neighbor_dispute", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "绿化新村的业委会委员任期到了，街道说要指导换届，到现在没动静", {}, "committee_affairs", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "学府雅居要重新选物业，业委会自己定了一家，没让业主投票", {}, "property_transition", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "桃源村有人把自家房子加到了七层，楼都歪了", {}, "illegal_construction", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "警苑小区对面的夜宵摊凌晨还在划拳喝酒", {}, "business_nuisance", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的阳台栏杆高度不够，开发商说符合标准", {}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "电力宿舍后面要建一个变电站，大家都很担心", {}, "planning", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "阳光花园有户人家天天吵架摔东西，刚才听到有人喊救命", {}, "public_security", "LJ-NC-XF-1-01", "emergency", ""),
+    ("hotline", "消防大院的楼道里有人私拉电线，晚上还冒过火星", {}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "翡翠城附近的混凝土搅拌站粉尘太大了", {}, "pollution", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "天然气公司家属院今天突然停气了，饭都做不了", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "水岸名都外面的市政排水管堵了，路上全是污水", {}, "municipal_facilities", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "学府雅居有个老人出门找不到家了，家属请社区帮忙", {}, "social_assistance", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "请问城乡居民养老保险一年交多少", {"address": "绿化新村"}, "consultation", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "翡翠城８栋电梯突然停电，里面关着三个人，手机都没信号", {}, "elevator", "LJ-NC-YL-1-02", "emergency", "W"),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -888,3 +942,5 @@ if __name__ == "__main__":
     write(P, "p", os.path.join(HERE, "set_p_hard.jsonl"), "registry_b.json")
     write(Q, "q", os.path.join(HERE, "set_q_hard.jsonl"))
     write(R, "r", os.path.join(HERE, "set_r_hard.jsonl"), "registry_b.json")
+    write(S, "s", os.path.join(HERE, "set_s_hard.jsonl"))
+    write(T, "t", os.path.join(HERE, "set_t_hard.jsonl"), "registry_b.json")
