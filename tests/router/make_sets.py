@@ -887,6 +887,60 @@ T = [
     ("hotline", "翡翠城８栋电梯突然停电，里面关着三个人，手机都没信号", {}, "elevator", "LJ-NC-YL-1-02", "emergency", "W"),
 ]
 
+# ------------------------------------------------------------ set U (江岸市) and V (临江市),
+# written after the changes for S and T, measured before any change for them
+U = [
+    ("hotline", "小区大门口的伸缩门轨道坏了，推不动", {"address": "罗芳南苑"}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "楼道的防火门合页掉了，门歪在一边", {"address": "锦龙苑"}, "fire_safety", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "单元楼下的雨棚被风刮跑了一半", {"address": "竹坑花园"}, "facility_repair", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "电梯井里一直有滴水声，电梯底坑都积水了", {"address": "京基御景花园"}, "elevator", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "小区的喷泉池里全是垃圾和死老鼠", {"address": "鸿翔花园"}, "sanitation", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "有人在小区里养鸡养鸭，弄得到处是粪便", {"address": "碧岭村"}, "neighbor_dispute", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区的停车位划得太窄，车门都打不开", {"address": "锦龙苑"}, "parking", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业把业主的投诉信息泄露给了被投诉的人", {"address": "帝豪花园"}, "property_service_complaint", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "物业把门岗撤了，改成了无人值守，出了事谁负责", {"address": "沙湖雅苑"}, "property_service_complaint", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "物业用维修基金给自己办公室装修，这合法吗", {"address": "竹韵花园"}, "maintenance_fund", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "楼上的住户半夜打呼噜的声音都能听到，隔音太差了，开发商用的什么材料", {"address": "京基御景花园"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "邻居的猫每天跑到我家阳台上拉屎", {"address": "罗芳南苑"}, "neighbor_dispute", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "业委会开会从来不通知我们这些业主旁听", {"address": "锦龙苑"}, "committee_affairs", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业公司要换人了，新物业要求我们重新交一次押金", {"address": "竹坑花园"}, "property_transition", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼下的住户把车库改成了住人的房间，还装了厨房", {"address": "龙田世纪花园"}, "illegal_construction", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "街边的理发店门口音箱放歌一放一整天", {"address": "碧岭村"}, "business_nuisance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区门口规划的公交线路一直没开通", {"address": "竹坑花园"}, "planning", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "我们小区的孩子上学要过一条很危险的大马路，学校能不能调整", {"address": "碧岭村"}, "school_places", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "小区有几个年轻人天天晚上飙车，还拿着棍子", {"address": "沙湖雅苑"}, "public_security", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "楼下的快餐店把煤气罐放在人行道上用", {"address": "帝豪花园"}, "fire_safety", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "附近的钢厂噪声和粉尘都很大，窗台上每天一层黑灰", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "水龙头里出来的水有一股消毒水的味道，好几天了", {"address": "锦龙苑"}, "utilities", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区外面河边的护栏断了，很容易掉到河里", {"address": "竹坑花园"}, "municipal_facilities", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "我邻居家的老太太摔倒了起不来，家里没有别人", {"address": "东乐花园"}, "social_assistance", "JA-DH-CZ-1-02", "emergency", ""),
+    ("hotline", "请问小孩办护照要什么材料", {"address": "鸿翔花园"}, "consultation", "JA-DH-CZ-1-01", "normal", ""),
+]
+
+V = [
+    ("hotline", "阳光花园的健身器材掉漆生锈了，扶手都晃了", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城的电梯显示屏黑了，不知道到几楼", {}, "elevator", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "学府雅居的化粪池盖板碎了，踩上去很危险", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的垃圾清运车每天早上五点来，哐当哐当很吵", {}, "sanitation", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "水岸名都的停车场出口收费系统老出错，多扣钱", {}, "parking", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "翡翠城二期的物业前台从来没人，电话也不接", {}, "property_service_complaint", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园的业委会把公共收益存到了个人账户里", {}, "maintenance_fund", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "绿化新村的邻居在楼道里养狗，还不打疫苗", {}, "neighbor_dispute", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "学府雅居的业委会候选人资格审查不公平", {}, "committee_affairs", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "消防大院没有物业，想让社区帮忙请一家物业进来", {}, "property_transition", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "电力宿舍有人把公共的自行车棚拆了建了个小房子", {}, "illegal_construction", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "翡翠城门口的广场上有人天天用高音喇叭卖东西", {}, "business_nuisance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都的外墙保温材料是易燃的，开发商偷工减料", {}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "新河公寓附近规划的学校变成了商品房", {}, "planning", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "警苑小区有人在小区里跟踪骚扰女生", {}, "public_security", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "桃源村的出租屋一楼开了个小作坊，里面堆满了油漆和稀释剂", {}, "fire_safety", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "翡翠城二期附近的养殖场臭气熏天", {}, "pollution", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园北区的电表箱被人撬了，电表不走了", {}, "utilities", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "学府雅居旁边的过街天桥电梯坏了", {}, "municipal_facilities", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "天然气公司家属院有个残疾人生活不能自理，家里没人", {}, "social_assistance", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "我想咨询一下买房落户的政策", {"address": "警苑小区"}, "consultation", "LJ-BH-QS-1-01", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -944,3 +998,5 @@ if __name__ == "__main__":
     write(R, "r", os.path.join(HERE, "set_r_hard.jsonl"), "registry_b.json")
     write(S, "s", os.path.join(HERE, "set_s_hard.jsonl"))
     write(T, "t", os.path.join(HERE, "set_t_hard.jsonl"), "registry_b.json")
+    write(U, "u", os.path.join(HERE, "set_u_hard.jsonl"))
+    write(V, "v", os.path.join(HERE, "set_v_hard.jsonl"), "registry_b.json")
