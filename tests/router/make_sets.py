@@ -941,6 +941,57 @@ V = [
     ("hotline", "我想咨询一下买房落户的政策", {"address": "警苑小区"}, "consultation", "LJ-BH-QS-1-01", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set W (江岸市) and X (临江市),
+# written after the changes for U and V, measured before any change for them
+W = [
+    ("hotline", "喂，您好，是这样的，我们楼下那个大铁门，就是单元门啊，它那个锁坏了，现在谁都能推开进来，晚上我们都不敢睡", {"address": "云北苑"}, "facility_repair", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "哎呀我跟你说，我们这个电梯啊，上个礼拜修过一次，今天又不动了，卡在五楼，还好里面没人", {"address": "帝豪花园"}, "elevator", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "就是那个，楼道里每层都堆着垃圾袋，也没人来收，味道大得很", {"address": "翠湖苑"}, "sanitation", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "我跟你讲，我们小区的车位啊，明明是人防车位，物业拿去卖，这能卖吗", {"address": "锦龙苑"}, "parking", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "物业那个保安队长啊，天天喝得醉醺醺的上班，业主说他两句他还骂人", {"address": "鸿翔花园"}, "property_service_complaint", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我们想问问，我们小区的公共收益，就是那个电梯广告啊停车啊，每年到底收了多少，有没有账", {"address": "帝豪花园"}, "maintenance_fund", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼上啊，他家那个厕所，天天往我家漏，我家天花板都黑了，我去敲门他不开", {"address": "竹坑花园"}, "neighbor_dispute", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "那个业委会啊，我跟你说，就是几个人自己选的自己，根本没让我们投票", {"address": "罗芳南苑"}, "committee_affairs", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "我们那个小区，物业走了三个月了，现在没人管，街道说在找，一直找不到", {"address": "翠湖苑"}, "property_transition", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "隔壁啊，他家把阳台打出去了，搭了个铁架子做成房间，挡住我家光线了", {"address": "罗芳南苑"}, "illegal_construction", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "就楼下那个饭馆啊，它那个排烟管道正对着我们楼，油烟一天到晚熏", {"address": "东乐花园"}, "business_nuisance", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我们这个房子啊，住进来才发现墙里的水管都是劣质的，已经爆了两次了，开发商不管", {"address": "京基御景花园"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "听说我们这边要建个什么污水处理厂，就在小区后面，我们坚决反对", {"address": "云北苑"}, "planning", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "孩子今年六岁了，我们是租房的，能不能在这边上小学啊", {"address": "木头龙新村"}, "school_places", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "那个，有个人在我们小区门口卖那个什么保健品，老人买了好多，感觉是骗人的", {"address": "竹韵花园"}, "public_security", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "我们那个楼道啊，有人把电动车推到楼梯底下充电，插线板就放在地上", {"address": "罗芳南苑"}, "fire_safety", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "我们那边的河啊，颜色发黑，还有股臭味，上游有个厂子", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "家里没电了，就我们一栋楼没电，别的楼都有", {"address": "锦龙苑"}, "utilities", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "就在小区门口那个大路上，有个井盖松了，车一过就哐当响", {"address": "沙湖雅苑"}, "municipal_facilities", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我就一个人，七十多了，腿脚不好，买菜做饭都困难，社区有没有人能帮一下", {"address": "龙田老街小区"}, "social_assistance", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "那个，我想问问，驾驶证到期了换证去哪里", {"address": "锦龙苑"}, "consultation", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "嗯，就这样，没别的了，谢谢啊", {"address": "锦龙苑"}, "unclassified", "JA-PX-LT-2-02", "normal", ""),
+]
+
+X = [
+    ("hotline", "喂，我是翡翠城二期的，我们楼那个楼梯间的窗户啊，玻璃整块掉下来了，差点砸到人", {}, "facility_repair", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "阳光花园这边，电梯啊，一到晚上就不开，说是物业为了省电", {}, "elevator", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "就是学府雅居那个，小区里面的草啊，一人多高，里面还有蛇", {}, "sanitation", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "我是水岸名都的，那个，物业把地面车位划给了外面的人包月，我们业主反而没地方停", {}, "parking", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "警苑小区的物业啊，收了钱也不开发票，问他要他说没有", {}, "property_service_complaint", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "翡翠城的业委会啊，拿维修资金去给自己发补贴，这个谁管", {}, "maintenance_fund", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "阳光花园北区，就我家对门，天天把垃圾放门口，臭死了，说他也不听", {}, "neighbor_dispute", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "绿化新村那个，业委会选举的票啊，有人一个人填了好几十张", {}, "committee_affairs", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "我们学府雅居，现在这个物业呢，大家都不满意，想换一个，怎么弄", {}, "property_transition", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "消防大院那个，一楼有户人家，把院墙推倒了往外扩了好几米", {}, "illegal_construction", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "警苑小区楼下啊，那个洗车店，高压水枪一响就是一天，吵得不行", {}, "business_nuisance", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "翡翠城二期，房子是新的，可是地面到处是裂缝，开发商说是正常的", {}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "那个，天然气公司家属院啊，旁边说是要拆了建商场，我们怎么办", {}, "planning", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "我家孩子在水岸名都这边，想转到附近的小学，人家说没名额", {}, "school_places", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "绿化新村啊，晚上有人在楼下吵架，好像动手了，你们快派人来", {}, "public_security", "LJ-BH-QS-1-03", "emergency", ""),
+    ("hotline", "电力宿舍这边，楼道里堆了好多木头和纸箱子，出口都堵住了", {}, "fire_safety", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "桃源村那边，晚上有个厂子偷偷烧东西，那个烟有毒的味道", {}, "pollution", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "新河公寓啊，我们这个水啊，一直是黄的，放半天都不清", {}, "utilities", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "阳光花园门口那个大马路的人行道啊，砖全翘起来了", {}, "municipal_facilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "学府雅居，我们楼有个老爷子，老伴走了，天天一个人坐着哭，能不能来看看", {}, "social_assistance", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "问一下，那个居住证，第一次办要去哪里", {"address": "翡翠城"}, "consultation", "LJ-NC-YL-1-02", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -1000,3 +1051,5 @@ if __name__ == "__main__":
     write(T, "t", os.path.join(HERE, "set_t_hard.jsonl"), "registry_b.json")
     write(U, "u", os.path.join(HERE, "set_u_hard.jsonl"))
     write(V, "v", os.path.join(HERE, "set_v_hard.jsonl"), "registry_b.json")
+    write(W, "w", os.path.join(HERE, "set_w_hard.jsonl"))
+    write(X, "x", os.path.join(HERE, "set_x_hard.jsonl"), "registry_b.json")
