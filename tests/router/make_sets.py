@@ -992,6 +992,58 @@ X = [
     ("hotline", "问一下，那个居住证，第一次办要去哪里", {"address": "翡翠城"}, "consultation", "LJ-NC-YL-1-02", "normal", ""),
 ]
 
+# ------------------------------------------------------------ set Y (江岸市) and Z (临江市),
+# written after the changes for W and X, measured before any change for them
+Y = [
+    ("wechat", "2栋楼顶水箱溢水，顺着外墙流下来", {"compound": "JA-DH-HB-2-02"}, "facility_repair", "JA-DH-HB-2-02", "normal", ""),
+    ("wechat", "小区的地下车库灯光太暗，有好几盏不亮", {"compound": "JA-PX-BL-1-01"}, "facility_repair", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "电梯轿厢里的扶手掉了，地板也翘起来了", {"address": "锦龙苑"}, "elevator", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区公厕好多年没人打扫了，根本进不去人", {"address": "碧岭村"}, "sanitation", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "保洁员把垃圾直接倒在小区后面的空地上，都堆成山了", {"address": "竹坑花园"}, "sanitation", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "业主的车停在自己车位上还被物业贴条罚款", {"address": "鸿翔花园"}, "property_service_complaint", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "小区外来车辆太多，保安也不登记，业主的车没地方停", {"address": "罗芳南苑"}, "parking", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "物业收了我们每户五百块的电梯维修费，说是维修资金不够", {"address": "帝豪花园"}, "property_service_complaint", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "楼上天天在家跳绳，咚咚咚的，我家吊灯都在晃", {"address": "云北苑"}, "neighbor_dispute", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "业委会成立后物业费反而涨了，业委会和物业串通好了，要求重新选举业委会", {"address": "京基御景花园"}, "committee_affairs", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "开发商的物业合同到期了，业主想自己管，可以吗", {"address": "锦龙苑"}, "property_transition", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "楼下的人在小区里面盖了个车库，还带卷帘门", {"address": "竹韵花园"}, "illegal_construction", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "楼下超市早上卸货，叉车声音特别吵", {"address": "帝豪花园"}, "business_nuisance", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "房子刚交房就发现地下室的墙在渗水，开发商说保修期内会修，但一直不来", {"address": "龙田世纪花园"}, "building_quality", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "小区周边规划图显示要建一条高速公路，离我们只有一百米", {"address": "沙湖雅苑"}, "planning", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我们孩子被分到了离家很远的初中，附近的初中不收", {"address": "鸿翔花园"}, "school_places", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "有人晚上在小区里撬电动车的锁，已经丢了好几辆", {"address": "翠湖苑"}, "public_security", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "小区里的室外消火栓被车撞坏了，一直在漏水", {"address": "京基御景花园"}, "fire_safety", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "旁边的印刷厂一直有很重的油墨味，熏得人头疼", {"address": "罗芳南苑"}, "pollution", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "今天早上家里的燃气突然没了，打燃气公司电话没人接", {"address": "竹坑花园"}, "utilities", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "小区门口大路边的垃圾桶被车撞翻了好几天没人扶", {"address": "锦龙苑"}, "municipal_facilities", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "我们家是外来务工人员，孩子生了大病，听说有临时救助，怎么申请", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "请问社保卡丢了怎么挂失", {"address": "帝豪花园"}, "consultation", "JA-DH-HB-1-01", "normal", ""),
+]
+
+Z = [
+    ("hotline", "翡翠城的单元门禁卡刷了没反应，物业说系统升级，都一个星期了", {}, "facility_repair", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "水岸名都的电梯门口的按钮面板掉下来了", {}, "elevator", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "学府雅居的垃圾站冒出来的污水流到了路上", {}, "sanitation", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的电动车充电棚不够用，好多人没地方充", {}, "parking", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园的物业停车管理混乱，收费标准一天一个样", {}, "property_service_complaint", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "翡翠城二期的业委会从来不公布维修资金使用情况", {}, "maintenance_fund", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "电力宿舍的邻居把自家的狗拴在楼道里，路过的人都被吓到", {}, "neighbor_dispute", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "绿化新村有人冒充业委会委员去找物业谈事", {}, "committee_affairs", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "警苑小区的物业要撤走了，小区想请街道帮忙协调新物业接管", {}, "property_transition", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "阳光花园北区楼顶有人搭了个信号塔出租", {}, "illegal_construction", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "水岸名都楼下的ktv每晚都吵到凌晨", {}, "business_nuisance", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "翡翠城的房子墙体里面是空的，敲起来咚咚响，开发商偷工减料", {}, "building_quality", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "新河公寓旁边的绿地被规划改成停车场了，谁批准的", {}, "planning", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "学府雅居的孩子读小学要跨好几条马路，能不能调整学区", {}, "school_places", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "翡翠城二期有人在小区里偷车牌", {}, "public_security", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "消防大院的小区里没有一个灭火器", {}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "桃源村旁边的采石场天天放炮，灰尘很大", {}, "pollution", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "天然气公司家属院的自来水水压太低，三楼以上就没水", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "警苑小区门口的路灯杆被撞歪了，电线都露出来了", {}, "municipal_facilities", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "绿化新村有户人家孩子没人管，父母都在外地打工，爷爷奶奶也病了", {}, "social_assistance", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "请问办理港澳通行证需要预约吗", {"address": "阳光花园"}, "consultation", "LJ-NC-XF-1-01", "normal", ""),
+]
+
 
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
@@ -1053,3 +1105,5 @@ if __name__ == "__main__":
     write(V, "v", os.path.join(HERE, "set_v_hard.jsonl"), "registry_b.json")
     write(W, "w", os.path.join(HERE, "set_w_hard.jsonl"))
     write(X, "x", os.path.join(HERE, "set_x_hard.jsonl"), "registry_b.json")
+    write(Y, "y", os.path.join(HERE, "set_y_plain.jsonl"))
+    write(Z, "z", os.path.join(HERE, "set_z_plain.jsonl"), "registry_b.json")
