@@ -42,7 +42,21 @@ typedef struct {
 #define AC_DENSE_FANOUT 16
 #define AC_DENSE_MAX_ROWS 16384
 
+/* What a scan reads per state, packed in 16 bytes so that one cache line
+ * holds four states: the failure link, where the transitions are (a dense
+ * row or a run of sorted edges) and the first state on the dictionary chain
+ * that has outputs (so a state with nothing to report costs one compare). */
+typedef struct {
+    uint32_t fail;
+    uint32_t edges; /* dense row index when `dense`, else first edge */
+    uint32_t emit;  /* first state with outputs on the chain, or NO_STATE */
+    uint16_t nedges;
+    uint8_t dense;
+    uint8_t pad;
+} ac_scan_state_t;
+
 struct ac_matcher {
+    ac_scan_state_t *scan; /* built by ac_build */
     ac_state_t *states;
     uint32_t *dense; /* per state: row index, or NO_STATE */
     uint32_t (*rows)[256];
@@ -292,6 +306,25 @@ int ac_build(ac_matcher_t *m)
         m->dense[s] = r;
         m->nrows++;
     }
+    m->scan = malloc((size_t)m->nstates * sizeof(ac_scan_state_t));
+    if (m->scan == NULL) {
+        free(depth);
+        free(queue);
+        free(tmp);
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->nstates; i++) {
+        const ac_state_t *st = &m->states[i];
+        ac_scan_state_t *ss = &m->scan[i];
+        ss->fail = st->fail;
+        ss->dense = m->dense[i] != NO_STATE;
+        ss->edges = ss->dense ? m->dense[i] : st->edge_start;
+        ss->nedges = st->edge_count;
+        ss->emit = i == 0 ? NO_STATE : (st->out != NO_STATE ? i : st->dict);
+        if (ss->emit == 0)
+            ss->emit = NO_STATE;
+        ss->pad = 0;
+    }
     free(depth);
     free(queue);
     free(tmp);
@@ -313,29 +346,55 @@ static int emit(const ac_matcher_t *m, uint32_t s, size_t end, ac_match_fn fn, v
     return 0;
 }
 
+/* Transition from a state without a dense row; NO_STATE on a miss. */
+static inline uint32_t scan_child(const ac_matcher_t *m, const ac_scan_state_t *st, uint8_t b)
+{
+    uint32_t lo = st->edges, hi = st->edges + st->nedges;
+    if (st->nedges <= 6) {
+        for (uint32_t i = lo; i < hi; i++)
+            if (m->edge_byte[i] == b)
+                return m->edge_target[i];
+        return NO_STATE;
+    }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint8_t mb = m->edge_byte[mid];
+        if (mb == b)
+            return m->edge_target[mid];
+        if (mb < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NO_STATE;
+}
+
 int ac_scan(const ac_matcher_t *m, const char *text, size_t len, ac_match_fn fn, void *ud)
 {
     if (m == NULL || !m->built || (text == NULL && len > 0) || fn == NULL)
         return -EINVAL;
+    const ac_scan_state_t *ss = m->scan;
     uint32_t s = 0;
     for (size_t i = 0; i < len; i++) {
         uint8_t b = (uint8_t)text[i];
         for (;;) {
-            uint32_t r = m->dense[s];
-            if (r != NO_STATE) {
-                s = m->rows[r][b]; /* full DFA row: never a miss */
+            const ac_scan_state_t *st = &ss[s];
+            if (st->dense) {
+                s = m->rows[st->edges][b]; /* full DFA row: never a miss */
                 break;
             }
-            uint32_t nx = child(m, s, b);
+            uint32_t nx = scan_child(m, st, b);
             if (nx != NO_STATE) {
                 s = nx;
                 break;
             }
-            s = m->states[s].fail;
+            s = st->fail;
         }
-        int rc = emit(m, s, i + 1, fn, ud);
-        if (rc)
-            return rc;
+        if (ss[s].emit != NO_STATE) {
+            int rc = emit(m, ss[s].emit, i + 1, fn, ud);
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }
@@ -351,7 +410,8 @@ size_t ac_memory(const ac_matcher_t *m)
         return 0;
     return sizeof(*m) + (size_t)m->capstates * sizeof(ac_state_t) +
            (size_t)m->capouts * sizeof(ac_out_t) + (size_t)m->nstates * 9 +
-           (size_t)m->nrows * sizeof(m->rows[0]);
+           (size_t)m->nrows * sizeof(m->rows[0]) +
+           (m->scan ? (size_t)m->nstates * sizeof(ac_scan_state_t) : 0);
 }
 
 void ac_destroy(ac_matcher_t **mp)
@@ -365,6 +425,7 @@ void ac_destroy(ac_matcher_t **mp)
     free(m->edge_target);
     free(m->dense);
     free(m->rows);
+    free(m->scan);
     free(m);
     *mp = NULL;
 }

@@ -426,7 +426,9 @@ typedef struct {
 } hit_t;
 
 typedef struct {
-    hit_t hits[MAX_HITS];
+    const classifier_t *c;
+    uint64_t present[CUE_WORDS]; /* cue sets seen */
+    hit_t hits[MAX_HITS];        /* every other hit, in scan order */
     int n;
     int dropped;
 } scan_t;
@@ -434,6 +436,13 @@ typedef struct {
 static int on_hit(void *ud, uint32_t id, size_t start, size_t end)
 {
     scan_t *s = ud;
+    const entry_t *e = &s->c->entries[id];
+    if (e->kind == K_CUE) {
+        /* cue sets are plain substrings: no masking or negation, so they
+         * are settled here and never take a hit slot */
+        s->present[e->cue / 64] |= UINT64_C(1) << (e->cue % 64);
+        return 0;
+    }
     if (s->n == MAX_HITS) {
         s->dropped++;
         return 0;
@@ -472,17 +481,24 @@ static void jw_raw(jw_t *w, const char *s, size_t n)
 static void jw_str(jw_t *w, const char *s)
 {
     jw_raw(w, "\"", 1);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
+    while (*s) {
+        /* copy runs that need no escaping in one go */
+        size_t run = 0;
+        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+            run++;
+        if (run > 0) {
+            jw_raw(w, s, run);
+            s += run;
+            continue;
+        }
+        unsigned char ch = (unsigned char)*s++;
         if (ch == '"' || ch == '\\') {
             char e[2] = {'\\', (char)ch};
             jw_raw(w, e, 2);
-        } else if (ch < 0x20) {
-            char e[8];
-            snprintf(e, sizeof(e), "\\u%04x", ch);
-            jw_raw(w, e, 6);
         } else {
-            jw_raw(w, (const char *)&ch, 1);
+            static const char hex[] = "0123456789abcdef";
+            char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+            jw_raw(w, e, 6);
         }
     }
     jw_raw(w, "\"", 1);
@@ -491,8 +507,15 @@ static void jw_str(jw_t *w, const char *s)
 static void jw_int(jw_t *w, long v)
 {
     char b[24];
-    int n = snprintf(b, sizeof(b), "%ld", v);
-    jw_raw(w, b, (size_t)n);
+    size_t n = 0;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        b[sizeof b - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        b[sizeof b - 1 - n++] = '-';
+    jw_raw(w, b + sizeof b - n, n);
 }
 
 /* Append [",",] "name" or ["name",weight] as one item; 0 if it did not fit. */
@@ -557,13 +580,14 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     }
     jw_raw(&w, "],\"scores\":{", 12);
     int ncat = 0;
+    uint32_t fired = 0; /* categories with a live, non-zero scoring word */
+    for (int i = 0; i < s->n; i++) {
+        const entry_t *e = &c->entries[s->hits[i].id];
+        if (s->hits[i].live && e->kind == K_SCORE && e->weight != 0)
+            fired |= 1u << e->cat;
+    }
     for (int cat = 0; cat < CAT_COUNT && !w.truncated; cat++) {
-        int any = 0;
-        for (int i = 0; i < s->n && !any; i++) {
-            const entry_t *e = &c->entries[s->hits[i].id];
-            any = s->hits[i].live && e->kind == K_SCORE && e->cat == cat && e->weight != 0;
-        }
-        if (!any)
+        if (!(fired & (1u << cat)))
             continue;
         /* the category key is an item too; its closing "]}" is structure */
         if (!jw_item(&w, ncat > 0, category_name((category_t)cat), 0, 0))
@@ -600,6 +624,8 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
         len = UINT32_MAX;
 
     scan_t s;
+    s.c = c;
+    memset(s.present, 0, sizeof s.present);
     s.n = 0;
     s.dropped = 0;
     int rc = ac_scan(c->ac, text ? text : "", len, on_hit, &s);
@@ -609,8 +635,6 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     /* 1. containment within a kind */
     for (int i = 0; i < s.n; i++) {
         const entry_t *ei = &c->entries[s.hits[i].id];
-        if (ei->kind == K_CUE)
-            continue;
         uint32_t li = s.hits[i].end - s.hits[i].start;
         for (int j = 0; j < s.n; j++) {
             if (j == i)
@@ -625,23 +649,24 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
             }
         }
     }
-    /* 2. negation, 3. once per phrase, cue presence */
-    uint64_t present[CUE_WORDS] = {0};
+    /* 2. negation, 3. once per phrase */
+    const uint64_t *present = s.present;
+    int negs[MAX_HITS];
+    int nneg = 0;
+    for (int i = 0; i < s.n; i++) {
+        const entry_t *e = &c->entries[s.hits[i].id];
+        if (s.hits[i].live && e->kind == K_NEG && e->weight > 0)
+            negs[nneg++] = i;
+    }
     int emerg = 0;
     for (int i = 0; i < s.n; i++) {
         hit_t *h = &s.hits[i];
         const entry_t *e = &c->entries[h->id];
-        if (e->kind == K_CUE) {
-            present[e->cue / 64] |= UINT64_C(1) << (e->cue % 64);
-            continue;
-        }
         if (!h->live || e->kind == K_NEG)
             continue;
-        for (int j = 0; j < s.n && h->live; j++) {
-            const hit_t *n = &s.hits[j];
-            const entry_t *en = &c->entries[n->id];
-            if (n->live && en->kind == K_NEG && en->weight > 0 && n->end <= h->start &&
-                h->start - n->end <= (uint32_t)c->negation_window)
+        for (int k = 0; k < nneg && h->live; k++) {
+            const hit_t *n = &s.hits[negs[k]];
+            if (n->end <= h->start && h->start - n->end <= (uint32_t)c->negation_window)
                 h->live = 0;
         }
         for (int j = 0; j < i && h->live; j++)

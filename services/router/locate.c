@@ -270,6 +270,35 @@ static int collect_words(const locator_t *l, const normalizer_t *n, word_t **wor
     return rc;
 }
 
+/* Patterns are added to a matcher in byte order: the trie's newest child
+ * is then always the one to extend, so adding costs no sibling search (it
+ * dominated the load of a large registry). Ids are unchanged. */
+typedef struct {
+    uint32_t off, len, id;
+} sort_item_t;
+
+static int cmp_item(const void *a, const void *b, void *pool)
+{
+    const sort_item_t *x = a, *y = b;
+    const char *p = pool;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(p + x->off, p + y->off, n);
+    if (c != 0)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static int add_sorted(ac_matcher_t *m, const char *pool, sort_item_t *items, size_t n)
+{
+    qsort_r(items, n, sizeof(*items), cmp_item, (void *)pool);
+    for (size_t i = 0; i < n; i++) {
+        int rc = ac_add(m, pool + items[i].off, items[i].len, items[i].id);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int build(locator_t *l, const normalizer_t *n)
 {
     word_t *words = NULL;
@@ -304,8 +333,14 @@ static int build(locator_t *l, const normalizer_t *n)
     /* 3. drop stems found inside another unit's words */
     if (rc == 0 && ns > 0) {
         rc = ac_create(&sm);
+        sort_item_t *items = rc == 0 ? malloc(ns * sizeof(*items)) : NULL;
+        if (rc == 0 && items == NULL)
+            rc = -ENOMEM;
         for (size_t i = 0; i < ns && rc == 0; i++)
-            rc = ac_add(sm, wpool + stems[i].off, stems[i].len, (uint32_t)i);
+            items[i] = (sort_item_t){stems[i].off, stems[i].len, (uint32_t)i};
+        if (rc == 0)
+            rc = add_sorted(sm, wpool, items, ns);
+        free(items);
         if (rc == 0)
             rc = ac_build(sm);
         stem_scan_t sc = {.stems = stems};
@@ -330,8 +365,14 @@ static int build(locator_t *l, const normalizer_t *n)
     /* 4. the matcher */
     if (rc == 0)
         rc = ac_create(&l->ac);
+    sort_item_t *items = rc == 0 && l->n_pats > 0 ? malloc(l->n_pats * sizeof(*items)) : NULL;
+    if (rc == 0 && l->n_pats > 0 && items == NULL)
+        rc = -ENOMEM;
     for (size_t i = 0; i < l->n_pats && rc == 0; i++)
-        rc = ac_add(l->ac, l->pool + l->pats[i].off, l->pats[i].len, (uint32_t)i);
+        items[i] = (sort_item_t){l->pats[i].off, l->pats[i].len, (uint32_t)i};
+    if (rc == 0 && l->n_pats > 0)
+        rc = add_sorted(l->ac, l->pool, items, l->n_pats);
+    free(items);
     if (rc == 0)
         rc = ac_build(l->ac);
     free(l->hash);
@@ -500,11 +541,15 @@ int locator_locate(const locator_t *l, const char *code, size_t code_len, const 
     return 0;
 }
 
+/* One scan of the text serves both stripping (every byte covered by a
+ * compound word) and, when `best` is set, locating in the text (the longest
+ * word, as best_hit). */
 typedef struct {
     const locator_t *l;
     const char *s;
     size_t len;
     uint8_t *cover; /* 1 per byte covered by a match */
+    best_scan_t *best;
 } strip_scan_t;
 
 static int strip_hit(void *ud, uint32_t id, size_t start, size_t end)
@@ -513,11 +558,15 @@ static int strip_hit(void *ud, uint32_t id, size_t start, size_t end)
     if (st->l->pats[id].kind == WORD_STEM && !stem_boundary_ok(st->s, st->len, end))
         return 0;
     memset(st->cover + start, 1, end - start);
+    if (st->best != NULL)
+        best_hit(st->best, id, start, end);
     return 0;
 }
 
-int locator_strip(const locator_t *l, const char *text, size_t len, char *out, size_t cap,
-                  size_t *out_len)
+#define COVER_STACK 4096
+
+static int strip_scan(const locator_t *l, const char *text, size_t len, char *out, size_t cap,
+                      size_t *out_len, best_scan_t *best)
 {
     if (out_len != NULL)
         *out_len = 0;
@@ -525,11 +574,14 @@ int locator_strip(const locator_t *l, const char *text, size_t len, char *out, s
         return -EINVAL;
     if (cap < len + 1)
         return -ENOSPC;
-    uint8_t *cover = calloc(len ? len : 1, 1);
+    /* demands are short: the cover map lives on the stack unless huge */
+    uint8_t stack_cover[COVER_STACK];
+    uint8_t *cover = len <= COVER_STACK ? stack_cover : malloc(len);
     if (cover == NULL)
         return -ENOMEM;
+    memset(cover, 0, len ? len : 0);
     if (len > 0 && l->ac != NULL) {
-        strip_scan_t st = {.l = l, .s = text, .len = len, .cover = cover};
+        strip_scan_t st = {.l = l, .s = text, .len = len, .cover = cover, .best = best};
         ac_scan(l->ac, text, len, strip_hit, &st);
     }
     size_t o = 0;
@@ -544,8 +596,54 @@ int locator_strip(const locator_t *l, const char *text, size_t len, char *out, s
         out[o++] = text[i++];
     }
     out[o] = '\0';
-    free(cover);
+    if (cover != stack_cover)
+        free(cover);
     if (out_len != NULL)
         *out_len = o;
+    return 0;
+}
+
+int locator_strip(const locator_t *l, const char *text, size_t len, char *out, size_t cap,
+                  size_t *out_len)
+{
+    return strip_scan(l, text, len, out, cap, out_len, NULL);
+}
+
+int locator_locate_strip(const locator_t *l, const char *code, size_t code_len, const char *addr,
+                         size_t addr_len, const char *text, size_t text_len, location_t *loc,
+                         char *out, size_t cap, size_t *out_len)
+{
+    if (loc == NULL)
+        return -EINVAL;
+    memset(loc, 0, sizeof(*loc));
+    loc->unit = -1;
+    if (l == NULL)
+        return -EINVAL;
+    if (code != NULL && code_len > 0) {
+        int u = registry_unit_find(l->reg, code, code_len);
+        if (u >= 0 && registry_unit(l->reg, (size_t)u)->kind == TIER_COMPOUND) {
+            loc->unit = u;
+            loc->source = LOC_CODE;
+        } else {
+            loc->code_unknown = true;
+        }
+    }
+    bool located = loc->unit >= 0 || scan_best(l, addr, addr_len, loc, LOC_ADDRESS) ||
+                   scan_squeezed(l, addr, addr_len, loc, LOC_ADDRESS);
+    best_scan_t b = {.l = l, .s = text, .len = text_len, .best = -1};
+    int rc = strip_scan(l, text, text_len, out, cap, out_len, located ? NULL : &b);
+    if (rc < 0 || located)
+        return rc;
+    if (b.best >= 0) {
+        const pattern_t *p = &l->pats[b.best];
+        loc->unit = p->unit;
+        loc->source = LOC_TEXT;
+        loc->kind = (loc_word_kind_t)p->kind;
+        loc->word = l->pool + p->off;
+        loc->start = b.best_start;
+        loc->end = b.best_end;
+    } else {
+        scan_squeezed(l, text, text_len, loc, LOC_TEXT);
+    }
     return 0;
 }

@@ -62,6 +62,12 @@ int locator_locate(const locator_t *l, const char *code, size_t code_len, const 
 int locator_strip(const locator_t *l, const char *text, size_t len, char *out, size_t cap,
                   size_t *out_len);
 
+/* locator_locate() and locator_strip() of the same text in one scan of
+ * the text (the address, when given, is scanned first as before). */
+int locator_locate_strip(const locator_t *l, const char *code, size_t code_len, const char *addr,
+                         size_t addr_len, const char *text, size_t text_len, location_t *loc,
+                         char *out, size_t cap, size_t *out_len);
+
 /* Number of patterns (names, aliases and stems) and approximate bytes. */
 size_t locator_pattern_count(const locator_t *l);
 size_t locator_memory(const locator_t *l);

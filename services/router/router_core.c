@@ -118,6 +118,25 @@ static void nbuf_free(nbuf_t *b)
     b->p = NULL;
 }
 
+/* Remove the spaces a transcript puts between Chinese characters
+ * ("锦 龙 苑 的 电 梯 坏 了"), in place: between two CJK characters a space
+ * separates nothing, and left there it would hide every name and phrase
+ * from the matchers. Spaces next to ASCII (phone numbers, codes) stay. */
+static void squeeze_cjk_spaces(nbuf_t *b)
+{
+    if (b->len < 3 || memchr(b->p, ' ', b->len) == NULL)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->p[i] == ' ' && o > 0 && i + 1 < b->len && (unsigned char)b->p[o - 1] >= 0x80 &&
+            (unsigned char)b->p[i + 1] >= 0x80)
+            continue;
+        b->p[o++] = b->p[i];
+    }
+    b->p[o] = '\0';
+    b->len = o;
+}
+
 int router_core_place(const router_core_t *core, const router_demand_t *d, router_result_t *out)
 {
     if (out == NULL)
@@ -132,10 +151,9 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
         rc = nbuf_fill(core->norm, &addr, d->address);
     if (rc < 0)
         goto done;
+    squeeze_cjk_spaces(&text);
     const char *code = d->compound;
-    locator_locate(core->loc, code, code ? strlen(code) : 0, addr.p, addr.len, text.p, text.len,
-                   &out->loc);
-    /* strip compound names so they cannot vote */
+    /* locate, and strip compound names so they cannot vote, in one scan */
     stripped.p = stripped.stack;
     stripped.cap = sizeof stripped.stack;
     if (text.len + 1 > stripped.cap) {
@@ -146,7 +164,8 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
         }
         stripped.cap = text.len + 1;
     }
-    rc = locator_strip(core->loc, text.p, text.len, stripped.p, stripped.cap, &stripped.len);
+    rc = locator_locate_strip(core->loc, code, code ? strlen(code) : 0, addr.p, addr.len, text.p,
+                              text.len, &out->loc, stripped.p, stripped.cap, &stripped.len);
     if (rc < 0)
         goto done;
     rc = classifier_classify(core->cls, stripped.p, stripped.len, &out->cls);

@@ -2,8 +2,9 @@
  * test_classify.c - classifier: the hand-written corpus
  * (tests/router/classify_cases.tsv), the 54 shared routing samples
  * (../shared/fixtures/routing), loader error reporting and robustness
- * against garbage lexicons and texts, explain JSON validity, and a speed
- * figure. Run from the repository root.
+ * against garbage lexicons and texts, explain JSON validity. Speed is
+ * measured by tests/bench/router_bench, not here (no timed assertions).
+ * Run from the repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <errno.h>
 #include <dirent.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -428,6 +428,7 @@ static void test_loader_garbage(void **state)
     remove_copy();
 }
 
+/* Throughput on the corpus texts (reported, loosely bounded). */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -243,6 +243,44 @@ static void test_strip(void **state)
     assert_string_equal(out, "");
 }
 
+/* locator_locate_strip() must give exactly what locator_locate() and
+ * locator_strip() give separately, whatever located the compound. */
+static void test_locate_strip_one_pass(void **state)
+{
+    fx_t *f = *state;
+    static const struct {
+        const char *code, *addr, *text;
+    } cases[] = {
+        {NULL, NULL, "鸿翔花园的灯坏了,东乐花园也是,鸿翔业主很急"},
+        {NULL, "锦绣家园二期3栋", "锦绣家园的电梯坏了"},
+        {"K4", NULL, "龙田世纪花园门口有人摆摊"},
+        {"NOPE", NULL, "木头龙新村3栋楼道灯坏了"},
+        {NULL, "不存在的地址", "东方电梯公寓3栋灯坏了"},
+        {NULL, NULL, "锦绣 家园 的路灯坏了"},
+        {NULL, NULL, "没有小区名字的诉求"},
+        {NULL, NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text, *a = cases[i].addr, *c = cases[i].code;
+        location_t l1 = loc(f, c, a, t), l2;
+        char o1[256], o2[256];
+        size_t n1 = 0, n2 = 0;
+        assert_int_equal(locator_strip(f->loc, t, strlen(t), o1, sizeof o1, &n1), 0);
+        assert_int_equal(locator_locate_strip(f->loc, c, c ? strlen(c) : 0, a, a ? strlen(a) : 0, t,
+                                              strlen(t), &l2, o2, sizeof o2, &n2),
+                         0);
+        assert_int_equal(l1.unit, l2.unit);
+        assert_int_equal(l1.source, l2.source);
+        assert_int_equal(l1.kind, l2.kind);
+        assert_int_equal(l1.code_unknown, l2.code_unknown);
+        assert_int_equal(l1.start, l2.start);
+        assert_int_equal(l1.end, l2.end);
+        assert_true(l1.word == l2.word);
+        assert_string_equal(o1, o2);
+        assert_int_equal(n1, n2);
+    }
+}
+
 static void test_counts_and_errors(void **state)
 {
     fx_t *f = *state;
@@ -270,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_spaces_inside_names),
         cmocka_unit_test(test_stems),
         cmocka_unit_test(test_strip),
+        cmocka_unit_test(test_locate_strip_one_pass),
         cmocka_unit_test(test_counts_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 #include <opencc.h>
 #include <cmocka.h>
 
@@ -68,7 +69,10 @@ static void test_fullwidth_and_space(void **state)
           "开头BOM"); /* byte order mark dropped */
     check("", "");
     check("   ", "");
-    check("。、", "。、"); /* ideographic punctuation outside FF01-FF5E kept */
+    check("。、", "。、");                      /* ideographic punctuation outside FF01-FF5E kept */
+    check("锦绣　家园　３栋", "锦绣 家园 3栋"); /* ideographic space between characters */
+    check("a\xe4\xb8", "a??");                  /* a character cut short */
+    check("\xe4\xb8\xad\xe4\xb8", "中??");
 }
 
 static void test_invalid_utf8(void **state)
@@ -141,6 +145,73 @@ static void test_fast_path_matches_opencc(void **state)
     opencc_close(cc);
 }
 
+/* Compare normalize_text() with OpenCC on one text that has nothing to
+ * fold (no spaces, no full-width forms), so the results must be equal. */
+static void same_as_opencc(opencc_t cc, const char *text)
+{
+    char *want = opencc_convert_utf8(cc, text, strlen(text));
+    assert_non_null(want);
+    char out[4096];
+    size_t l;
+    assert_int_equal(normalize_text(N, text, strlen(text), out, sizeof out, &l), 0);
+    if (strcmp(out, want) != 0)
+        fail_msg("\"%s\": normalize gives \"%s\", OpenCC \"%s\"", text, out, want);
+    opencc_convert_utf8_free(want);
+}
+
+/* The character table must agree with OpenCC on every CJK character of the
+ * BMP (in runs of 48, so neighbours meet too), and on every phrase of the
+ * installed t2s phrase table when opencc_dict can list it. */
+static void test_table_matches_opencc(void **state)
+{
+    (void)state;
+    opencc_t cc = opencc_open("t2s.json");
+    assert_true(cc != (opencc_t)-1);
+    char buf[48 * 3 + 1];
+    for (uint32_t cp = 0x3400; cp <= 0xFAFF;) {
+        size_t o = 0;
+        for (int k = 0; k < 48 && cp <= 0xFAFF; k++, cp++) {
+            if (cp == 0xA000)
+                cp = 0xF900; /* skip Yi, Hangul, surrogates, private use */
+            buf[o++] = (char)(0xE0 | (cp >> 12));
+            buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[o++] = (char)(0x80 | (cp & 0x3F));
+        }
+        buf[o] = '\0';
+        same_as_opencc(cc, buf);
+    }
+    char path[] = "/tmp/test_normalize_tsp.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "opencc_dict -i /usr/share/opencc/TSPhrases.ocd2 -o %s -f ocd2 -t text "
+             ">/dev/null 2>&1",
+             path);
+    int phrases = 0;
+    if (system(cmd) == 0) {
+        FILE *f = fopen(path, "r");
+        char line[512];
+        while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+            char *tab = strchr(line, '\t');
+            if (tab == NULL)
+                continue;
+            *tab = '\0';
+            char text[600];
+            snprintf(text, sizeof text, "我说%s了", line);
+            same_as_opencc(cc, line);
+            same_as_opencc(cc, text);
+            phrases++;
+        }
+        if (f != NULL)
+            fclose(f);
+    }
+    unlink(path);
+    fprintf(stderr, "t2s table checked on the BMP and %d phrases\n", phrases);
+    opencc_close(cc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_buffer_limits),
         cmocka_unit_test(test_fast_path_matches_opencc),
+        cmocka_unit_test(test_table_matches_opencc),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
