@@ -86,7 +86,7 @@ def router_argv(ep):
 
 def notifier_argv(ep):
     return ["--ledger", ep["ledger"], "--events", ep["events"], "--alerts", ep["alerts"],
-            "--router", ep["router"]]
+            "--router", ep["router"], "--listen", ep["notifier"]]
 
 
 def submit_args(channel, channel_id, text, address=None, compound=None, urgency=None):
@@ -235,9 +235,10 @@ class System:
         self.log_dir = os.path.join(self.workdir, "log")
         os.makedirs(self.log_dir, exist_ok=True)
         self.pg_dir = os.path.join(self.workdir, "pg")
-        ports = free_ports(6)
+        ports = free_ports(7)
         self.pg_port = ports[0]
-        self.ports = dict(zip(("ledger", "events", "router", "desk", "alerts"), ports[1:]))
+        self.ports = dict(zip(("ledger", "events", "router", "desk", "alerts", "notifier"),
+                              ports[1:]))
         self.ep = {k: f"tcp://127.0.0.1:{p}" for k, p in self.ports.items()}
         self.services = {}
         self.conninfo = None
