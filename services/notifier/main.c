@@ -37,6 +37,10 @@ static config_opt_t opts[] = {
      "alerts waiting for the ledger at once", 0, NULL},
     {"max-buffered-events", "LIANDONG_NOTIFIER_MAX_BUFFER", "200000",
      "events kept while a snapshot loads", 0, NULL},
+    {"probe-interval-ms", "LIANDONG_NOTIFIER_PROBE_MS", "10000",
+     "how often a quiet stream is checked against the ledger's head seq", 0, NULL},
+    {"drop-every", NULL, "0", "testing: drop every Nth event received (fault injection; 0 = off)",
+     0, NULL},
     {"clock-anchor-ms", "LIANDONG_CLOCK_ANCHOR_MS", "0",
      "accelerated clock anchored here: simulated = anchor + (now - anchor) * speed, so a "
      "restarted notifier resumes the same simulated time (testing; 0 = off)",
@@ -93,13 +97,16 @@ int main(int argc, char **argv)
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
     double speed = 1, share = 0, grace = 0;
-    long start_ms = 0, anchor_ms = 0, page = 0, timeout = 0, inflight = 0, buffer = 0;
+    long start_ms = 0, anchor_ms = 0, probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0,
+         buffer = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
         get_double("clock-speed", 0.001, 1e7, &speed) < 0)
         return 2;
     if (config_get_long(opts, NOPTS, "clock-start-ms", 0, 32503680000000L, &start_ms) < 0 ||
         config_get_long(opts, NOPTS, "clock-anchor-ms", 0, 32503680000000L, &anchor_ms) < 0 ||
+        config_get_long(opts, NOPTS, "probe-interval-ms", 50, 3600000, &probe) < 0 ||
+        config_get_long(opts, NOPTS, "drop-every", 0, 1000000, &drop) < 0 ||
         config_get_long(opts, NOPTS, "page-size", 1, 100000, &page) < 0 ||
         config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
@@ -124,6 +131,8 @@ int main(int argc, char **argv)
         .ledger_timeout_ms = (uint32_t)timeout,
         .max_alerts_in_flight = (uint32_t)inflight,
         .max_buffered_events = (size_t)buffer,
+        .probe_interval_ms = (uint32_t)probe,
+        .drop_every = (uint32_t)drop,
     };
     if (anchor_ms > 0 && start_ms == 0) {
         int64_t wall = nclock_wall_ms();

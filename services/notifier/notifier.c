@@ -15,7 +15,6 @@
 #define SYNC_BACKOFF_MAX_MS 30000
 #define ALERT_BACKOFF_MIN_MS 1000
 #define ALERT_BACKOFF_MAX_MS 60000
-#define PROBE_INTERVAL_MS 10000
 /* The fire timer never sleeps longer than this in real time, so a step of
  * the wall clock (NTP) is noticed within a minute. */
 #define FIRE_MAX_SLEEP_MS 60000
@@ -448,7 +447,7 @@ static void on_page(int status, wire_msg_t *answer, void *ud)
     }
     log_info(NULL, "synchronised: %zu open cases, %zu pending stages, live from seq %" PRIu64,
              dl_case_count(n->dl), dl_pending_count(n->dl), stream_last_seq(n->stream));
-    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+    uv_timer_start(&n->sync_timer, on_sync_timer, n->cfg.probe_interval_ms, 0);
     pump(n);
 }
 
@@ -518,7 +517,7 @@ static void on_sync_timer(uv_timer_t *t)
         else
             free(c);
     }
-    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+    uv_timer_start(&n->sync_timer, on_sync_timer, n->cfg.probe_interval_ms, 0);
 }
 
 /* Asks for the current snapshot page again after delay_ms. */
@@ -553,6 +552,11 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     notifier_t *n = ud;
     if (n->stopping || m->nframes == 0)
         return;
+    if (n->cfg.drop_every && ++n->events_received % n->cfg.drop_every == 0) {
+        n->events_dropped++;
+        log_warn(NULL, "fault injection: event dropped (%lu so far)", n->events_dropped);
+        return;
+    }
     /* [envelope] or [topic][envelope]: the envelope is the last frame. */
     zmq_msg_t *payload = &m->frames[m->nframes - 1];
     char err[160];

@@ -42,6 +42,10 @@ typedef struct {
     uint32_t ledger_timeout_ms;
     uint32_t max_alerts_in_flight;
     size_t max_buffered_events;
+    uint32_t probe_interval_ms; /* how often a live stream checks the ledger's head seq */
+    /* Fault injection for tests: drop every Nth event received (0 = off),
+     * as a lost message on the stream would be. */
+    uint32_t drop_every;
 } notifier_config_t;
 
 typedef struct notifier {
@@ -71,6 +75,7 @@ typedef struct notifier {
     uint32_t alerts_in_flight;
     uint32_t alert_backoff_ms;
     int64_t armed_at; /* simulated time the fire timer is armed for */
+    unsigned long events_received, events_dropped;
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
 } notifier_t;
 
