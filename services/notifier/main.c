@@ -30,7 +30,7 @@ static config_opt_t opts[] = {
      "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
     {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
      "simulated start time in ms since the epoch (0 = now)", 0, NULL},
-    {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "2000", "cases per snapshot page", 0, NULL},
+    {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "5000", "cases per snapshot page", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000", "wait for a ledger answer", 0,
      NULL},
     {"max-in-flight", "LIANDONG_NOTIFIER_MAX_IN_FLIGHT", "256",
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         config_get_long(opts, NOPTS, "clock-anchor-ms", 0, 32503680000000L, &anchor_ms) < 0 ||
         config_get_long(opts, NOPTS, "probe-interval-ms", 50, 3600000, &probe) < 0 ||
         config_get_long(opts, NOPTS, "drop-every", 0, 1000000, &drop) < 0 ||
-        config_get_long(opts, NOPTS, "page-size", 1, 100000, &page) < 0 ||
+        config_get_long(opts, NOPTS, "page-size", 1, 20000, &page) < 0 || /* ledger PAGE_MAX */
         config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
         config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0) {

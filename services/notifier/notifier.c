@@ -421,17 +421,25 @@ static void on_page(int status, wire_msg_t *answer, void *ud)
     n->sync_backoff_ms = SYNC_BACKOFF_MIN_MS;
     const Liandong__V1__DeadlineList *l = e->deadline_list;
     stream_snapshot_page(n->stream, l->as_of_seq);
+    int more = l->n_deadlines > 0 && l->n_deadlines >= n->cfg.page_size;
+    if (more) {
+        /* Ask for the next page before loading this one, so the ledger's
+         * query overlaps our loading (reload time at a million cases). */
+        free(n->cursor);
+        n->cursor = strdup(l->deadlines[l->n_deadlines - 1]->case_id);
+        if (n->cursor == NULL) {
+            resync(n, SYNC_BACKOFF_MIN_MS);
+            return;
+        }
+        fetch_page(n);
+    }
     for (size_t i = 0; i < l->n_deadlines; i++) {
         int rc = stream_load_row(n->dl, l->deadlines[i]);
         if (rc < 0)
             log_warn(l->deadlines[i]->case_id, "snapshot row refused: %s", strerror(-rc));
     }
-    if (l->n_deadlines > 0 && l->n_deadlines >= n->cfg.page_size) {
-        free(n->cursor);
-        n->cursor = strdup(l->deadlines[l->n_deadlines - 1]->case_id);
-        fetch_page(n);
+    if (more)
         return;
-    }
     int rc = stream_snapshot_done(n->stream, n->dl);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL, "events missing after the snapshot (as of seq %" PRIu64 "): fetching again",
