@@ -29,6 +29,7 @@
 
 #include "case_state.h"
 #include "db_alerts.h"
+#include "db_deliveries.h"
 #include "domain.h"
 #include "log.h"
 #include "registry.h"
@@ -179,6 +180,7 @@ static const db_stmt_t statements[] = {
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
      0},
+    DELIVERIES_STATEMENTS(CASE_COLS, EVENT_COLS("e.")),
 };
 
 const db_stmt_t *ledger_statements(size_t *n)
@@ -234,11 +236,6 @@ static char *ja_printf(ledger_job_t *j, const char *fmt, ...)
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
-}
-
-void *ledger_job_alloc(ledger_job_t *j, size_t n)
-{
-    return ja_alloc(j, n);
 }
 
 char *ledger_job_strdup(ledger_job_t *j, const char *s)
@@ -454,6 +451,12 @@ static void validate_action(ledger_job_t *j, const Liandong__V1__CaseAction *a)
         break;
     case CA_ESCALATE:
     case CA_DISPATCH:
+        /* The new holder is the router's to compute (escalate.c): a body's
+         * own key must not choose where its case goes. */
+        if (strncmp(j->user, "body:", 5) == 0) {
+            ledger_job_fail(j, E(FORBIDDEN), "escalation and dispatch go through the router");
+            return;
+        }
         if (missing(j, a->target_body, "target_body"))
             return;
         if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||
@@ -545,6 +548,11 @@ static void validate(ledger_job_t *j)
     case LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES:
     case LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT:
         if (db_alerts_validate(j) == 0)
+            j->stage = ST_DB;
+        break;
+    case LIANDONG__V1__ENVELOPE__BODY_PENDING_DELIVERIES:
+        j->actor = effective_actor(j, r->pending_deliveries->body_id);
+        if (deliveries_validate(j) == 0)
             j->stage = ST_DB;
         break;
     default:
@@ -829,6 +837,15 @@ static void decide_action(ledger_job_t *j, wcase_t *w, const char *dispatch_body
     unsigned roles = case_actor_roles(j->actor, w->body_id, dispatch_body);
     const case_transition_t *t = NULL;
     int rc = case_check((case_state_t)w->state, (case_action_t)a->kind, roles, &t);
+    if ((case_action_t)a->kind == CA_DELIVERED) {
+        /* An acknowledgement always marks the body's deliveries; it moves
+         * the case only where the table allows (db_deliveries.h). */
+        deliveries_ack_params(j, rc, case_state_name((case_state_t)w->state));
+        if (rc == 0)
+            w->state = (int)t->to;
+        j->stage = ST_APPLY;
+        return;
+    }
     if (rc == -EINVAL) {
         ledger_job_fail(j, E(ILLEGAL_TRANSITION), "case %s is %s: %s is not allowed", a->case_id,
                         case_state_name((case_state_t)w->state),
@@ -930,7 +947,11 @@ static int send_phase2(db_t *db, ledger_job_t *j)
         params_create(j);
         return db_send(db, "create_case", j->nparams, v) < 0 ? -ENOTCONN : 1;
     case LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION:
+        if (r->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DELIVERED)
+            return deliveries_send_ack(db, j);
         return db_send(db, "apply_action", j->nparams, v) < 0 ? -ENOTCONN : 1;
+    case LIANDONG__V1__ENVELOPE__BODY_PENDING_DELIVERIES:
+        return deliveries_send_pending(db, j);
     case LIANDONG__V1__ENVELOPE__BODY_LIST_CASES: {
         const Liandong__V1__ListCases *l = r->list_cases;
         uint32_t lim = l->limit == 0 ? LIST_DEFAULT : (l->limit > LIST_MAX ? LIST_MAX : l->limit);
@@ -1040,7 +1061,14 @@ static void answer_job(ledger_job_t *j)
     case LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE:
         answer_create(j);
         break;
+    case LIANDONG__V1__ENVELOPE__BODY_PENDING_DELIVERIES:
+        deliveries_answer_pending(j, res);
+        break;
     case LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION: {
+        if (r->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DELIVERED) {
+            deliveries_answer_ack(j, res);
+            break;
+        }
         if (PQntuples(res) != 1) {
             ledger_job_fail(j, E(INTERNAL), "action recorded no event");
             break;
@@ -1131,6 +1159,29 @@ static void answer_job(ledger_job_t *j)
     default:
         break;
     }
+}
+
+void *ledger_job_alloc(ledger_job_t *j, size_t n)
+{
+    return ja_alloc(j, n);
+}
+
+Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, int row,
+                                            const char *viewer)
+{
+    return record_from(j, r, row, viewer);
+}
+
+Liandong__V1__CaseEvent *ledger_job_event(ledger_job_t *j, const PGresult *r, int row)
+{
+    return event_from(j, r, row);
+}
+
+void ledger_job_action_done(ledger_job_t *j, Liandong__V1__CaseEvent *e, int duplicate)
+{
+    answer_action(j, e, duplicate);
+    if (e != NULL && !duplicate)
+        add_event(j, e);
 }
 
 /* --------------------------------------------------------------- batch */

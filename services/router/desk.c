@@ -254,8 +254,17 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
                          "the ledger did not confirm in time; retry with the same request");
     } else {
         envelope_t *e = wire_envelope(answer);
-        /* Pass the ledger's answer through unchanged (request id restored). */
+        /* Pass the ledger's answer through unchanged. rpc_request_answer
+         * points its request_id at the request it then frees: give the
+         * unpacked answer its own string back before it is freed too. */
+        char *own = e->request_id;
         rpc_request_answer(f->req, e);
+        e->request_id = own;
+        /* A returned case now waits at the dispatch centre: push it there
+         * now rather than at the next sync. */
+        if (f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE &&
+            e->case_action_done->event && strcmp(e->case_action_done->event->kind, "returned") == 0)
+            desk_poke(f->d, e->case_action_done->event->body_id);
         if (f->delivered && f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
             f->d->acked++;
             peer_t *p = find_peer(f->d, f->body_id);
@@ -337,6 +346,12 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
         if (body[0] == '\0') {
             rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN,
                              "case actions on the desk socket need a body key");
+            return;
+        }
+        if (e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ||
+            e->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH) {
+            /* The router, not the department, chooses the new holder. */
+            router_on_case_action(r, req);
             return;
         }
         forward_action(d, req, body);

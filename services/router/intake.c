@@ -234,6 +234,10 @@ void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
         handle_submit(r, req);
         return;
     }
+    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION) {
+        router_on_case_action(r, req); /* escalate.c */
+        return;
+    }
     char msg[128];
     snprintf(msg, sizeof msg, "the front-end socket does not serve %s", wire_body_name(e));
     rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE, msg);

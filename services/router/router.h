@@ -38,6 +38,11 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
 /* Answers what every socket answers (ping); returns 1 when handled. */
 int router_common_request(router_t *r, rpc_request_t *req);
 
+/* escalate.c: ESCALATE and DISPATCH CaseActions on the front-end socket
+ * (the next rung or the named body, fresh deadlines, recorded by the
+ * ledger, pushed to the new holder's desk). */
+void router_on_case_action(router_t *r, rpc_request_t *req);
+
 /* registry_watch.c: load at start and pick up new versions without a
  * restart. */
 int router_registry_start(router_t *r);

@@ -432,7 +432,6 @@ static long vm_kb(const char *key)
     return kb;
 }
 
-
 /* 100,000 compounds (with party branches, committees, property companies)
  * load, validate and answer lookups; the time and memory are printed. */
 static void test_scale_100k(void **state)

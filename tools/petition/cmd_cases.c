@@ -165,8 +165,16 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
     int done, rc = parse_sub(o, n, argc - 1, argv + 1, "usage: petition ACTION CASE_ID", &done);
     if (rc || done)
         return rc;
-    if (!config_get(o, n, "body")) {
+    /* Escalation and dispatch go through the router, which computes the
+     * new holder and deadlines (services/router/escalate.c); the actor is
+     * the key's, so --body is only needed where the key does not say it. */
+    int via_router = strcmp(action, "escalate") == 0 || strcmp(action, "dispatch") == 0;
+    if (!config_get(o, n, "body") && !via_router) {
         fprintf(stderr, "petition %s: --body is required\n", action);
+        return 2;
+    }
+    if (strcmp(action, "dispatch") == 0 && config_get(o, n, "to")[0] == '\0') {
+        fprintf(stderr, "petition dispatch: --to BODY_ID is required\n");
         return 2;
     }
     Liandong__V1__CaseAction ca = LIANDONG__V1__CASE_ACTION__INIT;
@@ -174,7 +182,7 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
         if (strcmp(action_kinds[i].name, action) == 0)
             ca.kind = action_kinds[i].kind;
     ca.case_id = argv[1];
-    ca.actor = (char *)config_get(o, n, "body");
+    ca.actor = (char *)(config_get(o, n, "body") ? config_get(o, n, "body") : "");
     ca.text = (char *)config_get(o, n, "text");
     ca.reason = (char *)config_get(o, n, "reason");
     ca.target_body = (char *)config_get(o, n, "to");
@@ -183,7 +191,8 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
     req.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     req.case_action = &ca;
     wire_msg_t *w = NULL;
-    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE, &w);
+    rc = petition_call(ctx, via_router ? ctx->router : ctx->ledger, &req,
+                       LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE, &w);
     if (rc != 0)
         return rc;
     const Liandong__V1__CaseActionDone *d = wire_envelope(w)->case_action_done;
