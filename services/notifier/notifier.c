@@ -210,7 +210,9 @@ static int send_escalation(notifier_t *n, alert_ctx_t *c)
     Liandong__V1__CaseAction a = LIANDONG__V1__CASE_ACTION__INIT;
     a.case_id = c->case_id;
     a.kind = LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE;
-    a.actor = "notifier";
+    /* The router takes the actor from our key; without CURVE this names
+     * the service role the state table lets escalate. */
+    a.actor = "service:notifier";
     a.text = "resolution deadline passed: escalated one rung by the notifier (ROUTING.md 7)";
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;

@@ -320,10 +320,16 @@ def test_overdue_case_escalated_through_router(system, run):
     conn = system.db()
     try:
         cur = conn.cursor()
-        cur.execute("SELECT kind, actor, body_id FROM case_events WHERE case_id = %s"
-                    " AND kind = 'escalated'", (e1,))
+        cur.execute("SELECT kind, actor, body_id, extract(epoch FROM at) FROM case_events"
+                    " WHERE case_id = %s AND kind = 'escalated' ORDER BY seq", (e1,))
         esc = cur.fetchall()
     finally:
         conn.close()
     assert esc, "the overdue case was not escalated"
     assert esc[0][2] == "JA-DH-CZ-1-RC", esc  # one rung up: the community committee
+    assert "notifier" in esc[0][1], esc
+    # Never twice for one deadline (a kill between the router's answer and
+    # the record must not escalate again): a second escalation can only come
+    # from the new assignment's own deadline, 24 h + grace later (~25 s).
+    for a, b in zip(esc, esc[1:]):
+        assert float(b[3]) - float(a[3]) > 20, f"escalated twice in a row: {esc}"
