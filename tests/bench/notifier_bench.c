@@ -252,13 +252,14 @@ int main(int argc, char **argv)
     double p50 = f.nlate ? f.late[f.nlate / 2] : 0;
     double p99 = f.nlate ? f.late[(size_t)((double)f.nlate * 0.99)] : 0;
     double mx = f.nlate ? f.late[f.nlate - 1] : 0;
-    printf("{\"cases\": %zu, \"pages\": %zu, \"wire_mb\": %.1f, \"reload_s\": %.3f, \"reload_cpu_s\": %.3f,"
+    printf("{\"cases\": %zu, \"pages\": %zu, \"wire_mb\": %.1f, \"reload_s\": %.3f, "
+           "\"reload_cpu_s\": %.3f,"
            " \"rss_added_mb\": %.1f, \"rss_total_mb\": %.1f, \"table_mb\": %.1f,"
            " \"pending_stages\": %zu, \"fired\": %zu, \"late_p50_ms\": %.1f,"
            " \"late_p99_ms\": %.1f, \"late_max_ms\": %.1f}\n",
-           ncases, npages, (double)wire_bytes / 1e6, reload_s, reload_cpu_s, (double)(rss1 - rss0) / 1024.0,
-           (double)rss1 / 1024.0, (double)dl_memory(dl) / 1048576.0, dl_pending_count(dl), f.nlate,
-           p50, p99, mx);
+           ncases, npages, (double)wire_bytes / 1e6, reload_s, reload_cpu_s,
+           (double)(rss1 - rss0) / 1024.0, (double)rss1 / 1024.0, (double)dl_memory(dl) / 1048576.0,
+           dl_pending_count(dl), f.nlate, p50, p99, mx);
     free(f.late);
     stream_destroy(&st);
     dl_destroy(&dl);
