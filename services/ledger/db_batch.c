@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "case_state.h"
+#include "db_alerts.h"
 #include "db_deliveries.h"
 #include "domain.h"
 #include "log.h"
@@ -184,8 +185,14 @@ static const db_stmt_t statements[] = {
 
 const db_stmt_t *ledger_statements(size_t *n)
 {
-    *n = sizeof statements / sizeof statements[0];
-    return statements;
+    /* The core statements followed by those of the notifier's handlers. */
+    static db_stmt_t all[sizeof statements / sizeof statements[0] + DB_ALERTS_NSTMTS];
+    size_t na = 0;
+    const db_stmt_t *alerts = db_alerts_statements(&na);
+    memcpy(all, statements, sizeof statements);
+    memcpy(all + sizeof statements / sizeof statements[0], alerts, na * sizeof *alerts);
+    *n = sizeof statements / sizeof statements[0] + na;
+    return all;
 }
 
 /* ---------------------------------------------------------------- arena */
@@ -219,6 +226,24 @@ static char *ja_strdup(ledger_job_t *j, const char *s)
 
 static char *ja_printf(ledger_job_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *ja_printf(ledger_job_t *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = ja_alloc(j, (size_t)(n > 0 ? n : 0) + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+char *ledger_job_strdup(ledger_job_t *j, const char *s)
+{
+    return ja_strdup(j, s);
+}
+
+char *ledger_job_printf(ledger_job_t *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -519,6 +544,11 @@ static void validate(ledger_job_t *j)
     }
     case LIANDONG__V1__ENVELOPE__BODY_REGISTRY_GET:
         j->stage = ST_DB;
+        break;
+    case LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES:
+    case LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT:
+        if (db_alerts_validate(j) == 0)
+            j->stage = ST_DB;
         break;
     case LIANDONG__V1__ENVELOPE__BODY_PENDING_DELIVERIES:
         j->actor = effective_actor(j, r->pending_deliveries->body_id);
@@ -952,6 +982,9 @@ static int send_phase2(db_t *db, ledger_job_t *j)
         return db_send(db, "registry_import", 1, v) < 0 ? -ENOTCONN : 1;
     case LIANDONG__V1__ENVELOPE__BODY_REGISTRY_GET:
         return db_send(db, "registry_latest", 0, NULL) < 0 ? -ENOTCONN : 1;
+    case LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES:
+    case LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT:
+        return db_alerts_send(db, j);
     default:
         return 0;
     }
@@ -1119,6 +1152,10 @@ static void answer_job(ledger_job_t *j)
         j->answer.registry_snapshot = s;
         break;
     }
+    case LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES:
+    case LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT:
+        db_alerts_answer(j);
+        break;
     default:
         break;
     }

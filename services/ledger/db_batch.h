@@ -58,12 +58,16 @@ const db_stmt_t *ledger_statements(size_t *n);
  * outcome is unknown and the client retries with the same ids). */
 int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n);
 
-/* For request handlers kept in their own files (db_deliveries.c): memory
- * in the job's arena, a case row (CASE_COLS) as a record seen by `viewer`
- * (personal data masked unless it holds the case or is a service or
- * operator), an event row, and a CaseActionDone answer (e, when not NULL
- * and not a duplicate, is also published). */
+/* For request handlers kept in their own files (db_deliveries.c,
+ * db_alerts.c): memory in the job's arena (freed by ledger_job_clear), a
+ * case row (CASE_COLS) as a record seen by `viewer` (personal data masked
+ * unless it holds the case or is a service or operator), an event row, and
+ * a CaseActionDone answer (e, when not NULL and not a duplicate, is also
+ * published). */
 void *ledger_job_alloc(ledger_job_t *j, size_t n);
+char *ledger_job_strdup(ledger_job_t *j, const char *s);
+char *ledger_job_printf(ledger_job_t *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, int row,
                                             const char *viewer);
 Liandong__V1__CaseEvent *ledger_job_event(ledger_job_t *j, const PGresult *r, int row);

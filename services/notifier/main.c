@@ -20,7 +20,7 @@ static config_opt_t opts[] = {
     {"alerts", "LIANDONG_NOTIFIER_ALERTS", "tcp://127.0.0.1:7321",
      "alert socket to bind (PUB, topic = body id)", 0, NULL},
     {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311",
-     "router front socket (reserved: escalations go to the ledger for now)", 0, NULL},
+     "router front socket (escalations, as CaseAction ESCALATE)", 0, NULL},
     {"listen", "LIANDONG_NOTIFIER_LISTEN", "tcp://127.0.0.1:7322", "health socket (Ping)", 0, NULL},
     {"due-soon-share", "LIANDONG_DUE_SOON_SHARE", "0.75",
      "share of a time limit after which a due_soon alert goes out (0..1)", 0, NULL},
@@ -30,13 +30,29 @@ static config_opt_t opts[] = {
      "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
     {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
      "simulated start time in ms since the epoch (0 = now)", 0, NULL},
-    {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "2000", "cases per snapshot page", 0, NULL},
+    {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "5000", "cases per snapshot page", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000", "wait for a ledger answer", 0,
      NULL},
     {"max-in-flight", "LIANDONG_NOTIFIER_MAX_IN_FLIGHT", "256",
      "alerts waiting for the ledger at once", 0, NULL},
     {"max-buffered-events", "LIANDONG_NOTIFIER_MAX_BUFFER", "200000",
      "events kept while a snapshot loads", 0, NULL},
+    {"probe-interval-ms", "LIANDONG_NOTIFIER_PROBE_MS", "10000",
+     "how often a quiet stream is checked against the ledger's head seq", 0, NULL},
+    {"drop-every", NULL, "0", "testing: drop every Nth event received (fault injection; 0 = off)",
+     0, NULL},
+    {"clock-anchor-ms", "LIANDONG_CLOCK_ANCHOR_MS", "0",
+     "accelerated clock anchored here: simulated = anchor + (now - anchor) * speed, so a "
+     "restarted notifier resumes the same simulated time (testing; 0 = off)",
+     0, NULL},
+    {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
+    {"identity", "LIANDONG_NOTIFIER_IDENTITY", "service.notifier", "this process's key (role.id)",
+     0, NULL},
+    {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key (role.id)",
+     0, NULL},
+    {"router-identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "the router's key (role.id)",
+     0, NULL},
+    {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -81,13 +97,17 @@ int main(int argc, char **argv)
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
     double speed = 1, share = 0, grace = 0;
-    long start_ms = 0, page = 0, timeout = 0, inflight = 0, buffer = 0;
+    long start_ms = 0, anchor_ms = 0, probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0,
+         buffer = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
         get_double("clock-speed", 0.001, 1e7, &speed) < 0)
         return 2;
     if (config_get_long(opts, NOPTS, "clock-start-ms", 0, 32503680000000L, &start_ms) < 0 ||
-        config_get_long(opts, NOPTS, "page-size", 1, 100000, &page) < 0 ||
+        config_get_long(opts, NOPTS, "clock-anchor-ms", 0, 32503680000000L, &anchor_ms) < 0 ||
+        config_get_long(opts, NOPTS, "probe-interval-ms", 50, 3600000, &probe) < 0 ||
+        config_get_long(opts, NOPTS, "drop-every", 0, 1000000, &drop) < 0 ||
+        config_get_long(opts, NOPTS, "page-size", 1, 20000, &page) < 0 || /* ledger PAGE_MAX */
         config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
         config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0) {
@@ -100,13 +120,25 @@ int main(int argc, char **argv)
         .alerts = config_get(opts, NOPTS, "alerts"),
         .router = config_get(opts, NOPTS, "router"),
         .listen = config_get(opts, NOPTS, "listen"),
+        .keys_dir = config_get(opts, NOPTS, "keys"),
+        .identity = config_get(opts, NOPTS, "identity"),
+        .ledger_identity = config_get(opts, NOPTS, "ledger-identity"),
+        .router_identity = config_get(opts, NOPTS, "router-identity"),
+        .insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0,
         .due_soon_share = share,
         .escalation_grace_hours = grace,
         .page_size = (uint32_t)page,
         .ledger_timeout_ms = (uint32_t)timeout,
         .max_alerts_in_flight = (uint32_t)inflight,
         .max_buffered_events = (size_t)buffer,
+        .probe_interval_ms = (uint32_t)probe,
+        .drop_every = (uint32_t)drop,
     };
+    if (anchor_ms > 0 && start_ms == 0) {
+        int64_t wall = nclock_wall_ms();
+        start_ms =
+            wall > anchor_ms ? anchor_ms + (long)((double)(wall - anchor_ms) * speed) : anchor_ms;
+    }
     if (speed == 1 && start_ms == 0)
         nclock_init_real(&n.clock);
     else

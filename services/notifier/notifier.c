@@ -15,8 +15,6 @@
 #define SYNC_BACKOFF_MAX_MS 30000
 #define ALERT_BACKOFF_MIN_MS 1000
 #define ALERT_BACKOFF_MAX_MS 60000
-#define PROBE_INTERVAL_MS 10000
-#define ESCALATE_ATTEMPTS 3
 /* The fire timer never sleeps longer than this in real time, so a step of
  * the wall clock (NTP) is noticed within a minute. */
 #define FIRE_MAX_SLEEP_MS 60000
@@ -115,7 +113,6 @@ typedef struct {
     dl_stage_t stage;
     int64_t deadline_ms;
     int64_t at_ms;
-    int attempts; /* escalation */
 } alert_ctx_t;
 
 static void alert_ctx_free(alert_ctx_t *c)
@@ -127,70 +124,122 @@ static void alert_ctx_free(alert_ctx_t *c)
     }
 }
 
-static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
-                    const Liandong__V1__AlertRecorded *rec);
+static int send_record(notifier_t *n, alert_ctx_t *c);
 
-static void send_escalation(notifier_t *n, alert_ctx_t *c, const char *target);
+/* A stage the ledger could not record, or the router could not escalate
+ * for now: act again after a growing pause (never skipped). */
+static void retry_later(notifier_t *n, alert_ctx_t *c)
+{
+    n->alerts_retried++;
+    int64_t now = nclock_now_ms(&n->clock);
+    int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
+    dl_retry(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms, now + wait);
+    n->alert_backoff_ms = n->alert_backoff_ms * 2 > ALERT_BACKOFF_MAX_MS ? ALERT_BACKOFF_MAX_MS
+                                                                         : n->alert_backoff_ms * 2;
+}
 
+/* True while the table still holds this resolution deadline: the case was
+ * neither escalated, resolved nor given new deadlines meanwhile. */
+static int still_due(const notifier_t *n, const alert_ctx_t *c)
+{
+    int64_t from = 0, reply = 0, resolve = 0;
+    return dl_get(n->dl, c->case_id, &from, &reply, &resolve) == 0 && resolve == c->deadline_ms;
+}
+
+static int send_escalation(notifier_t *n, alert_ctx_t *c);
+
+/* The router's answer to an escalation. The escalation is asked for BEFORE
+ * the ledger records the escalate stage: a notifier killed in between
+ * finds, after its restart, the case with the new assignment's deadlines
+ * (so it does not escalate twice), while recording first would have let a
+ * kill lose the escalation for good. */
 static void on_escalated(int status, wire_msg_t *answer, void *ud)
 {
     alert_ctx_t *c = ud;
     notifier_t *n = c->n;
-    char buf[200];
-    const char *problem = answer_problem(status, answer, buf, sizeof buf);
-    if (problem == NULL) {
-        n->escalations++;
-        log_info(c->case_id, "escalated: resolution overdue since %" PRId64, c->deadline_ms);
+    if (n->stopping) {
+        n->alerts_in_flight--;
         alert_ctx_free(c);
         return;
     }
-    int retryable = status == -ETIMEDOUT || (status == 0 && wire_envelope(answer)->error &&
-                                             wire_envelope(answer)->error->code ==
-                                                 LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
-    if (!n->stopping && retryable && ++c->attempts < ESCALATE_ATTEMPTS) {
-        log_warn(c->case_id, "escalation not confirmed (%s), trying again", problem);
-        send_escalation(n, c, NULL);
-        return;
+    char buf[200];
+    const char *problem = answer_problem(status, answer, buf, sizeof buf);
+    envelope_t *e = problem ? NULL : wire_envelope(answer);
+    if (!problem && (e == NULL || e->body_case != LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE)) {
+        snprintf(buf, sizeof buf, "unexpected answer %s", e ? wire_body_name(e) : "(none)");
+        problem = buf;
     }
-    /* Not retried forever: the alert is recorded and the case shows as
-     * overdue in the ledger's figures; operators see this line. */
-    log_error(c->case_id, "escalation failed: %s", problem);
-    alert_ctx_free(c);
+    if (problem == NULL) {
+        n->escalations++;
+        log_info(c->case_id, "escalated: resolution overdue since %" PRId64, c->deadline_ms);
+    } else {
+        int transient = status < 0 || (wire_envelope(answer)->error &&
+                                       wire_envelope(answer)->error->code ==
+                                           LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
+        if (transient) {
+            n->alerts_in_flight--;
+            if (still_due(n, c)) {
+                /* Retried with backoff; a retry after an answer that was
+                 * only lost is harmless once the escalated event arrived,
+                 * because the deadline then differs and still_due fails. */
+                log_warn(c->case_id, "escalation not confirmed (%s): trying again later", problem);
+                retry_later(n, c);
+            } else {
+                dl_advance(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms);
+            }
+            alert_ctx_free(c);
+            rearm(n);
+            return;
+        }
+        /* Refused for good (no rung above, case closed meanwhile): the
+         * stage is recorded anyway so no restart asks again; operators
+         * see this line and the case in the overdue figures. */
+        log_error(c->case_id, "escalation refused: %s", problem);
+    }
+    n->alerts_in_flight--;
+    if (send_record(n, c) < 0) {
+        log_warn(c->case_id, "cannot ask the ledger to record the escalation");
+        retry_later(n, c);
+        alert_ctx_free(c);
+    }
+    pump(n);
 }
 
-static void send_escalation(notifier_t *n, alert_ctx_t *c, const char *target)
+static int send_escalation(notifier_t *n, alert_ctx_t *c)
 {
     Liandong__V1__CaseAction a = LIANDONG__V1__CASE_ACTION__INIT;
     a.case_id = c->case_id;
     a.kind = LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE;
-    a.actor = "notifier";
-    a.text = "resolution deadline passed: escalated by the notifier (ROUTING.md 7)";
-    a.target_body = (char *)(target ? target : "");
+    /* The router takes the actor from our key; without CURVE this names
+     * the service role the state table lets escalate. */
+    a.actor = "service:notifier";
+    a.text = "resolution deadline passed: escalated one rung by the notifier (ROUTING.md 7)";
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     e.case_action = &a;
-    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_escalated, c);
-    if (rc < 0) {
-        log_error(c->case_id, "escalation not sent: %s", strerror(-rc));
-        alert_ctx_free(c);
-    }
+    int rc = rpc_client_call(n->router, &e, n->cfg.ledger_timeout_ms, on_escalated, c);
+    if (rc == 0)
+        n->alerts_in_flight++;
+    return rc;
 }
 
+/* Publishes one alert on [topic][Envelope{alert}]. `body` is the body the
+ * alert is about, `up` the rung above it. */
 static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
-                    const Liandong__V1__AlertRecorded *rec)
+                    const Liandong__V1__AlertRecorded *rec, const char *body, const char *up)
 {
     if (topic == NULL || topic[0] == '\0')
         return;
     /* No resident data: ids, deadline, stage, times and category only. */
     Liandong__V1__Alert al = LIANDONG__V1__ALERT__INIT;
     al.case_id = c->case_id;
-    al.body_id = (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id;
+    al.body_id = (char *)body;
     al.deadline = (char *)dl_kind_name(c->deadline);
     al.stage = (char *)dl_stage_name(c->stage);
     al.due_ms = c->deadline_ms;
     al.at_ms = c->at_ms;
     al.category = rec->category ? rec->category : "";
-    al.escalate_to = rec->escalate_to ? rec->escalate_to : "";
+    al.escalate_to = (char *)(up ? up : "");
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_ALERT;
     e.alert = &al;
@@ -206,6 +255,27 @@ static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
         log_warn(c->case_id, "alert to %s not published: %s", topic, zmq_strerror(-rc));
     else
         n->alerts_sent++;
+}
+
+/* Sends a recorded alert to everyone who must hear it (issue 5): the body,
+ * and when overdue also the rung above and the copied party branch. For
+ * the escalate stage (recorded after the router escalated) the ledger
+ * already answers with the NEW holder, which is told along with the old. */
+static void publish_all(notifier_t *n, const alert_ctx_t *c, const Liandong__V1__AlertRecorded *rec)
+{
+    const char *now_body = (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id;
+    if (c->stage == DL_ESCALATE) {
+        publish(n, c->body_id, c, rec, c->body_id, now_body);
+        if (strcmp(now_body, c->body_id) != 0)
+            publish(n, now_body, c, rec, c->body_id, now_body);
+    } else {
+        publish(n, now_body, c, rec, now_body, rec->escalate_to);
+        if (c->stage == DL_OVERDUE)
+            publish(n, rec->escalate_to, c, rec, now_body, rec->escalate_to);
+    }
+    if (c->stage != DL_DUE_SOON)
+        for (size_t i = 0; i < rec->n_cc; i++)
+            publish(n, rec->cc[i], c, rec, now_body, rec->escalate_to);
 }
 
 static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
@@ -229,13 +299,7 @@ static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
          * a restart or a second notifier unable to send an alert twice.
          * So a failed record is retried later, never skipped. */
         ledger_state(n, 1, "record alert", problem);
-        n->alerts_retried++;
-        int64_t now = nclock_now_ms(&n->clock);
-        int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
-        dl_retry(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms, now + wait);
-        n->alert_backoff_ms = n->alert_backoff_ms * 2 > ALERT_BACKOFF_MAX_MS
-                                  ? ALERT_BACKOFF_MAX_MS
-                                  : n->alert_backoff_ms * 2;
+        retry_later(n, c);
         alert_ctx_free(c);
         rearm(n);
         return;
@@ -257,28 +321,36 @@ static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
     /* first=true: the ledger counts this alert as sent and will never let
      * anyone send it again, so it is published even if the case changed
      * meanwhile (a late alert beats a lost one). */
-    if (c->stage == DL_ESCALATE) {
-        send_escalation(n, c, rec->escalate_to);
-        pump(n);
-        return;
-    }
-    publish(n, (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id, c, rec);
-    if (c->stage == DL_OVERDUE) {
-        publish(n, rec->escalate_to, c, rec);
-        for (size_t i = 0; i < rec->n_cc; i++)
-            publish(n, rec->cc[i], c, rec);
-    }
+    publish_all(n, c, rec);
     log_info(c->case_id, "alert %s %s to %s", dl_kind_name(c->deadline), dl_stage_name(c->stage),
-             (rec->body_id && rec->body_id[0]) ? rec->body_id : c->body_id);
+             c->body_id);
     alert_ctx_free(c);
     pump(n);
 }
 
-static int send_record(notifier_t *n, const dl_fire_t *f, int64_t now)
+static int send_record(notifier_t *n, alert_ctx_t *c)
+{
+    Liandong__V1__RecordAlert r = LIANDONG__V1__RECORD_ALERT__INIT;
+    r.case_id = c->case_id;
+    r.deadline = (char *)dl_kind_name(c->deadline);
+    r.stage = (char *)dl_stage_name(c->stage);
+    r.due_ms = c->deadline_ms;
+    r.body_id = c->body_id;
+    r.at_ms = c->at_ms;
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT;
+    e.record_alert = &r;
+    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_alert_recorded, c);
+    if (rc == 0)
+        n->alerts_in_flight++;
+    return rc;
+}
+
+static alert_ctx_t *alert_ctx(notifier_t *n, const dl_fire_t *f, int64_t now)
 {
     alert_ctx_t *c = calloc(1, sizeof(*c));
     if (c == NULL)
-        return -ENOMEM;
+        return NULL;
     c->n = n;
     c->case_id = strdup(f->case_id);
     c->body_id = strdup(f->body_id);
@@ -288,25 +360,9 @@ static int send_record(notifier_t *n, const dl_fire_t *f, int64_t now)
     c->at_ms = now;
     if (c->case_id == NULL || c->body_id == NULL) {
         alert_ctx_free(c);
-        return -ENOMEM;
+        return NULL;
     }
-    Liandong__V1__RecordAlert r = LIANDONG__V1__RECORD_ALERT__INIT;
-    r.case_id = c->case_id;
-    r.deadline = (char *)dl_kind_name(f->deadline);
-    r.stage = (char *)dl_stage_name(f->stage);
-    r.due_ms = f->deadline_ms;
-    r.body_id = c->body_id;
-    r.at_ms = now;
-    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
-    e.body_case = LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT;
-    e.record_alert = &r;
-    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_alert_recorded, c);
-    if (rc < 0) {
-        alert_ctx_free(c);
-        return rc;
-    }
-    n->alerts_in_flight++;
-    return 0;
+    return c;
 }
 
 /* Fires every due stage, as far as the in-flight limit allows. */
@@ -317,9 +373,14 @@ static void pump(notifier_t *n)
     int64_t now = nclock_now_ms(&n->clock);
     dl_fire_t f;
     while (n->alerts_in_flight < n->cfg.max_alerts_in_flight && dl_pop_due(n->dl, now, &f) == 1) {
-        int rc = send_record(n, &f, now);
+        alert_ctx_t *c = alert_ctx(n, &f, now);
+        int rc = c == NULL                ? -ENOMEM
+                 : f.stage == DL_ESCALATE ? send_escalation(n, c)
+                                          : send_record(n, c);
         if (rc < 0) {
-            log_warn(f.case_id, "cannot ask the ledger to record an alert: %s", strerror(-rc));
+            log_warn(f.case_id, "cannot send %s %s: %s", dl_kind_name(f.deadline),
+                     dl_stage_name(f.stage), rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+            alert_ctx_free(c);
             int64_t wait = (int64_t)((double)ALERT_BACKOFF_MIN_MS * n->clock.speed);
             dl_retry(n->dl, f.case_id, f.deadline, f.stage, f.deadline_ms, now + wait);
             break;
@@ -362,17 +423,25 @@ static void on_page(int status, wire_msg_t *answer, void *ud)
     n->sync_backoff_ms = SYNC_BACKOFF_MIN_MS;
     const Liandong__V1__DeadlineList *l = e->deadline_list;
     stream_snapshot_page(n->stream, l->as_of_seq);
+    int more = l->n_deadlines > 0 && l->n_deadlines >= n->cfg.page_size;
+    if (more) {
+        /* Ask for the next page before loading this one, so the ledger's
+         * query overlaps our loading (reload time at a million cases). */
+        free(n->cursor);
+        n->cursor = strdup(l->deadlines[l->n_deadlines - 1]->case_id);
+        if (n->cursor == NULL) {
+            resync(n, SYNC_BACKOFF_MIN_MS);
+            return;
+        }
+        fetch_page(n);
+    }
     for (size_t i = 0; i < l->n_deadlines; i++) {
         int rc = stream_load_row(n->dl, l->deadlines[i]);
         if (rc < 0)
             log_warn(l->deadlines[i]->case_id, "snapshot row refused: %s", strerror(-rc));
     }
-    if (l->n_deadlines > 0 && l->n_deadlines >= n->cfg.page_size) {
-        free(n->cursor);
-        n->cursor = strdup(l->deadlines[l->n_deadlines - 1]->case_id);
-        fetch_page(n);
+    if (more)
         return;
-    }
     int rc = stream_snapshot_done(n->stream, n->dl);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL, "events missing after the snapshot (as of seq %" PRIu64 "): fetching again",
@@ -388,7 +457,7 @@ static void on_page(int status, wire_msg_t *answer, void *ud)
     }
     log_info(NULL, "synchronised: %zu open cases, %zu pending stages, live from seq %" PRIu64,
              dl_case_count(n->dl), dl_pending_count(n->dl), stream_last_seq(n->stream));
-    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+    uv_timer_start(&n->sync_timer, on_sync_timer, n->cfg.probe_interval_ms, 0);
     pump(n);
 }
 
@@ -458,7 +527,7 @@ static void on_sync_timer(uv_timer_t *t)
         else
             free(c);
     }
-    uv_timer_start(&n->sync_timer, on_sync_timer, PROBE_INTERVAL_MS, 0);
+    uv_timer_start(&n->sync_timer, on_sync_timer, n->cfg.probe_interval_ms, 0);
 }
 
 /* Asks for the current snapshot page again after delay_ms. */
@@ -493,6 +562,11 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     notifier_t *n = ud;
     if (n->stopping || m->nframes == 0)
         return;
+    if (n->cfg.drop_every && ++n->events_received % n->cfg.drop_every == 0) {
+        n->events_dropped++;
+        log_warn(NULL, "fault injection: event dropped (%lu so far)", n->events_dropped);
+        return;
+    }
     /* [envelope] or [topic][envelope]: the envelope is the last frame. */
     zmq_msg_t *payload = &m->frames[m->nframes - 1];
     char err[160];
@@ -565,8 +639,21 @@ int notifier_start(notifier_t *n)
     uv_timer_init(n->svc.loop, &n->sync_timer);
     n->fire_timer.data = n->sync_timer.data = n;
     n->timers_open = 1;
-    if ((rc = rpc_client_create(n->svc.loop, n->svc.zctx, n->cfg.ledger, 64u << 20, &n->ledger)) <
-        0)
+    /* CURVE on every socket: the ledger only answers ListDeadlines and
+     * RecordAlert to service keys, and alerts go only to holders of a key
+     * in the directory. The ZAP handler is bound before any server socket. */
+    if ((rc = secure_init(&n->sec, n->svc.loop, n->svc.zctx, n->cfg.keys_dir, n->cfg.identity, 1,
+                          n->cfg.insecure)) < 0)
+        return rc;
+    if ((rc = rpc_client_create(n->svc.loop, n->svc.zctx, NULL, 64u << 20, &n->ledger)) < 0 ||
+        (rc = secure_client_socket(&n->sec, zuv_socket_zmq(rpc_client_socket(n->ledger)),
+                                   n->cfg.ledger_identity)) < 0 ||
+        (rc = rpc_client_connect(n->ledger, n->cfg.ledger)) < 0)
+        return rc;
+    if ((rc = rpc_client_create(n->svc.loop, n->svc.zctx, NULL, 1u << 20, &n->router)) < 0 ||
+        (rc = secure_client_socket(&n->sec, zuv_socket_zmq(rpc_client_socket(n->router)),
+                                   n->cfg.router_identity)) < 0 ||
+        (rc = rpc_client_connect(n->router, n->cfg.router)) < 0)
         return rc;
     if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_PUB, 0, &n->pub)) < 0)
         return rc;
@@ -574,7 +661,8 @@ int notifier_start(notifier_t *n)
      * the notifier; the ledger keeps the record of every alert. */
     int hwm = 100000;
     zmq_setsockopt(zuv_socket_zmq(n->pub), ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if ((rc = zuv_socket_bind(n->pub, n->cfg.alerts)) < 0)
+    if ((rc = secure_server_socket(&n->sec, zuv_socket_zmq(n->pub))) < 0 ||
+        (rc = zuv_socket_bind(n->pub, n->cfg.alerts)) < 0)
         return rc;
     if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_SUB, 0, &n->sub)) < 0)
         return rc;
@@ -582,11 +670,14 @@ int notifier_start(notifier_t *n)
      * which shows as a seq gap and costs a resynchronisation. */
     zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_SUBSCRIBE, "", 0);
-    if ((rc = zuv_socket_connect(n->sub, n->cfg.events)) < 0 ||
+    if ((rc = secure_client_socket(&n->sec, zuv_socket_zmq(n->sub), n->cfg.ledger_identity)) < 0 ||
+        (rc = zuv_socket_connect(n->sub, n->cfg.events)) < 0 ||
         (rc = zuv_socket_start(n->sub, 2, on_event_message, n)) < 0)
         return rc;
-    if ((rc = rpc_server_create(n->svc.loop, n->svc.zctx, n->cfg.listen, 4096, on_health, n,
-                                &n->health)) < 0)
+    if ((rc = rpc_server_create(n->svc.loop, n->svc.zctx, NULL, 4096, on_health, n, &n->health)) <
+            0 ||
+        (rc = secure_server_socket(&n->sec, zuv_socket_zmq(rpc_server_socket(n->health)))) < 0 ||
+        (rc = rpc_server_listen(n->health, n->cfg.listen)) < 0)
         return rc;
     /* Clone pattern: the subscription is open before the snapshot is asked
      * for, so no event can fall between the two. */
@@ -612,6 +703,8 @@ void notifier_stop(notifier_t *n)
     zuv_socket_close(&n->pub);
     /* Fails requests in flight: their callbacks see n->stopping. */
     rpc_client_destroy(&n->ledger);
+    rpc_client_destroy(&n->router);
+    secure_fini(&n->sec);
 }
 
 void notifier_destroy(notifier_t *n)

@@ -2,12 +2,13 @@
  * notifier.h - the notifier process's wiring: follows the ledger's event
  * stream, keeps every open case's deadlines, and when a stage is due has
  * the ledger record the alert, then publishes it (or, for the escalate
- * stage, asks the ledger to escalate the case).
+ * stage, asks the router to escalate the case, then records it). Every
+ * socket uses CURVE unless --insecure was given.
  *
  * Sockets: SUB on the ledger's events, DEALER (rpc_client) to the ledger,
- * PUB for alerts ([topic = body id][Envelope{alert}]), ROUTER (rpc_server)
- * answering Ping for health checks. One uv_timer is armed at the earliest
- * due stage. The logic lives in deadlines.c and stream.c; this file only
+ * DEALER to the router's front socket (escalations), PUB for alerts ([topic = body
+ * id][Envelope{alert}]), ROUTER (rpc_server) answering Ping for health checks. One uv_timer is
+ * armed at the earliest due stage. The logic lives in deadlines.c and stream.c; this file only
  * moves messages and keeps retrying while the ledger is away.
  */
 #ifndef LIANDONG_NOTIFIER_H
@@ -18,6 +19,7 @@
 #include "clock.h"
 #include "deadlines.h"
 #include "rpc.h"
+#include "secure.h"
 #include "service.h"
 #include "stream.h"
 #include "zuv.h"
@@ -28,12 +30,22 @@ typedef struct {
     const char *alerts;
     const char *router;
     const char *listen;
+    /* CURVE (lib/secure.h): our key pair and the servers' identities */
+    const char *keys_dir;
+    const char *identity;        /* service.notifier */
+    const char *ledger_identity; /* service.ledger (requests and events) */
+    const char *router_identity; /* service.router (escalations) */
+    int insecure;
     double due_soon_share;
     double escalation_grace_hours;
     uint32_t page_size;
     uint32_t ledger_timeout_ms;
     uint32_t max_alerts_in_flight;
     size_t max_buffered_events;
+    uint32_t probe_interval_ms; /* how often a live stream checks the ledger's head seq */
+    /* Fault injection for tests: drop every Nth event received (0 = off),
+     * as a lost message on the stream would be. */
+    uint32_t drop_every;
 } notifier_config_t;
 
 typedef struct notifier {
@@ -42,7 +54,9 @@ typedef struct notifier {
     nclock_t clock;
     deadlines_t *dl;
     stream_t *stream;
+    secure_t sec;
     rpc_client_t *ledger;
+    rpc_client_t *router; /* escalations go through the router's front socket */
     zuv_socket_t *sub;
     zuv_socket_t *pub;
     rpc_server_t *health;
@@ -61,6 +75,7 @@ typedef struct notifier {
     uint32_t alerts_in_flight;
     uint32_t alert_backoff_ms;
     int64_t armed_at; /* simulated time the fire timer is armed for */
+    unsigned long events_received, events_dropped;
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
 } notifier_t;
 

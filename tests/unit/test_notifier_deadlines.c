@@ -1,0 +1,199 @@
+/* test_notifier_deadlines.c - the notifier's pure logic on a test clock:
+ * stages fire once and in order (due_soon, overdue, escalate), a reply
+ * cancels the reply stages, alerts recorded before a restart are skipped,
+ * a stale report changes nothing, and the event stream goes live after a
+ * snapshot, replays what came meanwhile, and asks for a resynchronisation
+ * on a gap or a quiet loss. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "deadlines.h"
+#include "stream.h"
+
+#define H 3600000LL
+#define T0 1800000000000LL
+
+static deadlines_t *mk(void)
+{
+    dl_config_t c = {0.75, 1.0, calendar_wall()};
+    deadlines_t *d = NULL;
+    assert_int_equal(dl_create(&c, &d), 0);
+    return d;
+}
+
+/* Pops everything due at `now`, advancing each (as the service does once
+ * the ledger recorded it); returns how many fired and copies the last. */
+static int fire_all(deadlines_t *d, int64_t now, dl_fire_t *last, dl_stage_t *stages, int max)
+{
+    int n = 0;
+    dl_fire_t f;
+    while (dl_pop_due(d, now, &f) == 1) {
+        if (n < max)
+            stages[n] = f.stage;
+        n++;
+        if (last)
+            *last = f;
+        assert_int_equal(dl_advance(d, f.case_id, f.deadline, f.stage, f.deadline_ms), 0);
+    }
+    assert_int_equal(dl_check(d), 0);
+    return n;
+}
+
+static void test_stages_in_order(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    assert_int_equal(dl_set(d, "C1", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    dl_fire_t f;
+    dl_stage_t st[4];
+    /* nothing before 1.5 h (75 % of 2 h) */
+    assert_int_equal(fire_all(d, T0 + 90 * 60000 - 1, NULL, st, 4), 0);
+    assert_int_equal(fire_all(d, T0 + 90 * 60000, &f, st, 4), 1);
+    assert_int_equal(f.deadline, DL_REPLY);
+    assert_int_equal(f.stage, DL_DUE_SOON);
+    assert_int_equal(fire_all(d, T0 + 2 * H, &f, st, 4), 1);
+    assert_int_equal(f.stage, DL_OVERDUE);
+    assert_int_equal(fire_all(d, T0 + 18 * H, &f, st, 4), 1);
+    assert_int_equal(f.deadline, DL_RESOLVE);
+    assert_int_equal(f.stage, DL_DUE_SOON);
+    assert_int_equal(fire_all(d, T0 + 24 * H, &f, st, 4), 1);
+    assert_int_equal(f.stage, DL_OVERDUE);
+    /* escalation one hour (the grace) after the resolution deadline */
+    assert_int_equal(fire_all(d, T0 + 25 * H - 1, &f, st, 4), 0);
+    assert_int_equal(fire_all(d, T0 + 25 * H, &f, st, 4), 1);
+    assert_int_equal(f.stage, DL_ESCALATE);
+    assert_int_equal(f.deadline_ms, T0 + 24 * H);
+    /* never again */
+    assert_int_equal(fire_all(d, T0 + 1000 * H, &f, st, 4), 0);
+    assert_int_equal(dl_next_due(d), INT64_MAX);
+    dl_destroy(&d);
+}
+
+static void test_late_due_soon_skipped(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    dl_stage_t st[4];
+    assert_int_equal(dl_set(d, "C1", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    /* first look after the reply deadline: overdue only, no stale due_soon */
+    assert_int_equal(fire_all(d, T0 + 3 * H, NULL, st, 4), 1);
+    assert_int_equal(st[0], DL_OVERDUE);
+    dl_destroy(&d);
+}
+
+static void test_reply_cancels_reply_stages(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    dl_fire_t f;
+    dl_stage_t st[8];
+    assert_int_equal(dl_set(d, "C1", "B1", T0, T0 + 24 * H, T0 + 168 * H), 0);
+    assert_int_equal(dl_replied(d, "C1"), 0);
+    /* the reply stages (18 h, 24 h) never come; resolve's do */
+    assert_int_equal(fire_all(d, T0 + 126 * H - 1, &f, st, 8), 0);
+    assert_int_equal(fire_all(d, T0 + 126 * H, &f, st, 8), 1);
+    assert_int_equal(f.deadline, DL_RESOLVE);
+    assert_int_equal(fire_all(d, T0 + 200 * H, &f, st, 8), 2);
+    assert_int_equal(st[0], DL_OVERDUE);
+    assert_int_equal(st[1], DL_ESCALATE);
+    dl_destroy(&d);
+}
+
+static void test_recorded_alerts_skipped_and_stale_reports(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    dl_fire_t f;
+    dl_stage_t st[4];
+    assert_int_equal(dl_set(d, "C1", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    /* a restarted notifier learns from the snapshot what was recorded */
+    assert_int_equal(dl_mark_sent(d, "C1", DL_REPLY, DL_OVERDUE, T0 + 2 * H), 0);
+    assert_int_equal(dl_mark_sent(d, "C1", DL_REPLY, DL_OVERDUE, T0 + 5 * H), -ESTALE);
+    assert_int_equal(dl_mark_sent(d, "nope", DL_REPLY, DL_OVERDUE, T0), -ENOENT);
+    assert_int_equal(fire_all(d, T0 + 10 * H, NULL, st, 4), 0);
+    /* popped, then the case got new deadlines: the report is stale and the
+     * new deadline's stages run from the start */
+    assert_int_equal(dl_pop_due(d, T0 + 18 * H, &f), 1);
+    assert_int_equal(f.stage, DL_DUE_SOON);
+    assert_int_equal(dl_set(d, "C1", "B2", T0 + 18 * H, T0 + 20 * H, T0 + 42 * H), 0);
+    assert_int_equal(dl_advance(d, "C1", DL_RESOLVE, DL_DUE_SOON, T0 + 24 * H), -ESTALE);
+    assert_int_equal(fire_all(d, T0 + 20 * H - 1, &f, st, 4), 1);
+    assert_int_equal(f.stage, DL_DUE_SOON); /* 75 % of the new 2 h */
+    assert_int_equal(fire_all(d, T0 + 20 * H, &f, st, 4), 1);
+    assert_int_equal(f.deadline, DL_REPLY);
+    assert_int_equal(f.stage, DL_OVERDUE);
+    assert_string_equal(f.body_id, "B2");
+    /* a retry puts the popped stage back at the given time */
+    assert_int_equal(dl_pop_due(d, T0 + 40 * H, &f), 1);
+    assert_int_equal(dl_retry(d, f.case_id, f.deadline, f.stage, f.deadline_ms, T0 + 41 * H), 0);
+    assert_int_equal(dl_next_due(d), T0 + 41 * H);
+    dl_destroy(&d);
+}
+
+static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t resolve)
+{
+    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve};
+    return e;
+}
+
+static void test_stream_snapshot_gap_probe(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    stream_t *s = NULL;
+    assert_int_equal(stream_create(1000, &s), 0);
+    stream_begin_sync(s);
+    /* events arrive while the snapshot loads: 5 is in the snapshot, 6 not */
+    stream_event_t e5 = ev(5, "assigned", T0 + 2 * H, T0 + 24 * H);
+    stream_event_t e6 = ev(6, "replied", 0, 0);
+    assert_int_equal(stream_on_event(s, d, &e5), STREAM_OK);
+    assert_int_equal(stream_on_event(s, d, &e6), STREAM_OK);
+    assert_int_equal(stream_state(s), STREAM_SYNCING);
+    Liandong__V1__OpenDeadline row = LIANDONG__V1__OPEN_DEADLINE__INIT;
+    row.case_id = "C1";
+    row.body_id = "B1";
+    row.reply_due_ms = T0 + 2 * H;
+    row.resolve_due_ms = T0 + 24 * H;
+    row.created_at_ms = T0;
+    stream_snapshot_page(s, 5);
+    assert_int_equal(stream_load_row(d, &row), 0);
+    assert_int_equal(stream_snapshot_done(s, d), STREAM_OK);
+    assert_int_equal(stream_state(s), STREAM_LIVE);
+    assert_int_equal(stream_last_seq(s), 6);
+    dl_stage_t next[DL_KINDS];
+    int inflight[DL_KINDS];
+    assert_int_equal(dl_inspect(d, "C1", next, inflight), 0);
+    assert_int_equal(next[DL_REPLY], DL_DONE); /* the buffered reply was replayed */
+    /* a duplicate is dropped, a gap asks for a resync */
+    assert_int_equal(stream_on_event(s, d, &e6), STREAM_OK);
+    stream_event_t e8 = ev(8, "resolved", 0, 0);
+    assert_int_equal(stream_on_event(s, d, &e8), STREAM_RESYNC);
+    assert_int_equal(stream_state(s), STREAM_SYNCING);
+    /* after a clean resync, a probe that shows events we never got on a
+     * quiet stream asks for another one */
+    stream_begin_sync(s);
+    stream_snapshot_page(s, 8);
+    assert_int_equal(stream_snapshot_done(s, d), STREAM_OK);
+    assert_int_equal(stream_probe(s, 8), STREAM_OK);
+    assert_int_equal(stream_probe(s, 9), STREAM_OK); /* may still be on its way */
+    assert_int_equal(stream_probe(s, 9), STREAM_RESYNC);
+    stream_destroy(&s);
+    dl_destroy(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stages_in_order),
+        cmocka_unit_test(test_late_due_soon_skipped),
+        cmocka_unit_test(test_reply_cancels_reply_stages),
+        cmocka_unit_test(test_recorded_alerts_skipped_and_stale_reports),
+        cmocka_unit_test(test_stream_snapshot_gap_probe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
