@@ -152,28 +152,30 @@ static const db_stmt_t statements[] = {
      "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
      " ORDER BY k.key",
      3},
-    /* $1 from day $2 to day $3 unit subtree $4 unit kind */
+    /* $1 from day $2 to day $3 unit subtree $4 unit kind. Open cases are
+     * counted per compound first (index-only on cases_open), then added up
+     * the compound's path: cost follows the open cases, not the history. */
     {"rates_unit",
-     "WITH f AS (SELECT f.unit_code AS key, sum(received) received, sum(replied) replied,"
+     "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path))),"
+     " f AS (SELECT f.unit_code AS key, sum(received) received, sum(replied) replied,"
      "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"
      "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned"
-     "  FROM figures_unit_daily f JOIN units u ON u.code = f.unit_code"
-     "  WHERE u.kind = $4 AND ($3 = '' OR $3 = ANY (u.path))"
-     "  AND day >= $1::date AND day <= $2::date GROUP BY f.unit_code),"
-     " o AS (SELECT u.code AS key, count(*) open,"
-     "  count(*) FILTER (WHERE c.replied_at IS NULL AND c.reply_due < now()) overdue_reply,"
-     "  count(*) FILTER (WHERE c.resolve_due < now()) overdue_resolve"
-     "  FROM cases c JOIN units cu ON cu.code = c.compound_code"
-     "  JOIN units u ON u.code = ANY (cu.path)"
-     "  WHERE c.state IN " OPEN_STATES " AND u.kind = $4 AND ($3 = '' OR $3 = ANY (u.path))"
-     "  GROUP BY u.code),"
-     " k AS (SELECT key FROM f UNION SELECT key FROM o)"
-     " SELECT k.key, COALESCE(n.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"
+     "  FROM figures_unit_daily f JOIN sel ON sel.code = f.unit_code"
+     "  WHERE f.day >= $1::date AND f.day <= $2::date GROUP BY f.unit_code),"
+     " oc AS (SELECT compound_code, count(*) open,"
+     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
+     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
+     "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY compound_code),"
+     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
+     "  sum(oc.overdue_resolve) overdue_resolve"
+     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"
+     "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"
+     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"
      "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"
      "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"
      "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"
-     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN units n ON n.code = k.key"
-     " ORDER BY k.key",
+     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"
+     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code",
      4},
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
