@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "case_state.h"
+#include "db_figures.h"
 #include "domain.h"
 #include "log.h"
 #include "registry.h"
@@ -182,10 +183,24 @@ static const db_stmt_t statements[] = {
      0},
 };
 
+#define NOWN_STMTS (sizeof statements / sizeof statements[0])
+#define MAX_EXTRA_STMTS 8
+
+/* Ours, then those of the request kinds served in other files. */
 const db_stmt_t *ledger_statements(size_t *n)
 {
-    *n = sizeof statements / sizeof statements[0];
-    return statements;
+    static db_stmt_t all[NOWN_STMTS + MAX_EXTRA_STMTS];
+    static size_t nall;
+    if (nall == 0) {
+        size_t nf = 0;
+        const db_stmt_t *f = figures_statements(&nf);
+        memcpy(all, statements, sizeof statements);
+        nall = NOWN_STMTS;
+        for (size_t i = 0; i < nf && nall < NOWN_STMTS + MAX_EXTRA_STMTS; i++)
+            all[nall++] = f[i];
+    }
+    *n = nall;
+    return all;
 }
 
 /* ---------------------------------------------------------------- arena */
@@ -229,6 +244,16 @@ static char *ja_printf(ledger_job_t *j, const char *fmt, ...)
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
+}
+
+void *ledger_job_alloc(ledger_job_t *j, size_t n)
+{
+    return ja_alloc(j, n);
+}
+
+char *ledger_job_strdup(ledger_job_t *j, const char *s)
+{
+    return ja_strdup(j, s);
 }
 
 /* ------------------------------------------------------------------ job */
@@ -515,7 +540,10 @@ static void validate(ledger_job_t *j)
         j->stage = ST_DB;
         break;
     default:
-        ledger_job_fail(j, E(UNKNOWN_TYPE), "the ledger does not serve %s", wire_body_name(r));
+        if (figures_validate(j) > 0)
+            j->stage = ST_DB;
+        else if (!j->done)
+            ledger_job_fail(j, E(UNKNOWN_TYPE), "the ledger does not serve %s", wire_body_name(r));
         break;
     }
     if (j->done)
@@ -929,7 +957,7 @@ static int send_phase2(db_t *db, ledger_job_t *j)
     case LIANDONG__V1__ENVELOPE__BODY_REGISTRY_GET:
         return db_send(db, "registry_latest", 0, NULL) < 0 ? -ENOTCONN : 1;
     default:
-        return 0;
+        return figures_send(db, j);
     }
 }
 
@@ -1089,6 +1117,7 @@ static void answer_job(ledger_job_t *j)
         break;
     }
     default:
+        figures_answer(j);
         break;
     }
 }

@@ -58,6 +58,11 @@ const db_stmt_t *ledger_statements(size_t *n);
  * outcome is unknown and the client retries with the same ids). */
 int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n);
 
+/* Memory that lives as long as the job's answer (for request kinds served
+ * in other files, e.g. db_figures.c). Never NULL: aborts when out of memory. */
+void *ledger_job_alloc(ledger_job_t *j, size_t n);
+char *ledger_job_strdup(ledger_job_t *j, const char *s);
+
 /* Sets a job's answer to an error (used by callers for -ENOTCONN). */
 void ledger_job_fail(ledger_job_t *j, Liandong__V1__ErrorCode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -46,6 +46,10 @@ static const char usage[] =
     "  rates [--by body|compound|community|street|district] [--unit CODE]\n"
     "        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
     "                                    received, replied and reply rate\n"
+    "  ranking --period YYYY-MM [--unit CODE] [--json]\n"
+    "                                    property companies ranked: grades, red/black lists\n"
+    "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
+    "                                    open cases past a deadline, oldest first\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
     "                                    create a CURVE key pair (DIR defaults to --keys)\n"
     "  keys bootstrap --registry FILE [--dir DIR]\n"
@@ -97,6 +101,10 @@ int main(int argc, char **argv)
         return cmd_rates(&ctx, sargc, sargv);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(&ctx, sargc, sargv);
+    if (strcmp(cmd, "ranking") == 0)
+        return cmd_ranking(&ctx, sargc, sargv);
+    if (strcmp(cmd, "overdue") == 0)
+        return cmd_overdue(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept",   "reply", "resolve", "return",
                                           "escalate", "rate",  "close",   "dispatch"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
