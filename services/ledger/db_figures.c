@@ -227,7 +227,7 @@ static void answer_ranking(ledger_job_t *j, const PGresult *res)
     liandong__v1__ranking__init(rk);
     rk->period = ledger_job_strdup(j, j->req->ranking_query->period);
     rk->formula = RANKING_FORMULA;
-    rk->rows = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*rk->rows));
+    rk->rows = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__RankingRow *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__RankingRow *w = e[i].user; /* e[] is sorted now */
         w->rank = e[i].rank;
@@ -245,7 +245,7 @@ static void answer_overdue(ledger_job_t *j, const PGresult *res)
     int n = PQntuples(res);
     Liandong__V1__OverdueList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__overdue_list__init(l);
-    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*l->cases));
+    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__OverdueCase *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__OverdueCase *c = ledger_job_alloc(j, sizeof(*c));
         liandong__v1__overdue_case__init(c);

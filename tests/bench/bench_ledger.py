@@ -18,7 +18,7 @@ with CURVE on, exactly as deployed. Prints a human summary and writes
 ledger.json into $LIANDONG_BENCH_OUT (if set).
 
 Env: BENCH_SECONDS (per measured phase, default 15), BENCH_CASES (default
-1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 32).
+1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 8).
 """
 import json
 import os
@@ -36,7 +36,7 @@ from liandong import pb  # noqa: E402
 PGBIN = "/usr/lib/postgresql/15/bin"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 NCASES = int(os.environ.get("BENCH_CASES", "1000000"))
-WINDOW = int(os.environ.get("BENCH_WINDOW", "32"))
+WINDOW = int(os.environ.get("BENCH_WINDOW", "8"))
 CLIENTS = 16
 DEMANDS = os.path.join(ROOT, "..", "shared", "fixtures", "routing", "demands.jsonl")
 
