@@ -3,10 +3,11 @@
 --
 -- open / overdue are counted live from `cases`, but only open cases matter
 -- to them: a partial index holding just those (a few per cent of all
--- cases once a city has a history) with every column the counts read, so
--- they are index-only scans that do not grow with the closed history.
+-- cases once a city has a history) with every column the counts and the
+-- overdue list read, so they are index-only scans that do not grow with
+-- the closed history.
 CREATE INDEX cases_open ON cases (compound_code, body_id)
-    INCLUDE (reply_due, resolve_due, replied_at)
+    INCLUDE (reply_due, resolve_due, replied_at, case_id, category, state)
     WHERE state IN ('received', 'assigned', 'delivered', 'accepted', 'replied', 'returned');
 
 -- Per-unit / per-body day ranges: a district or one street over a year

@@ -54,6 +54,19 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \
       "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due)"
+/* Figures over a day range come from the whole months inside it
+ * (figures_*_monthly) and the days at its two ends (figures_*_daily):
+ * r.ms is the first whole month, r.me the first day after the last one
+ * (ms >= me: no whole month, days only). Works with +-infinity. */
+#define RANGE_CTE                                                                                  \
+    " r AS (SELECT (date_trunc('month', $1::date - 1) + interval '1 month')::date AS ms,"          \
+    "  date_trunc('month', $2::date + 1)::date AS me),"
+#define FIG_COLS                                                                                   \
+    "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
+#define FIG_SUMS                                                                                   \
+    "sum(received) received, sum(replied) replied, sum(replied_on_time) rot,"                      \
+    " sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied,"                         \
+    " sum(escalated) escalated, sum(returned) returned"
 #define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
 static const db_stmt_t statements[] = {
@@ -135,10 +148,13 @@ static const db_stmt_t statements[] = {
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
     /* $1 from day $2 to day $3 unit subtree ('' all) */
     {"rates_body",
-     "WITH f AS (SELECT body_id AS key, sum(received) received, sum(replied) replied,"
-     "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"
-     "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned"
-     "  FROM figures_body_daily WHERE day >= $1::date AND day <= $2::date GROUP BY body_id),"
+     "WITH" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
+     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily, r"
+     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily, r"
+     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly, r"
+     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
      " o AS (SELECT body_id AS key, count(*) open,"
      "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
      "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
@@ -158,11 +174,16 @@ static const db_stmt_t statements[] = {
      * the compound's path: cost follows the open cases, not the history. */
     {"rates_unit",
      "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path))),"
-     " f AS (SELECT f.unit_code AS key, sum(received) received, sum(replied) replied,"
-     "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"
-     "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned"
-     "  FROM figures_unit_daily f JOIN sel ON sel.code = f.unit_code"
-     "  WHERE f.day >= $1::date AND f.day <= $2::date GROUP BY f.unit_code),"
+     "" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
+     "  SELECT unit_code AS key, " FIG_COLS
+     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
+     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
+     "  UNION ALL SELECT unit_code, " FIG_COLS
+     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
+     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
+     "  UNION ALL SELECT unit_code, " FIG_COLS
+     " FROM figures_unit_monthly JOIN sel ON code = unit_code, r"
+     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
      " oc AS (SELECT compound_code, count(*) open,"
      "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
      "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"

@@ -25,14 +25,14 @@
 #define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
 static const db_stmt_t statements[] = {
-    /* $1 first day $2 last day $3 unit subtree ('' all) */
+    /* $1 first day $2 last day (of one month) $3 unit subtree ('' all) */
     {"ranking",
      "SELECT b.id, b.name, COALESCE(sum(f.received), 0), COALESCE(sum(f.replied), 0),"
      " COALESCE(sum(f.replied_on_time), 0), COALESCE(sum(f.resolved), 0),"
      " COALESCE(sum(f.rated), 0), COALESCE(sum(f.satisfied), 0),"
      " COALESCE(sum(f.escalated), 0), COALESCE(sum(f.returned), 0)"
-     " FROM bodies b JOIN figures_body_daily f ON f.body_id = b.id"
-     "  AND f.day >= $1::date AND f.day <= $2::date"
+     " FROM bodies b JOIN figures_body_monthly f ON f.body_id = b.id"
+     "  AND f.month >= $1::date AND f.month <= $2::date"
      " WHERE b.kind = 'property_company' AND ($3 = '' OR b.id IN (SELECT bu.body_id"
      "  FROM body_units bu JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path)))"
      " GROUP BY b.id, b.name HAVING sum(f.received) > 0 ORDER BY b.id",

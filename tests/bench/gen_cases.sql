@@ -3,7 +3,7 @@
 -- ledger's tables, with exactly the rows the ledger itself would have
 -- written: a case row, its events (created, assigned, replied, resolved,
 -- rated) with gap-free seq numbers taken from ledger_counters, and the
--- daily roll-ups of figures_body_daily / figures_unit_daily that those
+-- daily and monthly roll-ups (figures_body_* / figures_unit_*) that those
 -- events bump (see docs/case-lifecycle.md). Each compound's case goes to
 -- its property company (else its first body).
 --
@@ -129,9 +129,34 @@ ON CONFLICT (day, unit_code) DO UPDATE SET
   resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
   satisfied = f.satisfied + excluded.satisfied;
 
+INSERT INTO figures_body_monthly AS f (month, body_id, received, replied, replied_on_time,
+                                       resolved, rated, satisfied)
+SELECT date_trunc('month', day)::date, body, sum(received), sum(replied), sum(replied_on_time),
+       sum(resolved), sum(rated), sum(satisfied)
+  FROM d WHERE body <> '' GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, body_id) DO UPDATE SET
+  received = f.received + excluded.received, replied = f.replied + excluded.replied,
+  replied_on_time = f.replied_on_time + excluded.replied_on_time,
+  resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
+  satisfied = f.satisfied + excluded.satisfied;
+
+INSERT INTO figures_unit_monthly AS f (month, unit_code, received, replied, replied_on_time,
+                                       resolved, rated, satisfied)
+SELECT date_trunc('month', d.day)::date, p.unit, sum(received), sum(replied),
+       sum(replied_on_time), sum(resolved), sum(rated), sum(satisfied)
+  FROM d JOIN units u ON u.code = d.code, unnest(u.path) AS p(unit)
+ GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (month, unit_code) DO UPDATE SET
+  received = f.received + excluded.received, replied = f.replied + excluded.replied,
+  replied_on_time = f.replied_on_time + excluded.replied_on_time,
+  resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
+  satisfied = f.satisfied + excluded.satisfied;
+
 COMMIT;
 VACUUM ANALYZE cases;
 VACUUM ANALYZE case_events;
 VACUUM ANALYZE figures_body_daily;
 VACUUM ANALYZE figures_unit_daily;
+VACUUM ANALYZE figures_body_monthly;
+VACUUM ANALYZE figures_unit_monthly;
 VACUUM ANALYZE units;

@@ -305,6 +305,24 @@ def test_figures_today(ledger, db, history, by):
     assert answered(ledger, by, from_ms=day_ms(d), to_ms=day_ms(d, end=True)) == want
 
 
+@pytest.mark.parametrize("by", ("body", "compound"))
+def test_figures_whole_months_and_days(ledger, db, history, by):
+    """Ranges read from whole months (monthly roll-ups) plus days at their
+    ends (daily roll-ups), in every combination, must count each event once."""
+    d = today()
+    month = d.replace(day=1)
+    prev = (month - datetime.timedelta(days=1)).replace(day=1)
+    nxt = (month + datetime.timedelta(days=32)).replace(day=1)
+    for lo, hi in ((prev - datetime.timedelta(days=5), d),      # days, a month, days
+                   (prev, nxt - datetime.timedelta(days=1)),      # two whole months
+                   (month, d),                                    # days of this month
+                   (prev + datetime.timedelta(days=3), nxt)):     # days, a month, a day
+        want = recount(db, by, lo, hi)
+        assert answered(ledger, by, from_ms=day_ms(lo), to_ms=day_ms(hi, end=True)) == want, \
+            (lo, hi)
+        assert want == recount(db, by)
+
+
 @pytest.mark.parametrize("by", ("body", "street"))
 def test_figures_days_without_activity(ledger, db, history, by):
     """Before and after the activity, only the live figures remain."""
