@@ -56,7 +56,13 @@ class BenchSystem(liandong.System):
     """Ledger + router on an existing PostgreSQL database."""
 
     def __init__(self, conninfo):
-        super().__init__()
+        # Inside run.sh's work directory, not /tmp/liandong-st-*: test runs
+        # tidy those up, and this one must live as long as the bench.
+        workdir = None
+        if os.environ.get("LIANDONG_BENCH_OUT"):
+            workdir = os.path.join(os.path.dirname(os.environ["LIANDONG_BENCH_OUT"]), "ledger")
+            os.makedirs(workdir, exist_ok=True)
+        super().__init__(workdir)
         self.conninfo = conninfo
 
     def _start(self):
@@ -157,6 +163,7 @@ def figures(system, conninfo):
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_registry.py"), "2000",
                     reg_path], check=True)
     system.petition("registry", "import", reg_path, json=False, timeout=60)
+    reg = json.load(open(reg_path, encoding="utf-8"))
     t = time.monotonic()
     subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-v", f"n={NCASES}",
                     "-v", "days=365", "-f", os.path.join(HERE, "gen_cases.sql"), conninfo],
@@ -164,7 +171,6 @@ def figures(system, conninfo):
     gen_s = time.monotonic() - t
     n = psql_super("SELECT count(*) FROM cases", db="bench_ledger")
     log(f"generated {NCASES} cases in {gen_s:.1f} s ({n} cases in the database)")
-    reg = json.load(open(reg_path, encoding="utf-8"))
     street = next(u["code"] for u in reg["units"] if u["kind"] == "street")
     day = 86400 * 1000
     now = int(time.time()) * 1000

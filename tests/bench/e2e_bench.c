@@ -238,7 +238,10 @@ int main(int argc, char **argv)
             while (seq < cap) {
                 double due = t0 + (double)seq / rate;
                 if (due > t) {
+                    /* At least 1 ms: a 0 ms poll would spin a core that
+                     * the services under test need (they share 2 here). */
                     long ms = (long)((due - t) * 1000);
+                    ms = ms < 1 ? 1 : ms;
                     timeout_ms = ms < timeout_ms ? ms : timeout_ms;
                     break;
                 }

@@ -72,9 +72,14 @@ def db(pg):
 @pytest.fixture(scope="module")
 def ledger(pg):
     led = Ledger(pg["workdir"], pg["conninfo"], name="figures")
-    led.wait_ready()
-    ans = led.call(registry_import=pb.RegistryImport(json=open(REGISTRY, encoding="utf-8").read()))
-    assert ans.WhichOneof("body") == "registry_imported", ans
+    try:
+        led.wait_ready()
+        ans = led.call(registry_import=pb.RegistryImport(
+            json=open(REGISTRY, encoding="utf-8").read()))
+        assert ans.WhichOneof("body") == "registry_imported", ans
+    except BaseException:
+        led.stop()  # a failed set-up must not leave the ledger running
+        raise
     yield led
     assert led.stop() == 0, led.log()
 

@@ -53,10 +53,14 @@ def registry_with_companies():
 @pytest.fixture(scope="module")
 def ledger(pg):  # noqa: F811
     led = Ledger(pg["workdir"], pg["conninfo"], name="ranking")
-    led.wait_ready()
-    ans = led.call(registry_import=pb.RegistryImport(
-        json=json.dumps(registry_with_companies(), ensure_ascii=False)))
-    assert ans.WhichOneof("body") == "registry_imported", ans
+    try:
+        led.wait_ready()
+        ans = led.call(registry_import=pb.RegistryImport(
+            json=json.dumps(registry_with_companies(), ensure_ascii=False)))
+        assert ans.WhichOneof("body") == "registry_imported", ans
+    except BaseException:
+        led.stop()  # a failed set-up must not leave the ledger running
+        raise
     yield led
     assert led.stop() == 0, led.log()
 
