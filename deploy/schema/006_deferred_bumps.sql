@@ -1,4 +1,4 @@
--- 004_deferred_bumps.sql - roll-ups summed per transaction. A batch of 128
+-- 006_deferred_bumps.sql - roll-ups summed per transaction. A batch of 128
 -- new cases used to upsert ~12 roll-up rows per case (body and every unit
 -- on the compound's path, daily and monthly): about half of the database's
 -- work per case, and the same city, district and street rows rewritten

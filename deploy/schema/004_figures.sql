@@ -1,4 +1,4 @@
--- 002_figures.sql - what keeps figures queries fast on millions of cases
+-- 004_figures.sql - what keeps figures queries fast on millions of cases
 -- (target: a RatesQuery on 1,000,000 cases in under 50 ms; tests/bench).
 --
 -- open / overdue are counted live from `cases`, but only open cases matter

@@ -1,4 +1,4 @@
--- 003_figures_monthly.sql - monthly roll-ups next to the daily ones, so a
+-- 005_figures_monthly.sql - monthly roll-ups next to the daily ones, so a
 -- figures query over a long range reads one row per unit and month instead
 -- of one per unit and day (2,000 compounds over a year: 24,000 rows, not
 -- 730,000). A range is answered from the months it covers whole plus the
