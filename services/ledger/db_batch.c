@@ -30,6 +30,7 @@
 #include "case_state.h"
 #include "db_alerts.h"
 #include "db_deliveries.h"
+#include "db_figures.h"
 #include "domain.h"
 #include "log.h"
 #include "registry.h"
@@ -55,6 +56,19 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \
       "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due)"
+/* Figures over a day range come from the whole months inside it
+ * (figures_*_monthly) and the days at its two ends (figures_*_daily):
+ * r.ms is the first whole month, r.me the first day after the last one
+ * (ms >= me: no whole month, days only). Works with +-infinity. */
+#define RANGE_CTE                                                                                  \
+    " r AS (SELECT (date_trunc('month', $1::date - 1) + interval '1 month')::date AS ms,"          \
+    "  date_trunc('month', $2::date + 1)::date AS me),"
+#define FIG_COLS                                                                                   \
+    "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
+#define FIG_SUMS                                                                                   \
+    "sum(received) received, sum(replied) replied, sum(replied_on_time) rot,"                      \
+    " sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied,"                         \
+    " sum(escalated) escalated, sum(returned) returned"
 #define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
 static const db_stmt_t statements[] = {
@@ -136,10 +150,13 @@ static const db_stmt_t statements[] = {
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
     /* $1 from day $2 to day $3 unit subtree ('' all) */
     {"rates_body",
-     "WITH f AS (SELECT body_id AS key, sum(received) received, sum(replied) replied,"
-     "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"
-     "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned"
-     "  FROM figures_body_daily WHERE day >= $1::date AND day <= $2::date GROUP BY body_id),"
+     "WITH" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
+     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily, r"
+     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily, r"
+     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly, r"
+     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
      " o AS (SELECT body_id AS key, count(*) open,"
      "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
      "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
@@ -154,28 +171,35 @@ static const db_stmt_t statements[] = {
      "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
      " ORDER BY k.key",
      3},
-    /* $1 from day $2 to day $3 unit subtree $4 unit kind */
+    /* $1 from day $2 to day $3 unit subtree $4 unit kind. Open cases are
+     * counted per compound first (index-only on cases_open), then added up
+     * the compound's path: cost follows the open cases, not the history. */
     {"rates_unit",
-     "WITH f AS (SELECT f.unit_code AS key, sum(received) received, sum(replied) replied,"
-     "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"
-     "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned"
-     "  FROM figures_unit_daily f JOIN units u ON u.code = f.unit_code"
-     "  WHERE u.kind = $4 AND ($3 = '' OR $3 = ANY (u.path))"
-     "  AND day >= $1::date AND day <= $2::date GROUP BY f.unit_code),"
-     " o AS (SELECT u.code AS key, count(*) open,"
-     "  count(*) FILTER (WHERE c.replied_at IS NULL AND c.reply_due < now()) overdue_reply,"
-     "  count(*) FILTER (WHERE c.resolve_due < now()) overdue_resolve"
-     "  FROM cases c JOIN units cu ON cu.code = c.compound_code"
-     "  JOIN units u ON u.code = ANY (cu.path)"
-     "  WHERE c.state IN " OPEN_STATES " AND u.kind = $4 AND ($3 = '' OR $3 = ANY (u.path))"
-     "  GROUP BY u.code),"
-     " k AS (SELECT key FROM f UNION SELECT key FROM o)"
-     " SELECT k.key, COALESCE(n.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"
+     "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path))),"
+     "" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
+     "  SELECT unit_code AS key, " FIG_COLS
+     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
+     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
+     "  UNION ALL SELECT unit_code, " FIG_COLS
+     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
+     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
+     "  UNION ALL SELECT unit_code, " FIG_COLS
+     " FROM figures_unit_monthly JOIN sel ON code = unit_code, r"
+     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
+     " oc AS (SELECT compound_code, count(*) open,"
+     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
+     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
+     "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY compound_code),"
+     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
+     "  sum(oc.overdue_resolve) overdue_resolve"
+     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"
+     "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"
+     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"
      "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"
      "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"
      "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"
-     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN units n ON n.code = k.key"
-     " ORDER BY k.key",
+     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"
+     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code",
      4},
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
@@ -183,15 +207,28 @@ static const db_stmt_t statements[] = {
     DELIVERIES_STATEMENTS(CASE_COLS, EVENT_COLS("e.")),
 };
 
+#define NOWN_STMTS (sizeof statements / sizeof statements[0])
+#define MAX_EXTRA_STMTS 8
+
+/* Ours, then those of the request kinds served in other files. */
 const db_stmt_t *ledger_statements(size_t *n)
 {
-    /* The core statements followed by those of the notifier's handlers. */
-    static db_stmt_t all[sizeof statements / sizeof statements[0] + DB_ALERTS_NSTMTS];
-    size_t na = 0;
-    const db_stmt_t *alerts = db_alerts_statements(&na);
-    memcpy(all, statements, sizeof statements);
-    memcpy(all + sizeof statements / sizeof statements[0], alerts, na * sizeof *alerts);
-    *n = sizeof statements / sizeof statements[0] + na;
+    /* The core statements, then those of the request kinds served in other
+     * files (db_alerts.c, db_figures.c), copied once. */
+    static db_stmt_t all[NOWN_STMTS + DB_ALERTS_NSTMTS + MAX_EXTRA_STMTS];
+    static size_t nall;
+    if (nall == 0) {
+        size_t na = 0, nf = 0;
+        const db_stmt_t *a = db_alerts_statements(&na);
+        const db_stmt_t *f = figures_statements(&nf);
+        memcpy(all, statements, sizeof statements);
+        nall = NOWN_STMTS;
+        for (size_t i = 0; i < na && nall < NOWN_STMTS + DB_ALERTS_NSTMTS; i++)
+            all[nall++] = a[i];
+        for (size_t i = 0; i < nf && nall < sizeof all / sizeof all[0]; i++)
+            all[nall++] = f[i];
+    }
+    *n = nall;
     return all;
 }
 
@@ -556,7 +593,10 @@ static void validate(ledger_job_t *j)
             j->stage = ST_DB;
         break;
     default:
-        ledger_job_fail(j, E(UNKNOWN_TYPE), "the ledger does not serve %s", wire_body_name(r));
+        if (figures_validate(j) > 0)
+            j->stage = ST_DB;
+        else if (!j->done)
+            ledger_job_fail(j, E(UNKNOWN_TYPE), "the ledger does not serve %s", wire_body_name(r));
         break;
     }
     if (j->done)
@@ -986,7 +1026,7 @@ static int send_phase2(db_t *db, ledger_job_t *j)
     case LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT:
         return db_alerts_send(db, j);
     default:
-        return 0;
+        return figures_send(db, j);
     }
 }
 
@@ -1157,6 +1197,7 @@ static void answer_job(ledger_job_t *j)
         db_alerts_answer(j);
         break;
     default:
+        figures_answer(j);
         break;
     }
 }

@@ -95,7 +95,9 @@ int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv)
     return 0;
 }
 
-/* YYYY-MM-DD (UTC) to milliseconds; end_of_day moves to the next midnight. */
+/* YYYY-MM-DD (UTC) to milliseconds; end_of_day gives the day's last
+ * millisecond (the ledger takes the day a time falls on: the next midnight
+ * would add a day to the range). */
 static int parse_day(const char *s, int end_of_day, int64_t *out)
 {
     struct tm tm;
@@ -104,7 +106,7 @@ static int parse_day(const char *s, int end_of_day, int64_t *out)
     if (e == NULL || *e != '\0')
         return -EINVAL;
     time_t t = timegm(&tm);
-    *out = ((int64_t)t + (end_of_day ? 86400 : 0)) * 1000;
+    *out = ((int64_t)t + (end_of_day ? 86400 : 0)) * 1000 - (end_of_day ? 1 : 0);
     return 0;
 }
 

@@ -48,6 +48,10 @@ static const char usage[] =
     "                                    received, replied and reply rate\n"
     "  alerts [--body BODY_ID] [--json] [--alerts ENDPOINT] [--max N]\n"
     "                                    print the notifier's deadline alerts live\n"
+    "  ranking --period YYYY-MM [--unit CODE] [--json]\n"
+    "                                    property companies ranked: grades, red/black lists\n"
+    "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
+    "                                    open cases past a deadline, oldest first\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
     "                                    create a CURVE key pair (DIR defaults to --keys)\n"
     "  keys bootstrap --registry FILE [--dir DIR]\n"
@@ -101,6 +105,10 @@ int main(int argc, char **argv)
         return cmd_keys(&ctx, sargc, sargv);
     if (strcmp(cmd, "alerts") == 0)
         return cmd_alerts(&ctx, sargc, sargv);
+    if (strcmp(cmd, "ranking") == 0)
+        return cmd_ranking(&ctx, sargc, sargv);
+    if (strcmp(cmd, "overdue") == 0)
+        return cmd_overdue(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept",   "reply", "resolve", "return",
                                           "escalate", "rate",  "close",   "dispatch"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)

@@ -1,0 +1,262 @@
+#!/usr/bin/python3
+"""bench_ledger.py - the ledger's benchmark, in one run on one PostgreSQL
+(the one tests/bench/run.sh started; LIANDONG_BENCH_PGSUPER names it):
+
+  (a) ceiling: pgbench, 16 clients, one case per transaction, the ledger's
+      own create_case statement (pgbench_case.sql);
+  (b) Liandong end to end: 16 front-ends (e2e_bench) submit demands to the
+      router, which places them; the ledger commits them in group-committed
+      batches; the SubmitAck comes back. Closed loop for the maximum rate
+      and its p50/p99 acknowledgement latency, then an open loop at half
+      that rate for the p99 there. Reports b/a.
+  (c) figures: N generated cases (gen_cases.sql, default 1,000,000) over a
+      generated registry, then RatesQuery at every tier through the ledger,
+      timed from a client (median and worst of several runs).
+
+Runs the ledger and the router (no notifier: it is not on the intake path)
+with CURVE on, exactly as deployed. Prints a human summary and writes
+ledger.json into $LIANDONG_BENCH_OUT (if set).
+
+Env: BENCH_SECONDS (per measured phase, default 15), BENCH_CASES (default
+1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 8).
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
+import liandong  # noqa: E402
+from liandong import pb  # noqa: E402
+
+PGBIN = "/usr/lib/postgresql/15/bin"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+NCASES = int(os.environ.get("BENCH_CASES", "1000000"))
+WINDOW = int(os.environ.get("BENCH_WINDOW", "8"))
+CLIENTS = 16
+DEMANDS = os.path.join(ROOT, "..", "shared", "fixtures", "routing", "demands.jsonl")
+
+
+def log(msg):
+    print(f"bench_ledger: {msg}", file=sys.stderr, flush=True)
+
+
+def psql_super(sql, db="postgres"):
+    ci = os.environ["LIANDONG_BENCH_PGSUPER"].replace("dbname=postgres", f"dbname={db}")
+    return subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-tA", "-v",
+                           "ON_ERROR_STOP=1", "-c", sql, ci],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+class BenchSystem(liandong.System):
+    """Ledger + router on an existing PostgreSQL database."""
+
+    def __init__(self, conninfo):
+        # Inside run.sh's work directory, not /tmp/liandong-st-*: test runs
+        # tidy those up, and this one must live as long as the bench.
+        workdir = None
+        if os.environ.get("LIANDONG_BENCH_OUT"):
+            workdir = os.path.join(os.path.dirname(os.environ["LIANDONG_BENCH_OUT"]), "ledger")
+            os.makedirs(workdir, exist_ok=True)
+        super().__init__(workdir)
+        self.conninfo = conninfo
+
+    def _start(self):
+        self.petition("keys", "bootstrap", "--registry", liandong.REGISTRY, "--dir",
+                      self.keys_dir, json=False)
+        self.services["ledger"] = liandong.Service(
+            "ledger", liandong.ledger_argv(self.ep, self.conninfo), self.log_dir, self.env)
+        self._retry("registry import", lambda: self.petition(
+            "registry", "import", liandong.REGISTRY, json=False, timeout=5))
+        self.services["router"] = liandong.Service("router", liandong.router_argv(self.ep),
+                                                   self.log_dir, self.env)
+        self._retry("petition ping", lambda: self.petition("ping", json=False, timeout=5))
+
+    def stop(self, check=True):
+        for name in ("router", "ledger"):
+            s = self.services.get(name)
+            if s is not None:
+                s.stop()
+
+
+def compound_and_body():
+    reg = json.load(open(liandong.REGISTRY, encoding="utf-8"))
+    comp = next(u["code"] for u in reg["units"] if u["kind"] == "compound")
+    body = next((b for b in reg["bodies"]
+                 if b["kind"] == "property_company" and comp in b.get("units", [])),
+                next(b for b in reg["bodies"] if b["kind"] == "property_company"))
+    return comp, body["id"], body["kind"]
+
+
+def pgbench(conninfo, explain):
+    comp, body, kind = compound_and_body()
+    argv = [os.path.join(PGBIN, "pgbench"), "-n", "-M", "prepared", "-c", str(CLIENTS),
+            "-j", "2", "-T", str(int(SECONDS)), "-f", os.path.join(HERE, "pgbench_case.sql"),
+            "-D", f"v_body={body}", "-D", f"v_kind={kind}", "-D", f"v_compound={comp}",
+            "-D", "v_text=3栋楼道的灯坏了快一个月了，晚上老人上下楼很危险，希望尽快修好。",
+            "-D", f"v_explain={explain}", "-D", "v_actor=service:router", conninfo]
+    r = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise RuntimeError(f"pgbench failed:\n{r.stdout}\n{r.stderr}")
+    out = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("tps = "):
+            out["tps"] = float(line.split()[2])
+        elif line.startswith("latency average"):
+            out["latency_avg_ms"] = float(line.split()[3])
+        elif line.startswith("number of transactions actually processed"):
+            out["transactions"] = int(line.split(":")[1].split("/")[0])
+        elif line.startswith("number of failed transactions"):
+            out["failed"] = int(line.split(":")[1].split()[0])
+    return out
+
+
+def demands_file(workdir):
+    """The shared routing fixtures' demands, or two of our own without them."""
+    if os.path.exists(DEMANDS):
+        return DEMANDS
+    path = os.path.join(workdir, "demands.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for d in ({"text": "3栋楼道的灯坏了快一个月了，希望尽快修好。"},
+                  {"text": "小区下水道堵塞，污水漫到路面上。"}):
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return path
+
+
+def e2e(system, prefix, seconds, window=None, rate=None):
+    argv = [os.path.join(liandong.BUILD, "bench", "e2e_bench"), "--endpoint",
+            system.ep["router"], "--demands", demands_file(system.workdir), "--clients", str(CLIENTS),
+            "--seconds", str(seconds), "--prefix", prefix]
+    if not liandong.INSECURE:
+        argv += ["--keys", system.keys_dir]
+    argv += ["--window", str(window)] if window else ["--rate", str(rate)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    try:
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(f"e2e_bench: {r.stdout}\n{r.stderr}") from None
+    if r.returncode != 0:
+        log(f"e2e_bench reported errors: {res}")
+    return res
+
+
+def rates_query(client, by, unit="", from_ms=0, to_ms=0):
+    env = pb.Envelope()
+    q = env.rates_query
+    q.by = by
+    q.unit = unit
+    q.from_ms = from_ms
+    q.to_ms = to_ms
+    t = time.perf_counter()
+    ans = client.request(env, timeout=30)
+    ms = (time.perf_counter() - t) * 1000
+    assert ans is not None and ans.WhichOneof("body") == "rates_report", f"{by}: {ans}"
+    return ms, ans.rates_report
+
+
+def figures(system, conninfo):
+    reg_path = os.path.join(system.workdir, "registry-2000.json")
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_registry.py"), "2000",
+                    reg_path], check=True)
+    system.petition("registry", "import", reg_path, json=False, timeout=60)
+    reg = json.load(open(reg_path, encoding="utf-8"))
+    t = time.monotonic()
+    subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-v", f"n={NCASES}",
+                    "-v", "days=365", "-f", os.path.join(HERE, "gen_cases.sql"), conninfo],
+                   check=True, capture_output=True, text=True)
+    gen_s = time.monotonic() - t
+    n = psql_super("SELECT count(*) FROM cases", db="bench_ledger")
+    log(f"generated {NCASES} cases in {gen_s:.1f} s ({n} cases in the database)")
+    street = next(u["code"] for u in reg["units"] if u["kind"] == "street")
+    day = 86400 * 1000
+    now = int(time.time()) * 1000
+    queries = [("district", "", 0, 0), ("street", "", 0, 0), ("community", "", 0, 0),
+               ("compound", "", 0, 0), ("body", "", 0, 0),
+               ("district", "", now - 30 * day, now), ("street", "", now - 30 * day, now),
+               ("compound", street, now - 30 * day, now), ("body", street, now - 30 * day, now),
+               ("compound", "", now - day, now)]
+    out = []
+    with system.wire("ledger") as c:
+        for by, unit, f, to in queries:
+            runs = []
+            rows = 0
+            for _ in range(7):
+                ms, rep = rates_query(c, by, unit, f, to)
+                runs.append(ms)
+                rows = len(rep.rows)
+            runs = runs[1:]  # the first run warms the plan cache
+            out.append({"by": by, "unit": unit, "days": (to - f) // day if to else "all",
+                        "rows": rows, "median_ms": round(statistics.median(runs), 2),
+                        "max_ms": round(max(runs), 2)})
+            log(f"rates by {by:9} unit={unit or '-':12} days={out[-1]['days']}: "
+                f"{rows} rows, median {out[-1]['median_ms']} ms, max {out[-1]['max_ms']} ms")
+    return {"cases": int(n), "generate_s": round(gen_s, 1), "queries": out}
+
+
+def main():
+    su = os.environ.get("LIANDONG_BENCH_PGSUPER")
+    if not su:
+        sys.exit("bench_ledger: LIANDONG_BENCH_PGSUPER not set (run tests/bench/run.sh)")
+    psql_super("DROP DATABASE IF EXISTS bench_ledger")
+    psql_super("CREATE DATABASE bench_ledger OWNER liandong")
+    conninfo = su.replace("dbname=postgres", "dbname=bench_ledger").replace(
+        "user=postgres", "user=liandong")
+    system = BenchSystem(conninfo)
+    result = {}
+    try:
+        system.start()
+        # Warm up: CURVE handshakes, plans, caches.
+        e2e(system, "warm", 3, window=4)
+        explain = psql_super("SELECT explain_json FROM cases WHERE explain_json <> '' LIMIT 1",
+                             db="bench_ledger") or "{}"
+        log(f"(a) pgbench, {CLIENTS} clients, {SECONDS:.0f} s")
+        a = pgbench(conninfo, explain)
+        log(f"(a) {a}")
+        log(f"(b) end to end, closed loop, {CLIENTS} front-ends x {WINDOW} in flight")
+        bmax = e2e(system, "max", SECONDS, window=WINDOW)
+        log(f"(b) {bmax}")
+        half = max(1.0, round(bmax["throughput"] / 2))
+        log(f"(b) end to end, open loop at {half}/s")
+        bhalf = e2e(system, "half", SECONDS, rate=half)
+        log(f"(b) {bhalf}")
+        batches = psql_super(
+            "SELECT count(DISTINCT created_at), count(*) FROM cases WHERE channel_id LIKE 'max-%'",
+            db="bench_ledger").split("|")
+        result = {"a_pgbench_tps": a.get("tps"), "a": a,
+                  "b_max_throughput": round(bmax["throughput"], 1),
+                  "b_p50_ms": round(bmax["p50_ms"], 2), "b_p99_ms": round(bmax["p99_ms"], 2),
+                  "b_half_rate": half, "b_half_p50_ms": round(bhalf["p50_ms"], 2),
+                  "b_half_p99_ms": round(bhalf["p99_ms"], 2),
+                  "b_transactions": int(batches[0]), "b_cases": int(batches[1]),
+                  "ratio_b_over_a": round(bmax["throughput"] / a["tps"], 2) if a.get("tps")
+                  else None,
+                  "b_max": bmax, "b_half": bhalf}
+        if os.environ.get("BENCH_SKIP_FIGURES") != "1":
+            result["c"] = figures(system, conninfo)
+            result["c_worst_median_ms"] = max(q["median_ms"] for q in result["c"]["queries"])
+    finally:
+        system.stop()
+    print(f"ledger (a) pgbench one case/transaction, {CLIENTS} clients: "
+          f"{result.get('a_pgbench_tps', 0):.0f} cases/s")
+    print(f"ledger (b) end to end via router, {CLIENTS} front-ends: "
+          f"{result.get('b_max_throughput', 0):.0f} cases/s, p50 {result.get('b_p50_ms')} ms, "
+          f"p99 {result.get('b_p99_ms')} ms; at {result.get('b_half_rate')}/s: "
+          f"p50 {result.get('b_half_p50_ms')} ms, p99 {result.get('b_half_p99_ms')} ms "
+          f"({result.get('b_cases')} cases in {result.get('b_transactions')} transactions)")
+    print(f"ledger b/a = {result.get('ratio_b_over_a')} (target >= 2)")
+    if "c" in result:
+        print(f"ledger (c) figures over {result['c']['cases']} cases: worst median "
+              f"{result['c_worst_median_ms']} ms over {len(result['c']['queries'])} queries "
+              f"(target < 50 ms)")
+    out_dir = os.environ.get("LIANDONG_BENCH_OUT")
+    if out_dir:
+        with open(os.path.join(out_dir, "ledger.json"), "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=1, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
