@@ -35,6 +35,8 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 SERVICES := router ledger notifier
+# `make` alone builds everything (the first rule below would otherwise be an archive).
+.DEFAULT_GOAL := all
 PROTO    := $(wildcard proto/*.proto)
 PROTO_C  := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTO))
 PROTO_PY := $(patsubst proto/%.proto,$(GEN)/py/%_pb2.py,$(PROTO))

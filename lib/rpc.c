@@ -249,6 +249,7 @@ typedef struct pending {
     rpc_answer_fn cb;
     void *ud;
     struct pending *next;
+    char rid[]; /* a caller's own request id (rpc_client_call_as), or "" */
 } pending_t;
 
 struct rpc_client {
@@ -266,7 +267,7 @@ static pending_t *pending_take(rpc_client_t *c, uint64_t id)
 {
     pending_t **pp = &c->buckets[id % RPC_BUCKETS];
     for (; *pp; pp = &(*pp)->next) {
-        if ((*pp)->id == id) {
+        if ((*pp)->id == id && (*pp)->rid[0] == '\0') {
             pending_t *p = *pp;
             *pp = p->next;
             c->n--;
@@ -274,6 +275,30 @@ static pending_t *pending_take(rpc_client_t *c, uint64_t id)
         }
     }
     return NULL;
+}
+
+static size_t rid_bucket(const char *rid)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *rid; rid++)
+        h = (h ^ (uint8_t)*rid) * 16777619u;
+    return h % RPC_BUCKETS;
+}
+
+/* The oldest call sent under the caller's own request id `rid`: calls are
+ * pushed at the head, so that is the last match in its bucket. */
+static pending_t *pending_take_named(rpc_client_t *c, const char *rid)
+{
+    pending_t **found = NULL;
+    for (pending_t **pp = &c->buckets[rid_bucket(rid)]; *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->rid, rid) == 0)
+            found = pp;
+    if (found == NULL)
+        return NULL;
+    pending_t *p = *found;
+    *found = p->next;
+    c->n--;
+    return p;
 }
 
 static void on_client_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
@@ -295,6 +320,8 @@ static void on_client_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     if (strncmp(rid, c->prefix, plen) == 0 && rid[plen] == '-')
         id = strtoull(rid + plen + 1, &end, 10);
     pending_t *p = (end && *end == '\0') ? pending_take(c, id) : NULL;
+    if (p == NULL && *rid != '\0')
+        p = pending_take_named(c, rid);
     if (p == NULL) {
         /* Late answer to a request that already timed out. */
         wire_free(&msg);
@@ -364,17 +391,20 @@ zuv_socket_t *rpc_client_socket(rpc_client_t *c)
     return c ? c->sock : NULL;
 }
 
-int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_answer_fn cb,
-                    void *ud)
+static int call(rpc_client_t *c, envelope_t *req, const char *own, uint32_t timeout_ms,
+                rpc_answer_fn cb, void *ud)
 {
-    pending_t *p = calloc(1, sizeof(*p));
+    size_t olen = own ? strlen(own) : 0;
+    pending_t *p = calloc(1, sizeof(*p) + olen + 1);
     if (p == NULL)
         return -ENOMEM;
     char rid[80];
     p->id = ++c->next_id;
     snprintf(rid, sizeof rid, "%s-%" PRIu64, c->prefix, p->id);
+    if (olen > 0)
+        memcpy(p->rid, own, olen + 1);
     char *saved = req->request_id;
-    req->request_id = rid;
+    req->request_id = olen > 0 ? p->rid : rid;
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = wire_pack(req, &buf, &len);
@@ -391,12 +421,31 @@ int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_a
     p->cb = cb;
     p->ud = ud;
     p->deadline = uv_now(c->loop) + timeout_ms;
-    pending_t **head = &c->buckets[p->id % RPC_BUCKETS];
+    pending_t **head = &c->buckets[olen > 0 ? rid_bucket(p->rid) : p->id % RPC_BUCKETS];
     p->next = *head;
     *head = p;
     if (c->n++ == 0)
         uv_timer_start(&c->timer, on_client_timer, 20, 20);
     return 0;
+}
+
+int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_answer_fn cb,
+                    void *ud)
+{
+    return call(c, req, NULL, timeout_ms, cb, ud);
+}
+
+int rpc_client_call_as(rpc_client_t *c, envelope_t *req, const char *rid, uint32_t timeout_ms,
+                       rpc_answer_fn cb, void *ud)
+{
+    size_t plen = strlen(c->prefix);
+    /* Our own numbered ids and the wire's limit stay out of reach, so an
+     * answer can never be matched to the wrong kind of call. */
+    if (rid == NULL || *rid == '\0' || strlen(rid) > WIRE_REQUEST_ID_MAX ||
+        wire_check_text(rid, WIRE_REQUEST_ID_MAX) != 0 ||
+        (strncmp(rid, c->prefix, plen) == 0 && rid[plen] == '-'))
+        return -EINVAL;
+    return call(c, req, rid, timeout_ms, cb, ud);
 }
 
 size_t rpc_client_in_flight(const rpc_client_t *c)

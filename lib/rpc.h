@@ -68,6 +68,12 @@ zuv_socket_t *rpc_client_socket(rpc_client_t *c);
  * exactly once. Returns 0 or a negative errno (then cb is not called). */
 int rpc_client_call(rpc_client_t *c, envelope_t *req, uint32_t timeout_ms, rpc_answer_fn cb,
                     void *ud);
+/* The same, but under the caller's own request id `rid` (non-empty text of
+ * at most WIRE_REQUEST_ID_MAX bytes, never one of the client's own ids; else
+ * -EINVAL): what the server sees and deduplicates on. Answers with the same
+ * rid go to the oldest such call first. */
+int rpc_client_call_as(rpc_client_t *c, envelope_t *req, const char *rid, uint32_t timeout_ms,
+                       rpc_answer_fn cb, void *ud);
 size_t rpc_client_in_flight(const rpc_client_t *c);
 /* Fails every pending call with -ECANCELED and closes the socket. */
 void rpc_client_destroy(rpc_client_t **c);

@@ -31,6 +31,7 @@
 #include "db_alerts.h"
 #include "db_deliveries.h"
 #include "db_figures.h"
+#include "desk_rid.h"
 #include "domain.h"
 #include "log.h"
 #include "registry.h"
@@ -459,6 +460,14 @@ static void validate_action(ledger_job_t *j, const Liandong__V1__CaseAction *a)
     if (missing(j, j->req->request_id, "request_id") || missing(j, a->case_id, "case_id") ||
         bad_text(j, a->case_id, "case_id", ID_MAX))
         return;
+    /* Ids a department's actions are recorded under (lib/desk_rid.h) come
+     * only from the router: anyone else could pre-empt or read them. */
+    if (desk_rid_reserved(j->req->request_id) && *j->user != '\0' &&
+        strncmp(j->user, "service:", 8) != 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "request ids starting with %s are the router's",
+                        DESK_RID_PREFIX);
+        return;
+    }
     if (a->kind == 0) {
         ledger_job_fail(j, E(MISSING_FIELD), "missing field: kind");
         return;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desk_rid.h"
 #include "identity.h"
 #include "log.h"
 #include "router.h"
@@ -295,6 +296,17 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
 static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
 {
     Liandong__V1__CaseAction *ca = rpc_request_envelope(req)->case_action;
+    /* The ledger deduplicates on the request id: forward under one derived
+     * from the body and the department's own id, so a retry after a lost
+     * answer is answered as a duplicate instead of being refused as an
+     * illegal transition, and no body can reach another body's ids. */
+    char rid[DESK_RID_MAX + 1];
+    if (desk_rid_make(actor, rpc_request_id(req), rid, sizeof rid) < 0) {
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
+                         "a case action needs a request_id of 1 to 64 printable ASCII characters "
+                         "(repeat it to retry) and a body id of letters, digits, '_' and '-'");
+        return;
+    }
     forward_t *f = calloc(1, sizeof(*f));
     if (f == NULL) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "out of memory");
@@ -309,7 +321,7 @@ static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
     envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
     out.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     out.case_action = ca;
-    int rc = rpc_client_call(d->r->ledger, &out, d->r->ledger_timeout_ms, on_forwarded, f);
+    int rc = rpc_client_call_as(d->r->ledger, &out, rid, d->r->ledger_timeout_ms, on_forwarded, f);
     ca->actor = claimed;
     if (rc < 0) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,

@@ -490,3 +490,75 @@ def test_desk_cli_comes_back_after_router_restart(system):
     rows = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
     assert [r["case_id"] for r in rows] == [a.case_id for a in first + second]
     assert wait_no_pending(system, body) == 0
+
+
+def test_department_retry_with_same_request_id_is_a_duplicate(system):
+    """A department that resends an action under the same request id (its
+    answer was lost) gets the first answer marked duplicate, not "illegal
+    transition"; its ids are its own (another body's equal id, or an
+    operator's forged derived id, reaches nothing); bad ids are refused."""
+    case = one_case(system, "retry-1")
+    desk = Desk(system, BODY)
+    try:
+        desk.until(1)
+        wait_no_pending(system, BODY)
+        base = len(history(system, case)["events"])
+
+        def act(kind, rid, d=desk, **fields):
+            env = pb.Envelope()
+            env.request_id = rid
+            env.case_action.case_id = case
+            env.case_action.kind = A.Value(kind)
+            for k, v in fields.items():
+                setattr(env.case_action, k, v)
+            return d.request(env)
+
+        for kind, rid, fields in (("ACTION_ACCEPT", "retry-acc-1", {}),
+                                  ("ACTION_REPLY", "retry-rep-1", {"text": "已派人维修"})):
+            first = act(kind, rid, **fields)
+            again = act(kind, rid, **fields)
+            assert first.WhichOneof("body") == "case_action_done", first
+            assert again.WhichOneof("body") == "case_action_done", again
+            assert not first.case_action_done.duplicate and again.case_action_done.duplicate
+            assert again.case_action_done.event.seq == first.case_action_done.event.seq
+            # A new request id is a new action: now refused by the state table.
+            assert error_code(act(kind, rid + "-new", **fields)) == "ERROR_ILLEGAL_TRANSITION"
+
+        # The same request id from another body is that body's own request,
+        # judged afresh (refused), not the first body's answer.
+        other = Desk(system, "PC-JD")
+        try:
+            assert error_code(act("ACTION_REPLY", "retry-rep-1", d=other, text="x")) \
+                in ("ERROR_FORBIDDEN", "ERROR_ILLEGAL_TRANSITION")
+        finally:
+            other.close()
+        # Untrusted ids: too long, a space, a control byte, non-ASCII, none
+        # (an empty id cannot make a retry safe). The wire itself may refuse
+        # some, answering without the id: take the next answer that is not a
+        # delivery.
+        for rid in ("r" * 65, "retry rep", "retry\x01", "重试-1", ""):
+            env = pb.Envelope()
+            env.request_id = rid
+            env.case_action.case_id = case
+            env.case_action.kind = A.Value("ACTION_RESOLVE")
+            env.case_action.text = "修好了"
+            desk.w.send_frames([env.SerializeToString()])
+            ans = None
+            while ans is None or ans.WhichOneof("body") == "case_delivery":
+                ans = desk.w.recv(WAIT)
+                assert ans is not None, f"no answer to request id {rid!r}"
+            assert error_code(ans) == "ERROR_BAD_REQUEST", (rid, ans)
+    finally:
+        desk.close()
+    # The router's namespace is closed to everyone else on the ledger.
+    with system.wire("ledger") as w:
+        env = pb.Envelope()
+        env.request_id = f"desk:{BODY}:retry-res-1"
+        env.case_action.case_id = case
+        env.case_action.kind = A.Value("ACTION_RESOLVE")
+        env.case_action.actor = BODY
+        env.case_action.text = "冒名"
+        assert error_code(w.request(env, WAIT)) == "ERROR_BAD_REQUEST"
+    h = history(system, case)
+    kinds = [e["kind"] for e in h["events"][base:]]
+    assert kinds == ["accepted", "replied"], kinds

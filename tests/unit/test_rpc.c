@@ -18,6 +18,7 @@ typedef struct {
     int handled;
     int hold; /* do not answer: exercise the client's timeout */
     rpc_request_t *held;
+    char last_rid[WIRE_REQUEST_ID_MAX + 1]; /* the request id the server saw */
 } server_state_t;
 
 static void handler(rpc_server_t *srv, rpc_request_t *req, void *ud)
@@ -25,6 +26,7 @@ static void handler(rpc_server_t *srv, rpc_request_t *req, void *ud)
     (void)srv;
     server_state_t *st = ud;
     st->handled++;
+    snprintf(st->last_rid, sizeof st->last_rid, "%s", rpc_request_id(req));
     if (st->hold) {
         st->held = req;
         return;
@@ -147,6 +149,41 @@ static void test_timeout_once(void **state)
     run_for(&f->loop, 10);
 }
 
+/* A call under the caller's own request id: the server sees that id, and
+ * two calls under one id (a retry) are each answered once. */
+static void test_call_as_own_id(void **state)
+{
+    fixture_t *f = *state;
+    rpc_client_t *c = NULL;
+    assert_int_equal(rpc_client_create(&f->loop, f->ctx, f->ep, 1 << 20, &c), 0);
+    Liandong__V1__Ping p = LIANDONG__V1__PING__INIT;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_PING;
+    req.ping = &p;
+    answer_t a = {.loop = &f->loop}, b = {.loop = &f->loop};
+    assert_int_equal(rpc_client_call_as(c, &req, "desk:PC-YH:r1", 2000, on_answer, &a), 0);
+    assert_int_equal(rpc_client_call_as(c, &req, "desk:PC-YH:r1", 2000, on_answer, &b), 0);
+    assert_string_equal(req.request_id, ""); /* the caller's envelope is left as it was */
+    for (int i = 0; i < 10 && a.calls + b.calls < 2; i++)
+        run_for(&f->loop, 3000);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.body_case, LIANDONG__V1__ENVELOPE__BODY_PONG);
+    assert_string_equal(f->st.last_rid, "desk:PC-YH:r1");
+    assert_int_equal(rpc_client_in_flight(c), 0);
+    char big[WIRE_REQUEST_ID_MAX + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(rpc_client_call_as(c, &req, big, 100, on_answer, &a), -EINVAL);
+    assert_int_equal(rpc_client_call_as(c, &req, "", 100, on_answer, &a), -EINVAL);
+    assert_int_equal(rpc_client_call_as(c, &req, NULL, 100, on_answer, &a), -EINVAL);
+    assert_int_equal(rpc_client_call_as(c, &req, "bad\xff", 100, on_answer, &a), -EINVAL);
+    assert_int_equal(rpc_client_in_flight(c), 0);
+    rpc_client_destroy(&c);
+    run_for(&f->loop, 10);
+}
+
 /* Sends raw frames with a plain DEALER and returns the error code answered. */
 static int raw_exchange(fixture_t *f, const void *const *frames, const size_t *lens, size_t n)
 {
@@ -202,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ping_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_as_own_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_answered, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
