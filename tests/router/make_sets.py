@@ -1045,6 +1045,126 @@ Z = [
 ]
 
 
+# ---------------------------------------------- held-out sets AA, AB, AC
+# Written in one go before any lexicon change of the "broaden the
+# vocabulary" round and measured only as totals (eval_sets.py -q): the
+# lexicons were then broadened per category from general hotline
+# vocabulary, never from these demands' misses.
+AA = [
+    ("hotline", "喂？喂，听得到吧，我姓刘，电话13986012345，我们鸿翔花园3栋那个化粪池啊，又满了，粪水都漫到路面上了，臭得要死", {}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("wechat", "单元楼下那个可视对讲坏了，外卖快递按门铃家里听不到，也开不了门", {"compound": "JA-DH-HB-1-02"}, "facility_repair", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "那个嗯，就是我们东乐花园健身区的漫步机，脚踏板掉了一边，铁架子露在外面，小孩跑来跑去容易刮伤", {}, "facility_repair", "JA-DH-CZ-1-02", "normal", ""),
+    ("grid", "走访时居民反映6栋楼梯间窗户玻璃碎了好几块，风一吹哐哐响", {"compound": "JA-PX-LT-2-01"}, "facility_repair", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "我們樓棟的防盜門閉門器壞了，門一直關不上，誰都能進來", {"address": "竹坑花園"}, "facility_repair", "JA-PX-LT-2-01", "normal", "T"),
+    ("hotline", "喂你好，帝豪花园5栋的梯子又不动了，显示屏一直闪，我老公腿脚不好上不去二十楼", {}, "elevator", "JA-DH-HB-1-01", "normal", ""),
+    ("wechat", "快来人！轿厢卡住了，我女儿一个人在里面哭，门扒不开，云北苑1栋", {}, "elevator", "JA-PX-BL-2-02", "emergency", ""),
+    ("hotline", "电梯里的年检合格证都过期半年了，物业也不去检，我们坐着心里发毛", {"address": "锦龙苑"}, "elevator", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "就是那个，我跟你说，罗芳南苑后面那个垃圾房，门都关不上，剩饭剩菜流一地，夏天蛆都爬出来了", {}, "sanitation", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "小区装修垃圾堆在花坛边上一个多月没清运，砖头水泥袋子一大堆", {"compound": "JA-PX-BL-1-01"}, "sanitation", "JA-PX-BL-1-01", "normal", ""),
+    ("grid", "地下车库蟑螂老鼠很多，角落里到处是老鼠屎，需要消杀", {"compound": "JA-DH-CZ-2-01"}, "sanitation", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "喂，我是沙湖雅苑的业主小陈，晚上回来根本找不到地方停，过道上都塞满了车，我的车被别人的车挡在里面出不来", {}, "parking", "JA-PX-BL-2-01", "normal", ""),
+    ("wechat", "月租车位说好一个月200，现在临停收费比外面停车场还贵，进出扫码老是扫不上", {"compound": "JA-DH-HB-2-02"}, "parking", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "物业那帮人，一天到晚就坐在值班室里玩手机，报个事情推三阻四，态度还恶劣，锦龙苑的", {}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "我们物业费一平米涨到三块五，没开过业主大会，也没有公示，凭什么说涨就涨", {"address": "京基御景花园"}, "property_service_complaint", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "小区电梯里的广告屏、楼顶的广告牌一年收那么多钱，账从来不公开，钱到底去哪了", {"compound": "JA-DH-CZ-1-01"}, "maintenance_fund", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我们楼要换水泵，想动用大修基金，问了物业说要三分之二业主签字，业委会又不组织，怎么办", {"address": "翠湖苑"}, "maintenance_fund", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "楼上那家天天半夜拖椅子、蹦迪一样，我上去敲门他还骂我，我都神经衰弱了，东乐花园2栋", {}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("wechat", "对门养了三只猫，猫砂盆就放门口，整个楼道一股猫尿味，说了也不改", {"compound": "JA-PX-LT-1-01"}, "neighbor_dispute", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "我家卫生间天花板一直滴水，是楼上的防水没做好，找他他不理，世纪花园8栋", {}, "neighbor_dispute", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "业委会主任一个人说了算，委员都辞职了，三年任期早就到了也不换届选举", {"address": "竹韵花园"}, "committee_affairs", "JA-DH-HB-2-02", "normal", ""),
+    ("wechat", "我们想成立业主委员会，筹备组名单街道一直不批下来，拖了半年", {"compound": "JA-PX-BL-2-01"}, "committee_affairs", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "现在这家物业合同下个月到期了，说不续了要撤场，钥匙资料也不交，以后谁来管我们", {"address": "老街小区"}, "property_transition", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "一楼那户把自家院子往外扩，用铁皮和砖头盖了个棚子卖东西，占了公共绿地，金地朗悦的", {}, "illegal_construction", "JA-DH-CZ-2-01", "normal", ""),
+    ("grid", "顶楼住户在楼顶加盖了一层彩钢房，还在施工", {"compound": "JA-DH-HB-2-01"}, "illegal_construction", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "小区门口那家烧烤店每天开到凌晨三点，喝酒划拳吵得睡不着，烟还往楼上窜", {"address": "碧岭村"}, "business_nuisance", "JA-PX-BL-1-02", "normal", ""),
+    ("wechat", "楼下新开了个KTV，低音炮震得我家玻璃都在抖", {"compound": "JA-DH-CZ-1-01"}, "business_nuisance", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "房子交房才两年，客厅墙上裂缝能塞进手指头，开发商的售后一直踢皮球", {"address": "云北苑"}, "building_quality", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "当初买房的时候售楼处说有游泳池和会所，现在交房了啥都没有，那块地还是空着", {"address": "京基御景"}, "building_quality", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "听说要在我们小区围墙外边建个污水处理厂，离住宅楼才五十米，有没有做过环评公示", {"compound": "JA-DH-HB-1-01"}, "planning", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "我小孩明年上一年级，我们户口在这但是房子是租的，能不能在对口学校报名", {"address": "龙田老街小区"}, "school_places", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "昨晚停在楼下的电瓶车电瓶被人偷了，监控也调不出来，竹坑花园", {}, "public_security", "JA-PX-LT-2-01", "normal", ""),
+    ("wechat", "有人在楼道里挨家挨户推销保健品，骗老人交钱，说是免费体检", {"compound": "JA-DH-CZ-2-02"}, "public_security", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "楼道里好多人把电动车推上来，从窗户拉根插线板下来充电，看着就吓人", {"address": "罗芳南苑"}, "fire_safety", "JA-DH-HB-2-01", "normal", ""),
+    ("grid", "小区的消火栓箱里面是空的，水带和枪头都没了，灭火器压力也不够", {"compound": "JA-PX-BL-1-02"}, "fire_safety", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "附近那个厂子一到晚上就偷偷排气，一股刺鼻的油漆味，我家小孩一直咳嗽，沙湖雅苑这边", {}, "pollution", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "今天一早就没水了，也没有停水通知，整栋楼都没水，鸿翔花园", {}, "utilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "小区外面马路上的井盖不见了，一个大洞，晚上骑车的容易掉进去", {"address": "木头龙新村"}, "municipal_facilities", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "我隔壁的阿婆八十多了，儿女都在外地，这两天没见她出门，敲门也没人应，能不能叫社区去看看", {"address": "翠湖苑"}, "social_assistance", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "想问一下，灵活就业的医保怎么交，去哪里办", {"address": "帝豪花园"}, "consultation", "JA-DH-HB-1-01", "normal", ""),
+]
+
+AB = [
+    ("hotline", "嗯那个，你好，我住阳光花园，就是那个啥，我们单元的楼道灯一直不亮，声控的，拍手跺脚都没用", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "7号楼门口的雨水井盖子翘起来了，一踩就晃，小区里面的", {"compound": "LJ-NC-YL-1-02"}, "facility_repair", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "小區裡的污水管道反水，一樓衛生間地漏往上冒髒水", {"address": "新河公寓"}, "facility_repair", "LJ-NC-YL-2-01", "normal", "T"),
+    ("hotline", "学府雅居2号楼的升降梯天天出问题，今天又关人了，还好十分钟就出来了", {}, "elevator", "LJ-NC-XF-2-01", "normal", ""),
+    ("wechat", "电梯下行的时候突然往下一沉，吓死人了，后来就一直停在一楼不动", {"compound": "LJ-BH-QS-1-02"}, "elevator", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "消防大院的垃圾站好几天没人收了，塑料袋到处飞，野猫翻得满地都是", {}, "sanitation", "LJ-NC-XF-2-02", "normal", ""),
+    ("wechat", "楼道墙上地上全是痰和口香糖，保洁一个礼拜都不来拖一次", {"compound": "LJ-NC-XF-1-02"}, "sanitation", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "小区花园里的草一米多高，里面都是蛇虫，物业也不修剪", {"address": "绿化新村"}, "sanitation", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "我们小区没划车位，车子停得横七竖八，救护车都开不进来过，喂，我是翡翠城二期的张先生，电话138 0000 1111", {}, "parking", "LJ-NC-YL-1-03", "normal", ""),
+    ("wechat", "有人拿地锁把公共车位圈起来当自己家的，别人都停不了", {"compound": "LJ-NC-XF-2-03"}, "parking", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "警苑小区的物业，保安不巡逻，门岗经常没人，收费倒是一分不少，服务太差了", {}, "property_service_complaint", "LJ-BH-QS-1-01", "normal", ""),
+    ("wechat", "物业强制要求交了物业费才给办门禁卡，还要交什么装修押金，合理吗", {"compound": "LJ-NC-YL-2-01"}, "property_service_complaint", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "我们想查小区的维修基金账户还剩多少钱，去哪里查，物业说不知道", {"address": "电力宿舍"}, "maintenance_fund", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "停车收费的钱是业主共有的，物业全揣自己腰包了，也不拿出来公示", {"address": "水岸名都"}, "maintenance_fund", "LJ-BH-QS-1-02", "normal", ""),
+    ("wechat", "隔壁天天在家里剁肉、打麻将到半夜，吵死了，沟通好几次了都不听", {"compound": "LJ-NC-YL-1-01"}, "neighbor_dispute", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "楼下邻居家的狗见人就扑，还不拴绳，我孩子都被吓哭了，阳光花园北区的", {}, "neighbor_dispute", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "楼上装修把管子弄坏了，水现在正顺着我家吊顶往下哗哗流，电器都泡了，学府雅居3栋", {}, "neighbor_dispute", "LJ-NC-XF-2-01", "emergency", ""),
+    ("hotline", "业委会几个委员私自跟物业签了十年合同，根本没开业主大会，我们要罢免他们", {"address": "翡翠城"}, "committee_affairs", "LJ-NC-YL-1-02", "normal", ""),
+    ("wechat", "我们小区一直没有物业，垃圾没人管，大家商量想请一家物业进来，具体怎么弄", {"compound": "LJ-NC-XF-2-03"}, "property_transition", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "业主大会投票选了新物业，老物业赖着不走，还把配电房锁了", {"address": "绿化新村"}, "property_transition", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "楼下一楼把承重墙打掉了开了个门面，整栋楼都担心会不会塌，桃源村的", {}, "illegal_construction", "LJ-NC-XF-2-03", "normal", ""),
+    ("wechat", "有户人家在阳台外面焊了个铁架子往外延伸了一米多，还封了玻璃", {"compound": "LJ-BH-QS-1-01"}, "illegal_construction", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "我们楼下的餐馆后厨排风口对着我家窗户，一天到晚一股油烟味，衣服都不敢晒", {"address": "新河公寓"}, "business_nuisance", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "旁边工地晚上十一点多还在打桩，咚咚咚的，有没有夜间施工许可", {"address": "翡翠城二期"}, "business_nuisance", "LJ-NC-YL-1-03", "normal", ""),
+    ("wechat", "新房子窗户一下雨就渗水，窗台全是水，开发商说过了保修期不管", {"compound": "LJ-BH-QS-1-02"}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "买房快八年了，房产证还办不下来，开发商说是土地手续的问题", {"address": "翡翠城"}, "building_quality", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "小区旁边要建一个垃圾中转站，我们业主都反对，规划的时候有没有征求意见", {"address": "阳光花园"}, "planning", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "孩子今年满三岁，附近的公办幼儿园都报满了，学位不够怎么办", {"compound": "LJ-NC-XF-2-01"}, "school_places", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "有人在天然气公司家属院里头开了个棋牌室，天天聚众赌钱，进进出出都是陌生人", {}, "public_security", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "快点来，楼下有两个人拿着刀在打架，血都流出来了，警苑小区门口", {}, "public_security", "LJ-BH-QS-1-01", "emergency", ""),
+    ("wechat", "楼梯口堆满了纸箱子和旧家具，整个安全出口都被堵死了，真着火了根本跑不出去", {"compound": "LJ-NC-YL-1-03"}, "fire_safety", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "楼道里冒烟了，好像是谁家电瓶车着了，好大的焦味，消防大院5号楼", {}, "fire_safety", "LJ-NC-XF-2-02", "emergency", ""),
+    ("hotline", "河边那个小作坊把废水直接排进河里，河水都变黑了，还泛着白沫", {"address": "水岸名都"}, "pollution", "LJ-BH-QS-1-02", "normal", ""),
+    ("wechat", "家里的水龙头放出来的水发浑，还有一股漂白粉味，烧开了有白色沉淀", {"compound": "LJ-NC-XF-1-01"}, "utilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "我们这片从昨天晚上就停电了，冰箱里的东西都坏了，供电所电话打不通", {"address": "新河公寓"}, "utilities", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "家里厨房一股很浓的煤气味，我把阀门关了还是有味，绿化新村6栋", {}, "utilities", "LJ-BH-QS-1-03", "emergency", ""),
+    ("hotline", "小区出来那条人行道的地砖全翘起来了，老人走路经常绊倒，阳光花园门口", {}, "municipal_facilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "我是残疾人，一个人住，轮椅坏了出不了门，想问下能不能申请补助", {"address": "桃源村"}, "social_assistance", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "你好，想咨询一下居住证到期了怎么续签，需要带什么材料", {"address": "学府雅居"}, "consultation", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "喂？喂？……不好意思，打错了", {}, "unclassified", None, "normal", ""),
+]
+
+AC = [
+    ("hotline", "那个，我们锦龙苑的地下室进水了，水泵坏了抽不出去，每次下雨都淹", {}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "小区人行门的刷脸机坏了，大家都得翻栏杆进去", {"compound": "JA-DH-CZ-1-02"}, "facility_repair", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "电梯关门的时候不感应，我婆婆的手被夹了一下，都青了，世纪花园4栋", {}, "elevator", "JA-PX-LT-1-01", "normal", ""),
+    ("wechat", "楼道里的垃圾桶一直没人倒，汤汤水水都流出来了，整层都是馊味", {"compound": "JA-DH-HB-2-02"}, "sanitation", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "小区充电桩一共就四个，天天排队，有的车充满了也不挪走", {"address": "竹坑花园"}, "parking", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "物業收了錢啥也不幹，報修半個月沒人來，管家電話打了也不回", {"address": "碧嶺村"}, "property_service_complaint", "JA-PX-BL-1-02", "normal", "T"),
+    ("wechat", "用维修资金换电梯，物业报价明显虚高，业主要求看明细不给看", {"compound": "JA-DH-HB-1-01"}, "maintenance_fund", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "对面邻居在走廊里装了个摄像头对着我家门，天天拍我们进出，这样合法吗", {"address": "东乐花园"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "业委会选举的时候有人代签选票，好多人根本没投票名字却在上面", {"address": "翠湖苑"}, "committee_affairs", "JA-DH-HB-1-02", "normal", ""),
+    ("wechat", "我们是老小区没人管，想问下街道能不能帮我们找个托管的物业", {"compound": "JA-PX-LT-1-02"}, "property_transition", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "有人在小区绿化带上圈了块地种菜，还用竹子围起来搭了个棚", {"address": "云北苑"}, "illegal_construction", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "小区门口的菜市场早上四点就开始卸货，大喇叭叫卖，天天被吵醒", {"address": "木头龙新村"}, "business_nuisance", "JA-DH-CZ-2-02", "normal", ""),
+    ("wechat", "收房的时候就发现墙面空鼓，地面起沙，开发商答应整改到现在也没动静", {"compound": "JA-DH-CZ-2-01"}, "building_quality", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "我们这片规划图上本来有个社区公园，现在听说要改成商业用地了", {"address": "京基御景花园"}, "planning", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "我家是二孩，老大在这边上学，老二能不能享受同校就读，招生政策是怎样的", {"address": "沙湖雅苑"}, "school_places", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我刚看到一个男的在撬隔壁家的门锁，现在还在那儿，帝豪花园6栋3楼", {}, "public_security", "JA-DH-HB-1-01", "emergency", ""),
+    ("wechat", "小区的消防通道被划成了停车位，物业还收钱", {"compound": "JA-PX-BL-1-01"}, "fire_safety", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "对面工业园的烟囱天天冒黑烟，晾在外面的衣服全是黑灰", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "这几天水压特别低，住六楼的热水器都打不着火", {"address": "罗芳南苑"}, "utilities", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "马路边的行道树歪了，靠在电线上，刮台风怕倒下来", {"compound": "JA-DH-CZ-2-02"}, "municipal_facilities", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "我妈中风了瘫在床上，我一个人要上班照顾不过来，有没有居家养老的上门服务", {"address": "龙田世纪花园"}, "social_assistance", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "老年人乘车卡在哪里办理，要什么证件", {"address": "朗悦花园"}, "consultation", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "没什么事，就是上次反映的问题已经解决了，打个电话谢谢你们", {"address": "竹韵花园"}, "unclassified", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "喂，我跟你讲啊，我们那个楼，那个顶上，就是天台那里，那个水箱漏了，水一直往下渗，楼道里湿漉漉的，翠湖苑", {}, "facility_repair", "JA-DH-HB-1-02", "normal", ""),
+    ("wechat", "业主群里吵翻了，物业把小区的篮球场改成收费停车场了，问过业主没有", {"compound": "JA-DH-CZ-1-01"}, "property_service_complaint", "JA-DH-CZ-1-01", "normal", ""),
+]
+
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1107,3 +1227,6 @@ if __name__ == "__main__":
     write(X, "x", os.path.join(HERE, "set_x_hard.jsonl"), "registry_b.json")
     write(Y, "y", os.path.join(HERE, "set_y_plain.jsonl"))
     write(Z, "z", os.path.join(HERE, "set_z_plain.jsonl"), "registry_b.json")
+    write(AA, "aa", os.path.join(HERE, "set_aa_hard.jsonl"))
+    write(AB, "ab", os.path.join(HERE, "set_ab_hard.jsonl"), "registry_b.json")
+    write(AC, "ac", os.path.join(HERE, "set_ac_hard.jsonl"))
