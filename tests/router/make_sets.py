@@ -1165,6 +1165,52 @@ AC = [
 ]
 
 
+# Set AD: written after the vocabulary round, measured once as a fresh
+# held-out check of the broadened lexicons (not tuned on).
+AD = [
+    ("hotline", "喂，是12345吧？我跟你说啊，我们小区那个大铁门，推拉的那种，轨道卡住了推不动，早上上班的人都挤在小门那里，锦龙苑", {}, "facility_repair", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "2单元楼梯转角的墙裂了一道口子，下雨天往里渗水，墙上都长黑霉了", {"compound": "JA-DH-CZ-1-01"}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "我们那栋楼的水泥楼梯有一级塌了一个角，钢筋都露出来了，晚上看不清容易踩空，碧岭村12号", {}, "facility_repair", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "嗯……就是，那个电梯啊，每次到十二楼就要停好久才开门，有时候还跳到别的楼层去，沙湖雅苑的", {}, "elevator", "JA-PX-BL-2-01", "normal", ""),
+    ("wechat", "我们这栋就一部电梯，已经贴了维修的告示半个月了，住顶楼的老人只能困在家里", {"compound": "JA-DH-HB-2-01"}, "elevator", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "龍田世紀花園的垃圾房門口一大攤污水，蒼蠅嗡嗡的，保潔說不歸他們管", {}, "sanitation", "JA-PX-LT-1-01", "normal", "T"),
+    ("grid", "小区里几处化粪池周边和楼道口都是乱丢的外卖盒子和饮料瓶，没人收拾", {"compound": "JA-PX-BL-2-02"}, "sanitation", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "我家楼下的花坛野草都长疯了，还有好多蜈蚣爬到家里来，竹韵花园3栋", {}, "sanitation", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "小区地下停车场的车位被人拿杂物、旧轮胎占着，我交了月租也停不进去，御景花园", {}, "parking", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "物业说要给小区装智能道闸，外来车辆一小时收十块，业主的访客来也要收，这个能说收就收吗", {"compound": "JA-DH-CZ-2-01"}, "property_service_complaint", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "我家的物业费每年都按时交，现在物业说我家欠了三年的二次供水费，拿不出收据就停我门禁卡", {"address": "云北苑"}, "property_service_complaint", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "小区里那个客服中心，你去报个事情没人登记，工作人员一个个爱理不理的，我住东乐花园", {}, "property_service_complaint", "JA-DH-CZ-1-02", "normal", ""),
+    ("wechat", "小区快递柜、充电桩的场地使用费都交给谁了？业主大会说要公开，到现在没见一份报表", {"compound": "JA-PX-LT-2-01"}, "maintenance_fund", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼上的小孩每天晚上在家里跳来跳去到十一点，楼板咚咚响，我老婆怀孕了根本睡不好，帝豪花园的", {}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("wechat", "隔壁把他家的旧沙发、烂柜子全堆在我家门口，我进出都要侧着身，说了好几次了", {"compound": "JA-DH-CZ-2-02"}, "neighbor_dispute", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "楼上洗衣机的水直接往下漏，我家卧室墙都湿透了，他们家人不在，电话也不接，翠湖苑5栋", {}, "neighbor_dispute", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "我们的业委会去年选出来的，结果街道说备案材料不全不给备案，现在这个业委会到底算不算数", {"address": "罗芳南苑"}, "committee_affairs", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "我们小区的保安保洁都说物业两个月没发工资了，今天全部撤走了，小区现在没人管", {"compound": "JA-PX-BL-1-02"}, "property_transition", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "一楼那家把后面的公共通道用砖封死了，变成他家的小花园，还装了个门", {"address": "朗悦花园"}, "illegal_construction", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "对面楼顶上有人搭了个鸽子棚，用木板和石棉瓦搭的，有两层楼高", {"address": "老街小区"}, "illegal_construction", "JA-PX-LT-1-02", "normal", ""),
+    ("wechat", "小区门口的棋牌室、理发店天天放音乐，声音开到最大，一直放到晚上十二点", {"compound": "JA-PX-LT-1-01"}, "business_nuisance", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "旁边那个汽车美容店天天在人行道上洗车，污水流得满地都是，还占着路", {"address": "竹坑花园"}, "business_nuisance", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "新房住进去一年，卫生间的地砖全部开裂，拆开看下面都是空的，开发商说是业主自己装修弄的", {"address": "鸿翔花园"}, "building_quality", "JA-DH-CZ-1-01", "normal", ""),
+    ("wechat", "小区南面原来规划的是绿地，现在围起来要盖写字楼了，业主都不知道", {"compound": "JA-DH-HB-2-02"}, "planning", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "我们这个片区今年划到另外一个学校去了，离家有五公里，孩子每天怎么上学", {"address": "锦龙苑"}, "school_places", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "小区里最近老有人半夜拉车门，好几辆车里的东西都被拿走了，监控也看不清", {"address": "世纪花园"}, "public_security", "JA-PX-LT-1-01", "normal", ""),
+    ("wechat", "有人在小区群里发二维码说扫码领补贴，我爸扫了以后卡里的钱被转走了两万", {"compound": "JA-DH-HB-1-02"}, "public_security", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "我们这栋的防火门全被拆下来当废品卖了，楼梯间都是敞开的", {"address": "云北苑"}, "fire_safety", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "快点快点，我们楼下那个配电箱在冒火星，还有噼里啪啦的声音，罗芳南苑9栋", {}, "fire_safety", "JA-DH-HB-2-01", "emergency", ""),
+    ("wechat", "楼下车库有人在里面囤了好多桶汽油，还有人在旁边抽烟", {"compound": "JA-PX-LT-2-02"}, "fire_safety", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "附近的皮革厂一开工，整个小区都是那种臭皮子的味道，窗户都不敢开，碧岭村这边", {}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "村后面那条小河被一个洗沙场搞得全是泥浆，鱼都死光了", {"address": "木头龙村"}, "pollution", "JA-DH-CZ-2-02", "normal", ""),
+    ("wechat", "这几天家里的电一会儿有一会儿没有，空调开不了，电饭锅也用不了", {"compound": "JA-PX-BL-2-01"}, "utilities", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我们家燃气卡充了钱，插进去表上显示不出来，现在没法做饭", {"address": "东乐花园"}, "utilities", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "小区出来右拐那个公交站的遮雨棚塌了一半，等车的人都淋雨", {"address": "竹韵花园"}, "municipal_facilities", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "大马路边上的树枝伸出来挡住了红绿灯，开车根本看不到", {"address": "金地朗悦"}, "municipal_facilities", "JA-DH-CZ-2-01", "normal", ""),
+    ("wechat", "我是楼里的网格员，3楼有个阿姨老公刚走，她自己有精神病，没有收入，家里已经断粮了", {"compound": "JA-DH-CZ-1-02"}, "social_assistance", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我儿子今年大学毕业回来，想问问应届生落户有什么要求", {"address": "沙湖雅苑"}, "consultation", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "就是想问一下，你们这个热线是24小时都有人接的吗，好的好的，谢谢", {"address": "翠湖苑"}, "unclassified", "JA-DH-HB-1-02", "normal", ""),
+    ("hotline", "我在帝豪花园住，那个，我们楼下的排水沟盖板全碎了，电动车轮子一卡进去就翻", {}, "facility_repair", "JA-DH-HB-1-01", "normal", ""),
+]
+
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1230,3 +1276,4 @@ if __name__ == "__main__":
     write(AA, "aa", os.path.join(HERE, "set_aa_hard.jsonl"))
     write(AB, "ab", os.path.join(HERE, "set_ab_hard.jsonl"), "registry_b.json")
     write(AC, "ac", os.path.join(HERE, "set_ac_hard.jsonl"))
+    write(AD, "ad", os.path.join(HERE, "set_ad_hard.jsonl"))
