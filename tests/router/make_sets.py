@@ -1211,6 +1211,52 @@ AD = [
 ]
 
 
+# Set AE (registry B): written after rounds AA-AD, measured once as a fresh
+# held-out check before any change made for it.
+AE = [
+    ("hotline", "喂，我阳光花园的，我们单元楼下的铁门生锈了，门栓掉了，风一吹就咣当咣当地撞，晚上吵得不行", {}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "楼后面的排污管裂了，污水渗到一楼人家的墙根，墙角都泡烂了", {"compound": "LJ-NC-YL-2-01"}, "facility_repair", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "翡翠城二期小区里的儿童滑滑梯有一块板裂开了，边上很锋利，小孩已经划伤了手", {}, "facility_repair", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "那个电梯啊，门开了不关，关了又开，反复好几次才走，每次坐都提心吊胆的，水岸名都5号楼", {}, "elevator", "LJ-BH-QS-1-02", "normal", ""),
+    ("wechat", "电梯里的通风扇不转，夏天里面闷得像蒸笼，灯也一闪一闪的", {"compound": "LJ-NC-XF-2-01"}, "elevator", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "警苑小区的垃圾箱旁边扔了好几个烂床垫、破沙发，一个多月了没人弄走", {}, "sanitation", "LJ-BH-QS-1-01", "normal", ""),
+    ("wechat", "小区池塘里的水发绿发臭，上面飘着死鱼和垃圾，物业也不清理", {"compound": "LJ-NC-XF-1-02"}, "sanitation", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "我们小区的非机动车车棚里面堆满了没人要的破自行车，电动车都推不进去", {"address": "新河公寓"}, "parking", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "翡翠城地库里的车位划得太小了，车门都打不开，停进去人出不来", {}, "parking", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "物业的保安拦着不让外卖和快递进小区，让我们自己下去拿，我老人家腿脚不便", {"address": "学府雅居"}, "property_service_complaint", "LJ-NC-XF-2-01", "normal", ""),
+    ("wechat", "物业把一楼大堂租给别人开了个小卖部，公共的地方凭什么租出去收钱", {"compound": "LJ-BH-QS-1-02"}, "property_service_complaint", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "我们要用公共维修资金修屋面，街道说要业主签字过三分之二，好多业主在外地，签不到怎么办", {"address": "绿化新村"}, "maintenance_fund", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "楼下那户在家里开了个托管班，几十个孩子天天在楼道里又叫又跑，楼梯扶手上全是手印", {"address": "阳光花园北区"}, "neighbor_dispute", "LJ-NC-XF-1-02", "normal", ""),
+    ("wechat", "对门把他家的鞋子、垃圾袋都放在公共走廊里，臭得要命，我说他还骂人", {"compound": "LJ-NC-YL-1-01"}, "neighbor_dispute", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "我们楼上那家养了两只大狗，天天晚上狼嚎一样叫，物业说管不了，电力宿舍3栋", {}, "neighbor_dispute", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "业委会的委员有两个是物业经理的亲戚，开会都向着物业说话，这样的业委会能不能重选", {"address": "水岸名都"}, "committee_affairs", "LJ-BH-QS-1-02", "normal", ""),
+    ("wechat", "开发商走了以后前期物业也说不干了，我们这个小区马上就没人管了，谁来接手", {"compound": "LJ-NC-YL-1-03"}, "property_transition", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "桃源村有户人家在老房子上面又加了两层，工人天天在上面砌砖", {}, "illegal_construction", "LJ-NC-XF-2-03", "normal", ""),
+    ("wechat", "一楼住户把车库门拆了改成窗户，里面隔成小房间租给人住", {"compound": "LJ-BH-QS-1-01"}, "illegal_construction", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "小区对面那个夜市摊位的发电机一开一晚上，轰隆隆的，我们住在临街的根本睡不着", {"address": "翡翠城"}, "business_nuisance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "楼下的面包房每天凌晨四点开始和面，机器声音特别大，还有排风机嗡嗡响", {"address": "消防大院"}, "business_nuisance", "LJ-NC-XF-2-02", "normal", ""),
+    ("wechat", "住进来才一年多，楼顶就开始漏了，顶楼几户天花板发霉，找开发商说找物业，找物业说找开发商", {"compound": "LJ-NC-YL-1-03"}, "building_quality", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "买的时候合同写的是南北通透，交了房发现北面被隔壁楼挡得严严实实，跟样板间完全不一样", {"address": "水岸名都"}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "听说我们小区东边那块空地要建一个大型物流园，以后大货车天天从门口过，有没有这个规划", {"address": "警苑小区"}, "planning", "LJ-BH-QS-1-01", "normal", ""),
+    ("wechat", "孩子今年要上初中，我们是去年才买的二手房，学校说要看房产证时间，到底是什么规定", {"compound": "LJ-NC-XF-1-01"}, "school_places", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "最近小区附近老有人摸进单元楼，已经有两户人家的现金和首饰不见了", {"address": "学府雅居"}, "public_security", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "有个男的天天在小区门口堵我女儿放学，还跟着她回家，我们很害怕", {"address": "新河公寓"}, "public_security", "LJ-NC-YL-2-01", "normal", ""),
+    ("wechat", "楼道里那个消防栓的玻璃碎了，里面的水管接头锈死了，真有事根本用不了", {"compound": "LJ-NC-XF-1-03"}, "fire_safety", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "地下室有人住人，还在里面用电炉子做饭，拉了好多乱七八糟的线", {"address": "绿化新村"}, "fire_safety", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "小区北边那个沥青搅拌站一开工就是一股焦油味，熏得人头疼，晚上味道更大", {"address": "阳光花园"}, "pollution", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "附近的废品回收场天天烧电线外皮，冒出来的烟又黑又臭", {"compound": "LJ-NC-XF-2-03"}, "pollution", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "我们这栋楼的热水器都打不着火，燃气公司说是小区总阀压力不够，已经三天了", {"address": "天然气公司家属院"}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "我家的电表明明没用什么电，这个月电费一下子多了三百多，是不是表有问题", {"address": "电力宿舍"}, "utilities", "LJ-NC-XF-1-03", "normal", ""),
+    ("wechat", "小区门口那段马路被挖开了一个多月，围挡一直没撤，也不见有人施工，出门只能绕远路", {"compound": "LJ-BH-QS-1-03"}, "municipal_facilities", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "公园里的公共厕所门坏了，里面灯也没有，晚上老人不敢去", {"address": "桃源村"}, "municipal_facilities", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "我老伴老年痴呆，经常半夜跑出去，我七十多了看不住他，社区能不能帮我们找个地方照顾", {"address": "阳光花园"}, "social_assistance", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "我们家孩子得了白血病，治疗费花光了积蓄，还欠了亲戚好多钱，能申请什么救助吗", {"compound": "LJ-NC-YL-1-02"}, "social_assistance", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "你好，我想问一下新生儿的医保怎么参保，在网上哪里办", {"address": "警苑"}, "consultation", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "那个……嗯……我是想说，算了，我自己再想想吧，没什么", {}, "unclassified", None, "normal", ""),
+    ("hotline", "我要表扬一下绿化新村的物业小张，上次我家下水道堵了他大半夜过来帮忙弄好的", {}, "unclassified", "LJ-BH-QS-1-03", "normal", ""),
+]
+
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1277,3 +1323,4 @@ if __name__ == "__main__":
     write(AB, "ab", os.path.join(HERE, "set_ab_hard.jsonl"), "registry_b.json")
     write(AC, "ac", os.path.join(HERE, "set_ac_hard.jsonl"))
     write(AD, "ad", os.path.join(HERE, "set_ad_hard.jsonl"))
+    write(AE, "ae", os.path.join(HERE, "set_ae_hard.jsonl"), "registry_b.json")
