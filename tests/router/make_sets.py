@@ -1257,6 +1257,44 @@ AE = [
 ]
 
 
+# Set AF (shared registry): written after rounds AA-AE, measured once as a
+# fresh held-out check before any change made for it.
+AF = [
+    ("hotline", "喂你好，我家住鸿翔花园6栋，我们那个单元的信箱全部被撬开了，锁都是坏的，信件经常丢", {}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("wechat", "小区中心广场的地面隆起开裂了好几块，老人跳舞的时候已经绊倒两个了", {"compound": "JA-PX-BL-2-01"}, "facility_repair", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "我们楼的公共天台门锁坏了，谁都能上去，小孩子在上面玩很危险，罗芳南苑", {}, "facility_repair", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "电梯一到晚上十点就被物业锁了，说是省电，我们加班回来只能爬二十几层", {"address": "京基御景花园"}, "elevator", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "电梯钢丝绳都生锈了，运行起来吱吱嘎嘎，检修的人来看了一眼就走了", {"compound": "JA-DH-CZ-2-01"}, "elevator", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "木头龙新村巷子里的那个垃圾池，旁边堆满了建筑废料，砖头瓦片水泥渣，占了半条巷子", {}, "sanitation", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "小區的綠化帶裡老鼠洞一個挨一個，晚上老鼠在路上亂竄，能不能來滅一下", {"address": "竹坑花園"}, "sanitation", "JA-PX-LT-2-01", "normal", "T"),
+    ("wechat", "小区的旧车和长期不开的车占了好多位置，轮胎都瘪了，一层灰，能不能清理掉", {"compound": "JA-DH-HB-1-01"}, "parking", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "小区外面的人把车停到我们小区里来过夜，门卫也不拦，我们业主反而没地方", {"address": "竹韵花园"}, "parking", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "物业给我们寄了律师函说要起诉我们交物业费，可他们连门口的岗亭都撤了，这种服务还要交钱", {"address": "翠湖苑"}, "property_service_complaint", "JA-DH-HB-1-02", "normal", ""),
+    ("wechat", "物业把我们业主的电话号码卖给了装修公司，天天有人打电话推销", {"compound": "JA-PX-LT-1-01"}, "property_service_complaint", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "用大修基金做的外墙翻新，做完不到一年就掉漆了，钱花了这么多，我们要看验收报告和决算", {"address": "锦龙苑"}, "maintenance_fund", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "隔壁家的空调外机正对着我家卧室窗户，嗡嗡响还吹热风，夏天根本没法开窗，沙湖雅苑", {}, "neighbor_dispute", "JA-PX-BL-2-01", "normal", ""),
+    ("wechat", "楼上有人往下扔烟头、果皮，还倒过一次剩菜，砸到我家晾的衣服上", {"compound": "JA-DH-CZ-1-02"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我们小区三年前选的业委会，现在主任搬走了，副主任也不管事，章还在主任手里，怎么办", {"address": "云北苑"}, "committee_affairs", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "业主大会已经表决不续聘现在这家物业了，但是他们说没接到正式通知，赖着不交接", {"address": "帝豪花园"}, "property_transition", "JA-DH-HB-1-01", "normal", ""),
+    ("wechat", "有人在小区的架空层用砖头砌了一间房，还接了水电，像是要住人", {"compound": "JA-PX-BL-1-01"}, "illegal_construction", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "楼下那个牛肉面馆的烟囱直接对着我们楼，一到饭点满屋子牛油味，碧岭村这边", {}, "business_nuisance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "附近那个装修材料店每天都在门口切瓷砖，声音刺耳粉尘到处飞", {"address": "老街小区"}, "business_nuisance", "JA-PX-LT-1-02", "normal", ""),
+    ("wechat", "我们是回迁房，说好的两年办证，现在第五年了证还没影子", {"compound": "JA-DH-CZ-2-02"}, "building_quality", "JA-DH-CZ-2-02", "normal", ""),
+    ("hotline", "小区旁边说要修地铁的车辆段，离我们楼就隔一条马路，以后噪声和震动怎么办，有没有听证", {"address": "东乐花园"}, "planning", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我们小区去年还划在实验小学，今年怎么就改了，我家老大在那读，老二却进不去", {"address": "世纪花园"}, "school_places", "JA-PX-LT-1-01", "normal", ""),
+    ("hotline", "有几个年轻人天天晚上在小区里骑摩托车轰油门，按喇叭，还冲着路人吹口哨", {"address": "锦龙苑"}, "public_security", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "我妈在小区门口被人拉去听什么讲座，买了一万多块钱的床垫，说能治病", {"compound": "JA-DH-HB-2-01"}, "public_security", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "住在一楼的那户在家门口烧蜂窝煤，煤烟顺着楼道往上飘，整栋楼都是", {"address": "金地朗悦"}, "fire_safety", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "我们楼有个老人家把捡来的纸皮塑料全部堆在楼梯间，只剩一条小路可以走", {"address": "竹坑花园"}, "fire_safety", "JA-PX-LT-2-01", "normal", ""),
+    ("wechat", "河对面的工地把泥浆水直接排到河里，整条河都是黄的", {"compound": "JA-PX-BL-1-02"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "家里的水一打开全是气泡，白乎乎的，放一会儿才清，这水能喝吗，云北苑", {}, "utilities", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "入冬了，屋里暖气片冰凉的，跟热力那边打了三次电话都说在排查", {"address": "翠湖苑"}, "utilities", "JA-DH-HB-1-02", "normal", ""),
+    ("wechat", "小区大门外面那个路口的路牌被车撞歪了，指错方向，好几个外地车开错", {"compound": "JA-DH-HB-2-02"}, "municipal_facilities", "JA-DH-HB-2-02", "normal", ""),
+    ("hotline", "我是外地来的，在这边打工，孩子刚出生，家里实在困难，奶粉钱都没有了，能不能给点帮助", {"address": "碧岭村"}, "social_assistance", "JA-PX-BL-1-02", "normal", ""),
+    ("hotline", "请问一下，异地的驾照可以在这边换证吗，要去哪个车管所", {"address": "沙湖雅苑"}, "consultation", "JA-PX-BL-2-01", "normal", ""),
+]
+
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1324,3 +1362,4 @@ if __name__ == "__main__":
     write(AC, "ac", os.path.join(HERE, "set_ac_hard.jsonl"))
     write(AD, "ad", os.path.join(HERE, "set_ad_hard.jsonl"))
     write(AE, "ae", os.path.join(HERE, "set_ae_hard.jsonl"), "registry_b.json")
+    write(AF, "af", os.path.join(HERE, "set_af_hard.jsonl"))
