@@ -1295,6 +1295,36 @@ AF = [
 ]
 
 
+# Set AG (registry B): written after rounds AA-AF, measured once as a fresh
+# held-out check before any change made for it.
+AG = [
+    ("hotline", "喂，那个新河公寓啊，我们楼顶的太阳能热水器支架烂了，整个架子歪着，随时会掉下来砸到人", {}, "facility_repair", "LJ-NC-YL-2-01", "normal", ""),
+    ("wechat", "单元门口的无障碍坡道扶手断了，坐轮椅的邻居出不了门", {"compound": "LJ-NC-XF-1-01"}, "facility_repair", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "电梯的楼层显示和实际对不上，按五楼停到四楼半，门一开是墙", {"address": "翡翠城二期"}, "elevator", "LJ-NC-YL-1-03", "normal", ""),
+    ("hotline", "我们楼下的垃圾桶被野狗扒得乱七八糟，一地的垃圾也没人扫，警苑小区", {}, "sanitation", "LJ-BH-QS-1-01", "normal", ""),
+    ("wechat", "小區有業主把電動車、三輪車一排排停在綠化帶上，草都壓死了", {"compound": "LJ-NC-YL-1-02"}, "parking", "LJ-NC-YL-1-02", "normal", "T"),
+    ("hotline", "物业的维修工上门修个水龙头，收了两百块上门费，还不给开票", {"address": "水岸名都"}, "property_service_complaint", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "我们小区的停车费、广告费每年到底收了多少，业委会说要审计，物业一直拖着不给账", {"address": "翡翠城"}, "maintenance_fund", "LJ-NC-YL-1-02", "normal", ""),
+    ("wechat", "楼上天天凌晨两三点洗澡、用洗衣机，水管轰隆隆响，我们一家都失眠", {"compound": "LJ-NC-XF-2-01"}, "neighbor_dispute", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "隔壁家在阳台上养了十几只兔子，味道熏得我们家都不能开窗，学府雅居", {}, "neighbor_dispute", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "我们业委会的委员名单从来没有公示过，也不知道是谁选的，我们想重新选", {"address": "阳光花园"}, "committee_affairs", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "物业公司贴了告示说月底就不管我们小区了，让我们自己想办法", {"compound": "LJ-BH-QS-1-03"}, "property_transition", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "我家对面那户把楼梯平台用铁栅栏封起来，说是他家的储物间", {"address": "电力宿舍"}, "illegal_construction", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "楼下的广场上有个卖唱的天天晚上拿音箱唱歌，唱到十一点多，绿化新村门口", {}, "business_nuisance", "LJ-BH-QS-1-03", "normal", ""),
+    ("wechat", "交房的时候阳台是封好的，现在才知道开发商用的是不合格的玻璃，已经自爆了两块", {"compound": "LJ-NC-XF-2-01"}, "building_quality", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "小区东边那个湖听说要填了搞开发，我们当初买房就是冲着这个湖来的，规划能随便改吗", {"address": "水岸名都"}, "planning", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "我家孩子户口在这边，可是学校说我们这个地址不在招生范围里面，让我们去很远的地方读", {"address": "桃源村"}, "school_places", "LJ-NC-XF-2-03", "normal", ""),
+    ("wechat", "有人冒充物业上门说要检查燃气管道，进门就推销报警器，一个要八百", {"compound": "LJ-NC-YL-1-01"}, "public_security", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "单元楼里的那个消防门一直用砖头顶着开着，坏了关不上，物业也不管", {"address": "消防大院"}, "fire_safety", "LJ-NC-XF-2-02", "normal", ""),
+    ("hotline", "附近的污水处理厂最近味道特别大，一股臭鸡蛋的味，晚上开窗都能闻到", {"address": "阳光花园北区"}, "pollution", "LJ-NC-XF-1-02", "normal", ""),
+    ("wechat", "这一片已经连续三天每天停水好几个小时，也没有提前通知，洗澡做饭都成问题", {"compound": "LJ-NC-XF-2-03"}, "utilities", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "出小区那条路上的减速带被压坏了，铁钉露在外面，已经扎破好几个车胎", {"address": "翡翠城"}, "municipal_facilities", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "我是退休工人，老伴常年住院，我每个月退休金两千多，药费都付不起，想问有没有什么救助", {"address": "天然气公司家属院"}, "social_assistance", "LJ-NC-YL-1-01", "normal", ""),
+    ("hotline", "请问现在生二胎有什么补贴吗，怎么申请", {"address": "新河公寓"}, "consultation", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "喂？……喂？……你说话啊，怎么没人说话", {}, "unclassified", None, "normal", ""),
+]
+
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1363,3 +1393,4 @@ if __name__ == "__main__":
     write(AD, "ad", os.path.join(HERE, "set_ad_hard.jsonl"))
     write(AE, "ae", os.path.join(HERE, "set_ae_hard.jsonl"), "registry_b.json")
     write(AF, "af", os.path.join(HERE, "set_af_hard.jsonl"))
+    write(AG, "ag", os.path.join(HERE, "set_ag_hard.jsonl"), "registry_b.json")
