@@ -5,6 +5,7 @@
 #include "desk_rid.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "wire.h"
@@ -41,11 +42,9 @@ int desk_rid_make(const char *body, const char *client_rid, char *out, size_t le
     size_t p = sizeof DESK_RID_PREFIX - 1, b = strlen(body), c = strlen(client_rid);
     if (out == NULL || len < p + b + 1 + c + 1)
         return -ENOSPC;
-    memcpy(out, DESK_RID_PREFIX, p);
-    memcpy(out + p, body, b);
-    out[p + b] = ':';
-    memcpy(out + p + b + 1, client_rid, c + 1);
-    return 0;
+    /* Length checked above, so this never truncates. */
+    int n = snprintf(out, len, "%s%s:%s", DESK_RID_PREFIX, body, client_rid);
+    return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
 int desk_rid_reserved(const char *rid)
