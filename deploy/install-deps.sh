@@ -16,7 +16,8 @@ REQUIRED=(
   python3-zmq python3-protobuf python3-psycopg2 python3-pytest
   clang libclang-rt-14-dev valgrind clang-format clang-tidy cppcheck
 )
-# Wanted but not essential: a later scrape test uses it and skips without it.
+# Wanted but not essential: tests/system/test_metrics.py runs `promtool check
+# metrics` and a real Prometheus scrape with it, and says it skipped without it.
 OPTIONAL=(prometheus)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

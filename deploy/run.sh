@@ -16,6 +16,8 @@ PG_DIR=${LIANDONG_PG_DIR:-var/pg}
 LOG_DIR=var/log
 LEDGER=tcp://127.0.0.1:7301
 EVENTS=tcp://127.0.0.1:7302
+# Prometheus /metrics (HTTP), loopback only; LIANDONG_LEDGER_METRICS= turns it off.
+METRICS=${LIANDONG_LEDGER_METRICS-127.0.0.1:7303}
 ROUTER=tcp://127.0.0.1:7311
 DESK=tcp://127.0.0.1:7312
 ALERTS=tcp://127.0.0.1:7321
@@ -113,7 +115,8 @@ CONNINFO=$(bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" | tail -n 1)
 
 # 2. The ledger, then the registry: the router needs a registry to place
 #    demands. Importing the same registry again is harmless (a new version).
-start_svc ledger --listen "$LEDGER" --events "$EVENTS" --db "$CONNINFO" --schema-dir deploy/schema
+start_svc ledger --listen "$LEDGER" --events "$EVENTS" --db "$CONNINFO" --schema-dir deploy/schema \
+  --metrics "$METRICS"
 retry_until "registry import" petition registry import deploy/registry/sample.json
 
 # 3. The router and the notifier.
@@ -125,7 +128,7 @@ cat <<INFO
 
 Liandong is running (Ctrl-C stops everything):
   PostgreSQL  $CONNINFO
-  ledger      requests $LEDGER, events $EVENTS
+  ledger      requests $LEDGER, events $EVENTS, metrics ${METRICS:+http://$METRICS/metrics}
   router      front-end $ROUTER, department desk $DESK
   notifier    alerts $ALERTS
   logs        $ROOT/$LOG_DIR/{ledger,router,notifier}.log

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "db_batch.h"
 #include "log.h"
+#include "metrics.h"
 #include "rpc.h"
 #include "secure.h"
 #include "service.h"
@@ -36,6 +37,8 @@ static config_opt_t opts[] = {
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
     {"identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "this process's key (role.id)", 0,
      NULL},
+    {"metrics", "LIANDONG_LEDGER_METRICS", "",
+     "Prometheus /metrics over HTTP on HOST:PORT (empty: off)", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
@@ -54,6 +57,8 @@ typedef struct {
     uv_timer_t retry;
     uint64_t retry_ms;
     rpc_request_t **queue;
+    uint64_t *queued_at; /* uv_hrtime() of each queued request's arrival */
+    metrics_t *metrics;
     size_t nq, max_q;
     int handles_open;
     unsigned long committed, refused_unavailable;
@@ -91,6 +96,7 @@ static void run_queue(ledger_t *l)
             ledger_job_init(&jobs[i], rpc_request_envelope(l->queue[i]),
                             rpc_request_user(l->queue[i]));
         int rc = ledger_batch_run(l->db, jobs, n);
+        metrics_batch(l->metrics, n);
         if (rc == -ENOTCONN) {
             /* Never acknowledge what may not be durable: the client retries
              * with the same ids, which the ledger deduplicates. */
@@ -110,11 +116,16 @@ static void run_queue(ledger_t *l)
                 publish(l, jobs[i].events[k]);
             l->committed += jobs[i].n_events;
         }
-        for (size_t i = 0; i < n; i++)
+        uint64_t now = uv_hrtime();
+        for (size_t i = 0; i < n; i++) {
+            metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
+                            (double)(now - l->queued_at[i]) / 1e9);
             rpc_request_answer(l->queue[i], &jobs[i].answer);
+        }
         for (size_t i = 0; i < n; i++)
             ledger_job_clear(&jobs[i]);
         memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
+        memmove(l->queued_at, l->queued_at + n, (l->nq - n) * sizeof(uint64_t));
         l->nq -= n;
     }
 }
@@ -161,6 +172,7 @@ static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
                          "the ledger is overloaded; retry later");
         return;
     }
+    l->queued_at[l->nq] = uv_hrtime();
     l->queue[l->nq++] = req;
     /* The idle callback runs on the next loop iteration, after every
      * socket was drained: whatever arrived together commits together. */
@@ -238,10 +250,12 @@ int main(int argc, char **argv)
     static ledger_t l;
     l.max_q = (size_t)max_q;
     l.queue = calloc(l.max_q, sizeof(rpc_request_t *));
+    l.queued_at = calloc(l.max_q, sizeof(uint64_t));
     size_t nst = 0;
     const db_stmt_t *st = ledger_statements(&nst);
-    if (l.queue == NULL || db_create(config_get(opts, NOPTS, "db"),
-                                     config_get(opts, NOPTS, "schema-dir"), st, nst, &l.db) < 0) {
+    if (l.queue == NULL || l.queued_at == NULL ||
+        db_create(config_get(opts, NOPTS, "db"), config_get(opts, NOPTS, "schema-dir"), st, nst,
+                  &l.db) < 0) {
         fprintf(stderr, "ledger: out of memory\n");
         return 1;
     }
@@ -265,12 +279,15 @@ int main(int argc, char **argv)
         (rc = rpc_server_create(l.svc.loop, l.svc.zctx, NULL, (size_t)max_msg, on_request, &l,
                                 &l.srv)) < 0 ||
         (rc = secure_server_socket(&l.sec, zuv_socket_zmq(rpc_server_socket(l.srv)))) < 0 ||
-        (rc = rpc_server_listen(l.srv, listen)) < 0) {
+        (rc = rpc_server_listen(l.srv, listen)) < 0 ||
+        (rc = metrics_create(config_get(opts, NOPTS, "metrics"), config_get(opts, NOPTS, "db"),
+                             &l.metrics)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&l.svc, &l);
         service_finish(&l.svc);
         db_destroy(&l.db);
         free(l.queue);
+        free(l.queued_at);
         return 1;
     }
     /* Serve even when the database is down at start: requests are answered
@@ -281,11 +298,14 @@ int main(int argc, char **argv)
         log_warn(NULL, "database not ready: %s", db_error(l.db));
         schedule_reconnect(&l);
     }
-    log_info(NULL, "requests on %s, events on %s", listen, events);
+    log_info(NULL, "requests on %s, events on %s, metrics %s%s", listen, events,
+             l.metrics ? "on http://" : "off", l.metrics ? config_get(opts, NOPTS, "metrics") : "");
     service_run(&l.svc);
     service_finish(&l.svc);
+    metrics_destroy(&l.metrics);
     db_destroy(&l.db);
     free(l.queue);
+    free(l.queued_at);
     log_info(NULL, "published %lu events, refused %lu requests while the database was down",
              l.committed, l.refused_unavailable);
     return 0;

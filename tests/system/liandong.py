@@ -75,8 +75,11 @@ RATE_SCALE = 1.0
 
 
 def ledger_argv(ep, conninfo):
-    return ["--listen", ep["ledger"], "--events", ep["events"], "--db", conninfo,
+    argv = ["--listen", ep["ledger"], "--events", ep["events"], "--db", conninfo,
             "--schema-dir", SCHEMA_DIR]
+    if "metrics" in ep:  # HTTP, not ZeroMQ: HOST:PORT
+        argv += ["--metrics", ep["metrics"].removeprefix("tcp://")]
+    return argv
 
 
 def router_argv(ep):
@@ -237,10 +240,10 @@ class System:
         self.log_dir = os.path.join(self.workdir, "log")
         os.makedirs(self.log_dir, exist_ok=True)
         self.pg_dir = os.path.join(self.workdir, "pg")
-        ports = free_ports(7)
+        ports = free_ports(8)
         self.pg_port = ports[0]
-        self.ports = dict(zip(("ledger", "events", "router", "desk", "alerts", "notifier"),
-                              ports[1:]))
+        self.ports = dict(zip(("ledger", "events", "router", "desk", "alerts", "notifier",
+                               "metrics"), ports[1:]))
         self.ep = {k: f"tcp://127.0.0.1:{p}" for k, p in self.ports.items()}
         self.services = {}
         self.conninfo = None

@@ -1,0 +1,369 @@
+/*
+ * metrics.c - the counters behind the ledger's /metrics and their
+ * Prometheus text exposition (format 0.0.4). The HTTP server itself is in
+ * metrics_http.c.
+ *
+ * Figures per district and street come from the roll-ups
+ * (figures_unit_monthly: every month since records began) and, for open
+ * and overdue cases, from the partial index of open cases; the query is
+ * the same shape as RatesQuery's (db_batch.c "rates_unit").
+ */
+#include "metrics.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "metrics_int.h"
+
+#define CMD_SLOTS 256
+#define ERR_SLOTS 64
+
+static const double batch_bounds[] = {1, 2, 4, 8, 16, 32, 64, 128};
+#define NBATCH (sizeof batch_bounds / sizeof batch_bounds[0])
+static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                    0.05,   0.1,   0.25,   0.5,   1,    2.5};
+#define NLAT (sizeof lat_bounds / sizeof lat_bounds[0])
+
+/* Figures for districts and streets. Units unknown to a district (no
+ * district on their path) get district="". */
+static const char figures_sql[] =
+    "WITH sel AS (SELECT u.code, u.kind, COALESCE((SELECT d.code FROM units d"
+    "  WHERE d.kind = 'district' AND d.code = ANY (u.path) LIMIT 1), '') AS district"
+    "  FROM units u WHERE u.kind IN ('district', 'street')),"
+    " f AS (SELECT unit_code AS code, sum(received) received, sum(replied) replied,"
+    "  sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied"
+    "  FROM figures_unit_monthly WHERE unit_code IN (SELECT code FROM sel) GROUP BY unit_code),"
+    " oc AS (SELECT compound_code, count(*) open,"
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
+    "  WHERE state IN ('received','assigned','delivered','accepted','replied','returned')"
+    "  GROUP BY compound_code),"
+    " o AS (SELECT p.code, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
+    "  sum(oc.overdue_resolve) overdue_resolve"
+    "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"
+    "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"
+    " SELECT sel.kind, sel.district, sel.code, COALESCE(f.received, 0), COALESCE(f.replied, 0),"
+    "  COALESCE(f.resolved, 0), COALESCE(f.rated, 0), COALESCE(f.satisfied, 0),"
+    "  COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0), COALESCE(o.overdue_resolve, 0)"
+    " FROM sel LEFT JOIN f ON f.code = sel.code LEFT JOIN o ON o.code = sel.code"
+    " ORDER BY sel.kind, sel.code";
+
+static double elapsed_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+void metrics_write_label(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\\\", out);
+        else if (*s == '"')
+            fputs("\\\"", out);
+        else if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+int metrics_new(const char *conninfo, metrics_t **out)
+{
+    metrics_t *m = calloc(1, sizeof *m);
+    if (m == NULL || (m->conninfo = strdup(conninfo)) == NULL) {
+        free(m);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_mutex_init(&m->fig_lock, NULL);
+    m->cmd = calloc(CMD_SLOTS, sizeof *m->cmd);
+    m->err = calloc(ERR_SLOTS, sizeof *m->err);
+    m->batch = calloc(NBATCH + 1, sizeof *m->batch);
+    m->lat = calloc(NLAT + 1, sizeof *m->lat);
+    if (!m->cmd || !m->err || !m->batch || !m->lat) {
+        metrics_free(&m);
+        return -ENOMEM;
+    }
+    *out = m;
+    return 0;
+}
+
+static void figs_clear(metrics_t *m)
+{
+    for (size_t i = 0; i < m->nfig; i++) {
+        free(m->fig[i].kind);
+        free(m->fig[i].district);
+        free(m->fig[i].code);
+    }
+    free(m->fig);
+    m->fig = NULL;
+    m->nfig = 0;
+}
+
+void metrics_free(metrics_t **pm)
+{
+    metrics_t *m = *pm;
+    if (m == NULL)
+        return;
+    figs_clear(m);
+    if (m->conn != NULL)
+        PQfinish(m->conn);
+    pthread_mutex_destroy(&m->lock);
+    pthread_mutex_destroy(&m->fig_lock);
+    free(m->cmd);
+    free(m->err);
+    free(m->batch);
+    free(m->lat);
+    free(m->conninfo);
+    free(m);
+    *pm = NULL;
+}
+
+static size_t bucket(const double *bounds, size_t n, double v)
+{
+    size_t i = 0;
+    while (i < n && v > bounds[i])
+        i++;
+    return i; /* n = +Inf only */
+}
+
+void metrics_request(metrics_t *m, const envelope_t *req, const envelope_t *answer, double seconds)
+{
+    if (m == NULL)
+        return;
+    unsigned type = req != NULL ? (unsigned)req->body_case : 0;
+    int code = -1;
+    if (answer != NULL && answer->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR &&
+        answer->error != NULL)
+        code = (int)answer->error->code;
+    pthread_mutex_lock(&m->lock);
+    m->cmd[type < CMD_SLOTS ? type : 0]++;
+    if (code >= 0)
+        m->err[code < ERR_SLOTS ? code : 0]++;
+    m->lat[bucket(lat_bounds, NLAT, seconds)]++;
+    m->lat_sum += seconds;
+    m->nlat++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_batch(metrics_t *m, size_t n)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->batch[bucket(batch_bounds, NBATCH, (double)n)]++;
+    m->batch_sum += (double)n;
+    m->nbatch++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ------------------------------------------------------------- figures */
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (d == NULL)
+        abort(); /* a few bytes; the process cannot go on without them */
+    return d;
+}
+
+/* HTTP thread, fig_lock held. Keeps the last good snapshot when the
+ * database is unreachable (db_up says so). */
+static void refresh_figures(metrics_t *m)
+{
+    if (m->fig_valid && elapsed_since(&m->fig_at) * 1000.0 < METRICS_REFRESH_MS)
+        return;
+    if (m->conn == NULL || PQstatus(m->conn) != CONNECTION_OK) {
+        if (m->conn != NULL)
+            PQfinish(m->conn);
+        /* Bounded waits: a scrape must not hang on a database that is away. */
+        const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
+        const char *vals[] = {m->conninfo, "2", "-c statement_timeout=2000", "ledger-metrics",
+                              NULL};
+        m->conn = PQconnectdbParams(keys, vals, 1);
+        if (PQstatus(m->conn) != CONNECTION_OK) {
+            m->db_up = 0;
+            PQfinish(m->conn);
+            m->conn = NULL;
+            clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
+            return;
+        }
+    }
+    PGresult *r = PQexec(m->conn, figures_sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 3 + F_N) {
+        log_warn(NULL, "metrics: figures query failed: %s", PQerrorMessage(m->conn));
+        m->db_up = 0;
+        PQclear(r);
+        clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
+        return;
+    }
+    figs_clear(m);
+    int n = PQntuples(r);
+    m->fig = calloc((size_t)n + 1, sizeof *m->fig);
+    if (m->fig == NULL)
+        abort();
+    for (int i = 0; i < n; i++) {
+        unit_fig_t *u = &m->fig[i];
+        u->kind = xstrdup(PQgetvalue(r, i, 0));
+        u->district = xstrdup(PQgetvalue(r, i, 1));
+        u->code = xstrdup(PQgetvalue(r, i, 2));
+        for (int k = 0; k < F_N; k++)
+            u->v[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
+    }
+    m->nfig = (size_t)n;
+    m->fig_valid = 1;
+    m->db_up = 1;
+    PQclear(r);
+    clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+static void unit_labels(FILE *out, const unit_fig_t *u)
+{
+    fputs("{district=\"", out);
+    metrics_write_label(out, u->district);
+    if (strcmp(u->kind, "street") == 0) {
+        fputs("\",street=\"", out);
+        metrics_write_label(out, u->code);
+    }
+    fputs("\"", out);
+}
+
+/* One family per tier and figure, so a sum over a family never counts a
+ * case twice (a district's figures already hold its streets'). */
+static void family(FILE *out, const metrics_t *m, const char *tier, const char *name,
+                   const char *type, const char *help, int num, int den, const char *extra)
+{
+    fprintf(out, "# HELP liandong_%s_%s %s\n# TYPE liandong_%s_%s %s\n", tier, name, help, tier,
+            name, type);
+    for (size_t i = 0; i < m->nfig; i++) {
+        const unit_fig_t *u = &m->fig[i];
+        if (strcmp(u->kind, tier) != 0)
+            continue;
+        fprintf(out, "liandong_%s_%s", tier, name);
+        unit_labels(out, u);
+        if (extra != NULL)
+            fprintf(out, ",%s", extra);
+        double v = den < 0 ? u->v[num] : ratio(u->v[num], u->v[den]);
+        fprintf(out, "} %.17g\n", v);
+    }
+}
+
+static void write_figures(FILE *out, const metrics_t *m)
+{
+    static const char *const tiers[] = {"district", "street"};
+    for (size_t t = 0; t < 2; t++) {
+        const char *tier = tiers[t];
+        family(out, m, tier, "received_total", "counter",
+               "Cases received since records began (roll-ups).", F_RECEIVED, -1, NULL);
+        family(out, m, tier, "reply_rate", "gauge",
+               "Replied cases per case received, since records began.", F_REPLIED, F_RECEIVED,
+               NULL);
+        family(out, m, tier, "resolution_rate", "gauge",
+               "Resolved cases per case received, since records began.", F_RESOLVED, F_RECEIVED,
+               NULL);
+        family(out, m, tier, "satisfaction_rate", "gauge",
+               "Satisfied ratings per rating, since records began (0 when none).", F_SATISFIED,
+               F_RATED, NULL);
+        family(out, m, tier, "open_cases", "gauge", "Cases not yet resolved or closed.", F_OPEN, -1,
+               NULL);
+        /* Two series of one family: a case late on both deadlines is in
+         * both, as in RatesQuery. */
+        fprintf(out,
+                "# HELP liandong_%s_overdue_cases Open cases past a deadline (reply or resolve).\n"
+                "# TYPE liandong_%s_overdue_cases gauge\n",
+                tier, tier);
+        for (size_t i = 0; i < m->nfig; i++) {
+            const unit_fig_t *u = &m->fig[i];
+            if (strcmp(u->kind, tier) != 0)
+                continue;
+            for (int k = 0; k < 2; k++) {
+                fprintf(out, "liandong_%s_overdue_cases", tier);
+                unit_labels(out, u);
+                fprintf(out, ",deadline=\"%s\"} %.17g\n", k == 0 ? "reply" : "resolve",
+                        u->v[k == 0 ? F_OD_REPLY : F_OD_RESOLVE]);
+            }
+        }
+    }
+}
+
+/* -------------------------------------------------------------- health */
+
+static void histogram(FILE *out, const char *name, const char *help, const double *bounds, size_t n,
+                      const uint64_t *counts, double sum, uint64_t total)
+{
+    fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += counts[i];
+        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cum);
+    }
+    fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.17g\n%s_count %llu\n", name,
+            (unsigned long long)total, name, sum, name, (unsigned long long)total);
+}
+
+static void write_health(FILE *out, metrics_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    fputs("# HELP liandong_ledger_commands_total Requests answered, by envelope body.\n"
+          "# TYPE liandong_ledger_commands_total counter\n",
+          out);
+    for (unsigned i = 0; i < CMD_SLOTS; i++) {
+        if (m->cmd[i] == 0)
+            continue;
+        const ProtobufCFieldDescriptor *f =
+            i == 0
+                ? NULL
+                : protobuf_c_message_descriptor_get_field(&liandong__v1__envelope__descriptor, i);
+        fputs("liandong_ledger_commands_total{type=\"", out);
+        metrics_write_label(out, f != NULL ? f->name : "other");
+        fprintf(out, "\"} %llu\n", (unsigned long long)m->cmd[i]);
+    }
+    fputs("# HELP liandong_ledger_errors_total Requests answered with an error, by code.\n"
+          "# TYPE liandong_ledger_errors_total counter\n",
+          out);
+    for (int i = 0; i < ERR_SLOTS; i++) {
+        if (m->err[i] == 0)
+            continue;
+        const ProtobufCEnumValue *v =
+            protobuf_c_enum_descriptor_get_value(&liandong__v1__error_code__descriptor, i);
+        fputs("liandong_ledger_errors_total{code=\"", out);
+        metrics_write_label(out, v != NULL ? v->name : "other");
+        fprintf(out, "\"} %llu\n", (unsigned long long)m->err[i]);
+    }
+    histogram(out, "liandong_ledger_commit_batch_size",
+              "Requests executed per database transaction (group commit).", batch_bounds, NBATCH,
+              m->batch, m->batch_sum, m->nbatch);
+    histogram(out, "liandong_ledger_request_duration_seconds",
+              "Time from a request's arrival to its answer, in the ledger.", lat_bounds, NLAT,
+              m->lat, m->lat_sum, m->nlat);
+    pthread_mutex_unlock(&m->lock);
+}
+
+int metrics_render(metrics_t *m, FILE *out)
+{
+    if (m == NULL)
+        return -EINVAL;
+    write_health(out, m);
+    pthread_mutex_lock(&m->fig_lock);
+    refresh_figures(m);
+    fprintf(out,
+            "# HELP liandong_ledger_figures_db_up 1 when the last figures query succeeded.\n"
+            "# TYPE liandong_ledger_figures_db_up gauge\nliandong_ledger_figures_db_up %d\n",
+            m->db_up);
+    write_figures(out, m);
+    pthread_mutex_unlock(&m->fig_lock);
+    return ferror(out) ? -EIO : 0;
+}
