@@ -150,13 +150,14 @@ int ac_add(ac_matcher_t *m, const char *pat, size_t len, uint32_t id)
     return 0;
 }
 
-static uint32_t child(const ac_matcher_t *m, uint32_t s, uint8_t b)
+/* The target of byte b among n sorted edges from index lo, NO_STATE on a
+ * miss: a linear look for up to linear_max edges (cheaper than bisecting a
+ * few), a binary search beyond. */
+static inline uint32_t edge_find(const ac_matcher_t *m, uint32_t lo, uint32_t n,
+                                 uint32_t linear_max, uint8_t b)
 {
-    if (s == 0)
-        return m->root_next[b];
-    const ac_state_t *st = &m->states[s];
-    uint32_t lo = st->edge_start, hi = st->edge_start + st->edge_count;
-    if (st->edge_count <= 4) {
+    uint32_t hi = lo + n;
+    if (n <= linear_max) {
         for (uint32_t i = lo; i < hi; i++)
             if (m->edge_byte[i] == b)
                 return m->edge_target[i];
@@ -173,6 +174,14 @@ static uint32_t child(const ac_matcher_t *m, uint32_t s, uint8_t b)
             hi = mid;
     }
     return NO_STATE;
+}
+
+static uint32_t child(const ac_matcher_t *m, uint32_t s, uint8_t b)
+{
+    if (s == 0)
+        return m->root_next[b];
+    const ac_state_t *st = &m->states[s];
+    return edge_find(m, st->edge_start, st->edge_count, 4, b);
 }
 
 static int cmp_edge(const void *a, const void *b)
@@ -349,24 +358,7 @@ static int emit(const ac_matcher_t *m, uint32_t s, size_t end, ac_match_fn fn, v
 /* Transition from a state without a dense row; NO_STATE on a miss. */
 static inline uint32_t scan_child(const ac_matcher_t *m, const ac_scan_state_t *st, uint8_t b)
 {
-    uint32_t lo = st->edges, hi = st->edges + st->nedges;
-    if (st->nedges <= 6) {
-        for (uint32_t i = lo; i < hi; i++)
-            if (m->edge_byte[i] == b)
-                return m->edge_target[i];
-        return NO_STATE;
-    }
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint8_t mb = m->edge_byte[mid];
-        if (mb == b)
-            return m->edge_target[mid];
-        if (mb < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NO_STATE;
+    return edge_find(m, st->edges, st->nedges, 6, b);
 }
 
 int ac_scan(const ac_matcher_t *m, const char *text, size_t len, ac_match_fn fn, void *ud)
