@@ -164,6 +164,17 @@ int db_send(db_t *d, const char *stmt, int nparams, const char *const *values)
     return 0;
 }
 
+int db_send_binary(db_t *d, const char *stmt, int nparams, const char *const *values)
+{
+    if (!db_ok(d))
+        return -ENOTCONN;
+    if (PQsendQueryPrepared(d->conn, stmt, nparams, values, NULL, NULL, 1) != 1) {
+        set_err(d, stmt);
+        return -ENOTCONN;
+    }
+    return 0;
+}
+
 int db_send_cmd(db_t *d, const char *sql)
 {
     if (!db_ok(d))

@@ -40,6 +40,10 @@ const char *db_error(db_t *d);
 /* Pipeline: queue a prepared statement / a parameterless command. */
 int db_send(db_t *d, const char *stmt, int nparams, const char *const *values);
 int db_send_cmd(db_t *d, const char *sql);
+/* As db_send, but the result comes in PostgreSQL's binary format (text
+ * parameters still): for big reads, where the server's per-value text
+ * formatting costs more than the query (ListDeadlines). */
+int db_send_binary(db_t *d, const char *stmt, int nparams, const char *const *values);
 /* Ends the current pipeline segment and flushes it to the server. */
 int db_sync(db_t *d);
 /* The result of the next queued query (caller PQclear()s it). Returns 0,
