@@ -97,6 +97,16 @@ static int push(desk_t *d, peer_t *p, Liandong__V1__CaseRecord *rec)
     return rc;
 }
 
+int desk_push_raw(desk_t *d, const char *body_id, const void *buf, size_t len)
+{
+    peer_t *p = find_peer(d, body_id);
+    if (p == NULL)
+        return -ENOENT;
+    const void *bufs[2] = {p->route, buf};
+    size_t lens[2] = {p->route_len, len};
+    return zuv_socket_send(rpc_server_socket(d->r->desk), bufs, lens, 2);
+}
+
 typedef struct {
     desk_t *d;
     char body_id[96];

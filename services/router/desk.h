@@ -22,6 +22,9 @@ void desk_destroy(desk_t **d);
 /* Something may be pending for this body (a case was just assigned). */
 void desk_poke(desk_t *d, const char *body_id);
 size_t desk_attached(const desk_t *d);
+/* Sends an already packed Envelope to body's desk if one is attached;
+ * 0 when sent, -ENOENT when no desk of that body is attached. */
+int desk_push_raw(desk_t *d, const char *body_id, const void *buf, size_t len);
 /* ZMTP heartbeats on the desk socket, so a department that vanished
  * without closing is noticed (its pushes then fail with EHOSTUNREACH). */
 int desk_heartbeat(void *zsock);

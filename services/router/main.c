@@ -20,6 +20,10 @@ static config_opt_t opts[] = {
      NULL},
     {"desk", "LIANDONG_ROUTER_DESK", "tcp://127.0.0.1:7312", "department socket (ROUTER)", 0, NULL},
     {"ledger", "LIANDONG_LEDGER", "tcp://127.0.0.1:7301", "ledger endpoint", 0, NULL},
+    {"alerts", "LIANDONG_ROUTER_ALERTS", "tcp://127.0.0.1:7321",
+     "notifier's alert PUB, relayed to attached desks (empty: off)", 0, NULL},
+    {"notifier-identity", "LIANDONG_NOTIFIER_IDENTITY", "service.notifier",
+     "the notifier's key (role.id)", 0, NULL},
     {"lexicon", "LIANDONG_LEXICON", "deploy/lexicon", "classifier lexicon directory", 0, NULL},
     {"registry", "LIANDONG_REGISTRY", NULL,
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
@@ -45,6 +49,7 @@ static void on_stop(service_t *svc, void *ud)
      * front-end that gets no acknowledgement retries with the same id. */
     rpc_server_destroy(&r->front);
     rpc_server_destroy(&r->desk);
+    zuv_socket_close(&r->alerts);
     /* Cancelling the ledger calls runs their callbacks, which still use the
      * desks: destroy the desks after. */
     rpc_client_destroy(&r->ledger);
@@ -111,6 +116,8 @@ int main(int argc, char **argv)
         (rc = secure_server_socket(&r.sec, zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
         (rc = desk_heartbeat(zuv_socket_zmq(rpc_server_socket(r.desk)))) < 0 ||
         (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = desk_create(&r, &r.desks)) < 0 ||
+        (rc = router_alerts_start(&r, config_get(opts, NOPTS, "alerts"),
+                                  config_get(opts, NOPTS, "notifier-identity"))) < 0 ||
         (rc = router_registry_start(&r)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&r.svc, &r);

@@ -21,6 +21,7 @@ typedef struct router {
     rpc_server_t *desk;  /* department systems (delivery, answers) */
     rpc_client_t *ledger;
     desk_t *desks;        /* department desks attached to `desk` */
+    zuv_socket_t *alerts; /* SUB to the notifier's alerts, relayed to desks */
     registry_t *registry; /* current registry; the core reads it */
     router_core_t *core;  /* matchers + classifier; NULL until loaded */
     uint64_t registry_version;
@@ -35,6 +36,9 @@ typedef struct router {
 /* intake.c */
 void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
 void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
+/* Subscribes to the notifier's alerts at endpoint ("" = off) and relays
+ * each to its body's attached desk (desk_alerts.c). */
+int router_alerts_start(router_t *r, const char *endpoint, const char *notifier_identity);
 /* Answers what every socket answers (ping); returns 1 when handled. */
 int router_common_request(router_t *r, rpc_request_t *req);
 

@@ -84,7 +84,7 @@ def ledger_argv(ep, conninfo):
 
 def router_argv(ep):
     return ["--listen", ep["router"], "--desk", ep["desk"], "--ledger", ep["ledger"],
-            "--lexicon", LEXICON_DIR]
+            "--lexicon", LEXICON_DIR, "--alerts", ep["alerts"]]
 
 
 def notifier_argv(ep):

@@ -150,10 +150,18 @@ def run(system):
              lambda: "synchronised" in open(system.services["notifier"].log_path,
                                             encoding="utf-8").read())
     cli = None
+    desk = None
     tag = f"n{anchor}"
     try:
         e1 = submit(system, f"{tag}-e1", EMERGENCY_TEXT, urgency="emergency")
         assert e1["urgency"] == "emergency" and e1["reply_due_hours"] == 2, e1
+        # The emergency case's body attaches as a department desk: the
+        # router relays that body's alerts on the same connection.
+        desk = system.wire("desk", identity=liandong.body_identity(e1["body_id"]), timeout=WAIT)
+        att = pb.Envelope()
+        att.desk_attach.window = 8
+        ans = desk.request(att, WAIT)
+        assert ans is not None and ans.WhichOneof("body") == "desk_attached", ans
         # `petition alerts` for the emergency case's body, started before its
         # first stage is due (subscribers only see what comes after them).
         cli = subprocess.Popen(
@@ -190,9 +198,12 @@ def run(system):
             system.services["notifier"] = liandong.Service("notifier", argv, system.log_dir,
                                                            system.env)
         yield {"e1": e1, "normal": normal, "replied": replied, "times": times, "sink": sink,
-               "cli": cli, "kills": kills, "seed": seed, "anchor": anchor, "cases": cases}
+               "cli": cli, "kills": kills, "seed": seed, "anchor": anchor, "cases": cases,
+               "desk": desk}
     finally:
         sink.close()
+        if desk is not None:
+            desk.close()
         if cli is not None and cli.poll() is None:
             cli.kill()
             cli.communicate()
@@ -340,3 +351,24 @@ def test_overdue_case_escalated_through_router(system, run):
              if f"case={e1} escalated:" in line]
     assert since and len(since) == len(set(since)), since
     assert len(esc) >= len(since), (esc, since)  # a kill may hide a log line
+
+
+def test_alerts_reach_the_attached_desk(run):
+    """The body's department connection hears its alerts too (relayed by
+    the router from the notifier), without personal data."""
+    e1 = run["e1"]
+    got = []
+    while True:
+        env = run["desk"].recv(2.0)
+        if env is None:
+            break
+        if env.WhichOneof("body") == "alert":
+            got.append(env.alert)
+    mine = [(a.deadline, a.stage) for a in got if a.case_id == e1["case_id"]]
+    assert ("reply", "due_soon") in mine and ("reply", "overdue") in mine, \
+        f"desk of {e1['body_id']} got {mine}"
+    for a in got:
+        assert a.body_id == e1["body_id"] or a.escalate_to == e1["body_id"], a
+        raw = a.SerializeToString()
+        for secret in (NAME, PHONE, ADDRESS, EMERGENCY_TEXT):
+            assert secret.encode() not in raw, f"alert on the desk carries {secret}"
