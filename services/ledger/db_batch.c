@@ -262,8 +262,9 @@ static char *ja_strdup(ledger_job_t *j, const char *s)
     return p;
 }
 
-static char *ja_printf(ledger_job_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *ja_printf(ledger_job_t *j, const char *fmt, ...)
+/* Formatted text in the job's arena (declared in db_batch.h for the
+ * handlers kept in other files). */
+char *ledger_job_printf(ledger_job_t *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -279,19 +280,6 @@ static char *ja_printf(ledger_job_t *j, const char *fmt, ...)
 char *ledger_job_strdup(ledger_job_t *j, const char *s)
 {
     return ja_strdup(j, s);
-}
-
-char *ledger_job_printf(ledger_job_t *j, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = ja_alloc(j, (size_t)(n > 0 ? n : 0) + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return p;
 }
 
 /* ------------------------------------------------------------------ job */
@@ -687,7 +675,7 @@ static char *mask_name(ledger_job_t *j, const char *s)
     size_t first = 1;
     while (s[first] != '\0' && ((unsigned char)s[first] & 0xC0) == 0x80)
         first++;
-    return ja_printf(j, "%.*s*", (int)first, s);
+    return ledger_job_printf(j, "%.*s*", (int)first, s);
 }
 
 static char *mask_phone(ledger_job_t *j, const char *s)
@@ -800,7 +788,7 @@ static char *array_literal(ledger_job_t *j, char **v, size_t n)
 
 static const char *u32s(ledger_job_t *j, uint32_t v)
 {
-    return ja_printf(j, "%" PRIu32, v);
+    return ledger_job_printf(j, "%" PRIu32, v);
 }
 
 static void default_hours(urgency_t u, const char *category, uint32_t *reply, uint32_t *resolve)
@@ -843,7 +831,7 @@ static void params_create(ledger_job_t *j)
     v[5] = urgency_name(u);
     v[6] = d->resident_name;
     v[7] = d->resident_phone;
-    v[8] = ja_printf(j, "%" PRId64, d->received_at_ms > 0 ? d->received_at_ms : 0);
+    v[8] = ledger_job_printf(j, "%" PRId64, d->received_at_ms > 0 ? d->received_at_ms : 0);
     v[9] = p->category;
     v[10] = p->tier;
     v[11] = p->body_id;
@@ -858,8 +846,8 @@ static void params_create(ledger_job_t *j)
 
 static const char *deltas(ledger_job_t *j, const int d[8])
 {
-    return ja_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4], d[5], d[6],
-                     d[7]);
+    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4], d[5],
+                             d[6], d[7]);
 }
 
 enum {
@@ -933,7 +921,7 @@ static void decide_action(ledger_job_t *j, wcase_t *w, const char *dispatch_body
         new_body = *dispatch_body ? dispatch_body : "dispatch_center";
         new_kind = "dispatch_center";
         dnew[D_RECEIVED] = 1;
-        note = ja_printf(j, "%s: %s", a->reason, a->text);
+        note = ledger_job_printf(j, "%s: %s", a->reason, a->text);
         break;
     case CA_ESCALATE:
     case CA_DISPATCH:
@@ -983,7 +971,7 @@ static const char *day_of(ledger_job_t *j, int64_t ms, const char *unbounded)
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    return ja_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return ledger_job_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* Queues a job's phase-2 statements; returns the count or -ENOTCONN. */
