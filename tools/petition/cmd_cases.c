@@ -9,24 +9,6 @@
 #include "commands.h"
 #include "config.h"
 
-static int parse_sub(config_opt_t *o, size_t n, int argc, char **argv, const char *usage, int *done)
-{
-    char err[200];
-    int rest = 0;
-    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
-    *done = 0;
-    if (rc == 1) {
-        config_usage(stdout, usage, o, n);
-        *done = 1;
-        return 0;
-    }
-    if (rc < 0 || rest != argc) {
-        fprintf(stderr, "petition: %s\n", rc < 0 ? err : "unexpected argument");
-        return 2;
-    }
-    return 0;
-}
-
 int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {
@@ -39,8 +21,8 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
         {"max", NULL, "0", "with --follow: stop after this many new cases (0 = never)", 0, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
-    int done, rc = parse_sub(o, n, argc, argv, "usage: petition desk --body BODY_ID", &done);
-    if (rc || done)
+    int rc = petition_parse_args(o, n, argc, argv, "usage: petition desk --body BODY_ID");
+    if (rc >= 0)
         return rc;
     if (strcmp(config_get(o, n, "follow"), "1") == 0) {
         long max = 0;
@@ -94,8 +76,8 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
         fprintf(stderr, "usage: petition case CASE_ID [--json]\n");
         return 2;
     }
-    int done, rc = parse_sub(o, n, argc - 1, argv + 1, "usage: petition case CASE_ID", &done);
-    if (rc || done)
+    int rc = petition_parse_args(o, n, argc - 1, argv + 1, "usage: petition case CASE_ID");
+    if (rc >= 0)
         return rc;
     Liandong__V1__GetCase gc = LIANDONG__V1__GET_CASE__INIT;
     gc.case_id = argv[1];
@@ -162,8 +144,8 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
         fprintf(stderr, "usage: petition %s CASE_ID --body BODY_ID [OPTIONS]\n", action);
         return 2;
     }
-    int done, rc = parse_sub(o, n, argc - 1, argv + 1, "usage: petition ACTION CASE_ID", &done);
-    if (rc || done)
+    int rc = petition_parse_args(o, n, argc - 1, argv + 1, "usage: petition ACTION CASE_ID");
+    if (rc >= 0)
         return rc;
     /* Escalation and dispatch go through the router, which computes the
      * new holder and deadlines (services/router/escalate.c); the actor is

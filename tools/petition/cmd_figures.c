@@ -12,22 +12,6 @@
 #include "commands.h"
 #include "config.h"
 
-static int parse(config_opt_t *o, size_t n, int argc, char **argv, const char *usage)
-{
-    char err[200];
-    int rest = 0;
-    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
-    if (rc == 1) {
-        config_usage(stdout, usage, o, n);
-        return 0;
-    }
-    if (rc < 0 || rest != argc) {
-        fprintf(stderr, "petition: %s\n", rc < 0 ? err : "unexpected argument (see --help)");
-        return 2;
-    }
-    return -1; /* go on */
-}
-
 int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {
@@ -36,7 +20,8 @@ int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv)
         {"json", NULL, "0", "print as JSON", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
-    int rc = parse(o, n, argc, argv, "usage: petition ranking --period YYYY-MM [OPTIONS]");
+    int rc =
+        petition_parse_args(o, n, argc, argv, "usage: petition ranking --period YYYY-MM [OPTIONS]");
     if (rc >= 0)
         return rc;
     if (*config_get(o, n, "period") == '\0') {
@@ -110,7 +95,7 @@ int cmd_overdue(const petition_ctx_t *ctx, int argc, char **argv)
         {"json", NULL, "0", "print as JSON lines, one case a line", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
-    int rc = parse(o, n, argc, argv, "usage: petition overdue [OPTIONS]");
+    int rc = petition_parse_args(o, n, argc, argv, "usage: petition overdue [OPTIONS]");
     if (rc >= 0)
         return rc;
     long limit = 0;

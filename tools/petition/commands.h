@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "config.h"
 
 typedef struct {
     const char *router;
@@ -36,6 +37,10 @@ int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_overdue(const petition_ctx_t *ctx, int argc, char **argv);
 int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body, int as_json,
                 const char *seen_path, long max_cases);
+
+/* Parses a subcommand's flags (args.c). Returns -1 to go on, 0 when --help
+ * was printed, 2 (an exit code) on a bad flag or a stray argument. */
+int petition_parse_args(config_opt_t *o, size_t n, int argc, char **argv, const char *usage);
 
 /* One call to `endpoint`: opens, calls, checks the answer body. Returns an
  * exit code; on 0, *answer is set. */
