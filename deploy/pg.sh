@@ -105,6 +105,9 @@ log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
 timezone = 'UTC'
 CONF
+  # LIANDONG_PG_CONF: extra settings for one run (say, pg_stat_statements
+  # when profiling a benchmark), appended after ours so they win.
+  if [ -n "${LIANDONG_PG_CONF:-}" ]; then printf '%s\n' "$LIANDONG_PG_CONF" >>"$dir/liandong.conf"; fi
   # Trust, but only for the private socket and loopback (see header).
   cat >"$dir/pg_hba.conf" <<HBA
 # Written by deploy/pg.sh: private embedded cluster, loopback only.

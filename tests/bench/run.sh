@@ -17,7 +17,8 @@
 #                            so benchmarks do not disturb one another
 #   LIANDONG_BENCH_OUT       a directory for result files (NAME.json)
 #   LIANDONG_BUILD           the build directory (default build)
-# Env in: BENCH_KEEP=1 keeps the work directory.
+# Env in: BENCH_KEEP=1 keeps the work directory; BENCH_ONLY=NAME runs
+# bench_NAME.sh only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -53,6 +54,10 @@ failed=()
 shopt -s nullglob
 for b in "$ROOT"/tests/bench/bench_*.sh; do
   name=$(basename "$b" .sh)
+  # BENCH_ONLY=ledger runs bench_ledger.sh alone (when measuring one part).
+  if [ -n "${BENCH_ONLY:-}" ] && [ "$name" != "bench_${BENCH_ONLY}" ]; then
+    continue
+  fi
   echo "== $name"
   start=$SECONDS
   if bash "$b"; then
