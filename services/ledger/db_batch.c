@@ -72,6 +72,33 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
     " sum(escalated) escalated, sum(returned) returned"
 #define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
+/* The figures of units of one kind (see "rates_unit" below): JOIN_SEL
+ * joins each roll-up source to the selected units, KEEP_SEL filters the
+ * summed rows instead. */
+#define RATES_UNIT_SQL(JOIN_SEL, KEEP_SEL)                                                         \
+    "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path)))," \
+    "" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("                                          \
+    "  SELECT unit_code AS key, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL ", r"               \
+    "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"                                 \
+    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL ", r"            \
+    "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"                           \
+    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_monthly" JOIN_SEL ", r"          \
+    "   WHERE month >= r.ms AND month < r.me) x" KEEP_SEL " GROUP BY key),"                        \
+    " oc AS (SELECT compound_code, count(*) open,"                                                 \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY compound_code),"                         \
+    " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
+    "  sum(oc.overdue_resolve) overdue_resolve"                                                    \
+    "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
+    "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"                                    \
+    " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                 \
+    "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
+    "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
+    " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
+
 static const db_stmt_t statements[] = {
     {"lock_case",
      "SELECT state, body_id, body_kind, compound_code, replied_at IS NOT NULL,"
@@ -174,34 +201,15 @@ static const db_stmt_t statements[] = {
      3},
     /* $1 from day $2 to day $3 unit subtree $4 unit kind. Open cases are
      * counted per compound first (index-only on cases_open), then added up
-     * the compound's path: cost follows the open cases, not the history. */
-    {"rates_unit",
-     "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path))),"
-     "" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
-     "  SELECT unit_code AS key, " FIG_COLS
-     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
-     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
-     "  UNION ALL SELECT unit_code, " FIG_COLS
-     " FROM figures_unit_daily JOIN sel ON code = unit_code, r"
-     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
-     "  UNION ALL SELECT unit_code, " FIG_COLS
-     " FROM figures_unit_monthly JOIN sel ON code = unit_code, r"
-     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
-     " oc AS (SELECT compound_code, count(*) open,"
-     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
-     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
-     "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY compound_code),"
-     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
-     "  sum(oc.overdue_resolve) overdue_resolve"
-     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"
-     "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"
-     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"
-     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"
-     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"
-     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"
-     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"
-     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code",
-     4},
+     * the compound's path: cost follows the open cases, not the history.
+     * Two shapes of one query (RATES_UNIT_SQL): within a subtree, the
+     * roll-up rows are joined to the subtree's units as they are read (few
+     * units: index probes); city-wide, they are read by date alone and
+     * only then kept for the units of the kind asked (measured on the
+     * bench's 2,000 compounds: all-time 57 -> 37 ms, one day 49 -> 19 ms;
+     * the join-first shape hashed every monthly row). */
+    {"rates_unit", RATES_UNIT_SQL(" JOIN sel ON code = unit_code", ""), 4},
+    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)"), 4},
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
      0},
@@ -1012,7 +1020,7 @@ static int send_phase2(db_t *db, ledger_job_t *j)
         v[3] = by;
         if (strcmp(by, "body") == 0)
             return db_send(db, "rates_body", 3, v) < 0 ? -ENOTCONN : 1;
-        return db_send(db, "rates_unit", 4, v) < 0 ? -ENOTCONN : 1;
+        return db_send(db, *q->unit ? "rates_unit" : "rates_unit_all", 4, v) < 0 ? -ENOTCONN : 1;
     }
     case LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORT:
         v[0] = r->registry_import->json;

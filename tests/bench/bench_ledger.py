@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -144,6 +145,34 @@ def e2e(system, prefix, seconds, window=None, rate=None):
     return res
 
 
+def ledger_latency(system):
+    """The ledger's own request-duration histogram (cumulative buckets,
+    arrival to answer inside the ledger) scraped from its /metrics."""
+    url = "http://" + system.ep["metrics"].removeprefix("tcp://") + "/metrics"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("liandong_ledger_request_duration_seconds_bucket{"):
+            le = line.split('le="')[1].split('"')[0]
+            out[le] = int(float(line.rsplit(" ", 1)[1]))
+    return out
+
+
+def latency_split(before, after):
+    """Per bucket bound, the share of requests in a phase (after - before)
+    that the ledger answered within it, and the smallest bound holding 99%:
+    tells the ledger's part of the end-to-end p99 from the rest (router,
+    sockets, the front-ends' own scheduling)."""
+    total = after.get("+Inf", 0) - before.get("+Inf", 0)
+    if total <= 0:
+        return {}
+    shares = {le: round((after[le] - before.get(le, 0)) / total, 4) for le in after}
+    p99 = next((le for le in sorted((k for k in after if k != "+Inf"), key=float)
+                if shares[le] >= 0.99), "+Inf")
+    return {"requests": total, "within": shares, "p99_bucket_s": p99}
+
+
 def rates_query(client, by, unit="", from_ms=0, to_ms=0):
     env = pb.Envelope()
     q = env.rates_query
@@ -221,7 +250,9 @@ def main():
         log(f"(b) {bmax}")
         half = max(1.0, round(bmax["throughput"] / 2))
         log(f"(b) end to end, open loop at {half}/s")
+        before = ledger_latency(system)
         bhalf = e2e(system, "half", SECONDS, rate=half)
+        bhalf["ledger_side"] = latency_split(before, ledger_latency(system))
         log(f"(b) {bhalf}")
         batches = psql_super(
             "SELECT count(DISTINCT created_at), count(*) FROM cases WHERE channel_id LIKE 'max-%'",
@@ -231,6 +262,7 @@ def main():
                   "b_p50_ms": round(bmax["p50_ms"], 2), "b_p99_ms": round(bmax["p99_ms"], 2),
                   "b_half_rate": half, "b_half_p50_ms": round(bhalf["p50_ms"], 2),
                   "b_half_p99_ms": round(bhalf["p99_ms"], 2),
+                  "b_half_ledger_p99_bucket_s": bhalf["ledger_side"].get("p99_bucket_s"),
                   "b_transactions": int(batches[0]), "b_cases": int(batches[1]),
                   "ratio_b_over_a": round(bmax["throughput"] / a["tps"], 2) if a.get("tps")
                   else None,
@@ -246,6 +278,7 @@ def main():
           f"{result.get('b_max_throughput', 0):.0f} cases/s, p50 {result.get('b_p50_ms')} ms, "
           f"p99 {result.get('b_p99_ms')} ms; at {result.get('b_half_rate')}/s: "
           f"p50 {result.get('b_half_p50_ms')} ms, p99 {result.get('b_half_p99_ms')} ms "
+          f"(inside the ledger 99% within {result.get('b_half_ledger_p99_bucket_s')} s) "
           f"({result.get('b_cases')} cases in {result.get('b_transactions')} transactions)")
     print(f"ledger b/a = {result.get('ratio_b_over_a')} (target >= 2)")
     if "c" in result:

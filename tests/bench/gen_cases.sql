@@ -2,7 +2,8 @@
 -- the figures benchmark (bench_ledger.py). Written straight into the
 -- ledger's tables, with exactly the rows the ledger itself would have
 -- written: a case row, its events (created, assigned, replied, resolved,
--- rated) with gap-free seq numbers taken from ledger_counters, and the
+-- rated) with gap-free seq numbers taken from ledger_counters, the
+-- deliveries the assignments imply, and the
 -- daily and monthly roll-ups (figures_body_* / figures_unit_*) that those
 -- events bump (see docs/case-lifecycle.md). Each compound's case goes to
 -- its property company (else its first body).
@@ -71,6 +72,11 @@ SELECT case_id, :case0 + k, 'hotline', 'gen-' || (:case0 + k),
   FROM g ORDER BY k;
 
 -- Events, numbered in time order after whatever the ledger recorded.
+-- The per-row delivery trigger (002/008) is off for this bulk load: row by
+-- row it would update each body's counter row hundreds of times in one
+-- transaction. The same deliveries are written set-based below. DISABLE
+-- TRIGGER is transactional: a failed load leaves the trigger on.
+ALTER TABLE case_events DISABLE TRIGGER case_events_deliver;
 SELECT value AS seq0 FROM ledger_counters WHERE name = 'event_seq' FOR UPDATE \gset
 CREATE TEMP TABLE ev ON COMMIT DROP AS
 SELECT g.k, g.case_id, g.code, g.body, x.j, x.kind, x.from_state, x.to_state, x.at, g.reply_due,
@@ -92,6 +98,23 @@ SELECT :seq0 + row_number() OVER (ORDER BY at, k, j),
        CASE WHEN j = 4 THEN rating ELSE '' END, at, reply_due, resolve_due
   FROM ev ORDER BY at, k, j;
 UPDATE ledger_counters SET value = (SELECT max(seq) FROM case_events) WHERE name = 'event_seq';
+
+-- What the trigger would have written for each 'assigned' event: one
+-- delivery to the case's body, numbered in that body's sequence after
+-- whatever it already had. A department takes its cases within minutes:
+-- all but the still-unreplied ones are acknowledged.
+INSERT INTO deliveries (body_id, delivery_seq, case_id, copy, event_seq, created_at, acked_at)
+SELECT e.body_id,
+       COALESCE((SELECT last_seq FROM delivery_counters c WHERE c.body_id = e.body_id), 0)
+         + row_number() OVER (PARTITION BY e.body_id ORDER BY e.seq),
+       e.case_id, false, e.seq, e.at,
+       CASE WHEN g.replied_at IS NOT NULL THEN e.at + interval '5 minutes' END
+  FROM case_events e JOIN g ON g.case_id = e.case_id
+ WHERE e.seq > :seq0 AND e.kind = 'assigned' AND e.body_id <> '';
+INSERT INTO delivery_counters AS d (body_id, last_seq)
+SELECT body_id, max(delivery_seq) FROM deliveries GROUP BY body_id
+ON CONFLICT (body_id) DO UPDATE SET last_seq = excluded.last_seq;
+ALTER TABLE case_events ENABLE TRIGGER case_events_deliver;
 
 -- Roll-ups: the deltas every event bumps, summed per UTC day and compound
 -- first (a compound has one body here), then per body and per unit on the
@@ -160,3 +183,4 @@ VACUUM ANALYZE figures_unit_daily;
 VACUUM ANALYZE figures_body_monthly;
 VACUUM ANALYZE figures_unit_monthly;
 VACUUM ANALYZE units;
+VACUUM ANALYZE deliveries;
