@@ -606,6 +606,8 @@ static void explain_fallback(jw_t *w, const classification_t *out, const ngram_r
     jw_str(w, category_name(nr->second));
     jw_raw(w, ",\"margin\":", 10);
     jw_int(w, nr->margin);
+    jw_raw(w, ",\"needed\":", 10);
+    jw_int(w, out->fallback_needed);
     jw_raw(w, ",\"known_features\":", 18);
     jw_int(w, (long)nr->known);
     jw_raw(w, ",\"features\":[", 13);
@@ -713,6 +715,7 @@ static void consult_model(const classifier_t *c, const char *text, size_t len,
     out->fallback = FALLBACK_KEPT;
     int64_t lead = (int64_t)top - (second > 0 ? second : 0);
     int64_t need = ngram_model_margin(c->model) + (int64_t)ngram_model_per_point(c->model) * lead;
+    out->fallback_needed = need > INT32_MAX ? INT32_MAX : (int32_t)need;
     if (nr->best != CAT_UNCLASSIFIED && (int)nr->best != *best && nr->margin >= need) {
         *best = (int)nr->best;
         out->fallback = FALLBACK_DECIDED;
@@ -725,6 +728,7 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
         return -EINVAL;
     memset(out->scores, 0, sizeof(out->scores));
     out->fallback = FALLBACK_NONE;
+    out->fallback_needed = 0;
     out->category = CAT_UNCLASSIFIED;
     out->urgency = URG_NORMAL;
     snprintf(out->explain, sizeof(out->explain), "{}");

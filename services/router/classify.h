@@ -27,6 +27,7 @@ typedef struct {
     /* the statistical second opinion (ngram.h): FALLBACK_NONE when it was
      * not consulted (no model, or the lexicon's evidence was strong) */
     enum { FALLBACK_NONE = 0, FALLBACK_KEPT, FALLBACK_DECIDED } fallback;
+    int32_t fallback_needed; /* model margin it had to reach (x 100 nats) */
     /* A JSON object (NUL-terminated) saying why: the words that fired per
      * category with their weights, the tie-break rule applied if any, and
      * the emergency cue if any, and when the statistical second opinion was

@@ -7,7 +7,10 @@
  * any. Features live in one open-addressing table keyed by their code
  * points (no strings kept), each pointing at a run of (class, weight)
  * pairs, so scoring a demand is one table probe per character and per pair
- * of characters, without allocation.
+ * of characters, without allocation. A slot holds the key and up to four
+ * (class, weight) pairs inline (most features have one or two), so a probe
+ * touches one cache line; features with more pairs (common characters)
+ * point into an overflow array.
  */
 #include "ngram.h"
 
@@ -19,23 +22,26 @@
 
 #include "lexicon.h"
 
-#define MAX_FEATURES (1u << 22) /* far above any model we train (~12k) */
+#define MAX_FEATURES (1u << 22) /* far above any model we train (~5k) */
 #define MAX_TRACK 512           /* features remembered per text for explain */
+#define MAX_W 2047              /* weights fit 11 bits of a packed pair */
+#define INLINE 4
+#define OVERFLOW 0xFFFFu /* e[0]: pairs in the overflow array */
 
+/* A pair is (class << 11) | weight, weight 1..2047; 0 ends the list. */
 typedef struct {
-    uint64_t key;   /* (cp1 << 21) | cp2; cp2 == 0 for a unigram */
-    uint32_t first; /* index of its first (class, weight) pair */
-    uint32_t count;
-} feat_t;
+    uint64_t key;       /* (cp1 << 21) | cp2; cp2 == 0 for a unigram; 0 = empty */
+    uint16_t e[INLINE]; /* pairs, or OVERFLOW, count, offset (2 x 16 bits) */
+} slot_t;
 
 struct ngram_model {
-    feat_t *feats;
-    uint32_t nfeats, capfeats;
-    uint32_t *slots; /* feature index + 1; 0 = empty */
-    uint32_t mask;   /* slots - 1, a power of two minus one */
-    uint8_t *ent_cat;
-    int16_t *ent_w;
-    uint32_t nent, capent;
+    slot_t *slots;
+    uint32_t mask; /* slots - 1, a power of two minus one */
+    uint32_t nfeats;
+    uint16_t *over; /* overflow pairs */
+    uint32_t nover, capover;
+    uint16_t *pend; /* pairs of the line being parsed */
+    uint32_t npend;
     int32_t base[CAT_COUNT];
     uint8_t cls_cat[CAT_COUNT]; /* class index (order of base lines) -> category */
     int ncls;
@@ -142,15 +148,29 @@ static uint32_t slot_of(uint64_t key, uint32_t mask)
     return (uint32_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
 }
 
-static const feat_t *lookup(const ngram_model_t *m, uint64_t key)
+static const slot_t *lookup(const ngram_model_t *m, uint64_t key)
 {
     for (uint32_t s = slot_of(key, m->mask);; s = (s + 1) & m->mask) {
-        uint32_t v = m->slots[s];
-        if (v == 0)
+        const slot_t *sl = &m->slots[s];
+        if (sl->key == key)
+            return sl;
+        if (sl->key == 0)
             return NULL;
-        if (m->feats[v - 1].key == key)
-            return &m->feats[v - 1];
     }
+}
+
+/* The pairs of a slot: pointer and count. */
+static const uint16_t *pairs_of(const ngram_model_t *m, const slot_t *sl, uint32_t *n)
+{
+    if (sl->e[0] == OVERFLOW) {
+        *n = sl->e[1];
+        return m->over + ((uint32_t)sl->e[2] << 16 | sl->e[3]);
+    }
+    uint32_t k = 0;
+    while (k < INLINE && sl->e[k] != 0)
+        k++;
+    *n = k;
+    return sl->e;
 }
 
 void ngram_feature_text(const uint32_t cp[2], char *buf)
@@ -214,14 +234,16 @@ static void problem(report_t *r, unsigned line, const char *fmt, ...)
 static int grow_table(ngram_model_t *m)
 {
     uint32_t nslots = m->slots ? (m->mask + 1) * 2 : 1024;
-    uint32_t *ns = calloc(nslots, sizeof(*ns));
+    slot_t *ns = calloc(nslots, sizeof(*ns));
     if (ns == NULL)
         return -ENOMEM;
-    for (uint32_t i = 0; i < m->nfeats; i++) {
-        uint32_t s = slot_of(m->feats[i].key, nslots - 1);
-        while (ns[s] != 0)
+    for (uint32_t i = 0; m->slots && i <= m->mask; i++) {
+        if (m->slots[i].key == 0)
+            continue;
+        uint32_t s = slot_of(m->slots[i].key, nslots - 1);
+        while (ns[s].key != 0)
             s = (s + 1) & (nslots - 1);
-        ns[s] = i + 1;
+        ns[s] = m->slots[i];
     }
     free(m->slots);
     m->slots = ns;
@@ -229,48 +251,42 @@ static int grow_table(ngram_model_t *m)
     return 0;
 }
 
-/* Insert a feature; 1 if the key was already there, 0, or -ENOMEM. */
-static int add_feature(ngram_model_t *m, uint64_t key, uint32_t first, uint32_t count)
+/* Insert a feature with the pending pairs; 1 if the key was already there,
+ * 0, or -ENOMEM. The table stays at most 3/4 full. */
+static int add_feature(ngram_model_t *m, uint64_t key)
 {
-    if (m->slots == NULL || (uint64_t)(m->nfeats + 1) * 2 > (uint64_t)m->mask + 1) {
+    if (m->slots == NULL || (uint64_t)(m->nfeats + 1) * 4 > ((uint64_t)m->mask + 1) * 3) {
         int rc = grow_table(m);
         if (rc < 0)
             return rc;
     }
     uint32_t s = slot_of(key, m->mask);
-    for (; m->slots[s] != 0; s = (s + 1) & m->mask)
-        if (m->feats[m->slots[s] - 1].key == key)
+    for (; m->slots[s].key != 0; s = (s + 1) & m->mask)
+        if (m->slots[s].key == key)
             return 1;
-    if (m->nfeats == m->capfeats) {
-        uint32_t ncap = m->capfeats ? m->capfeats * 2 : 4096;
-        feat_t *nf = realloc(m->feats, (size_t)ncap * sizeof(*nf));
-        if (nf == NULL)
-            return -ENOMEM;
-        m->feats = nf;
-        m->capfeats = ncap;
+    slot_t sl = {.key = key, .e = {0, 0, 0, 0}};
+    if (m->npend <= INLINE) {
+        memcpy(sl.e, m->pend, m->npend * sizeof(uint16_t));
+    } else {
+        if (m->nover + m->npend > m->capover) {
+            uint32_t ncap = m->capover ? m->capover * 2 : 4096;
+            while (ncap < m->nover + m->npend)
+                ncap *= 2;
+            uint16_t *no = realloc(m->over, (size_t)ncap * sizeof(*no));
+            if (no == NULL)
+                return -ENOMEM;
+            m->over = no;
+            m->capover = ncap;
+        }
+        sl.e[0] = OVERFLOW;
+        sl.e[1] = (uint16_t)m->npend;
+        sl.e[2] = (uint16_t)(m->nover >> 16);
+        sl.e[3] = (uint16_t)(m->nover & 0xFFFF);
+        memcpy(m->over + m->nover, m->pend, m->npend * sizeof(uint16_t));
+        m->nover += m->npend;
     }
-    m->feats[m->nfeats] = (feat_t){.key = key, .first = first, .count = count};
-    m->slots[s] = ++m->nfeats;
-    return 0;
-}
-
-static int add_entry(ngram_model_t *m, uint8_t cat, int16_t w)
-{
-    if (m->nent == m->capent) {
-        uint32_t ncap = m->capent ? m->capent * 2 : 8192;
-        uint8_t *nc = realloc(m->ent_cat, ncap);
-        if (nc == NULL)
-            return -ENOMEM;
-        m->ent_cat = nc;
-        int16_t *nw = realloc(m->ent_w, (size_t)ncap * sizeof(*nw));
-        if (nw == NULL)
-            return -ENOMEM;
-        m->ent_w = nw;
-        m->capent = ncap;
-    }
-    m->ent_cat[m->nent] = cat;
-    m->ent_w[m->nent] = w;
-    m->nent++;
+    m->slots[s] = sl;
+    m->nfeats++;
     return 0;
 }
 
@@ -309,13 +325,12 @@ static int parse_feature(const char *s, size_t len, uint64_t *key)
     return 0;
 }
 
-/* "i:w i:w ..." for an ngram line. */
-static int parse_entries(ngram_model_t *m, const char *s, size_t len, report_t *r, unsigned line,
-                         uint32_t *count)
+/* "i:w i:w ..." for an ngram line, into m->pend. */
+static int parse_entries(ngram_model_t *m, const char *s, size_t len, report_t *r, unsigned line)
 {
     uint32_t seen = 0;
     size_t i = 0;
-    *count = 0;
+    m->npend = 0;
     while (i < len) {
         size_t st = i;
         while (i < len && s[i] != ' ')
@@ -329,9 +344,8 @@ static int parse_entries(ngram_model_t *m, const char *s, size_t len, report_t *
         long cls, w;
         if (colon == NULL ||
             lex_parse_int(item, (size_t)(colon - item), 0, CAT_COUNT - 1, &cls) < 0 ||
-            lex_parse_int(colon + 1, il - (size_t)(colon - item) - 1, 1, INT16_MAX, &w) < 0) {
-            problem(r, line, "bad entry '%.*s' (want class:weight, weight 1..32767)", (int)il,
-                    item);
+            lex_parse_int(colon + 1, il - (size_t)(colon - item) - 1, 1, MAX_W, &w) < 0) {
+            problem(r, line, "bad entry '%.*s' (want class:weight, weight 1..2047)", (int)il, item);
             return -EINVAL;
         }
         if (cls >= m->ncls) {
@@ -343,11 +357,9 @@ static int parse_entries(ngram_model_t *m, const char *s, size_t len, report_t *
             return -EINVAL;
         }
         seen |= 1u << cls;
-        if (add_entry(m, m->cls_cat[cls], (int16_t)w) < 0)
-            return -ENOMEM;
-        (*count)++;
+        m->pend[m->npend++] = (uint16_t)((unsigned)m->cls_cat[cls] << 11 | (unsigned)w);
     }
-    if (*count == 0) {
+    if (m->npend == 0) {
         problem(r, line, "no class:weight entries");
         return -EINVAL;
     }
@@ -373,7 +385,6 @@ static int load_lines(ngram_model_t *m, lex_file_t *f, report_t *r, int *have_ve
         long v;
         if (lex_field_is(k, kl, "ngram")) {
             uint64_t key;
-            uint32_t count, first = m->nent;
             if (fl.n != 3) {
                 problem(r, f->line, "expected: ngram<TAB>text<TAB>class:weight ...");
                 continue;
@@ -382,24 +393,17 @@ static int load_lines(ngram_model_t *m, lex_file_t *f, report_t *r, int *have_ve
                 problem(r, f->line, "bad n-gram (want one or two characters the tokeniser keeps)");
                 continue;
             }
-            rc = parse_entries(m, fl.ptr[2], fl.len[2], r, f->line, &count);
-            if (rc == -ENOMEM)
-                return rc;
-            if (rc < 0) {
-                m->nent = first;
+            if (parse_entries(m, fl.ptr[2], fl.len[2], r, f->line) < 0)
                 continue;
-            }
             if (m->nfeats >= MAX_FEATURES) {
                 problem(r, f->line, "too many n-grams (max %u)", MAX_FEATURES);
                 return 0;
             }
-            rc = add_feature(m, key, first, count);
+            rc = add_feature(m, key);
             if (rc < 0)
                 return rc;
-            if (rc == 1) {
+            if (rc == 1)
                 problem(r, f->line, "n-gram listed twice");
-                m->nent = first;
-            }
         } else if (lex_field_is(k, kl, "base")) {
             int cat;
             if (fl.n != 3) {
@@ -459,6 +463,23 @@ static int load_lines(ngram_model_t *m, lex_file_t *f, report_t *r, int *have_ve
     }
 }
 
+/* Every bigram's two characters must be unigrams of the model (scoring
+ * relies on it, see on_token). */
+static void check_bigrams(const ngram_model_t *m, report_t *r)
+{
+    for (uint32_t i = 0; m->slots && i <= m->mask; i++) {
+        uint64_t k = m->slots[i].key;
+        if (k == 0 || (k & 0x1FFFFF) == 0)
+            continue;
+        uint32_t cp[2] = {(uint32_t)(k >> 21), (uint32_t)(k & 0x1FFFFF)};
+        if (lookup(m, key_of(cp[0], 0)) == NULL || lookup(m, key_of(cp[1], 0)) == NULL) {
+            char ft[12];
+            ngram_feature_text(cp, ft);
+            problem(r, 0, "bigram '%s' without both its characters as unigrams", ft);
+        }
+    }
+}
+
 int ngram_load(const char *path, ngram_model_t **out, char *err, size_t errlen)
 {
     char dummy[8];
@@ -477,7 +498,10 @@ int ngram_load(const char *path, ngram_model_t **out, char *err, size_t errlen)
     if (rc < 0)
         return rc;
     ngram_model_t *m = calloc(1, sizeof(*m));
-    if (m == NULL) {
+    if (m != NULL)
+        m->pend = malloc(CAT_COUNT * sizeof(uint16_t));
+    if (m == NULL || m->pend == NULL) {
+        free(m);
         lex_close(&f);
         return -ENOMEM;
     }
@@ -495,11 +519,18 @@ int ngram_load(const char *path, ngram_model_t **out, char *err, size_t errlen)
             problem(&r, 0, "no fallback_margin line");
         if (!(have_margin & 2))
             problem(&r, 0, "no fallback_per_point line");
-        for (int c = 0; c < CAT_COUNT; c++)
+        char missing[200];
+        size_t ml = 0;
+        missing[0] = '\0';
+        for (int c = 0; c < CAT_COUNT && ml < sizeof missing; c++)
             if (!(have_base & (1u << c)))
-                problem(&r, 0, "no base line for %s", category_name((category_t)c));
+                ml += (size_t)snprintf(missing + ml, sizeof missing - ml, "%s%s", ml ? "," : "",
+                                       category_name((category_t)c));
+        if (have_base != (1u << CAT_COUNT) - 1)
+            problem(&r, 0, "no base line for %s", missing);
         if (m->nfeats == 0)
             problem(&r, 0, "no ngram lines");
+        check_bigrams(m, &r);
         if (r.problems > 0)
             rc = -EINVAL;
     } else {
@@ -518,10 +549,9 @@ void ngram_destroy(ngram_model_t **mp)
     if (mp == NULL || *mp == NULL)
         return;
     ngram_model_t *m = *mp;
-    free(m->feats);
     free(m->slots);
-    free(m->ent_cat);
-    free(m->ent_w);
+    free(m->over);
+    free(m->pend);
     free(m);
     *mp = NULL;
 }
@@ -551,56 +581,77 @@ size_t ngram_model_size(const ngram_model_t *m)
 typedef struct {
     const ngram_model_t *m;
     ngram_result_t *out;
-    const feat_t *seen[MAX_TRACK];
+    const slot_t *seen[MAX_TRACK];
     int nseen;
+    int prev_known; /* the token before was a known unigram */
 } score_t;
 
-static void add_feat(score_t *s, const feat_t *f)
+static void add_feat(score_t *s, const slot_t *f)
 {
-    const ngram_model_t *m = s->m;
+    uint32_t n;
+    const uint16_t *p = pairs_of(s->m, f, &n);
     s->out->known++;
-    for (uint32_t i = 0; i < f->count; i++)
-        s->out->scores[m->ent_cat[f->first + i]] += m->ent_w[f->first + i];
+    for (uint32_t i = 0; i < n; i++)
+        s->out->scores[p[i] >> 11] += p[i] & MAX_W;
     if (s->nseen < MAX_TRACK)
         s->seen[s->nseen++] = f;
 }
 
+/* A bigram is looked up only when both its characters are known unigrams:
+ * a pair is never seen more often than its characters, so the trainer's
+ * count threshold keeps no bigram of an unknown character (the loader
+ * checks this), and rare characters cost one probe instead of three. */
 static int on_token(void *ud, uint32_t t, uint32_t prev)
 {
     score_t *s = ud;
-    const feat_t *f = lookup(s->m, key_of(t, 0));
-    if (f != NULL)
+    const slot_t *f = lookup(s->m, key_of(t, 0));
+    int known = f != NULL;
+    if (known)
         add_feat(s, f);
-    if (prev != 0 && (f = lookup(s->m, key_of(prev, t))) != NULL)
+    if (known && prev != 0 && s->prev_known && (f = lookup(s->m, key_of(prev, t))) != NULL)
         add_feat(s, f);
+    s->prev_known = known;
     return 0;
 }
 
-/* Weight of a feature for one category (0 when it has none). */
-static int32_t weight_for(const ngram_model_t *m, const feat_t *f, category_t cat)
+/* A feature's weight for `a` minus its weight for `b`, in one pass. */
+static int32_t weight_diff(const ngram_model_t *m, const slot_t *f, category_t a, category_t b)
 {
-    for (uint32_t i = 0; i < f->count; i++)
-        if (m->ent_cat[f->first + i] == cat)
-            return m->ent_w[f->first + i];
-    return 0;
+    uint32_t n;
+    const uint16_t *p = pairs_of(m, f, &n);
+    int32_t d = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned cat = p[i] >> 11;
+        if (cat == (unsigned)a)
+            d += p[i] & MAX_W;
+        else if (cat == (unsigned)b)
+            d -= p[i] & MAX_W;
+    }
+    return d;
 }
 
+/* The features that favour `best` over `second` most: weight for best minus
+ * weight for the runner-up, strongest first, each feature once. Features
+ * with more than four categories are skipped: they are common characters
+ * that tell little, and the most costly to weigh. */
 static void top_features(const score_t *s, ngram_result_t *out)
 {
     const ngram_model_t *m = s->m;
     out->nfeat = 0;
     for (int i = 0; i < s->nseen; i++) {
-        const feat_t *f = s->seen[i];
-        int32_t w = weight_for(m, f, out->best);
+        const slot_t *f = s->seen[i];
+        if (f->e[0] == OVERFLOW)
+            continue; /* common characters, in more than 4 categories: not telling */
+        int32_t w = weight_diff(m, f, out->best, out->second);
         if (w <= 0)
             continue;
+        uint32_t a = (uint32_t)(f->key >> 21), b = (uint32_t)(f->key & 0x1FFFFF);
         int dup = 0;
         for (int k = 0; k < out->nfeat && !dup; k++)
-            dup = out->feat[k][0] == (uint32_t)(f->key >> 21) &&
-                  out->feat[k][1] == (uint32_t)(f->key & 0x1FFFFF);
+            dup = out->feat[k][0] == a && out->feat[k][1] == b;
         if (dup)
             continue;
-        int pos = out->nfeat < NGRAM_TOP_FEATURES ? out->nfeat : NGRAM_TOP_FEATURES;
+        int pos = out->nfeat;
         while (pos > 0 && out->feat_weight[pos - 1] < w)
             pos--;
         if (pos >= NGRAM_TOP_FEATURES)
@@ -611,8 +662,8 @@ static void top_features(const score_t *s, ngram_result_t *out)
             out->feat[k][1] = out->feat[k - 1][1];
             out->feat_weight[k] = out->feat_weight[k - 1];
         }
-        out->feat[pos][0] = (uint32_t)(f->key >> 21);
-        out->feat[pos][1] = (uint32_t)(f->key & 0x1FFFFF);
+        out->feat[pos][0] = a;
+        out->feat[pos][1] = b;
         out->feat_weight[pos] = w;
         if (out->nfeat < NGRAM_TOP_FEATURES)
             out->nfeat++;
@@ -628,7 +679,11 @@ int ngram_score(const ngram_model_t *m, const char *text, size_t len, ngram_resu
     out->second = CAT_UNCLASSIFIED;
     if (m == NULL || (text == NULL && len > 0))
         return -EINVAL;
-    score_t s = {.m = m, .out = out, .nseen = 0};
+    score_t s; /* seen[] is filled as it goes: no need to clear 4 KiB */
+    s.m = m;
+    s.out = out;
+    s.nseen = 0;
+    s.prev_known = 0;
     if (len > 0)
         tokenise(text, len, on_token, &s);
     if (out->known == 0)

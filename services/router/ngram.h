@@ -28,7 +28,8 @@ typedef struct {
     int32_t margin;            /* best minus runner-up score, x 100 nats */
     uint32_t known;            /* features of the text found in the model */
     int64_t scores[CAT_COUNT]; /* per category, x 100 */
-    /* the features that add most to `best`, strongest first */
+    /* the features that favour `best` over `second` most, strongest first,
+     * with their weight for best minus their weight for second */
     uint32_t feat[NGRAM_TOP_FEATURES][2]; /* code points; [1] == 0: unigram */
     int32_t feat_weight[NGRAM_TOP_FEATURES];
     int nfeat;
