@@ -1422,6 +1422,77 @@ AI = [
     ("hotline", "楼上的水哗哗往下流，我家吊灯里都在滴水，人不在家打电话也不接", {"address": "警苑小区6栋"}, "neighbor_dispute", "LJ-BH-QS-1-01", "emergency", ""),
 ]
 
+# ----------------------------------------------- sets AJ and AK (novel wording,
+# written after the fallback rule was fixed, to measure it once: never
+# trained on, no change made after measuring them)
+AJ = [
+    ("wechat", "我们单元一楼那个铁栅栏门的电磁锁掉下来了，用根绳子吊着，门根本锁不上", {"compound": "JA-PX-LT-2-01"}, "facility_repair", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "小区里头那条通往后门的台阶，有两块石板翘起来了，前天王阿姨在那里崴了脚，鸿翔花园", {}, "facility_repair", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "楼栋地下室的集水坑水泵不抽水了，积水已经没过脚踝", {"address": "翠湖苑"}, "facility_repair", "JA-DH-HB-1-02", "normal", "T"),
+    ("hotline", "那个上楼的梯，关门的时候老是夹到东西也不弹回来，前两天把小孩书包夹住了", {"address": "罗芳南苑5栋"}, "elevator", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "物业把我们楼的轿厢停了说要年检，结果停了二十多天还没恢复", {"compound": "JA-DH-CZ-2-01"}, "elevator", "JA-DH-CZ-2-01", "normal", ""),
+    ("grid", "大家丢在楼下的建筑废料、旧瓷砖一堆一堆的，一个多月了没人清运", {"compound": "JA-PX-BL-1-01"}, "sanitation", "JA-PX-BL-1-01", "normal", ""),
+    ("hotline", "楼梯间里面有老鼠窝，晚上吱吱叫，墙角全是老鼠屎，东乐花园", {}, "sanitation", "JA-DH-CZ-1-02", "normal", ""),
+    ("hotline", "我们那儿的地下车库，有人把车位用地锁锁起来说是他私人的，可那是公共车位", {"address": "京基御景花园"}, "parking", "JA-PX-BL-1-01", "normal", ""),
+    ("wechat", "晚上小区路两边都停满了车，双向只能过一辆，早上出门要等半天", {"compound": "JA-DH-HB-2-02"}, "parking", "JA-DH-HB-2-02", "normal", ""),
+    ("wechat", "前台那个小姑娘说话阴阳怪气的，我去问个停水通知，她翻个白眼让我自己看群", {"compound": "JA-PX-LT-2-02"}, "property_service_complaint", "JA-PX-LT-2-02", "normal", ""),
+    ("hotline", "每个月的公摊电费物业算得稀里糊涂，问他们要明细就说没有", {"address": "竹韵花园"}, "property_service_complaint", "JA-DH-HB-2-02", "normal", ""),
+    ("wechat", "小区外墙租给人家挂大牌子，这些年的租金收了多少，我们想看一下账", {"compound": "JA-PX-BL-2-02"}, "maintenance_fund", "JA-PX-BL-2-02", "normal", ""),
+    ("hotline", "隔壁把空调外机装在我家卧室窗户边上，吹出来的热风和噪音整夜不停", {"address": "帝豪花园"}, "neighbor_dispute", "JA-DH-HB-1-01", "normal", ""),
+    ("wechat", "楼上小孩天天在屋里拍球跳绳，咚咚咚的，上去说了大人还不高兴", {"compound": "JA-DH-CZ-1-02"}, "neighbor_dispute", "JA-DH-CZ-1-02", "normal", ""),
+    ("mailbox", "业委会主任自己跟物业签了十年的合同，其他委员都不知道，我们要求罢免他", {"address": "金地朗悦"}, "committee_affairs", "JA-DH-CZ-2-01", "normal", ""),
+    ("wechat", "物业公司说亏损要退出，贴了通知下个月就不管了，后面谁来接手", {"compound": "JA-DH-HB-2-01"}, "property_transition", "JA-DH-HB-2-01", "normal", ""),
+    ("hotline", "隔壁楼一楼把院子往外扩了两米，用砖砌了围墙，占的是大家走的路", {"address": "竹坑花园"}, "illegal_construction", "JA-PX-LT-2-01", "normal", ""),
+    ("hotline", "楼下那家KTV每天半夜音响开得震天响，散场还有人在门口吵架", {"address": "锦龙苑"}, "business_nuisance", "JA-PX-LT-2-02", "normal", ""),
+    ("wechat", "街边的早餐店凌晨4点就开始剁馅、拉卷闸门，吵得整栋楼睡不着", {"compound": "JA-PX-LT-1-01"}, "business_nuisance", "JA-PX-LT-1-01", "normal", "W"),
+    ("hotline", "新房子住了不到一年，卫生间的墙砖一块块往下掉，开发商说过了保修让我们自己弄", {"address": "沙湖雅苑"}, "building_quality", "JA-PX-BL-2-01", "normal", ""),
+    ("wechat", "规划图上我们小区旁边本来是公园，现在围起来说要建物流仓库，天天大货车进出", {"compound": "JA-DH-CZ-2-01"}, "planning", "JA-DH-CZ-2-01", "normal", ""),
+    ("hotline", "我家是随迁子女，积分入学的分数怎么算，今年能不能排上附近的公办学校", {"address": "木头龙村"}, "school_places", "JA-DH-CZ-2-02", "normal", ""),
+    ("wechat", "有人冒充物业上门说要检查燃气，进门以后骗老人买报警器", {"compound": "JA-DH-HB-1-01"}, "public_security", "JA-DH-HB-1-01", "normal", ""),
+    ("hotline", "昨晚有人在小区里砸车窗偷东西，好几辆车都被砸了", {"address": "京基御景花园"}, "public_security", "JA-PX-BL-1-01", "normal", "T"),
+    ("grid", "楼道里那排消防栓箱子，里面的水带都没了，灭火器也过期两年了", {"compound": "JA-PX-BL-2-01"}, "fire_safety", "JA-PX-BL-2-01", "normal", ""),
+    ("hotline", "附近的印染厂排出来的水把小河染成了紫红色，鱼都死光了", {"address": "碧岭村"}, "pollution", "JA-PX-BL-1-02", "normal", ""),
+    ("wechat", "我们这几栋楼的水压特别小，住六楼以上的洗澡都出不来水", {"compound": "JA-DH-CZ-1-01"}, "utilities", "JA-DH-CZ-1-01", "normal", ""),
+    ("hotline", "出了小区大门右拐那段人行道上的大树被风吹歪了，压在电线上", {"address": "罗芳南苑"}, "municipal_facilities", "JA-DH-HB-2-01", "normal", ""),
+    ("wechat", "我妈八十多了一个人住，最近老忘事，出门找不到家，想问问社区有没有人能帮忙照看", {"compound": "JA-PX-LT-1-02"}, "social_assistance", "JA-PX-LT-1-02", "normal", ""),
+    ("hotline", "想咨询一下老年人乘公交的优惠卡在哪里办，要带什么证件", {"address": "东乐花园"}, "consultation", "JA-DH-CZ-1-02", "normal", ""),
+]
+
+AK = [
+    ("hotline", "学府雅居5栋的单元对讲门禁，按房号一直占线，客人进不来", {}, "facility_repair", "LJ-NC-XF-2-01", "normal", ""),
+    ("grid", "楼顶那层的楼道天花板一大片石灰掉下来了，露出里面的钢筋，桃源村", {}, "facility_repair", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "单元门口的排水沟盖板碎了，晚上看不见一脚踩进去", {"address": "水岸名都"}, "facility_repair", "LJ-BH-QS-1-02", "normal", "T"),
+    ("wechat", "我们这栋的梯子上行的时候会突然顿一下，还会发出刺耳的摩擦声", {"compound": "LJ-NC-YL-1-02"}, "elevator", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "电力宿舍2号楼的升降机已经停了一个礼拜，上面贴着维修中", {}, "elevator", "LJ-NC-XF-1-03", "normal", ""),
+    ("grid", "单元楼道口堆的垃圾袋招来一群苍蝇，汤水顺着台阶往下淌，两三天没人收", {"compound": "LJ-BH-QS-1-03"}, "sanitation", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "绿化带里的灌木长疯了，把路都挡住一半，里面还有人乱扔的尿不湿", {"address": "翡翠城"}, "sanitation", "LJ-NC-YL-1-02", "normal", ""),
+    ("hotline", "消防大院里面停车位不够，有人把车停到了单元门口，推婴儿车都过不去", {}, "parking", "LJ-NC-XF-2-02", "normal", ""),
+    ("wechat", "我们小区的车位只租不卖，物业说明年租金要翻倍，这个合理吗", {"compound": "LJ-NC-YL-2-01"}, "property_service_complaint", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "保安换成了七十多岁的老大爷，一整晚在岗亭里睡觉，外面什么人都能进来", {"address": "阳光花园"}, "property_service_complaint", "LJ-NC-XF-1-01", "normal", ""),
+    ("wechat", "我们小区那笔大修基金，物业说已经用了一半了，可是用在了哪里谁都不清楚", {"compound": "LJ-NC-XF-1-02"}, "maintenance_fund", "LJ-NC-XF-1-02", "normal", ""),
+    ("hotline", "对门的邻居在楼道里装了个摄像头正对着我家门口，跟他沟通他说防贼", {"address": "绿化新村"}, "neighbor_dispute", "LJ-BH-QS-1-03", "normal", ""),
+    ("wechat", "楼上住户在阳台养了10几只鸽子，鸽子屎掉得我家窗台全是", {"compound": "LJ-NC-YL-1-03"}, "neighbor_dispute", "LJ-NC-YL-1-03", "normal", "W"),
+    ("mailbox", "我们选出来的业主代表任期三年早过了，街道也不组织重新选", {"address": "新河公寓"}, "committee_affairs", "LJ-NC-YL-2-01", "normal", ""),
+    ("wechat", "原来的物业合同到期撤了，新的还没选好，这段时间谁来管小区", {"compound": "LJ-BH-QS-1-01"}, "property_transition", "LJ-BH-QS-1-01", "normal", ""),
+    ("hotline", "翡翠城二期有户人家把阳台外面焊了个铁架子伸出去一米多，还在上面种菜", {}, "illegal_construction", "LJ-NC-YL-1-03", "normal", ""),
+    ("wechat", "楼下那家汽修店天天在路边喷漆，一股油漆味，地上也全是油污", {"compound": "LJ-NC-XF-2-01"}, "business_nuisance", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "小区门口流动摊贩越来越多，卖水果的卖烤串的把路堵得严严实实", {"address": "天然气公司家属院"}, "business_nuisance", "LJ-NC-YL-1-01", "normal", ""),
+    ("wechat", "交房时合同写的是中空玻璃，装的却是普通单层玻璃，开发商不认", {"compound": "LJ-BH-QS-1-02"}, "building_quality", "LJ-BH-QS-1-02", "normal", ""),
+    ("hotline", "我们楼南边说要盖一栋三十层的高楼，挡住我们的采光，规划局审批过吗", {"address": "阳光花园北区"}, "planning", "LJ-NC-XF-1-02", "normal", ""),
+    ("wechat", "我们这个小区今年被划到了另一个初中，离家七八公里，孩子上学太远", {"compound": "LJ-NC-XF-1-03"}, "school_places", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "最近总有人半夜在小区里试车门，好几家车里的东西被偷了", {"address": "警苑小区"}, "public_security", "LJ-BH-QS-1-01", "normal", ""),
+    ("wechat", "楼下有户人家天天聚一堆人打牌赌钱，输赢好几千，还经常吵到半夜", {"compound": "LJ-NC-YL-2-01"}, "public_security", "LJ-NC-YL-2-01", "normal", ""),
+    ("hotline", "好几户把电动车推进电梯带回家充电，物业也不拦", {"address": "学府雅居"}, "fire_safety", "LJ-NC-XF-2-01", "normal", ""),
+    ("hotline", "楼道里有人拉了根插线板出来给电瓶车充电，线都搭在楼梯扶手上", {"address": "水岸名都"}, "fire_safety", "LJ-BH-QS-1-02", "normal", "T"),
+    ("wechat", "附近那家橡胶厂一开工，整个小区都是烧轮胎的臭味，晚上最严重", {"compound": "LJ-BH-QS-1-03"}, "pollution", "LJ-BH-QS-1-03", "normal", ""),
+    ("hotline", "我家的电表走得飞快，家里没人用电一个月也要三百多块，供电所也不来查", {"address": "电力宿舍"}, "utilities", "LJ-NC-XF-1-03", "normal", ""),
+    ("hotline", "天然气公司家属院这边已经停气三天了，做饭只能用电磁炉", {}, "utilities", "LJ-NC-YL-1-01", "normal", ""),
+    ("wechat", "小区外面主干道上的红绿灯坏了两天，路口乱成一团", {"compound": "LJ-NC-XF-1-01"}, "municipal_facilities", "LJ-NC-XF-1-01", "normal", ""),
+    ("hotline", "楼下有个残疾人自己一个人住，轮椅坏了出不了门，能不能帮他申请个新的", {"address": "桃源村"}, "social_assistance", "LJ-NC-XF-2-03", "normal", ""),
+    ("hotline", "喂你好，我就是问问现在几点了……哦不好意思打错了", {}, "unclassified", None, "normal", ""),
+    ("wechat", "退休以后想把社保关系转回老家，要去哪里开证明", {"compound": "LJ-NC-YL-1-02"}, "consultation", "LJ-NC-YL-1-02", "normal", ""),
+]
+
 def fullwidth(s):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
@@ -1493,3 +1564,5 @@ if __name__ == "__main__":
     write(AG, "ag", os.path.join(HERE, "set_ag_hard.jsonl"), "registry_b.json")
     write(AH, "ah", os.path.join(HERE, "heldout_ah.jsonl"))
     write(AI, "ai", os.path.join(HERE, "heldout_ai.jsonl"), "registry_b.json")
+    write(AJ, "aj", os.path.join(HERE, "heldout_aj.jsonl"))
+    write(AK, "ak", os.path.join(HERE, "heldout_ak.jsonl"), "registry_b.json")

@@ -23,13 +23,15 @@ usage:
 Options --lexicon DIR and --sets GLOB let a past lexicon be replayed.
 """
 import argparse
+import atexit
 import glob
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
-import unicodedata
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -153,6 +155,18 @@ def load_cases(path):
         if len(f) == 3:
             docs.append((f[0], f[2]))
     return docs
+
+
+def lexicon_only(lexdir):
+    """A copy of the lexicon directory without model.tsv, so that the dry
+    runs show what the lexicon alone decides (the rule is about when to
+    overrule it, and training must not see a model's own decisions)."""
+    tmp = tempfile.mkdtemp(prefix="train_model.")
+    atexit.register(shutil.rmtree, tmp, True)
+    for name in os.listdir(lexdir):
+        if name.endswith(".tsv") and name != "model.tsv":
+            shutil.copy(os.path.join(lexdir, name), tmp)
+    return tmp
 
 
 def registry_names(reg_path):
@@ -283,7 +297,7 @@ def main():
     ap.add_argument("--tune", nargs="*", default=[],
                     help="score every candidate rule on these (unseen) sets")
     args = ap.parse_args()
-    lexdir = os.path.abspath(args.lexicon)
+    lexdir = lexicon_only(os.path.abspath(args.lexicon))
     lex = load_lexicon(lexdir)
     cases = load_cases(args.cases)
     skip = set(HELD_OUT) | set(args.exclude) | {os.path.basename(p) for p in args.tune}
