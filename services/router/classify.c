@@ -16,6 +16,13 @@
  *   5. rules.tsv is applied in order, each rule at most once, each seeing
  *      the category left by the rules before it;
  *   6. urgency is emergency when the emergency hits sum to the threshold.
+ * Between 4 and 5, when the lexicon's evidence is weak (its best category
+ * scores below the model's `fallback_below`, and the "no demand" score does
+ * not win outright), the statistical model of ngram.c is consulted; it
+ * replaces the lexicon's pick when it is sure (its best category beats its
+ * runner-up by `fallback_margin`) and names a category. The rules then run
+ * on whatever was picked, so every tie-break of ROUTING.md still applies.
+ * The model and its rule are measured in docs/router.md.
  */
 #include "classify.h"
 
@@ -26,6 +33,7 @@
 
 #include "ac.h"
 #include "lexicon.h"
+#include "ngram.h"
 
 #define MAX_CUE_SETS 128
 #define CUE_WORDS (MAX_CUE_SETS / 64)
@@ -63,6 +71,7 @@ struct classifier {
     int ncues;
     rule_t rules[MAX_RULES];
     int nrules;
+    ngram_model_t *model; /* NULL: no model.tsv, the lexicon decides alone */
     int min_score;
     int emergency_threshold;
     int negation_window;
@@ -353,6 +362,24 @@ static int load_settings(classifier_t *c, const char *dir, char *err, size_t err
     return rc < 0 ? rc : 0;
 }
 
+/* model.tsv is optional (a lexicon directory without one classifies by the
+ * lexicon alone), but a model file that is there must be right: a broken
+ * one stops the start-up rather than silently routing without it. */
+static int load_model(classifier_t *c, const char *dir, char *err, size_t errlen)
+{
+    char path[512];
+    if ((size_t)snprintf(path, sizeof(path), "%s/model.tsv", dir) >= sizeof(path)) {
+        snprintf(err, errlen, "%s/model.tsv: path too long", dir);
+        return -ENAMETOOLONG;
+    }
+    int rc = ngram_load(path, &c->model, err, errlen);
+    if (rc == -ENOENT) {
+        err[0] = '\0';
+        return 0;
+    }
+    return rc;
+}
+
 int classifier_load(const char *dir, classifier_t **out, char *err, size_t errlen)
 {
     char dummy[8];
@@ -394,6 +421,8 @@ int classifier_load(const char *dir, classifier_t **out, char *err, size_t errle
         goto fail;
     if ((rc = load_rules(c, dir, err, errlen)) < 0)
         goto fail;
+    if ((rc = load_model(c, dir, err, errlen)) < 0)
+        goto fail;
     if ((rc = ac_build(c->ac)) < 0) {
         snprintf(err, errlen, "%s: cannot build matcher", dir);
         goto fail;
@@ -411,6 +440,7 @@ void classifier_destroy(classifier_t **cp)
         return;
     classifier_t *c = *cp;
     ac_destroy(&c->ac);
+    ngram_destroy(&c->model);
     free(c->entries);
     free(c->strings);
     free(c);
@@ -554,9 +584,44 @@ static int has_cue(const uint64_t *present, const uint64_t *set, int all)
     return all;
 }
 
+/* The second opinion's part of the explain: written only when it was
+ * consulted, early in the object and only when its structure fits with room
+ * to spare, so the JSON stays valid. */
+static void explain_fallback(jw_t *w, const classification_t *out, const ngram_result_t *nr)
+{
+    if (out->fallback == FALLBACK_NONE)
+        return;
+    if (w->truncated || w->len + JW_RESERVE + 256 > w->size) {
+        w->truncated = 1;
+        return;
+    }
+    jw_raw(w, ",\"fallback\":{\"decided\":", 23);
+    if (out->fallback == FALLBACK_DECIDED)
+        jw_raw(w, "true", 4);
+    else
+        jw_raw(w, "false", 5);
+    jw_raw(w, ",\"model_category\":", 18);
+    jw_str(w, category_name(nr->best));
+    jw_raw(w, ",\"runner_up\":", 13);
+    jw_str(w, category_name(nr->second));
+    jw_raw(w, ",\"margin\":", 10);
+    jw_int(w, nr->margin);
+    jw_raw(w, ",\"needed\":", 10);
+    jw_int(w, out->fallback_needed);
+    jw_raw(w, ",\"known_features\":", 18);
+    jw_int(w, (long)nr->known);
+    jw_raw(w, ",\"features\":[", 13);
+    for (int i = 0; i < nr->nfeat; i++) {
+        char ft[12];
+        ngram_feature_text(nr->feat[i], ft);
+        jw_item(w, i > 0, ft, 1, nr->feat_weight[i]);
+    }
+    jw_raw(w, "]}", 2);
+}
+
 static void explain(const classifier_t *c, const scan_t *s, const classification_t *out,
-                    int best_raw, const int *applied, int napplied, int emerg, char *buf,
-                    size_t bufsz)
+                    int best_raw, const int *applied, int napplied, int emerg,
+                    const ngram_result_t *nr, char *buf, size_t bufsz)
 {
     jw_t w = {buf, bufsz, 0, 0};
     buf[0] = '\0';
@@ -569,7 +634,9 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     jw_raw(&w, ",\"rules\":[", 10);
     for (int i = 0; i < napplied; i++)
         jw_item(&w, i > 0, c->rules[applied[i]].name, 0, 0);
-    jw_raw(&w, "],\"emergency_score\":", 20);
+    jw_raw(&w, "]", 1);
+    explain_fallback(&w, out, nr);
+    jw_raw(&w, ",\"emergency_score\":", 19);
     jw_int(&w, emerg);
     jw_raw(&w, ",\"emergency_cues\":[", 19);
     int n = 0;
@@ -610,11 +677,58 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     jw_raw(&w, "}", 1);
 }
 
+/* The fallback rule (docs/router.md, "Statistical second opinion"). The
+ * model is consulted only when the lexicon's best score is below
+ * `fallback_below` - absent, weak or split evidence - and not when the
+ * lexicon's pick is an explicit "no demand" (greeting, thanks, wrong number).
+ * It decides only when it names another category and is sure: its best
+ * minus its runner-up must reach `fallback_margin` plus `fallback_per_point`
+ * for every point the lexicon's best leads the lexicon's runner-up, so a
+ * clear if modest lexicon verdict needs a much surer model to be overruled. */
+static void consult_model(const classifier_t *c, const char *text, size_t len,
+                          classification_t *out, int *best, ngram_result_t *nr)
+{
+    nr->best = nr->second = CAT_UNCLASSIFIED;
+    nr->margin = 0;
+    nr->known = 0;
+    nr->nfeat = 0;
+    if (c->model == NULL)
+        return;
+    int32_t top = 0, second = 0;
+    int top_cat = -1;
+    for (int cat = 0; cat < CAT_COUNT; cat++) {
+        if (top_cat < 0 || out->scores[cat] > top) {
+            second = top_cat < 0 ? 0 : top;
+            top = out->scores[cat];
+            top_cat = cat;
+        } else if (out->scores[cat] > second) {
+            second = out->scores[cat];
+        }
+    }
+    if (top >= ngram_model_below(c->model))
+        return;
+    if (*best == CAT_UNCLASSIFIED && out->scores[CAT_UNCLASSIFIED] > 0 &&
+        out->scores[CAT_UNCLASSIFIED] >= top)
+        return;
+    if (ngram_score(c->model, text ? text : "", text ? len : 0, nr) < 0)
+        return;
+    out->fallback = FALLBACK_KEPT;
+    int64_t lead = (int64_t)top - (second > 0 ? second : 0);
+    int64_t need = ngram_model_margin(c->model) + (int64_t)ngram_model_per_point(c->model) * lead;
+    out->fallback_needed = need > INT32_MAX ? INT32_MAX : (int32_t)need;
+    if (nr->best != CAT_UNCLASSIFIED && (int)nr->best != *best && nr->margin >= need) {
+        *best = (int)nr->best;
+        out->fallback = FALLBACK_DECIDED;
+    }
+}
+
 int classifier_classify(const classifier_t *c, const char *text, size_t len, classification_t *out)
 {
     if (out == NULL)
         return -EINVAL;
     memset(out->scores, 0, sizeof(out->scores));
+    out->fallback = FALLBACK_NONE;
+    out->fallback_needed = 0;
     out->category = CAT_UNCLASSIFIED;
     out->urgency = URG_NORMAL;
     snprintf(out->explain, sizeof(out->explain), "{}");
@@ -690,6 +804,10 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
         best = CAT_UNCLASSIFIED;
     int best_raw = best;
 
+    /* 4b. the second opinion, when the lexicon's evidence is weak */
+    ngram_result_t nr;
+    consult_model(c, text, len, out, &best, &nr);
+
     /* 5. rules */
     int applied[MAX_RULES];
     int napplied = 0;
@@ -719,6 +837,7 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     if (emerg >= c->emergency_threshold && c->emergency_threshold > 0)
         out->urgency = URG_EMERGENCY;
 
-    explain(c, &s, out, best_raw, applied, napplied, emerg, out->explain, sizeof(out->explain));
+    explain(c, &s, out, best_raw, applied, napplied, emerg, &nr, out->explain,
+            sizeof(out->explain));
     return 0;
 }

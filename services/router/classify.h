@@ -24,13 +24,20 @@ typedef struct {
     category_t category; /* CAT_UNCLASSIFIED when nothing fits */
     urgency_t urgency;   /* URG_EMERGENCY when the text describes danger now */
     int32_t scores[CAT_COUNT];
+    /* the statistical second opinion (ngram.h): FALLBACK_NONE when it was
+     * not consulted (no model, or the lexicon's evidence was strong) */
+    enum { FALLBACK_NONE = 0, FALLBACK_KEPT, FALLBACK_DECIDED } fallback;
+    int32_t fallback_needed; /* model margin it had to reach (x 100 nats) */
     /* A JSON object (NUL-terminated) saying why: the words that fired per
      * category with their weights, the tie-break rule applied if any, and
-     * the emergency cue if any. Always valid JSON. */
+     * the emergency cue if any, and when the statistical second opinion was
+     * consulted, what it said and whether it decided. Always valid JSON. */
     char explain[CLASSIFY_EXPLAIN_MAX];
 } classification_t;
 
-/* Load every lexicon file under `dir`. On error returns a negative errno and
+/* Load every lexicon file under `dir`, and `dir`/model.tsv, the trained
+ * second opinion, when that file exists (without it the lexicon decides
+ * alone). On error returns a negative errno and
  * writes a message naming the file and line into err. */
 int classifier_load(const char *dir, classifier_t **out, char *err, size_t errlen);
 /* Thread-safe on a loaded classifier (read-only). */
