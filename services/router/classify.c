@@ -677,6 +677,37 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     jw_raw(&w, "}", 1);
 }
 
+/* Where rule `ru` moves a pick of `best`, or -1 when it does not apply
+ * (wrong category, cues missing or ruled out, nowhere else to go). */
+static int rule_target(const classifier_t *c, const rule_t *ru, const uint64_t *present,
+                       const classification_t *out, int best)
+{
+    if (!(ru->when & (1u << best)))
+        return -1;
+    if (!has_cue(present, ru->req, 1) || has_cue(present, ru->unless, 0))
+        return -1;
+    int target = -1;
+    if ((ru->then & (ru->then - 1)) == 0) {
+        target = __builtin_ctz(ru->then);
+    } else {
+        for (int cat = 0; cat < CAT_COUNT; cat++)
+            if ((ru->then & (1u << cat)) && out->scores[cat] >= c->min_score &&
+                (target < 0 || out->scores[cat] > out->scores[target]))
+                target = cat;
+    }
+    return target == best ? -1 : target;
+}
+
+/* True when some rule moves the lexicon's pick `best`. */
+static int rule_fires(const classifier_t *c, const uint64_t *present, const classification_t *out,
+                      int best)
+{
+    for (int r = 0; r < c->nrules; r++)
+        if (rule_target(c, &c->rules[r], present, out, best) >= 0)
+            return 1;
+    return 0;
+}
+
 /* The fallback rule (docs/router.md, "Statistical second opinion"). The
  * model is consulted only when the lexicon's best score is below
  * `fallback_below` - absent, weak or split evidence - and not when the
@@ -692,7 +723,7 @@ static void consult_model(const classifier_t *c, const char *text, size_t len,
     nr->margin = 0;
     nr->known = 0;
     nr->nfeat = 0;
-    if (c->model == NULL)
+    if (c == NULL || c->model == NULL) /* not to be asked, or no model */
         return;
     int32_t top = 0, second = 0;
     int top_cat = -1;
@@ -804,29 +835,20 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
         best = CAT_UNCLASSIFIED;
     int best_raw = best;
 
-    /* 4b. the second opinion, when the lexicon's evidence is weak */
+    /* 4b. the second opinion, when the lexicon's evidence is weak - but
+     * not when a tie-break rule of section 4 settles the lexicon's pick:
+     * a rule is explicit evidence (named cues), the model only a
+     * likelihood, and letting it move the pick first would switch off
+     * the very rule that tells the close categories apart. */
     ngram_result_t nr;
-    consult_model(c, text, len, out, &best, &nr);
+    consult_model(rule_fires(c, present, out, best) ? NULL : c, text, len, out, &best, &nr);
 
     /* 5. rules */
     int applied[MAX_RULES];
     int napplied = 0;
     for (int r = 0; r < c->nrules; r++) {
-        const rule_t *ru = &c->rules[r];
-        if (!(ru->when & (1u << best)))
-            continue;
-        if (!has_cue(present, ru->req, 1) || has_cue(present, ru->unless, 0))
-            continue;
-        int target = -1;
-        if ((ru->then & (ru->then - 1)) == 0) {
-            target = __builtin_ctz(ru->then);
-        } else {
-            for (int cat = 0; cat < CAT_COUNT; cat++)
-                if ((ru->then & (1u << cat)) && out->scores[cat] >= c->min_score &&
-                    (target < 0 || out->scores[cat] > out->scores[target]))
-                    target = cat;
-        }
-        if (target < 0 || target == best)
+        int target = rule_target(c, &c->rules[r], present, out, best);
+        if (target < 0)
             continue;
         best = target;
         applied[napplied++] = r;

@@ -378,6 +378,16 @@ static void test_fallback_decision(void **state)
     assert_int_equal(classifier_classify(c, t, strlen(t), &out), 0);
     assert_int_equal(out.category, CAT_POLLUTION);
     assert_int_equal(out.fallback, FALLBACK_DECIDED);
+
+    /* a tie-break rule that settles the lexicon's weak pick outranks any
+     * model: water from upstairs is the neighbours' (rule upstairs_water),
+     * however sure the model is of pollution */
+    t = "楼上卫生间漏水，水顺着天花板往下滴喵喵喵喵喵喵喵喵喵喵喵喵";
+    assert_int_equal(classifier_classify(c, t, strlen(t), &out), 0);
+    assert_true(out.scores[CAT_NEIGHBOR_DISPUTE] + out.scores[CAT_FACILITY_REPAIR] < 15);
+    assert_int_equal(out.category, CAT_NEIGHBOR_DISPUTE);
+    assert_int_equal(out.fallback, FALLBACK_NONE);
+    assert_non_null(strstr(out.explain, "upstairs_water"));
     classifier_destroy(&c);
 
     /* fallback_below 0: never consulted */
