@@ -104,10 +104,6 @@ logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning
 timezone = 'UTC'
-# The ledger rewrites a few roll-up and counter rows on every commit; the
-# default (1 min) lets thousands of dead versions pile up between visits
-# at a busy hour (deploy/schema/009_rollup_hot.sql).
-autovacuum_naptime = 10s
 CONF
   # LIANDONG_PG_CONF: extra settings for one run (say, pg_stat_statements
   # when profiling a benchmark), appended after ours so they win.

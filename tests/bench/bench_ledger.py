@@ -18,7 +18,8 @@ with CURVE on, exactly as deployed. Prints a human summary and writes
 ledger.json into $LIANDONG_BENCH_OUT (if set).
 
 Env: BENCH_SECONDS (per measured phase, default 15), BENCH_CASES (default
-1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 8).
+1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 8),
+BENCH_RATES (extra open-loop rates, comma-separated), BENCH_SKIP_FIGURES=1.
 """
 import json
 import os
@@ -254,6 +255,15 @@ def main():
         bhalf = e2e(system, "half", SECONDS, rate=half)
         bhalf["ledger_side"] = latency_split(before, ledger_latency(system))
         log(f"(b) {bhalf}")
+        # BENCH_RATES=100,400: more open-loop points (latency against load).
+        curve = []
+        for rate in [float(x) for x in os.environ.get("BENCH_RATES", "").split(",") if x]:
+            before = ledger_latency(system)
+            point = e2e(system, f"r{int(rate)}", SECONDS, rate=rate)
+            point["ledger_side"] = latency_split(before, ledger_latency(system))
+            log(f"(b) at {rate:.0f}/s: p50 {point['p50_ms']:.1f} ms, p99 {point['p99_ms']:.1f} ms, "
+                f"inside the ledger 99% within {point['ledger_side'].get('p99_bucket_s')} s")
+            curve.append(point)
         batches = psql_super(
             "SELECT count(DISTINCT created_at), count(*) FROM cases WHERE channel_id LIKE 'max-%'",
             db="bench_ledger").split("|")
@@ -266,7 +276,7 @@ def main():
                   "b_transactions": int(batches[0]), "b_cases": int(batches[1]),
                   "ratio_b_over_a": round(bmax["throughput"] / a["tps"], 2) if a.get("tps")
                   else None,
-                  "b_max": bmax, "b_half": bhalf}
+                  "b_max": bmax, "b_half": bhalf, "b_curve": curve}
         if os.environ.get("BENCH_SKIP_FIGURES") != "1":
             result["c"] = figures(system, conninfo)
             result["c_worst_median_ms"] = max(q["median_ms"] for q in result["c"]["queries"])
