@@ -111,12 +111,19 @@ def deadlines(category, urgency):
     return 24, 168
 
 
-def run_set(router, path, fixtures):
+def read_set(path, fixtures):
+    """(registry path, demand objects) of a set file: its first line may
+    name its registry (next to the set); otherwise the shared fixture's."""
     lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
     reg_path = os.path.join(fixtures, "registry.json")
     if lines and "registry" in lines[0]:
         reg_path = os.path.join(os.path.dirname(path), lines[0]["registry"])
         lines = lines[1:]
+    return reg_path, lines
+
+
+def run_set(router, path, fixtures):
+    reg_path, lines = read_set(path, fixtures)
     reg = Registry(reg_path)
     demands = []
     for d in lines:

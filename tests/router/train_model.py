@@ -33,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 
+import eval_sets  # tests/router/eval_sets.py: the set file format
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "routing")
@@ -176,11 +178,7 @@ def registry_names(reg_path):
 
 def load_set(path, router, lexdir):
     """[(set name, category, prepared text, lexicon explain)] for one set."""
-    lines = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-    reg_path = os.path.join(FIXTURES, "registry.json")
-    if lines and "registry" in lines[0]:
-        reg_path = os.path.join(os.path.dirname(path), lines[0]["registry"])
-        lines = lines[1:]
+    reg_path, lines = eval_sets.read_set(path, FIXTURES)
     names = registry_names(reg_path)
     inp = "".join(json.dumps({k: v for k, v in d.items() if k != "expect"},
                              ensure_ascii=False) + "\n" for d in lines)
