@@ -85,17 +85,9 @@ int cmd_keys(const petition_ctx_t *ctx, int argc, char **argv)
         fprintf(stderr, "usage: petition keys new (--body BODY_ID | --role ROLE --id ID)\n");
         return 2;
     }
-    char err[200];
-    int rest = 0;
-    int rc = config_parse(o, n, argc - 1, argv + 1, &rest, err, sizeof err);
-    if (rc == 1) {
-        config_usage(stdout, "usage: petition keys new", o, n);
-        return 0;
-    }
-    if (rc < 0 || rest != argc - 1) {
-        fprintf(stderr, "petition keys: %s\n", rc < 0 ? err : "unexpected argument");
-        return 2;
-    }
+    int rc = petition_parse_args(o, n, argc - 1, argv + 1, "usage: petition keys new");
+    if (rc >= 0)
+        return rc;
     const char *body = config_get(o, n, "body");
     const char *role = *body ? "body" : config_get(o, n, "role");
     const char *id = *body ? body : config_get(o, n, "id");

@@ -125,17 +125,9 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
         {"json", NULL, "0", "print as JSON", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
-    char err[200];
-    int rest = 0;
-    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
-    if (rc == 1) {
-        config_usage(stdout, "usage: petition rates [OPTIONS]", o, n);
-        return 0;
-    }
-    if (rc < 0 || rest != argc) {
-        fprintf(stderr, "petition rates: %s\n", rc < 0 ? err : "unexpected argument");
-        return 2;
-    }
+    int rc = petition_parse_args(o, n, argc, argv, "usage: petition rates [OPTIONS]");
+    if (rc >= 0)
+        return rc;
     Liandong__V1__RatesQuery q = LIANDONG__V1__RATES_QUERY__INIT;
     q.by = (char *)config_get(o, n, "by");
     q.unit = (char *)config_get(o, n, "unit");

@@ -23,17 +23,9 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
         {"json", NULL, "0", "print the answer as JSON", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
-    char err[200];
-    int rest = 0;
-    int rc = config_parse(o, n, argc, argv, &rest, err, sizeof err);
-    if (rc == 1) {
-        config_usage(stdout, "usage: petition submit [OPTIONS]", o, n);
-        return 0;
-    }
-    if (rc < 0 || rest != argc) {
-        fprintf(stderr, "petition submit: %s\n", rc < 0 ? err : "unexpected argument");
-        return 2;
-    }
+    int rc = petition_parse_args(o, n, argc, argv, "usage: petition submit [OPTIONS]");
+    if (rc >= 0)
+        return rc;
     const char *channel = config_get(o, n, "channel"), *id = config_get(o, n, "id"),
                *text = config_get(o, n, "text"), *urg = config_get(o, n, "urgency");
     if (!channel || !id || !text) {
