@@ -95,7 +95,8 @@ port = $port
 unix_socket_directories = '$dir'
 unix_socket_permissions = 0700
 max_connections = 100
-shared_buffers = 32MB
+# PostgreSQL's own default: a year of roll-ups and the open cases stay cached.
+shared_buffers = 128MB
 # Durability is a feature: an acknowledged case survives a crash.
 fsync = on
 synchronous_commit = on
