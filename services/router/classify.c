@@ -617,11 +617,11 @@ static int jw_pre(jw_t *w, int comma, const char *item, size_t ilen, size_t qlen
     if (qlen == 0) {
         jw_raw(w, item, ilen);
     } else {
-        jw_raw(w, item, 1);                           /* [ */
-        jw_raw(w, item + 1, qlen);                    /* "phrase" */
-        jw_raw(w, item + 1 + qlen, 1);                /* , */
-        jw_raw(w, item + 2 + qlen, ilen - 3 - qlen);  /* weight */
-        jw_raw(w, item + ilen - 1, 1);                /* ] */
+        jw_raw(w, item, 1);                          /* [ */
+        jw_raw(w, item + 1, qlen);                   /* "phrase" */
+        jw_raw(w, item + 1 + qlen, 1);               /* , */
+        jw_raw(w, item + 2 + qlen, ilen - 3 - qlen); /* weight */
+        jw_raw(w, item + ilen - 1, 1);               /* ] */
     }
     if (w->len + JW_RESERVE > w->size) {
         w->len = mark;
