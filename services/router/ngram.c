@@ -34,6 +34,10 @@
 
 _Static_assert(CAT_COUNT <= ROW, "a weight row holds every category");
 
+/* The common CJK block, whose unigrams are found by index, not probed. */
+#define UNI_LO 0x3400u
+#define UNI_N (0xA000u - UNI_LO)
+
 /* A pending pair is (category << 11) | weight, weight 1..2047. */
 typedef struct {
     uint64_t key;  /* (cp1 << 21) | cp2; cp2 == 0 for a unigram; 0 = empty */
@@ -51,6 +55,7 @@ struct ngram_model {
     row_t *rows;     /* per feature */
     uint64_t *keys;  /* per feature: its key (for the explain) */
     uint8_t *common; /* per feature: listed for more than COMMON_PAIRS categories */
+    uint32_t *uni;   /* unigrams U+3400..U+9FFF: feature + 1, 0 when unknown */
     uint32_t capfeats;
     uint16_t *pend; /* pairs of the line being parsed */
     uint32_t npend;
@@ -479,6 +484,20 @@ static void check_bigrams(const ngram_model_t *m, report_t *r)
     }
 }
 
+/* The direct index of the common CJK block's unigrams (110 KB): most
+ * tokens of a demand are there, and an index costs less than a probe. */
+static int index_unigrams(ngram_model_t *m)
+{
+    m->uni = calloc(UNI_N, sizeof(*m->uni));
+    if (m->uni == NULL)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < UNI_N; i++) {
+        const slot_t *f = lookup(m, key_of(UNI_LO + i, 0));
+        m->uni[i] = f ? f->feat + 1 : 0;
+    }
+    return 0;
+}
+
 int ngram_load(const char *path, ngram_model_t **out, char *err, size_t errlen)
 {
     char dummy[8];
@@ -532,6 +551,8 @@ int ngram_load(const char *path, ngram_model_t **out, char *err, size_t errlen)
         check_bigrams(m, &r);
         if (r.problems > 0)
             rc = -EINVAL;
+        else if ((rc = index_unigrams(m)) < 0)
+            snprintf(err, errlen, "%s: out of memory", path);
     } else {
         snprintf(err, errlen, "%s: out of memory", path);
     }
@@ -552,6 +573,7 @@ void ngram_destroy(ngram_model_t **mp)
     free(m->rows);
     free(m->keys);
     free(m->common);
+    free(m->uni);
     free(m->pend);
     free(m);
     *mp = NULL;
@@ -596,7 +618,7 @@ static void flush(score_t *s)
     s->pending = 0;
 }
 
-static void add_feat(score_t *s, uint32_t f)
+static inline void add_feat(score_t *s, uint32_t f)
 {
     const int16_t *w = s->m->rows[f].w;
     s->out->known++;
@@ -661,7 +683,16 @@ static void score_text(score_t *s, const unsigned char *text, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        i += utf8_next(text + i, len - i, &cp);
+        unsigned char c0 = text[i];
+        if (c0 >= 0xE3 && c0 <= 0xE9 && len - i >= 3 && (text[i + 1] & 0xC0) == 0x80 &&
+            (text[i + 2] & 0xC0) == 0x80) {
+            /* a well-formed 3-byte character, as utf8_next would decode it */
+            cp = ((uint32_t)(c0 & 0x0F) << 12) | ((uint32_t)(text[i + 1] & 0x3F) << 6) |
+                 (uint32_t)(text[i + 2] & 0x3F);
+            i += 3;
+        } else {
+            i += utf8_next(text + i, len - i, &cp);
+        }
         int digit;
         uint32_t t = token_of(cp, &digit);
         if (t == 0) {
@@ -671,10 +702,17 @@ static void score_text(score_t *s, const unsigned char *text, size_t len)
         }
         if (digit && prev_digit)
             continue; /* a run of digits is one token */
-        const slot_t *f = lookup(m, key_of(t, 0));
-        int known = f != NULL;
+        uint32_t uf; /* the unigram's feature + 1, 0 when unknown */
+        if (t - UNI_LO < UNI_N) {
+            uf = m->uni[t - UNI_LO];
+        } else {
+            const slot_t *f = lookup(m, key_of(t, 0));
+            uf = f ? f->feat + 1 : 0;
+        }
+        int known = uf != 0;
         if (known)
-            add_feat(s, f->feat);
+            add_feat(s, uf - 1);
+        const slot_t *f;
         if (known && prev != 0 && prev_known && (f = lookup(m, key_of(prev, t))) != NULL)
             add_feat(s, f->feat);
         prev_known = known;
