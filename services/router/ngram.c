@@ -28,9 +28,11 @@
 #define MAX_W 2047              /* weights fit 11 bits of a packed pair */
 #define COMMON_PAIRS 4          /* more categories than this: a common character */
 #define ROW 24                  /* CAT_COUNT rounded up to a multiple of 8 */
-/* Row sums are added up in int32 and moved to the int64 scores every
- * FLUSH_EVERY features: FLUSH_EVERY x MAX_W stays below INT32_MAX. */
-#define FLUSH_EVERY (1u << 20)
+/* Row sums are added up in int16 lanes (eight per SSE2 add) and moved to
+ * the int64 scores every FLUSH_EVERY features: weights are 1..MAX_W, and
+ * FLUSH_EVERY x MAX_W = 32,752 stays below INT16_MAX. */
+#define FLUSH_EVERY 16u
+_Static_assert(FLUSH_EVERY *MAX_W <= INT16_MAX, "int16 row sums cannot overflow");
 
 _Static_assert(CAT_COUNT <= ROW, "a weight row holds every category");
 
@@ -604,7 +606,7 @@ size_t ngram_model_size(const ngram_model_t *m)
 typedef struct {
     const ngram_model_t *m;
     ngram_result_t *out;
-    int32_t acc[ROW]; /* row sums since the last flush */
+    int16_t acc[ROW]; /* row sums since the last flush */
     uint32_t pending; /* features added to acc since the last flush */
     uint32_t seen[MAX_TRACK];
     int nseen;
@@ -623,7 +625,7 @@ static inline void add_feat(score_t *s, uint32_t f)
     const int16_t *w = s->m->rows[f].w;
     s->out->known++;
     for (int c = 0; c < ROW; c++) /* fixed length: vectorised */
-        s->acc[c] += w[c];
+        s->acc[c] = (int16_t)(s->acc[c] + w[c]);
     if (s->nseen < MAX_TRACK)
         s->seen[s->nseen++] = f;
     if (++s->pending == FLUSH_EVERY)
@@ -702,7 +704,7 @@ static void score_text(score_t *s, const unsigned char *text, size_t len)
         }
         if (digit && prev_digit)
             continue; /* a run of digits is one token */
-        uint32_t uf; /* the unigram's feature + 1, 0 when unknown */
+        uint32_t uf;  /* the unigram's feature + 1, 0 when unknown */
         if (t - UNI_LO < UNI_N) {
             uf = m->uni[t - UNI_LO];
         } else {
