@@ -150,10 +150,11 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
     out->loc.unit = -1;
     if (core == NULL || d == NULL || d->text == NULL)
         return -EINVAL;
-    /* Only the pointers are initialised: zeroing the 4 KiB stack buffers
+    /* Only pointers and lengths are set here: zeroing the 4 KiB buffers
      * cost more than the rest of the set-up (nbuf_fill sets every field). */
     nbuf_t text, addr, stripped;
     text.p = addr.p = stripped.p = NULL;
+    text.len = addr.len = stripped.len = 0;
     int rc = nbuf_fill(core->norm, &text, d->text);
     if (rc == 0)
         rc = nbuf_fill(core->norm, &addr, d->address);
