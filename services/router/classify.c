@@ -85,9 +85,6 @@ struct classifier {
     int ncues;
     rule_t rules[MAX_RULES];
     int nrules;
-    /* per category: bit r set when rule r's `when` holds the category, so
-     * that the rules pass visits only the rules that can apply */
-    uint64_t rules_for[CAT_COUNT][MAX_RULES / 64];
     ngram_model_t *model; /* NULL: no model.tsv, the lexicon decides alone */
     int min_score;
     int emergency_threshold;
@@ -344,9 +341,6 @@ static int load_rules(classifier_t *c, const char *dir, char *err, size_t errlen
             rc = lex_error(&f, err, errlen, "bad 'then': comma list of categories");
             break;
         }
-        for (int cat = 0; cat < CAT_COUNT; cat++)
-            if (r->when & (1u << cat))
-                c->rules_for[cat][c->nrules / 64] |= UINT64_C(1) << (c->nrules % 64);
         c->nrules++;
     }
     lex_close(&f);
@@ -790,20 +784,6 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     jw_raw(&w, "}", 1);
 }
 
-/* The first rule from `from` on whose `when` holds category `cat`, or -1:
- * the rules pass in order, as if it tested every rule's `when`. */
-static int next_rule(const classifier_t *c, int cat, int from)
-{
-    for (int w = from / 64; w < MAX_RULES / 64; w++) {
-        uint64_t bits = c->rules_for[cat][w];
-        if (w == from / 64 && from % 64 != 0)
-            bits &= ~UINT64_C(0) << (from % 64);
-        if (bits != 0)
-            return w * 64 + __builtin_ctzll(bits);
-    }
-    return -1;
-}
-
 /* The fallback rule (docs/router.md, "Statistical second opinion"). The
  * model is consulted only when the lexicon's best score is below
  * `fallback_below` - absent, weak or split evidence - and not when the
@@ -938,8 +918,10 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     /* 5. rules */
     int applied[MAX_RULES];
     int napplied = 0;
-    for (int r = next_rule(c, best, 0); r >= 0; r = next_rule(c, best, r + 1)) {
+    for (int r = 0; r < c->nrules; r++) {
         const rule_t *ru = &c->rules[r];
+        if (!(ru->when & (1u << best)))
+            continue;
         if (!has_cue(present, ru->req, 1) || has_cue(present, ru->unless, 0))
             continue;
         int target = -1;
