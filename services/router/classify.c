@@ -51,7 +51,16 @@ typedef struct {
     int16_t weight;  /* K_SCORE, K_EMERG, K_NEG (0 = mask only) */
     uint16_t plen;   /* phrase length in bytes */
     uint32_t phrase; /* offset into strings */
+    uint32_t item;   /* K_SCORE, K_EMERG: offset of its explain item in items */
+    uint16_t qlen;   /* length of the quoted phrase inside the item */
+    uint16_t ilen;   /* length of the item, ["phrase",weight] */
 } entry_t;
+
+/* A JSON string, quoted and escaped, written once at load time. */
+typedef struct {
+    char s[64];
+    size_t len;
+} quoted_t;
 
 typedef struct {
     char name[NAME_MAX_LEN];
@@ -67,6 +76,11 @@ struct classifier {
     uint32_t nentries, capentries;
     char *strings;
     size_t nstrings, capstrings;
+    /* explain items, rendered once at load time so that a decision copies
+     * them instead of escaping every phrase and printing every weight */
+    char *items;
+    quoted_t cat_json[CAT_COUNT];
+    quoted_t urg_json[3];
     char cue_names[MAX_CUE_SETS][NAME_MAX_LEN];
     int ncues;
     rule_t rules[MAX_RULES];
@@ -78,6 +92,8 @@ struct classifier {
 };
 
 /* ---------------------------------------------------------------- loading */
+
+static int render_items(classifier_t *c);
 
 static int add_entry(classifier_t *c, const char *p, size_t len, entry_t e)
 {
@@ -427,6 +443,10 @@ int classifier_load(const char *dir, classifier_t **out, char *err, size_t errle
         snprintf(err, errlen, "%s: cannot build matcher", dir);
         goto fail;
     }
+    if ((rc = render_items(c)) < 0) {
+        snprintf(err, errlen, "%s: out of memory", dir);
+        goto fail;
+    }
     *out = c;
     return 0;
 fail:
@@ -443,6 +463,7 @@ void classifier_destroy(classifier_t **cp)
     ngram_destroy(&c->model);
     free(c->entries);
     free(c->strings);
+    free(c->items);
     free(c);
     *cp = NULL;
 }
@@ -536,6 +557,11 @@ static void jw_str(jw_t *w, const char *s)
 
 static void jw_int(jw_t *w, long v)
 {
+    if (v >= 0 && v < 10) { /* most weights and small scores */
+        char d = (char)('0' + v);
+        jw_raw(w, &d, 1);
+        return;
+    }
     char b[24];
     size_t n = 0;
     unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
@@ -573,6 +599,87 @@ static int jw_item(jw_t *w, int comma, const char *name, int with_weight, long w
     return 1;
 }
 
+/* jw_item() for an item rendered at load time: `item` holds what jw_item
+ * would write for it without the comma, ["phrase",weight] (qlen: the quoted
+ * phrase) or "name" (qlen 0). When it fits with room to spare it is one
+ * copy; near the end of the buffer it is written piece by piece exactly as
+ * jw_item would, so the output is the same byte for byte. */
+static int jw_pre(jw_t *w, int comma, const char *item, size_t ilen, size_t qlen)
+{
+    if (w->truncated)
+        return 0;
+    size_t mark = w->len;
+    if (mark + 1 + ilen + 1 + JW_RESERVE <= w->size) {
+        if (comma)
+            w->buf[w->len++] = ',';
+        memcpy(w->buf + w->len, item, ilen);
+        w->len += ilen;
+        w->buf[w->len] = '\0';
+        return 1;
+    }
+    if (comma)
+        jw_raw(w, ",", 1);
+    if (qlen == 0) {
+        jw_raw(w, item, ilen);
+    } else {
+        jw_raw(w, item, 1);                          /* [ */
+        jw_raw(w, item + 1, qlen);                   /* "phrase" */
+        jw_raw(w, item + 1 + qlen, 1);               /* , */
+        jw_raw(w, item + 2 + qlen, ilen - 3 - qlen); /* weight */
+        jw_raw(w, item + ilen - 1, 1);               /* ] */
+    }
+    if (w->len + JW_RESERVE > w->size) {
+        w->len = mark;
+        w->buf[mark] = '\0';
+        w->truncated = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static void quote(quoted_t *q, const char *name)
+{
+    jw_t w = {q->s, sizeof q->s, 0, 0};
+    jw_str(&w, name);
+    q->len = w.len;
+}
+
+/* The explain items of every scoring and emergency entry, and the quoted
+ * category and urgency names (ASCII words: they always fit 64 bytes). */
+static int render_items(classifier_t *c)
+{
+    for (int i = 0; i < CAT_COUNT; i++)
+        quote(&c->cat_json[i], category_name((category_t)i));
+    for (int i = 0; i < 3; i++)
+        quote(&c->urg_json[i], urgency_name((urgency_t)i));
+    size_t cap = 0;
+    for (uint32_t i = 0; i < c->nentries; i++)
+        if (c->entries[i].kind == K_SCORE || c->entries[i].kind == K_EMERG)
+            cap += (size_t)c->entries[i].plen * 6 + 32; /* worst case: all \u00XX */
+    c->items = malloc(cap + 1);
+    if (c->items == NULL)
+        return -ENOMEM;
+    size_t used = 0;
+    for (uint32_t i = 0; i < c->nentries; i++) {
+        entry_t *e = &c->entries[i];
+        if (e->kind != K_SCORE && e->kind != K_EMERG)
+            continue;
+        if (used > UINT32_MAX)
+            return -ENOMEM;
+        jw_t w = {c->items + used, cap + 1 - used, 0, 0};
+        jw_raw(&w, "[", 1);
+        jw_str(&w, c->strings + e->phrase);
+        e->qlen = (uint16_t)(w.len - 1);
+        jw_raw(&w, ",", 1);
+        jw_int(&w, e->weight);
+        jw_raw(&w, "]", 1);
+        e->item = (uint32_t)used;
+        e->ilen = (uint16_t)w.len;
+        used += w.len;
+    }
+    return 0;
+}
+
 static int has_cue(const uint64_t *present, const uint64_t *set, int all)
 {
     for (int i = 0; i < CUE_WORDS; i++) {
@@ -587,7 +694,8 @@ static int has_cue(const uint64_t *present, const uint64_t *set, int all)
 /* The second opinion's part of the explain: written only when it was
  * consulted, early in the object and only when its structure fits with room
  * to spare, so the JSON stays valid. */
-static void explain_fallback(jw_t *w, const classification_t *out, const ngram_result_t *nr)
+static void explain_fallback(jw_t *w, const classifier_t *c, const classification_t *out,
+                             const ngram_result_t *nr)
 {
     if (out->fallback == FALLBACK_NONE)
         return;
@@ -601,9 +709,9 @@ static void explain_fallback(jw_t *w, const classification_t *out, const ngram_r
     else
         jw_raw(w, "false", 5);
     jw_raw(w, ",\"model_category\":", 18);
-    jw_str(w, category_name(nr->best));
+    jw_raw(w, c->cat_json[nr->best].s, c->cat_json[nr->best].len);
     jw_raw(w, ",\"runner_up\":", 13);
-    jw_str(w, category_name(nr->second));
+    jw_raw(w, c->cat_json[nr->second].s, c->cat_json[nr->second].len);
     jw_raw(w, ",\"margin\":", 10);
     jw_int(w, nr->margin);
     jw_raw(w, ",\"needed\":", 10);
@@ -626,16 +734,16 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     jw_t w = {buf, bufsz, 0, 0};
     buf[0] = '\0';
     jw_raw(&w, "{\"category\":", 12);
-    jw_str(&w, category_name(out->category));
+    jw_raw(&w, c->cat_json[out->category].s, c->cat_json[out->category].len);
     jw_raw(&w, ",\"urgency\":", 11);
-    jw_str(&w, urgency_name(out->urgency));
+    jw_raw(&w, c->urg_json[out->urgency].s, c->urg_json[out->urgency].len);
     jw_raw(&w, ",\"best_by_score\":", 17);
-    jw_str(&w, category_name((category_t)best_raw));
+    jw_raw(&w, c->cat_json[best_raw].s, c->cat_json[best_raw].len);
     jw_raw(&w, ",\"rules\":[", 10);
     for (int i = 0; i < napplied; i++)
         jw_item(&w, i > 0, c->rules[applied[i]].name, 0, 0);
     jw_raw(&w, "]", 1);
-    explain_fallback(&w, out, nr);
+    explain_fallback(&w, c, out, nr);
     jw_raw(&w, ",\"emergency_score\":", 19);
     jw_int(&w, emerg);
     jw_raw(&w, ",\"emergency_cues\":[", 19);
@@ -643,7 +751,7 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
     for (int i = 0; i < s->n; i++) {
         const entry_t *e = &c->entries[s->hits[i].id];
         if (s->hits[i].live && e->kind == K_EMERG)
-            n += jw_item(&w, n > 0, c->strings + e->phrase, 1, e->weight);
+            n += jw_pre(&w, n > 0, c->items + e->item, e->ilen, e->qlen);
     }
     jw_raw(&w, "],\"scores\":{", 12);
     int ncat = 0;
@@ -653,11 +761,10 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
         if (s->hits[i].live && e->kind == K_SCORE && e->weight != 0)
             fired |= 1u << e->cat;
     }
-    for (int cat = 0; cat < CAT_COUNT && !w.truncated; cat++) {
-        if (!(fired & (1u << cat)))
-            continue;
+    for (uint32_t left = fired; left != 0 && !w.truncated; left &= left - 1) {
+        int cat = __builtin_ctz(left); /* the categories that fired, in order */
         /* the category key is an item too; its closing "]}" is structure */
-        if (!jw_item(&w, ncat > 0, category_name((category_t)cat), 0, 0))
+        if (!jw_pre(&w, ncat > 0, c->cat_json[cat].s, c->cat_json[cat].len, 0))
             break;
         ncat++;
         jw_raw(&w, ":{\"score\":", 10);
@@ -667,7 +774,7 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
         for (int i = 0; i < s->n; i++) {
             const entry_t *e = &c->entries[s->hits[i].id];
             if (s->hits[i].live && e->kind == K_SCORE && e->cat == cat && e->weight != 0)
-                n += jw_item(&w, n > 0, c->strings + e->phrase, 1, e->weight);
+                n += jw_pre(&w, n > 0, c->items + e->item, e->ilen, e->qlen);
         }
         jw_raw(&w, "]}", 2);
     }

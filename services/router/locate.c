@@ -549,6 +549,7 @@ typedef struct {
     const char *s;
     size_t len;
     uint8_t *cover; /* 1 per byte covered by a match */
+    bool covered;   /* some byte is */
     best_scan_t *best;
 } strip_scan_t;
 
@@ -558,6 +559,7 @@ static int strip_hit(void *ud, uint32_t id, size_t start, size_t end)
     if (st->l->pats[id].kind == WORD_STEM && !stem_boundary_ok(st->s, st->len, end))
         return 0;
     memset(st->cover + start, 1, end - start);
+    st->covered = true;
     if (st->best != NULL)
         best_hit(st->best, id, start, end);
     return 0;
@@ -580,12 +582,30 @@ static int strip_scan(const locator_t *l, const char *text, size_t len, char *ou
     if (cover == NULL)
         return -ENOMEM;
     memset(cover, 0, len ? len : 0);
+    bool covered = false;
     if (len > 0 && l->ac != NULL) {
         strip_scan_t st = {.l = l, .s = text, .len = len, .cover = cover, .best = best};
         ac_scan(l->ac, text, len, strip_hit, &st);
+        covered = st.covered;
     }
     size_t o = 0;
-    for (size_t i = 0; i < len;) {
+    /* Nothing to strip (most demands): the loop below with cover[] all zero,
+     * copying the runs between spaces whole. */
+    for (size_t i = 0; i < len && !covered;) {
+        if (text[i] == ' ') {
+            while (i < len && text[i] == ' ')
+                i++;
+            if (o > 0 && i < len)
+                out[o++] = ' ';
+            continue;
+        }
+        const char *sp = memchr(text + i, ' ', len - i);
+        size_t run = sp != NULL ? (size_t)(sp - text) - i : len - i;
+        memcpy(out + o, text + i, run);
+        o += run;
+        i += run;
+    }
+    for (size_t i = 0; i < len && covered;) {
         if (cover[i] || text[i] == ' ') {
             while (i < len && (cover[i] || text[i] == ' '))
                 i++;

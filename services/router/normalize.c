@@ -37,6 +37,10 @@
 #include <string.h>
 
 #define CP_LIMIT 0x40000 /* code points above this never change in t2s */
+#define FAST_LO 0x3000   /* lead bytes 0xE3..0xE9 */
+#define FAST_HI 0xA000
+#define FL_MARKED 1u
+#define FL_FULL 2u
 
 struct normalizer {
     opencc_t cc;
@@ -44,6 +48,9 @@ struct normalizer {
     uint8_t changes[CP_LIMIT / 8];
     uint8_t needs_opencc[0x10000 / 8]; /* BMP characters the table cannot do */
     uint16_t t2s[0x10000];             /* BMP character -> simplified, 0: same */
+    /* U+3000..U+9FFF (the fast path's characters): FL_MARKED when marked(),
+     * FL_FULL when needs_full(), so that a character costs one load */
+    uint8_t cjk_flags[FAST_HI - FAST_LO];
 };
 
 /* Characters that do not change on their own but do in some phrase made
@@ -68,6 +75,8 @@ static const struct {
  * of them sends the text down the OpenCC path instead (see marked()), which
  * is always correct and only slower for these rare characters. */
 #define CP_PROBED_LIMIT 0x20000
+
+static bool needs_full(const normalizer_t *n, uint32_t cp);
 
 static void mark(normalizer_t *n, uint32_t cp)
 {
@@ -238,6 +247,9 @@ int normalizer_create(normalizer_t **out)
     }
     for (size_t i = 0; i < sizeof phrase_triggers / sizeof phrase_triggers[0]; i++)
         mark(n, phrase_triggers[i]);
+    for (uint32_t cp = FAST_LO; cp < FAST_HI; cp++)
+        n->cjk_flags[cp - FAST_LO] =
+            (uint8_t)((marked(n, cp) ? FL_MARKED : 0) | (needs_full(n, cp) ? FL_FULL : 0));
     *out = n;
     return 0;
 }
@@ -315,6 +327,7 @@ int normalize_text(const normalizer_t *n, const char *in, size_t len, char *out,
     size_t o = 0;
     bool pending_space = false, convert = n->always_convert, overflow = false;
     bool full = n->always_convert; /* OpenCC itself, not the table */
+    unsigned fast_flags = 0;       /* cjk_flags of the fast path's characters */
     for (size_t i = 0; i < len;) {
         /* Fast path: printable ASCII and well-formed 3-byte characters that
          * need no folding (most of a Chinese text) are copied as they are. */
@@ -332,8 +345,7 @@ int normalize_text(const normalizer_t *n, const char *in, size_t len, char *out,
             uint32_t fcp = ((uint32_t)(c0 & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) |
                            (uint32_t)(s[i + 2] & 0x3F);
             if (fcp != 0x3000) { /* the ideographic space is folded below */
-                convert = convert || marked(n, fcp);
-                full = full || needs_full(n, fcp);
+                fast_flags |= n->cjk_flags[fcp - FAST_LO];
                 if (pending_space)
                     out[o++] = ' ';
                 pending_space = false;
@@ -372,6 +384,8 @@ int normalize_text(const normalizer_t *n, const char *in, size_t len, char *out,
         memcpy(out + o, enc, el);
         o += el;
     }
+    convert = convert || (fast_flags & FL_MARKED);
+    full = full || (fast_flags & FL_FULL);
     if (overflow) {
         if (out_len != NULL)
             *out_len = o; /* before t2s, which rarely changes the length */

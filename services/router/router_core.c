@@ -7,6 +7,7 @@
 #include "router_core.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,11 +142,19 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
 {
     if (out == NULL)
         return -EINVAL;
-    memset(out, 0, sizeof(*out));
+    /* Everything but the 2 KiB explain buffer, which the classifier writes
+     * (its first byte is cleared so that an early error leaves it empty). */
+    memset(out, 0, offsetof(router_result_t, cls.explain));
+    memset(&out->urgency_in, 0, sizeof(*out) - offsetof(router_result_t, urgency_in));
+    out->cls.explain[0] = '\0';
     out->loc.unit = -1;
     if (core == NULL || d == NULL || d->text == NULL)
         return -EINVAL;
-    nbuf_t text = {0}, addr = {0}, stripped = {0};
+    /* Only pointers and lengths are set here: zeroing the 4 KiB buffers
+     * cost more than the rest of the set-up (nbuf_fill sets every field). */
+    nbuf_t text, addr, stripped;
+    text.p = addr.p = stripped.p = NULL;
+    text.len = addr.len = stripped.len = 0;
     int rc = nbuf_fill(core->norm, &text, d->text);
     if (rc == 0)
         rc = nbuf_fill(core->norm, &addr, d->address);

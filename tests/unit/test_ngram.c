@@ -193,6 +193,47 @@ static void test_scoring(void **state)
 
 /* A bad file is refused, and every one of its problems is reported with
  * its line. */
+/* Long texts at the largest weight: the scorer adds rows up in int16 lanes
+ * and flushes them every 16 features, so sums over thousands of features
+ * must still be exact (and a lane at 16 x 2047 must not overflow). */
+static void test_long_sums(void **state)
+{
+    (void)state;
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof buf,
+                                "version\t1\nfallback_below\t10\nfallback_margin\t400\n"
+                                "fallback_per_point\t200\n");
+    for (int c = 0; c < CAT_COUNT; c++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "base\t%s\t-3000\n",
+                              category_name((category_t)c));
+    snprintf(buf + n, sizeof buf - n,
+             "ngram\t嘎\t%d:2047 %d:2047 %d:1\nngram\t嘎嘎\t%d:2047 %d:2\nngram\t咪\t%d:5\n",
+             CAT_PARKING, CAT_ELEVATOR, CAT_POLLUTION, CAT_PARKING, CAT_ELEVATOR, CAT_ELEVATOR);
+    write_file("model.tsv", buf);
+    ngram_model_t *m = NULL;
+    char err[512];
+    assert_int_equal(ngram_load(model_path(), &m, err, sizeof err), 0);
+    for (int len = 1; len <= 5000; len = len < 40 ? len + 1 : len * 3) {
+        /* len x 嘎, then 咪: len unigrams 嘎, len - 1 bigrams 嘎嘎, 咪 */
+        char *t = malloc((size_t)len * 3 + 4);
+        assert_non_null(t);
+        for (int i = 0; i < len; i++)
+            memcpy(t + (size_t)i * 3, "嘎", 3);
+        memcpy(t + (size_t)len * 3, "咪", 3);
+        ngram_result_t r;
+        assert_int_equal(ngram_score(m, t, (size_t)len * 3 + 3, &r), 0);
+        int64_t known = 2 * (int64_t)len;
+        assert_int_equal(r.known, known);
+        assert_int_equal(r.scores[CAT_PARKING], 2047 * (2 * (int64_t)len - 1) - 3000 * known);
+        assert_int_equal(r.scores[CAT_ELEVATOR],
+                         2047 * (int64_t)len + 2 * ((int64_t)len - 1) + 5 - 3000 * known);
+        assert_int_equal(r.scores[CAT_POLLUTION], (int64_t)len - 3000 * known);
+        assert_int_equal(r.scores[CAT_SANITATION], -3000 * known);
+        free(t);
+    }
+    ngram_destroy(&m);
+}
+
 static void test_loader_errors(void **state)
 {
     (void)state;
@@ -405,9 +446,9 @@ static void test_fallback_decision(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shipped_model),     cmocka_unit_test(test_scoring),
-        cmocka_unit_test(test_loader_errors),     cmocka_unit_test(test_loader_garbage),
-        cmocka_unit_test(test_fallback_decision),
+        cmocka_unit_test(test_shipped_model),  cmocka_unit_test(test_scoring),
+        cmocka_unit_test(test_long_sums),      cmocka_unit_test(test_loader_errors),
+        cmocka_unit_test(test_loader_garbage), cmocka_unit_test(test_fallback_decision),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
