@@ -805,14 +805,14 @@ static int rule_target(const classifier_t *c, const rule_t *ru, const uint64_t *
     return target == best ? -1 : target;
 }
 
-/* True when some rule moves the lexicon's pick `best`. */
-static int rule_fires(const classifier_t *c, const uint64_t *present, const classification_t *out,
+/* The first rule that moves the lexicon's pick `best`, or -1. */
+static int first_rule(const classifier_t *c, const uint64_t *present, const classification_t *out,
                       int best)
 {
     for (int r = 0; r < c->nrules; r++)
         if (rule_target(c, &c->rules[r], present, out, best) >= 0)
-            return 1;
-    return 0;
+            return r;
+    return -1;
 }
 
 /* The fallback rule (docs/router.md, "Statistical second opinion"). The
@@ -948,12 +948,16 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
      * likelihood, and letting it move the pick first would switch off
      * the very rule that tells the close categories apart. */
     ngram_result_t nr;
-    consult_model(rule_fires(c, present, out, best) ? NULL : c, text, len, out, &best, &nr);
+    int first = first_rule(c, present, out, best);
+    consult_model(first >= 0 ? NULL : c, text, len, out, &best, &nr);
 
-    /* 5. rules */
+    /* 5. rules, top to bottom. The search above already passed over the
+     * rules before `first` with this very pick, and found none at all when
+     * first < 0: unless the model moved the pick, start where it stopped. */
     int applied[MAX_RULES];
     int napplied = 0;
-    for (int r = 0; r < c->nrules; r++) {
+    int start = first >= 0 ? first : best != best_raw ? 0 : c->nrules;
+    for (int r = start; r < c->nrules; r++) {
         int target = rule_target(c, &c->rules[r], present, out, best);
         if (target < 0)
             continue;
