@@ -59,11 +59,14 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
       "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due)"
 /* Figures over a day range come from the whole months inside it
  * (figures_*_monthly) and the days at its two ends (figures_*_daily):
- * r.ms is the first whole month, r.me the first day after the last one
- * (ms >= me: no whole month, days only). Works with +-infinity. */
-#define RANGE_CTE                                                                                  \
-    " r AS (SELECT (date_trunc('month', $1::date - 1) + interval '1 month')::date AS ms,"          \
-    "  date_trunc('month', $2::date + 1)::date AS me),"
+ * RANGE_MS is the first whole month, RANGE_ME the first day after the last
+ * one (MS >= ME: no whole month, days only). Works with +-infinity. They
+ * are expressions of the parameters, not columns of a CTE row joined in:
+ * then every bound is an index condition the planner can see (with a CTE
+ * it once chose to scan all 800,000 daily rows for one street's 80
+ * compounds, 230 ms instead of 10). */
+#define RANGE_MS "(date_trunc('month', $1::date - 1) + interval '1 month')::date"
+#define RANGE_ME "date_trunc('month', $2::date + 1)::date"
 #define FIG_COLS                                                                                   \
     "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
 #define FIG_SUMS                                                                                   \
@@ -74,20 +77,22 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 
 /* The figures of units of one kind (see "rates_unit" below): JOIN_SEL
  * joins each roll-up source to the selected units, KEEP_SEL filters the
- * summed rows instead. */
-#define RATES_UNIT_SQL(JOIN_SEL, KEEP_SEL)                                                         \
+ * summed rows instead; OPEN_SEL keeps the open cases of a subtree's
+ * compounds (probes of the cases_open index, not a walk of every open
+ * case of the city). */
+#define RATES_UNIT_SQL(JOIN_SEL, KEEP_SEL, OPEN_SEL)                                               \
     "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path)))," \
-    "" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("                                          \
-    "  SELECT unit_code AS key, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL ", r"               \
-    "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"                                 \
-    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL ", r"            \
-    "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"                           \
-    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_monthly" JOIN_SEL ", r"          \
-    "   WHERE month >= r.ms AND month < r.me) x" KEEP_SEL " GROUP BY key),"                        \
+    " f AS (SELECT key, " FIG_SUMS " FROM ("                                                       \
+    "  SELECT unit_code AS key, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL                     \
+    "   WHERE day >= $1::date AND day < LEAST(" RANGE_MS ", $2::date + 1)"                         \
+    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL                  \
+    "   WHERE day >= GREATEST(" RANGE_ME ", " RANGE_MS ", $1::date) AND day <= $2::date"           \
+    "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_monthly" JOIN_SEL                \
+    "   WHERE month >= " RANGE_MS " AND month < " RANGE_ME ") x" KEEP_SEL " GROUP BY key),"        \
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
-    "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY compound_code),"                         \
+    "  FROM cases WHERE state IN " OPEN_STATES OPEN_SEL " GROUP BY compound_code),"                \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve"                                                    \
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
@@ -178,13 +183,13 @@ static const db_stmt_t statements[] = {
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
     /* $1 from day $2 to day $3 unit subtree ('' all) */
     {"rates_body",
-     "WITH" RANGE_CTE " f AS (SELECT key, " FIG_SUMS " FROM ("
-     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily, r"
-     "   WHERE day >= $1::date AND day < LEAST(r.ms, $2::date + 1)"
-     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily, r"
-     "   WHERE day >= GREATEST(r.me, r.ms, $1::date) AND day <= $2::date"
-     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly, r"
-     "   WHERE month >= r.ms AND month < r.me) x GROUP BY key),"
+     "WITH f AS (SELECT key, " FIG_SUMS " FROM ("
+     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"
+     "   WHERE day >= $1::date AND day < LEAST(" RANGE_MS ", $2::date + 1)"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily"
+     "   WHERE day >= GREATEST(" RANGE_ME ", " RANGE_MS ", $1::date) AND day <= $2::date"
+     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly"
+     "   WHERE month >= " RANGE_MS " AND month < " RANGE_ME ") x GROUP BY key),"
      " o AS (SELECT body_id AS key, count(*) open,"
      "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
      "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
@@ -201,15 +206,20 @@ static const db_stmt_t statements[] = {
      3},
     /* $1 from day $2 to day $3 unit subtree $4 unit kind. Open cases are
      * counted per compound first (index-only on cases_open), then added up
-     * the compound's path: cost follows the open cases, not the history.
+     * the compound's path: cost follows the open cases, not the history;
+     * within a subtree only the subtree's compounds' open cases are read.
      * Two shapes of one query (RATES_UNIT_SQL): within a subtree, the
      * roll-up rows are joined to the subtree's units as they are read (few
      * units: index probes); city-wide, they are read by date alone and
      * only then kept for the units of the kind asked (measured on the
      * bench's 2,000 compounds: all-time 57 -> 37 ms, one day 49 -> 19 ms;
      * the join-first shape hashed every monthly row). */
-    {"rates_unit", RATES_UNIT_SQL(" JOIN sel ON code = unit_code", ""), 4},
-    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)"), 4},
+    {"rates_unit",
+     RATES_UNIT_SQL(" JOIN sel ON code = unit_code", "",
+                    " AND compound_code IN (SELECT code FROM units"
+                    "  WHERE kind = 'compound' AND $3 = ANY (path))"),
+     4},
+    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 4},
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
      0},
