@@ -58,15 +58,12 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \
       "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due)"
 /* Figures over a day range come from the whole months inside it
- * (figures_*_monthly) and the days at its two ends (figures_*_daily):
- * RANGE_MS is the first whole month, RANGE_ME the first day after the last
- * one (MS >= ME: no whole month, days only). Works with +-infinity. They
- * are expressions of the parameters, not columns of a CTE row joined in:
- * then every bound is an index condition the planner can see (with a CTE
- * it once chose to scan all 800,000 daily rows for one street's 80
- * compounds, 230 ms instead of 10). */
-#define RANGE_MS "(date_trunc('month', $1::date - 1) + interval '1 month')::date"
-#define RANGE_ME "date_trunc('month', $2::date + 1)::date"
+ * (figures_*_monthly) and the days at its two ends (figures_*_daily). The
+ * bounds of the three parts are worked out in C (fig_range() below) and
+ * passed as plain date parameters: the planner then sees every bound as an
+ * index condition with a value (as expressions or a joined CTE row it once
+ * scanned all 800,000 daily rows for one street's 80 compounds, and chose
+ * differently from run to run). */
 #define FIG_COLS                                                                                   \
     "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
 #define FIG_SUMS                                                                                   \
@@ -84,11 +81,11 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
     "WITH sel AS (SELECT code, name FROM units WHERE kind = $4 AND ($3 = '' OR $3 = ANY (path)))," \
     " f AS (SELECT key, " FIG_SUMS " FROM ("                                                       \
     "  SELECT unit_code AS key, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL                     \
-    "   WHERE day >= $1::date AND day < LEAST(" RANGE_MS ", $2::date + 1)"                         \
+    "   WHERE day >= $1::date AND day < $5::date"                                                  \
     "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_daily" JOIN_SEL                  \
-    "   WHERE day >= GREATEST(" RANGE_ME ", " RANGE_MS ", $1::date) AND day <= $2::date"           \
+    "   WHERE day >= $6::date AND day <= $2::date"                                                 \
     "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_monthly" JOIN_SEL                \
-    "   WHERE month >= " RANGE_MS " AND month < " RANGE_ME ") x" KEEP_SEL " GROUP BY key),"        \
+    "   WHERE month >= $7::date AND month < $8::date) x" KEEP_SEL " GROUP BY key),"                \
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
@@ -181,15 +178,16 @@ static const db_stmt_t statements[] = {
      4},
     {"get_case", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1", 1},
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
-    /* $1 from day $2 to day $3 unit subtree ('' all) */
+    /* $1 from day $2 to day $3 unit subtree ('' all); $4..$7 the range's
+     * parts, see fig_range() */
     {"rates_body",
      "WITH f AS (SELECT key, " FIG_SUMS " FROM ("
      "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"
-     "   WHERE day >= $1::date AND day < LEAST(" RANGE_MS ", $2::date + 1)"
+     "   WHERE day >= $1::date AND day < $4::date"
      "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily"
-     "   WHERE day >= GREATEST(" RANGE_ME ", " RANGE_MS ", $1::date) AND day <= $2::date"
+     "   WHERE day >= $5::date AND day <= $2::date"
      "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly"
-     "   WHERE month >= " RANGE_MS " AND month < " RANGE_ME ") x GROUP BY key),"
+     "   WHERE month >= $6::date AND month < $7::date) x GROUP BY key),"
      " o AS (SELECT body_id AS key, count(*) open,"
      "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
      "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
@@ -203,8 +201,9 @@ static const db_stmt_t statements[] = {
      " WHERE $3 = '' OR k.key IN (SELECT bu.body_id FROM body_units bu"
      "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
      " ORDER BY k.key",
-     3},
-    /* $1 from day $2 to day $3 unit subtree $4 unit kind. Open cases are
+     7},
+    /* $1 from day $2 to day $3 unit subtree $4 unit kind, $5..$8 the
+     * range's parts (fig_range()). Open cases are
      * counted per compound first (index-only on cases_open), then added up
      * the compound's path: cost follows the open cases, not the history;
      * within a subtree only the subtree's compounds' open cases are read.
@@ -218,8 +217,8 @@ static const db_stmt_t statements[] = {
      RATES_UNIT_SQL(" JOIN sel ON code = unit_code", "",
                     " AND compound_code IN (SELECT code FROM units"
                     "  WHERE kind = 'compound' AND $3 = ANY (path))"),
-     4},
-    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 4},
+     8},
+    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 8},
     {"registry_import", "SELECT ld_import_registry($1)", 1},
     {"registry_latest", "SELECT version, json FROM registry_versions ORDER BY version DESC LIMIT 1",
      0},
@@ -992,6 +991,56 @@ static const char *day_of(ledger_job_t *j, int64_t ms, const char *unbounded)
     return ledger_job_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+/* The first day of `day`'s month, `months_on` months later; days count
+ * from 1970-01-01 (UTC), as day_of() reads a timestamp. */
+static int64_t month_first(int64_t day, int months_on)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    tm.tm_mday = 1;
+    tm.tm_mon += months_on;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    return (int64_t)(timegm(&tm) / 86400);
+}
+
+static const char *day_text(ledger_job_t *j, int64_t day)
+{
+    if (day == INT64_MIN)
+        return "-infinity";
+    if (day == INT64_MAX)
+        return "infinity";
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return ledger_job_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The parts of a day range [from, to] (ms <= 0: unbounded), as dates:
+ *   out[0] the days before the first whole month end before this day,
+ *   out[1] the days after the last whole month start on this day,
+ *   out[2], out[3] the whole months: month >= out[2] and month < out[3].
+ * The same arithmetic the SQL did, done once here (see RATES_UNIT_SQL). */
+static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const char **out)
+{
+    int64_t from = from_ms > 0 ? from_ms / 86400000 : INT64_MIN;
+    int64_t to = to_ms > 0 ? to_ms / 86400000 : INT64_MAX;
+    /* first whole month: this month's first when from is a first, else
+     * the next month's; first day after the last whole month */
+    int64_t ms = from == INT64_MIN              ? INT64_MIN
+                 : month_first(from, 0) == from ? from
+                                                : month_first(from, 1);
+    int64_t me = to == INT64_MAX ? INT64_MAX : month_first(to + 1, 0);
+    int64_t end_a = to == INT64_MAX ? ms : (ms < to + 1 ? ms : to + 1);
+    int64_t start_b = me > ms ? me : ms;
+    if (from > start_b)
+        start_b = from;
+    out[0] = day_text(j, end_a);
+    out[1] = day_text(j, start_b);
+    out[2] = day_text(j, ms);
+    out[3] = day_text(j, me);
+}
+
 /* Queues a job's phase-2 statements; returns the count or -ENOTCONN. */
 static int send_phase2(db_t *db, ledger_job_t *j)
 {
@@ -1027,10 +1076,13 @@ static int send_phase2(db_t *db, ledger_job_t *j)
         v[0] = day_of(j, q->from_ms, "-infinity");
         v[1] = day_of(j, q->to_ms, "infinity");
         v[2] = q->unit;
+        if (strcmp(by, "body") == 0) {
+            fig_range(j, q->from_ms, q->to_ms, &v[3]);
+            return db_send(db, "rates_body", 7, v) < 0 ? -ENOTCONN : 1;
+        }
         v[3] = by;
-        if (strcmp(by, "body") == 0)
-            return db_send(db, "rates_body", 3, v) < 0 ? -ENOTCONN : 1;
-        return db_send(db, *q->unit ? "rates_unit" : "rates_unit_all", 4, v) < 0 ? -ENOTCONN : 1;
+        fig_range(j, q->from_ms, q->to_ms, &v[4]);
+        return db_send(db, *q->unit ? "rates_unit" : "rates_unit_all", 8, v) < 0 ? -ENOTCONN : 1;
     }
     case LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORT:
         v[0] = r->registry_import->json;
