@@ -72,6 +72,34 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
     " sum(escalated) escalated, sum(returned) returned"
 #define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
+/* The figures of bodies; BODY_SEL, when not empty, keeps only the bodies
+ * of a subtree's units in every part (roll-up rows and open cases are then
+ * probed per body instead of read for the whole city). */
+#define SUBTREE_BODIES                                                                             \
+    " AND body_id IN (SELECT bu.body_id FROM body_units bu"                                        \
+    "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
+#define RATES_BODY_SQL(BODY_SEL)                                                                   \
+    "WITH f AS (SELECT key, " FIG_SUMS " FROM ("                                                   \
+    "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"                                \
+    "   WHERE day >= $1::date AND day < $4::date" BODY_SEL "  UNION ALL SELECT body_id, " FIG_COLS \
+    " FROM figures_body_daily"                                                                     \
+    "   WHERE day >= $5::date AND day <= $2::date" BODY_SEL                                        \
+    "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly"                           \
+    "   WHERE month >= $6::date AND month < $7::date" BODY_SEL ") x GROUP BY key),"                \
+    " o AS (SELECT body_id AS key, count(*) open,"                                                 \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  FROM cases WHERE state IN " OPEN_STATES BODY_SEL " GROUP BY body_id),"                      \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
+    " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
+    "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
+    "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
+    " WHERE $3 = '' OR k.key IN (SELECT bu.body_id FROM body_units bu"                             \
+    "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"                             \
+    " ORDER BY k.key"
+
 /* The figures of units of one kind (see "rates_unit" below): JOIN_SEL
  * joins each roll-up source to the selected units, KEEP_SEL filters the
  * summed rows instead; OPEN_SEL keeps the open cases of a subtree's
@@ -180,28 +208,8 @@ static const db_stmt_t statements[] = {
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
     /* $1 from day $2 to day $3 unit subtree ('' all); $4..$7 the range's
      * parts, see fig_range() */
-    {"rates_body",
-     "WITH f AS (SELECT key, " FIG_SUMS " FROM ("
-     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"
-     "   WHERE day >= $1::date AND day < $4::date"
-     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_daily"
-     "   WHERE day >= $5::date AND day <= $2::date"
-     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly"
-     "   WHERE month >= $6::date AND month < $7::date) x GROUP BY key),"
-     " o AS (SELECT body_id AS key, count(*) open,"
-     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
-     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"
-     "  FROM cases WHERE state IN " OPEN_STATES " GROUP BY body_id),"
-     " k AS (SELECT key FROM f UNION SELECT key FROM o)"
-     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"
-     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"
-     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"
-     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"
-     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"
-     " WHERE $3 = '' OR k.key IN (SELECT bu.body_id FROM body_units bu"
-     "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
-     " ORDER BY k.key",
-     7},
+    {"rates_body", RATES_BODY_SQL(""), 7},
+    {"rates_body_in", RATES_BODY_SQL(SUBTREE_BODIES), 7},
     /* $1 from day $2 to day $3 unit subtree $4 unit kind, $5..$8 the
      * range's parts (fig_range()). Open cases are
      * counted per compound first (index-only on cases_open), then added up
@@ -1078,7 +1086,7 @@ static int send_phase2(db_t *db, ledger_job_t *j)
         v[2] = q->unit;
         if (strcmp(by, "body") == 0) {
             fig_range(j, q->from_ms, q->to_ms, &v[3]);
-            return db_send(db, "rates_body", 7, v) < 0 ? -ENOTCONN : 1;
+            return db_send(db, *q->unit ? "rates_body_in" : "rates_body", 7, v) < 0 ? -ENOTCONN : 1;
         }
         v[3] = by;
         fig_range(j, q->from_ms, q->to_ms, &v[4]);

@@ -186,8 +186,9 @@ static void refresh_figures(metrics_t *m)
             PQfinish(m->conn);
         /* Bounded waits: a scrape must not hang on a database that is away. */
         const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-        const char *vals[] = {m->conninfo, "2", "-c statement_timeout=2000", "ledger-metrics",
-                              NULL};
+        const char *vals[] = {m->conninfo, "2",
+                              "-c statement_timeout=2000 -c max_parallel_workers_per_gather=0",
+                              "ledger-metrics", NULL};
         m->conn = PQconnectdbParams(keys, vals, 1);
         if (PQstatus(m->conn) != CONNECTION_OK) {
             m->db_up = 0;
