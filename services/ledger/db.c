@@ -105,17 +105,11 @@ int db_connect(db_t *d)
      * workers took ~50 ms of a 60 ms figures query on the bench (a
      * parallel plan appears as soon as the planner sees a roll-up range
      * large enough). */
-    const char *vals[] = {"3",
-                          "1",
-                          "10",
-                          "5",
-                          "3",
-                          "15000",
-                          "liandong-ledger",
-                          "-c statement_timeout=10000 -c idle_in_transaction_session_timeout=60000"
-                          " -c max_parallel_workers_per_gather=0",
-                          d->conninfo,
-                          NULL};
+    static const char options[] = "-c statement_timeout=10000"
+                                  " -c idle_in_transaction_session_timeout=60000"
+                                  " -c max_parallel_workers_per_gather=0";
+    const char *vals[] = {"3",     "1",         "10", "5", "3", "15000", "liandong-ledger",
+                          options, d->conninfo, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
         set_err(d, "connect");
