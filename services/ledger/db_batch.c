@@ -75,9 +75,10 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 /* The figures of bodies; BODY_SEL, when not empty, keeps only the bodies
  * of a subtree's units in every part (roll-up rows and open cases are then
  * probed per body instead of read for the whole city). */
-#define SUBTREE_BODIES                                                                             \
-    " AND body_id IN (SELECT bu.body_id FROM body_units bu"                                        \
+#define BODIES_OF_SUBTREE                                                                          \
+    "(SELECT bu.body_id FROM body_units bu"                                                        \
     "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
+#define SUBTREE_BODIES " AND body_id IN " BODIES_OF_SUBTREE
 #define RATES_BODY_SQL(BODY_SEL)                                                                   \
     "WITH f AS (SELECT key, " FIG_SUMS " FROM ("                                                   \
     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"                                \
@@ -96,9 +97,7 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
-    " WHERE $3 = '' OR k.key IN (SELECT bu.body_id FROM body_units bu"                             \
-    "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"                             \
-    " ORDER BY k.key"
+    " WHERE $3 = '' OR k.key IN " BODIES_OF_SUBTREE " ORDER BY k.key"
 
 /* The figures of units of one kind (see "rates_unit" below): JOIN_SEL
  * joins each roll-up source to the selected units, KEEP_SEL filters the
@@ -989,14 +988,23 @@ static void decide_action(ledger_job_t *j, wcase_t *w, const char *dispatch_body
     j->stage = ST_APPLY;
 }
 
-static const char *day_of(ledger_job_t *j, int64_t ms, const char *unbounded)
+/* A day counted from 1970-01-01 (UTC) as a date literal; INT64_MIN and
+ * INT64_MAX are PostgreSQL's -infinity and infinity. */
+static const char *day_text(ledger_job_t *j, int64_t day)
 {
-    if (ms <= 0)
-        return unbounded;
-    time_t t = (time_t)(ms / 1000);
+    if (day == INT64_MIN)
+        return "-infinity";
+    if (day == INT64_MAX)
+        return "infinity";
+    time_t t = (time_t)(day * 86400);
     struct tm tm;
     gmtime_r(&t, &tm);
     return ledger_job_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static const char *day_of(ledger_job_t *j, int64_t ms, const char *unbounded)
+{
+    return ms <= 0 ? unbounded : day_text(j, ms / 86400000);
 }
 
 /* The first day of `day`'s month, `months_on` months later; days count
@@ -1010,18 +1018,6 @@ static int64_t month_first(int64_t day, int months_on)
     tm.tm_mon += months_on;
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
     return (int64_t)(timegm(&tm) / 86400);
-}
-
-static const char *day_text(ledger_job_t *j, int64_t day)
-{
-    if (day == INT64_MIN)
-        return "-infinity";
-    if (day == INT64_MAX)
-        return "infinity";
-    time_t t = (time_t)(day * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return ledger_job_printf(j, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* The parts of a day range [from, to] (ms <= 0: unbounded), as dates:

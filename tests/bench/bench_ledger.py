@@ -175,6 +175,14 @@ def latency_split(before, after):
     return {"requests": total, "within": shares, "p99_bucket_s": p99}
 
 
+def open_loop(system, prefix, rate):
+    """e2e at a fixed rate, with the ledger's own share of the latency."""
+    before = ledger_latency(system)
+    res = e2e(system, prefix, SECONDS, rate=rate)
+    res["ledger_side"] = latency_split(before, ledger_latency(system))
+    return res
+
+
 def rates_query(client, by, unit="", from_ms=0, to_ms=0):
     env = pb.Envelope()
     q = env.rates_query
@@ -268,16 +276,12 @@ def main():
         log(f"(b) {bmax}")
         half = max(1.0, round(bmax["throughput"] / 2))
         log(f"(b) end to end, open loop at {half}/s")
-        before = ledger_latency(system)
-        bhalf = e2e(system, "half", SECONDS, rate=half)
-        bhalf["ledger_side"] = latency_split(before, ledger_latency(system))
+        bhalf = open_loop(system, "half", half)
         log(f"(b) {bhalf}")
         # BENCH_RATES=100,400: more open-loop points (latency against load).
         curve = []
         for rate in [float(x) for x in os.environ.get("BENCH_RATES", "").split(",") if x]:
-            before = ledger_latency(system)
-            point = e2e(system, f"r{int(rate)}", SECONDS, rate=rate)
-            point["ledger_side"] = latency_split(before, ledger_latency(system))
+            point = open_loop(system, f"r{int(rate)}", rate)
             log(f"(b) at {rate:.0f}/s: p50 {point['p50_ms']:.1f} ms, p99 {point['p99_ms']:.1f} ms, "
                 f"inside the ledger 99% within {point['ledger_side'].get('p99_bucket_s')} s")
             curve.append(point)

@@ -33,8 +33,6 @@ import subprocess
 import sys
 import tempfile
 
-import eval_sets  # tests/router/eval_sets.py: the set file format
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "routing")
