@@ -65,11 +65,13 @@ $(eval $(call svc_rules,petition,tools/petition))
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+PARITY_SRC  := $(wildcard tests/parity/*.c)
+PARITY_BINS := $(patsubst tests/parity/%.c,$(BUILD)/parity/%,$(PARITY_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
 .PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins
-all: $(BINS) $(UNIT_BINS) $(PROTO_PY)
+all: $(BINS) $(UNIT_BINS) $(PARITY_BINS) $(PROTO_PY)
 
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
 	@mkdir -p $(GEN)
@@ -96,6 +98,11 @@ $(LIB_A): $(LIB_OBJ)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_ARCHIVES) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS) -lcmocka
+
+# Printers of C rules that SQL repeats, read by tests/system/test_parity.py.
+$(BUILD)/parity/%: $(BUILD)/obj/tests/parity/%.o $(ALL_ARCHIVES) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_ARCHIVES) $(LIB_A) $(LDLIBS)
 
 BENCH_SRC  := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ladder.h"
+
 #define PC BODY_PROPERTY_COMPANY
 #define OC BODY_OWNERS_COMMITTEE
 #define SMC BODY_SELF_MANAGEMENT_COMMITTEE
@@ -211,47 +213,8 @@ int place_decide(const registry_t *r, int32_t compound, category_t c, urgency_t 
     return 0;
 }
 
-/* Rungs of the ladder, lowest first. */
-static const body_kind_t ladder[] = {RC, BODY_STREET_OFFICE, BODY_DISTRICT_OFFICE,
-                                     BODY_CITY_OFFICE};
-
-static int first_rung(body_kind_t k)
-{
-    switch (k) {
-    case PC:
-    case OC:
-    case SMC:
-    case PB:
-        return 0;
-    case RC:
-        return 1;
-    case BODY_DISTRICT_OFFICE:
-    case BODY_DISPATCH_CENTER:
-        return 3;
-    case BODY_CITY_OFFICE:
-        return 4;
-    default: /* street bodies and district departments */
-        return 2;
-    }
-}
-
+/* The ladder is one rule shared with the ledger's SQL (lib/ladder.h). */
 int place_escalate(const registry_t *r, int32_t body, int32_t compound)
 {
-    const reg_body_t *b = (r != NULL && body >= 0) ? registry_body(r, (size_t)body) : NULL;
-    if (b == NULL)
-        return -ENOENT;
-    int32_t anchor = compound;
-    if (anchor < 0 || registry_unit(r, (size_t)anchor) == NULL)
-        anchor = b->n_units > 0 ? b->units[0] : -1;
-    if (anchor < 0)
-        return -ENOENT;
-    for (size_t i = (size_t)first_rung(b->kind); i < sizeof ladder / sizeof ladder[0]; i++) {
-        int unit = registry_ancestor(r, (size_t)anchor, body_kind_tier(ladder[i]));
-        if (unit < 0)
-            continue;
-        int next = registry_body_on_unit(r, (size_t)unit, ladder[i]);
-        if (next >= 0 && next != body)
-            return next;
-    }
-    return -ENOENT;
+    return ladder_next(r, body, compound);
 }

@@ -72,7 +72,8 @@ int place_decide(const registry_t *r, int32_t compound, category_t c, urgency_t 
                  placement_t *out);
 
 /* Escalation (section 7): the next rung above `body` for a case about
- * `compound` (-1 when unknown: the body's first unit is used instead).
+ * `compound` (-1 when unknown: the body's first unit is used instead); one rule
+ * with the ledger's SQL, see lib/ladder.h.
  * compound body -> community_committee -> street_office -> district_office
  * -> city_office; street bodies -> district_office; district departments ->
  * district_office; district_office -> city_office; dispatch_center ->
