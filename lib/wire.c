@@ -149,6 +149,11 @@ int wire_check_text(const char *s, size_t max_len)
         } else {
             return -EILSEQ;
         }
+        /* The whole character within the limit, not only its first byte:
+         * a limit in bytes is what the database column and the other
+         * services count (issue 10). */
+        if (i + n >= max_len)
+            return -EILSEQ;
         for (size_t k = 1; k <= n; k++) {
             if ((p[i + k] & 0xC0) != 0x80)
                 return -EILSEQ;

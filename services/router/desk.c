@@ -6,6 +6,7 @@
 #include "desk.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,10 +303,36 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
     free(f);
 }
 
+/* 1 when the registry names a dispatch centre (or is not loaded yet: the
+ * ledger then decides, and its schema refuses a return to nobody). */
+static int has_dispatch_center(const registry_t *reg)
+{
+    if (reg == NULL)
+        return 1;
+    for (size_t i = 0; i < registry_body_count(reg); i++)
+        if (registry_body(reg, i)->kind == BODY_DISPATCH_CENTER)
+            return 1;
+    return 0;
+}
+
 /* A department's action: the actor is the body of its key. */
 static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
 {
     Liandong__V1__CaseAction *ca = rpc_request_envelope(req)->case_action;
+    /* A returned case waits at the dispatch centre (ROUTING.md section 7).
+     * With none in the registry there is nobody to hand it to: refuse the
+     * return, the case stays with its holder (it was once recorded as held
+     * by a body id "dispatch_center" that no one could ever see). */
+    if (ca->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_RETURN &&
+        !has_dispatch_center(d->r->registry)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "the registry has no dispatch centre to return case %.64s to; it stays with "
+                 "its holder",
+                 ca->case_id);
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_NOT_FOUND, msg);
+        return;
+    }
     /* The ledger deduplicates on the request id: forward under one derived
      * from the body and the department's own id, so a retry after a lost
      * answer is answered as a duplicate instead of being refused as an

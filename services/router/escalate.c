@@ -18,6 +18,10 @@
  * The actor always comes from the caller's key (identity.h). Nothing here
  * outlives the request: a router crash loses no escalation that the ledger
  * acknowledged, and one it did not acknowledge was not answered either.
+ * The ledger records the action under a request id derived from the
+ * caller's key and request id (action_rid.h), so the same request repeated,
+ * also after a router restart, is answered as a duplicate of the first
+ * instead of moving the case a second rung up.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,19 +29,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action_rid.h"
+#include "field_limits.h"
 #include "identity.h"
 #include "log.h"
 #include "router.h"
 
-#define ID_MAX 128
-#define TEXT_MAX 8192
+#define ID_MAX LIMIT_ID_MAX
 
 #define E(x) LIANDONG__V1__ERROR_CODE__ERROR_##x
 
-/* Requests recently taken, by (caller's key, request id): a caller that
- * lost the answer and asks again must not move the case a second rung up
- * (the ledger cannot tell, as the router's request ids are its own). Kept
- * in memory only: it covers retries while this router lives. */
+/* Requests recently taken, by (caller's key, request id): a repeat while
+ * the first is still in progress is told to wait, and a repeat of one done
+ * is answered at once. In memory only, for this router's life; what makes
+ * a repeat a duplicate for good is the derived request id the ledger
+ * deduplicates on (action_rid.h). */
 #define RECENT_MAX 256
 typedef struct {
     char key[2 * ID_MAX + 2]; /* user "\n" request id; "" = free */
@@ -67,7 +73,8 @@ typedef struct {
     char own_body[ID_MAX + 1]; /* a body's key: it may escalate only its own case */
     char target[ID_MAX + 1];   /* DISPATCH: the body chosen by the dispatcher */
     char *text;
-    char new_body[ID_MAX + 1]; /* decided once the case is known */
+    char new_body[ID_MAX + 1];    /* decided once the case is known */
+    char rid[ACTION_RID_MAX + 1]; /* recorded under; "" = the router's own */
 } escalation_t;
 
 static void escalation_free(escalation_t *x)
@@ -139,6 +146,14 @@ static void on_recorded(int status, wire_msg_t *answer, void *ud)
         return;
     }
     envelope_t *e = wire_envelope(answer);
+    /* A duplicate names the holder the first request chose; the rung
+     * computed now, from the case as it is after that, is not it. */
+    const Liandong__V1__CaseEvent *ev =
+        e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE && e->case_action_done
+            ? e->case_action_done->event
+            : NULL;
+    if (ev != NULL && ev->body_id != NULL && ev->body_id[0] != '\0')
+        snprintf(x->new_body, sizeof x->new_body, "%s", ev->body_id);
     recent_t *rc = x->key[0] ? recent_find(x->key) : NULL;
     if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE && rc != NULL) {
         rc->done = 1;
@@ -147,10 +162,11 @@ static void on_recorded(int status, wire_msg_t *answer, void *ud)
         rc->seq = e->case_action_done->event ? e->case_action_done->event->seq : 0;
     }
     if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
-        log_info(x->case_id, "%s to %s by %s",
+        log_info(x->case_id, "%s to %s by %s%s",
                  x->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ? "escalated"
                                                                             : "dispatched",
-                 x->new_body, x->actor);
+                 x->new_body, x->actor,
+                 e->case_action_done->duplicate ? " (a repeat: recorded before)" : "");
         desk_poke(x->r->desks, x->new_body);
     }
     /* Pass the ledger's answer (done or refused) through; rpc_request_answer
@@ -254,7 +270,11 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
     envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
     out.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     out.case_action = &ca;
-    if (rpc_client_call(x->r->ledger, &out, x->r->ledger_timeout_ms, on_recorded, x) < 0)
+    int rc = x->rid[0]
+                 ? rpc_client_call_as(x->r->ledger, &out, x->rid, x->r->ledger_timeout_ms,
+                                      on_recorded, x)
+                 : rpc_client_call(x->r->ledger, &out, x->r->ledger_timeout_ms, on_recorded, x);
+    if (rc < 0)
         fail(x, E(UNAVAILABLE), "the ledger cannot take requests now; retry");
 }
 
@@ -272,7 +292,7 @@ void router_on_case_action(router_t *r, rpc_request_t *req)
                          "to the ledger or the desk socket");
         return;
     }
-    if (wire_check_text(a->case_id, ID_MAX) != 0 || wire_check_text(a->text, TEXT_MAX) != 0 ||
+    if (wire_check_text(a->case_id, ID_MAX) != 0 || wire_check_text(a->text, LIMIT_TEXT_MAX) != 0 ||
         wire_check_text(a->target_body, ID_MAX) != 0) {
         rpc_request_fail(req, E(BAD_REQUEST), "case_id, text or target_body is not valid text");
         return;
@@ -296,6 +316,10 @@ void router_on_case_action(router_t *r, rpc_request_t *req)
         return;
     }
     memcpy(x->key, key, sizeof x->key);
+    /* Without a key (CURVE off) or with a request id outside desk_rid.h's
+     * rules, only this router's memory knows the request. */
+    if (action_rid_make(user, a->case_id, rpc_request_id(req), x->rid, sizeof x->rid) < 0)
+        x->rid[0] = '\0';
     x->r = r;
     x->req = req;
     x->kind = a->kind;

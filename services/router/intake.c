@@ -5,15 +5,13 @@
  * channel_id) is answered by the ledger with the case it already has.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "field_limits.h"
 #include "log.h"
 #include "router.h"
-
-#define DEMAND_TEXT_MAX 8192
-#define DEMAND_FIELD_MAX 512
-#define CHANNEL_ID_MAX 128
 
 /* One demand waiting for the ledger. The placement's strings point into
  * the registry or into `explain`; the registry cannot change under it
@@ -93,32 +91,57 @@ int router_common_request(router_t *r, rpc_request_t *req)
     return 1;
 }
 
-/* Returns NULL when the demand is acceptable, else what is wrong. */
-static const char *check_demand(const Liandong__V1__Demand *d)
+/* A demand's free-text fields and their limits (lib/limits.h): the
+ * ledger's own, checked here before placing so that a demand the ledger
+ * would refuse is refused at the door, with the field named. */
+typedef struct {
+    const char *name;
+    size_t max;
+} field_limit_t;
+
+/* Returns 0 when the demand is acceptable, else writes what is wrong into
+ * why and returns -EINVAL. */
+static int check_demand(const Liandong__V1__Demand *d, char *why, size_t len)
 {
-    if (d == NULL)
-        return "submit_demand.demand is missing";
-    if (channel_from_name(d->channel, strlen(d->channel)) < 0)
-        return "channel must be one of hotline, wechat, petition, mailbox, grid, property";
+    if (d == NULL) {
+        snprintf(why, len, "submit_demand.demand is missing");
+        return -EINVAL;
+    }
+    if (channel_from_name(d->channel, strlen(d->channel)) < 0) {
+        snprintf(why, len,
+                 "channel must be one of hotline, wechat, petition, mailbox, grid, property");
+        return -EINVAL;
+    }
     size_t idlen = strlen(d->channel_id);
-    if (idlen == 0 || idlen > CHANNEL_ID_MAX)
-        return "channel_id must be 1 to 128 bytes";
-    if (d->text[0] == '\0')
-        return "text is empty";
-    if (wire_check_text(d->text, DEMAND_TEXT_MAX) != 0)
-        return "text must be UTF-8 of at most 8192 bytes";
-    if (wire_check_text(d->channel_id, CHANNEL_ID_MAX) != 0 ||
-        wire_check_text(d->address, DEMAND_FIELD_MAX) != 0 ||
-        wire_check_text(d->compound, DEMAND_FIELD_MAX) != 0 ||
-        wire_check_text(d->resident_name, DEMAND_FIELD_MAX) != 0 ||
-        wire_check_text(d->resident_phone, DEMAND_FIELD_MAX) != 0)
-        return "channel_id, address, compound, resident_name and resident_phone must be UTF-8 "
-               "of at most 512 bytes";
+    if (idlen == 0 || idlen > LIMIT_CHANNEL_ID_MAX) {
+        snprintf(why, len, "channel_id must be 1 to %d bytes", LIMIT_CHANNEL_ID_MAX);
+        return -EINVAL;
+    }
+    if (d->text[0] == '\0') {
+        snprintf(why, len, "text is empty");
+        return -EINVAL;
+    }
+    const char *values[] = {d->text,     d->channel_id,    d->address,
+                            d->compound, d->resident_name, d->resident_phone};
+    static const field_limit_t limits[] = {
+        {"text", LIMIT_TEXT_MAX},          {"channel_id", LIMIT_CHANNEL_ID_MAX},
+        {"address", LIMIT_ADDRESS_MAX},    {"compound", LIMIT_COMPOUND_MAX},
+        {"resident_name", LIMIT_NAME_MAX}, {"resident_phone", LIMIT_PHONE_MAX}};
+    _Static_assert(sizeof values / sizeof values[0] == sizeof limits / sizeof limits[0],
+                   "one limit per field");
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (wire_check_text(values[i], limits[i].max) != 0) {
+            snprintf(why, len, "%s must be UTF-8 text of at most %zu bytes (got %zu)",
+                     limits[i].name, limits[i].max, strlen(values[i]));
+            return -EINVAL;
+        }
     if (d->urgency != LIANDONG__V1__URGENCY__URGENCY_UNSPECIFIED &&
         d->urgency != LIANDONG__V1__URGENCY__URGENCY_NORMAL &&
-        d->urgency != LIANDONG__V1__URGENCY__URGENCY_EMERGENCY)
-        return "urgency is not a known value";
-    return NULL;
+        d->urgency != LIANDONG__V1__URGENCY__URGENCY_EMERGENCY) {
+        snprintf(why, len, "urgency is not a known value");
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static void on_case_created(int status, wire_msg_t *answer, void *ud)
@@ -166,8 +189,8 @@ static void handle_submit(router_t *r, rpc_request_t *req)
 {
     envelope_t *e = rpc_request_envelope(req);
     const Liandong__V1__Demand *d = e->submit_demand ? e->submit_demand->demand : NULL;
-    const char *problem = check_demand(d);
-    if (problem != NULL) {
+    char problem[160];
+    if (check_demand(d, problem, sizeof problem) < 0) {
         rpc_request_fail(req,
                          d == NULL ? LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD
                                    : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,

@@ -117,6 +117,11 @@ static void test_check_text(void **state)
     assert_int_equal(wire_check_text("\xed\xa0\x80", 100), -EILSEQ); /* surrogate */
     assert_int_equal(wire_check_text("a\x07", 100), -EILSEQ);
     assert_int_equal(wire_check_text("abcdef", 3), -EILSEQ);
+    /* A limit counts bytes, up to the last byte of the last character. */
+    assert_int_equal(wire_check_text("鸿翔", 6), 0);
+    assert_int_equal(wire_check_text("鸿翔", 5), -EILSEQ);
+    assert_int_equal(wire_check_text("a鸿", 3), -EILSEQ);
+    assert_int_equal(wire_check_text("a鸿", 4), 0);
 }
 
 int main(void)

@@ -1,0 +1,37 @@
+/*
+ * field_limits.h - the size limits of what Liandong accepts and stores, in bytes
+ * of UTF-8, written once for every service.
+ *
+ * The router checks a demand against these before it places it, so that a
+ * demand the ledger would refuse is refused at the door with a clear
+ * message, not after placement (issue 10); the ledger checks the same
+ * numbers before it stores anything.
+ *
+ * Not named limits.h: lib/ is on the include path, and <limits.h> must
+ * stay the C library's.
+ */
+#ifndef LIANDONG_FIELD_LIMITS_H
+#define LIANDONG_FIELD_LIMITS_H
+
+/* Identifiers: case ids, body ids, unit and compound codes, channel
+ * tickets, actors. */
+#define LIMIT_ID_MAX 128
+/* A demand's compound code as the front-end names it (a unit code). */
+#define LIMIT_COMPOUND_MAX LIMIT_ID_MAX
+/* A channel's own ticket id. */
+#define LIMIT_CHANNEL_ID_MAX LIMIT_ID_MAX
+/* The resident's name and phone. */
+#define LIMIT_NAME_MAX 256
+#define LIMIT_PHONE_MAX 64
+/* The address as a front-end gives it. */
+#define LIMIT_ADDRESS_MAX 512
+/* A text from outside: a demand, a reply, a reason, an escalation note. */
+#define LIMIT_TEXT_MAX 8192
+/* A text the ledger stores, which may carry what the services add (the
+ * placement's explanation, a return's reason before its text). */
+#define LIMIT_STORED_TEXT_MAX (16 * 1024)
+/* Registry vocabulary: tier and body kind names. */
+#define LIMIT_TIER_MAX 32
+#define LIMIT_KIND_MAX 64
+
+#endif
