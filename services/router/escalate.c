@@ -146,27 +146,25 @@ static void on_recorded(int status, wire_msg_t *answer, void *ud)
         return;
     }
     envelope_t *e = wire_envelope(answer);
+    const Liandong__V1__CaseActionDone *done =
+        e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE ? e->case_action_done : NULL;
+    const Liandong__V1__CaseEvent *ev = done != NULL ? done->event : NULL;
     /* A duplicate names the holder the first request chose; the rung
      * computed now, from the case as it is after that, is not it. */
-    const Liandong__V1__CaseEvent *ev =
-        e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE && e->case_action_done
-            ? e->case_action_done->event
-            : NULL;
     if (ev != NULL && ev->body_id != NULL && ev->body_id[0] != '\0')
         snprintf(x->new_body, sizeof x->new_body, "%s", ev->body_id);
     recent_t *rc = x->key[0] ? recent_find(x->key) : NULL;
-    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE && rc != NULL) {
+    if (done != NULL && rc != NULL) {
         rc->done = 1;
         snprintf(rc->case_id, sizeof rc->case_id, "%s", x->case_id);
         snprintf(rc->new_body, sizeof rc->new_body, "%s", x->new_body);
-        rc->seq = e->case_action_done->event ? e->case_action_done->event->seq : 0;
+        rc->seq = ev != NULL ? ev->seq : 0;
     }
-    if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
+    if (done != NULL) {
         log_info(x->case_id, "%s to %s by %s%s",
                  x->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE ? "escalated"
                                                                             : "dispatched",
-                 x->new_body, x->actor,
-                 e->case_action_done->duplicate ? " (a repeat: recorded before)" : "");
+                 x->new_body, x->actor, done->duplicate ? " (a repeat: recorded before)" : "");
         desk_poke(x->r->desks, x->new_body);
     }
     /* Pass the ledger's answer (done or refused) through; rpc_request_answer
