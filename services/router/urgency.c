@@ -185,14 +185,20 @@ static danger_state_t state_of(const urgency_input_t *in, const int *clause, con
     const urgency_cue_t *cues = in->cues;
     if (cues[d].facet == UF_HARM && !has_person)
         return DS_NO_PERSON;
-    int over = 0;
+    /* Over when an over-cue follows it, unless a now-cue follows that in
+     * the same breath ("阀门关了还是有味"). A danger told again later ("灭了,
+     * 又烧起来了") is judged by its own cue; a now-cue in another clause
+     * speaks of something else ("已解救,现在停用"). */
+    int over = 0, over_clause = -1;
     for (size_t i = 0; i < in->ncues; i++) {
         if (cues[i].start < cues[d].start)
             continue;
-        if (cues[i].facet == UF_OVER)
+        if (cues[i].facet == UF_OVER) {
             over = 1;
-        else if (cues[i].facet == UF_NOW && over)
-            over = 0; /* "灭了，又烧起来了" - it came back */
+            over_clause = clause[i];
+        } else if (cues[i].facet == UF_NOW && over && clause[i] == over_clause) {
+            over = 0;
+        }
     }
     if (over)
         return DS_OVER;
