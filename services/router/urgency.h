@@ -101,7 +101,7 @@ typedef struct {
     const char *phrase;
 } urgency_cue_t;
 
-#define URGENCY_MAX_CUES 48
+#define URGENCY_MAX_CUES 96
 
 typedef struct {
     const urgency_cue_t *cues; /* in text order (by start) */
