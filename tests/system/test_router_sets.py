@@ -28,6 +28,7 @@ SETS = sorted(glob.glob(os.path.join(ROOT, "tests", "router", "set_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind2_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind3_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind4_*.jsonl")) +
+              glob.glob(os.path.join(ROOT, "tests", "router", "blind5_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "heldout_*.jsonl")))
 
 
@@ -76,7 +77,7 @@ def test_all_sets_accuracy():
     n = total["n"]
     print(f"all sets: {n} demands, body {total['body']}, category {total['category']}, "
           f"compound {total['compound']}")
-    assert n >= 2500  # 1122 set_*, 389 blind_*, 314 blind2_*, 300 blind3_*, 244 blind4_*, 150 heldout_*
+    assert n >= 2650  # 1122 set_*, 389 blind_*, 314 blind2_*, 300 blind3_*, 244 blind4_*, 160 blind5_*, 150 heldout_*
     for k in ("body", "category", "compound"):
         assert total[k] * 100 >= 97 * n, f"{k} {total[k]}/{n}"
 
