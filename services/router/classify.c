@@ -3,19 +3,22 @@
  *
  * Every phrase of every lexicon file under deploy/lexicon/ goes into one
  * Aho-Corasick automaton, tagged with what it does: score a category,
- * signal an emergency, negate what follows, or mark a cue set used by the
- * tie-break rules. A demand costs one scan; the hits are then resolved
- * without allocation:
+ * say something about a danger (urgency.tsv: what, when, who), negate
+ * what follows, or mark a cue set used by the tie-break rules. A demand costs one scan; the hits
+ * are then resolved without allocation:
  *   1. a hit contained in a longer hit of the same kind is dropped (so a
  *      longer phrase, even one of weight 0, overrides the words inside it);
- *   2. a scoring or emergency hit that starts within `negation_window` bytes
- *      after a negation phrase counts for nothing;
+ *   2. a scoring hit, or an urgency hit saying what happens or to whom,
+ *      that starts within `negation_window` bytes after a negation phrase
+ *      counts for nothing;
  *   3. each phrase counts once; category scores are summed;
  *   4. the best category wins if it reaches `min_score` and beats the
  *      "no demand" score (unclassified.tsv), else CAT_UNCLASSIFIED;
  *   5. rules.tsv is applied in order, each rule at most once, each seeing
  *      the category left by the rules before it;
- *   6. urgency is emergency when the emergency hits sum to the threshold.
+ *   6. urgency is decided by urgency_decide() (urgency.c) from the live
+ *      urgency cues, read per clause; the router decides again with the
+ *      channel's word, from the same cues.
  * Between 4 and 5, when the lexicon's evidence is weak (its best category
  * scores below the model's `fallback_below`, and the "no demand" score does
  * not win outright), the statistical model of ngram.c is consulted; it
@@ -42,16 +45,16 @@
 #define NAME_MAX_LEN 48
 #define MAX_WEIGHT 1000
 
-enum { K_SCORE = 0, K_EMERG, K_NEG, K_CUE };
+enum { K_SCORE = 0, K_URG, K_NEG, K_CUE };
 
 typedef struct {
     uint8_t kind;
-    uint8_t cat;     /* K_SCORE: category */
-    uint16_t cue;    /* K_CUE: cue set index */
-    int16_t weight;  /* K_SCORE, K_EMERG, K_NEG (0 = mask only) */
+    uint8_t cat;     /* K_SCORE: category; K_URG: urgency_facet_t */
+    uint16_t cue;    /* K_CUE: cue set index; K_URG: danger_kind_t */
+    int16_t weight;  /* K_SCORE, K_NEG (0 = mask only) */
     uint16_t plen;   /* phrase length in bytes */
     uint32_t phrase; /* offset into strings */
-    uint32_t item;   /* K_SCORE, K_EMERG: offset of its explain item in items */
+    uint32_t item;   /* K_SCORE: offset of its explain item in items */
     uint16_t qlen;   /* length of the quoted phrase inside the item */
     uint16_t ilen;   /* length of the item, ["phrase",weight] */
 } entry_t;
@@ -87,7 +90,6 @@ struct classifier {
     int nrules;
     ngram_model_t *model; /* NULL: no model.tsv, the lexicon decides alone */
     int min_score;
-    int emergency_threshold;
     int negation_window;
 };
 
@@ -347,6 +349,53 @@ static int load_rules(classifier_t *c, const char *dir, char *err, size_t errlen
     return rc < 0 ? rc : 0;
 }
 
+/* urgency.tsv: `facet<TAB>phrase`, facet as urgency_facet_parse() reads
+ * it (danger:gas, harm:collapse, now, past, over, ...). */
+static int load_urgency(classifier_t *c, const char *dir, char *err, size_t errlen)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/urgency.tsv", dir);
+    lex_file_t f;
+    int rc = lex_open(&f, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    lex_fields_t fl;
+    uint32_t first = c->nentries;
+    while ((rc = lex_next(&f, &fl, err, errlen)) == 1) {
+        urgency_facet_t facet;
+        danger_kind_t kind;
+        if (fl.n != 2) {
+            rc = lex_error(&f, err, errlen, "expected: facet<TAB>phrase");
+            break;
+        }
+        if (urgency_facet_parse(fl.ptr[0], fl.len[0], &facet, &kind) < 0) {
+            rc = lex_error(
+                &f, err, errlen,
+                "unknown facet (danger:KIND, harm:KIND, sign:KIND, person, now, past, over, "
+                "standing, recurring, tag, mask)");
+            break;
+        }
+        if (lex_check_phrase(fl.ptr[1], fl.len[1]) < 0) {
+            rc = lex_error(&f, err, errlen,
+                           "bad phrase (empty, too long, invalid UTF-8, control "
+                           "character or edge space)");
+            break;
+        }
+        if (find_phrase(c, first, fl.ptr[1], fl.len[1])) {
+            rc = lex_error(&f, err, errlen, "phrase listed twice in this file");
+            break;
+        }
+        entry_t e = {.kind = K_URG, .cat = (uint8_t)facet, .cue = (uint16_t)kind};
+        rc = add_entry(c, fl.ptr[1], fl.len[1], e);
+        if (rc < 0) {
+            lex_error(&f, err, errlen, "out of memory");
+            break;
+        }
+    }
+    lex_close(&f);
+    return rc < 0 ? rc : 0;
+}
+
 /* settings.tsv: `key<TAB>integer` */
 static int load_settings(classifier_t *c, const char *dir, char *err, size_t errlen)
 {
@@ -365,8 +414,6 @@ static int load_settings(classifier_t *c, const char *dir, char *err, size_t err
         }
         if (lex_field_is(fl.ptr[0], fl.len[0], "min_score"))
             c->min_score = (int)v;
-        else if (lex_field_is(fl.ptr[0], fl.len[0], "emergency_threshold"))
-            c->emergency_threshold = (int)v;
         else if (lex_field_is(fl.ptr[0], fl.len[0], "negation_window"))
             c->negation_window = (int)v;
         else {
@@ -413,7 +460,6 @@ int classifier_load(const char *dir, classifier_t **out, char *err, size_t errle
     if (c == NULL)
         return -ENOMEM;
     c->min_score = 3;
-    c->emergency_threshold = 10;
     c->negation_window = 6;
     int rc = ac_create(&c->ac);
     if (rc < 0)
@@ -428,8 +474,7 @@ int classifier_load(const char *dir, classifier_t **out, char *err, size_t errle
         if (rc < 0)
             goto fail;
     }
-    if ((rc = load_weighted(c, dir, "emergency.tsv", K_EMERG, 0, -MAX_WEIGHT, MAX_WEIGHT, err,
-                            errlen)) < 0)
+    if ((rc = load_urgency(c, dir, err, errlen)) < 0)
         goto fail;
     if ((rc = load_weighted(c, dir, "negation.tsv", K_NEG, 0, 0, 1, err, errlen)) < 0)
         goto fail;
@@ -644,7 +689,7 @@ static void quote(quoted_t *q, const char *name)
     q->len = w.len;
 }
 
-/* The explain items of every scoring and emergency entry, and the quoted
+/* The explain items of every scoring entry, and the quoted
  * category and urgency names (ASCII words: they always fit 64 bytes). */
 static int render_items(classifier_t *c)
 {
@@ -654,7 +699,7 @@ static int render_items(classifier_t *c)
         quote(&c->urg_json[i], urgency_name((urgency_t)i));
     size_t cap = 0;
     for (uint32_t i = 0; i < c->nentries; i++)
-        if (c->entries[i].kind == K_SCORE || c->entries[i].kind == K_EMERG)
+        if (c->entries[i].kind == K_SCORE)
             cap += (size_t)c->entries[i].plen * 6 + 32; /* worst case: all \u00XX */
     c->items = malloc(cap + 1);
     if (c->items == NULL)
@@ -662,7 +707,7 @@ static int render_items(classifier_t *c)
     size_t used = 0;
     for (uint32_t i = 0; i < c->nentries; i++) {
         entry_t *e = &c->entries[i];
-        if (e->kind != K_SCORE && e->kind != K_EMERG)
+        if (e->kind != K_SCORE)
             continue;
         if (used > UINT32_MAX)
             return -ENOMEM;
@@ -728,8 +773,8 @@ static void explain_fallback(jw_t *w, const classifier_t *c, const classificatio
 }
 
 static void explain(const classifier_t *c, const scan_t *s, const classification_t *out,
-                    int best_raw, const int *applied, int napplied, int emerg,
-                    const ngram_result_t *nr, char *buf, size_t bufsz)
+                    int best_raw, const int *applied, int napplied, const ngram_result_t *nr,
+                    char *buf, size_t bufsz)
 {
     jw_t w = {buf, bufsz, 0, 0};
     buf[0] = '\0';
@@ -744,16 +789,8 @@ static void explain(const classifier_t *c, const scan_t *s, const classification
         jw_item(&w, i > 0, c->rules[applied[i]].name, 0, 0);
     jw_raw(&w, "]", 1);
     explain_fallback(&w, c, out, nr);
-    jw_raw(&w, ",\"emergency_score\":", 19);
-    jw_int(&w, emerg);
-    jw_raw(&w, ",\"emergency_cues\":[", 19);
-    int n = 0;
-    for (int i = 0; i < s->n; i++) {
-        const entry_t *e = &c->entries[s->hits[i].id];
-        if (s->hits[i].live && e->kind == K_EMERG)
-            n += jw_pre(&w, n > 0, c->items + e->item, e->ilen, e->qlen);
-    }
-    jw_raw(&w, "],\"scores\":{", 12);
+    jw_raw(&w, ",\"scores\":{", 11);
+    int n;
     int ncat = 0;
     uint32_t fired = 0; /* categories with a live, non-zero scoring word */
     for (int i = 0; i < s->n; i++) {
@@ -860,6 +897,48 @@ static void consult_model(const classifier_t *c, const char *text, size_t len,
     }
 }
 
+/* Urgency cues mask only cues of their own group: what happens and to whom
+ * (0), when (1), tags (2). So "还在往里灌" (water, what) keeps the "还在"
+ * (now, when) inside it, while "现在没了" (over) hides its "现在" (now). */
+static int urgency_group(uint8_t facet)
+{
+    switch (facet) {
+    case UF_DANGER:
+    case UF_HARM:
+    case UF_SIGN:
+    case UF_PERSON:
+        return 0;
+    case UF_TAG:
+        return 2;
+    case UF_MASK:
+        return 3;
+    default:
+        return 1;
+    }
+}
+
+/* The live urgency cues in text order (hits arrive in order of their end;
+ * the decision reads clauses by start). Past URGENCY_MAX_CUES the rest is
+ * dropped: a demand that long names its danger early. */
+static void collect_urgency_cues(const classifier_t *c, const scan_t *s, classification_t *out)
+{
+    int n = 0;
+    for (int i = 0; i < s->n && n < URGENCY_MAX_CUES; i++) {
+        const entry_t *e = &c->entries[s->hits[i].id];
+        if (!s->hits[i].live || e->kind != K_URG || e->cat == UF_MASK)
+            continue;
+        urgency_cue_t cue = {s->hits[i].start, s->hits[i].end, e->cat, (uint8_t)e->cue,
+                             c->strings + e->phrase};
+        int k = n++;
+        while (k > 0 && out->ucues[k - 1].start > cue.start) {
+            out->ucues[k] = out->ucues[k - 1];
+            k--;
+        }
+        out->ucues[k] = cue;
+    }
+    out->n_ucues = (uint8_t)n;
+}
+
 int classifier_classify(const classifier_t *c, const char *text, size_t len, classification_t *out)
 {
     if (out == NULL)
@@ -869,6 +948,7 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     out->fallback_needed = 0;
     out->category = CAT_UNCLASSIFIED;
     out->urgency = URG_NORMAL;
+    out->n_ucues = 0;
     snprintf(out->explain, sizeof(out->explain), "{}");
     if (c == NULL || (text == NULL && len > 0))
         return -EINVAL;
@@ -884,7 +964,8 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     if (rc < 0)
         return rc;
 
-    /* 1. containment within a kind */
+    /* 1. containment within a kind (for urgency cues: within a group, see
+     * urgency_group(); a mask covers every group) */
     for (int i = 0; i < s.n; i++) {
         const entry_t *ei = &c->entries[s.hits[i].id];
         uint32_t li = s.hits[i].end - s.hits[i].start;
@@ -893,6 +974,9 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
                 continue;
             const entry_t *ej = &c->entries[s.hits[j].id];
             if (ej->kind != ei->kind)
+                continue;
+            if (ei->kind == K_URG && ej->cat != UF_MASK &&
+                urgency_group(ej->cat) != urgency_group(ei->cat))
                 continue;
             if (s.hits[j].start <= s.hits[i].start && s.hits[j].end >= s.hits[i].end &&
                 s.hits[j].end - s.hits[j].start > li) {
@@ -910,13 +994,15 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
         if (s.hits[i].live && e->kind == K_NEG && e->weight > 0)
             negs[nneg++] = i;
     }
-    int emerg = 0;
     for (int i = 0; i < s.n; i++) {
         hit_t *h = &s.hits[i];
         const entry_t *e = &c->entries[h->id];
         if (!h->live || e->kind == K_NEG)
             continue;
-        for (int k = 0; k < nneg && h->live; k++) {
+        /* time words and tags are not denied by a negator before them
+         * ("不是现在" is rare, "没有人被困" is a mask of its own) */
+        int negatable = e->kind != K_URG || urgency_group(e->cat) == 0;
+        for (int k = 0; k < nneg && h->live && negatable; k++) {
             const hit_t *n = &s.hits[negs[k]];
             if (n->end <= h->start && h->start - n->end <= (uint32_t)c->negation_window)
                 h->live = 0;
@@ -928,9 +1014,8 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
             continue;
         if (e->kind == K_SCORE)
             out->scores[e->cat] += e->weight;
-        else
-            emerg += e->weight;
     }
+    collect_urgency_cues(c, &s, out);
 
     /* 4. best category */
     int best = CAT_UNCLASSIFIED;
@@ -966,11 +1051,13 @@ int classifier_classify(const classifier_t *c, const char *text, size_t len, cla
     }
     out->category = (category_t)best;
 
-    /* 6. urgency */
-    if (emerg >= c->emergency_threshold && c->emergency_threshold > 0)
-        out->urgency = URG_EMERGENCY;
+    /* 6. urgency, from the text alone (the router decides again with the
+     * channel's word, see router_core.c) */
+    urgency_input_t ui = {out->ucues, out->n_ucues, text, len, URG_UNSET, 0};
+    if ((rc = urgency_decide(&ui, &out->udec)) < 0)
+        return rc;
+    out->urgency = out->udec.urgency;
 
-    explain(c, &s, out, best_raw, applied, napplied, emerg, &nr, out->explain,
-            sizeof(out->explain));
+    explain(c, &s, out, best_raw, applied, napplied, &nr, out->explain, sizeof(out->explain));
     return 0;
 }

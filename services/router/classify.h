@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "domain.h"
+#include "urgency.h"
 
 typedef struct classifier classifier_t;
 
@@ -33,6 +34,12 @@ typedef struct {
      * the emergency cue if any, and when the statistical second opinion was
      * consulted, what it said and whether it decided. Always valid JSON. */
     char explain[CLASSIFY_EXPLAIN_MAX];
+    /* The urgency cues the scan found (urgency.h), in text order, and the
+     * decision on the text alone. Kept after explain: the router's result
+     * clears only what precedes it. */
+    urgency_decision_t udec;
+    uint8_t n_ucues;
+    urgency_cue_t ucues[URGENCY_MAX_CUES];
 } classification_t;
 
 /* Load every lexicon file under `dir`, and `dir`/model.tsv, the trained

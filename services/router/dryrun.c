@@ -167,7 +167,8 @@ int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
     return rc;
 }
 
-int dryrun_run(const char *registry_path, const char *lexicon_dir, FILE *in, FILE *out)
+int dryrun_run(const char *registry_path, const char *lexicon_dir, uint32_t tag_channels, FILE *in,
+               FILE *out)
 {
     if (registry_path == NULL || in == NULL || out == NULL)
         return -EINVAL;
@@ -192,6 +193,7 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, FILE *in, FIL
         registry_destroy(&reg);
         return rc;
     }
+    router_core_set_tag_channels(core, tag_channels);
     rc = dryrun_stream(core, in, out);
     router_core_destroy(&core);
     registry_destroy(&reg);

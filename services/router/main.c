@@ -14,6 +14,7 @@
 #include "dryrun.h"
 #include "log.h"
 #include "router.h"
+#include "urgency.h"
 
 static config_opt_t opts[] = {
     {"listen", "LIANDONG_ROUTER_LISTEN", "tcp://127.0.0.1:7311", "front-end socket (ROUTER)", 0,
@@ -25,6 +26,10 @@ static config_opt_t opts[] = {
     {"notifier-identity", "LIANDONG_NOTIFIER_IDENTITY", "service.notifier",
      "the notifier's key (role.id)", 0, NULL},
     {"lexicon", "LIANDONG_LEXICON", "deploy/lexicon", "classifier lexicon directory", 0, NULL},
+    {"urgent-tag-channels", "LIANDONG_URGENT_TAG_CHANNELS", URGENCY_TAG_CHANNELS_DEFAULT,
+     "channels whose in-text urgency tags (【紧急】, 急!, SOS) count as their explicit emergency "
+     "(comma list; empty: none)",
+     0, NULL},
     {"registry", "LIANDONG_REGISTRY", NULL,
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
@@ -74,12 +79,19 @@ int main(int argc, char **argv)
     log_init("router", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     const char *lexicon = config_get(opts, NOPTS, "lexicon");
     const char *registry = config_get(opts, NOPTS, "registry");
+    uint32_t tag_channels = 0;
+    if (urgency_tag_channels_parse(config_get(opts, NOPTS, "urgent-tag-channels"), &tag_channels) <
+        0) {
+        fprintf(stderr, "router: --urgent-tag-channels: a comma list of channels (hotline, wechat, "
+                        "petition, mailbox, grid, property)\n");
+        return 2;
+    }
     if (strcmp(config_get(opts, NOPTS, "dry-run"), "1") == 0) {
         if (registry == NULL) {
             fprintf(stderr, "router: --dry-run needs --registry FILE\n");
             return 2;
         }
-        rc = dryrun_run(registry, lexicon, stdin, stdout);
+        rc = dryrun_run(registry, lexicon, tag_channels, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }
     long timeout = 0, max_msg = 0;
@@ -90,6 +102,7 @@ int main(int argc, char **argv)
     }
     static router_t r;
     r.lexicon_dir = lexicon;
+    r.tag_channels = tag_channels;
     r.registry_file = registry;
     r.ledger_timeout_ms = (uint32_t)timeout;
     if (service_init(&r.svc, "router", on_stop, &r) < 0) {

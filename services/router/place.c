@@ -111,11 +111,6 @@ void place_deadlines(category_t c, urgency_t u, int *reply_hours, int *resolve_h
         *resolve_hours = resolve;
 }
 
-urgency_t place_urgency(urgency_t channel, urgency_t text)
-{
-    return (channel == URG_EMERGENCY || text == URG_EMERGENCY) ? URG_EMERGENCY : URG_NORMAL;
-}
-
 static bool is_compound(const registry_t *r, int32_t u)
 {
     const reg_unit_t *ru = u >= 0 ? registry_unit(r, (size_t)u) : NULL;

@@ -52,9 +52,6 @@ const body_kind_t *place_chain(category_t c, size_t *n);
 /* Deadlines in hours for a category and final urgency (section 6). */
 void place_deadlines(category_t c, urgency_t u, int *reply_hours, int *resolve_hours);
 
-/* Final urgency: emergency when either the channel or the text says so. */
-urgency_t place_urgency(urgency_t channel, urgency_t text);
-
 /* The body of kind k for a compound: compound-tier kinds serve the
  * compound; other kinds are registered on its community, street, district
  * or city. Returns the body index or -ENOENT. */
@@ -66,7 +63,7 @@ int place_body_for(const registry_t *r, int32_t compound, body_kind_t k);
 int place_dispatch_center(const registry_t *r, int32_t compound);
 
 /* Place a demand. `compound` is a compound unit index or -1; `urgency` the
- * final urgency (see place_urgency). Returns 0 (also when routed to the
+ * final urgency (urgency_decide() in urgency.h). Returns 0 (also when routed to the
  * dispatch centre) or -EINVAL. */
 int place_decide(const registry_t *r, int32_t compound, category_t c, urgency_t urgency,
                  placement_t *out);

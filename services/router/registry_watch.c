@@ -63,6 +63,7 @@ int router_registry_install(router_t *r, const char *json, size_t len, const cha
         registry_destroy(&reg);
         return rc;
     }
+    router_core_set_tag_channels(core, r->tag_channels);
     router_registry_release(r);
     r->core = core;
     r->registry = reg;

@@ -28,6 +28,7 @@ typedef struct router {
     uv_timer_t registry_timer;
     int registry_fetching;
     const char *lexicon_dir;
+    uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
     unsigned long placed, refused;

@@ -6,6 +6,7 @@
  */
 #include "router_core.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,7 +18,14 @@ struct router_core {
     normalizer_t *norm;
     locator_t *loc;
     classifier_t *cls;
+    uint32_t tag_channels; /* bit per channel_t trusted for urgency tags */
 };
+
+void router_core_set_tag_channels(router_core_t *core, uint32_t mask)
+{
+    if (core != NULL)
+        core->tag_channels = mask;
+}
 
 int router_core_create(const registry_t *reg, const char *lexicon_dir, router_core_t **out,
                        char *err, size_t errlen)
@@ -38,7 +46,9 @@ int router_core_create(const registry_t *reg, const char *lexicon_dir, router_co
     if (c == NULL)
         return -ENOMEM;
     c->reg = reg;
-    int rc = normalizer_create(&c->norm);
+    int rc = urgency_tag_channels_parse(URGENCY_TAG_CHANNELS_DEFAULT, &c->tag_channels);
+    assert(rc == 0);
+    rc = normalizer_create(&c->norm);
     if (rc < 0) {
         snprintf(err, errlen, "cannot open OpenCC t2s.json (%s)", strerror(-rc));
         goto fail;
@@ -182,8 +192,16 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
         goto done;
     out->urgency_in = d->urgency;
     out->urgency_text = out->cls.urgency;
-    urgency_t u = place_urgency(d->urgency, out->cls.urgency);
-    rc = place_decide(core->reg, out->loc.unit, out->cls.category, u, &out->place);
+    /* The decision again, now with the channel's word and trust: the one
+     * function that decides urgency everywhere (urgency.h). */
+    int ch = d->channel ? channel_from_name(d->channel, strlen(d->channel)) : -1;
+    urgency_input_t ui = {out->cls.ucues, out->cls.n_ucues,
+                          stripped.p,     stripped.len,
+                          d->urgency,     ch >= 0 && (core->tag_channels & (1u << ch)) != 0};
+    rc = urgency_decide(&ui, &out->udec);
+    if (rc < 0)
+        goto done;
+    rc = place_decide(core->reg, out->loc.unit, out->cls.category, out->udec.urgency, &out->place);
 done:
     nbuf_free(&text);
     nbuf_free(&addr);
@@ -326,11 +344,22 @@ static json_t *explain_chain(const router_core_t *c, const router_result_t *res)
     return o;
 }
 
+/* {"channel","text","rule","review","tags"?,"dangers":[{"kind","phrase",
+ * "state"}],"cues":[[phrase,facet]]}: the words and the rule that made the
+ * urgency what it is (urgency.h). */
 static json_t *explain_urgency(const router_result_t *res)
 {
+    const classification_t *cls = &res->cls;
+    const urgency_decision_t *ud = &res->udec;
     json_t *o = json_object();
-    if (o == NULL)
+    json_t *dangers = json_array();
+    json_t *cues = json_array();
+    if (o == NULL || dangers == NULL || cues == NULL) {
+        json_decref(o);
+        json_decref(dangers);
+        json_decref(cues);
         return NULL;
+    }
     int rc = 0;
     rc |= set_new(o, "channel",
                   res->urgency_in == URG_UNSET ? json_null()
@@ -338,6 +367,31 @@ static json_t *explain_urgency(const router_result_t *res)
     rc |= set_new(
         o, "text",
         json_string(urgency_name(res->urgency_text == URG_EMERGENCY ? URG_EMERGENCY : URG_NORMAL)));
+    rc |= set_new(o, "rule", json_string(urgency_rule_name(ud->rule)));
+    rc |= set_new(o, "review", json_boolean(ud->review));
+    if (ud->tag_ignored)
+        rc |= set_new(o, "tags", json_string("ignored: channel not trusted for urgency tags"));
+    for (size_t i = 0; i < cls->n_ucues; i++) {
+        const urgency_cue_t *c = &cls->ucues[i];
+        if (c->facet == UF_DANGER || c->facet == UF_HARM || c->facet == UF_SIGN) {
+            json_t *d = json_object();
+            if (d == NULL) {
+                rc = -1;
+                break;
+            }
+            rc |= set_new(d, "kind", json_string(danger_kind_name((danger_kind_t)c->kind)));
+            rc |= set_new(d, "phrase", json_string(c->phrase));
+            rc |= set_new(d, "state", json_string(danger_state_name((danger_state_t)ud->state[i])));
+            if ((int)i == ud->decider)
+                rc |= set_new(d, "decided", json_true());
+            rc |= json_array_append_new(dangers, d);
+        } else {
+            rc |= json_array_append_new(
+                cues, json_pack("[ss]", c->phrase, urgency_facet_name((urgency_facet_t)c->facet)));
+        }
+    }
+    rc |= set_new(o, "dangers", dangers);
+    rc |= set_new(o, "cues", cues);
     if (rc != 0) {
         json_decref(o);
         return NULL;

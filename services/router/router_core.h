@@ -32,11 +32,12 @@ typedef struct {
 } router_demand_t;
 
 typedef struct {
-    placement_t place;      /* body, cc, urgency, deadlines, chain step */
-    location_t loc;         /* compound and the word that located it */
-    classification_t cls;   /* category, scores, classifier explain JSON */
-    urgency_t urgency_in;   /* as given by the channel */
-    urgency_t urgency_text; /* as detected in the text */
+    placement_t place;       /* body, cc, urgency, deadlines, chain step */
+    location_t loc;          /* compound and the word that located it */
+    classification_t cls;    /* category, scores, classifier explain JSON */
+    urgency_t urgency_in;    /* as given by the channel */
+    urgency_t urgency_text;  /* as detected in the text */
+    urgency_decision_t udec; /* the decision with the channel's word (urgency.h) */
 } router_result_t;
 
 /* Build a core for `reg` (borrowed: it must outlive the core), loading the
@@ -45,6 +46,9 @@ typedef struct {
 int router_core_create(const registry_t *reg, const char *lexicon_dir, router_core_t **out,
                        char *err, size_t errlen);
 void router_core_destroy(router_core_t **core);
+/* The channels trusted for in-text urgency tags (a bit per channel_t);
+ * a new core trusts URGENCY_TAG_CHANNELS_DEFAULT. */
+void router_core_set_tag_channels(router_core_t *core, uint32_t mask);
 
 const registry_t *router_core_registry(const router_core_t *core);
 

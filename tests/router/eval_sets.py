@@ -136,7 +136,8 @@ def run_set(router, path, fixtures):
     if len(out) != len(lines):
         raise SystemExit(f"{path}: {len(lines)} demands, {len(out)} answers")
     n = len(lines)
-    ok = {"body": 0, "category": 0, "compound": 0, "urgency": 0, "all": 0}
+    ok = {"body": 0, "category": 0, "compound": 0, "urgency": 0, "all": 0,
+          "emergency": 0, "emergency_caught": 0, "normal": 0, "raised": 0, "review": 0}
     misses = []
     for d, o in zip(lines, out):
         got = json.loads(o)
@@ -156,6 +157,15 @@ def run_set(router, path, fixtures):
             got.get("reply_due_hours") == reply and got.get("resolve_due_hours") == resolve
         for k, v in checks.items():
             ok[k] += v
+        # the urgency confusion (issue: every emergency caught, at most 5% of
+        # normal demands raised) and how many the dispatch centre must review
+        raised = got.get("urgency") == "emergency"
+        ok["emergency" if urg == "emergency" else "normal"] += 1
+        if urg == "emergency":
+            ok["emergency_caught"] += raised
+        else:
+            ok["raised"] += raised
+        ok["review"] += bool(got.get("explain", {}).get("urgency", {}).get("review"))
         ok["all"] += full
         if not full:
             why = got.get("explain", {}).get("classifier", {}).get("why", {})

@@ -27,6 +27,8 @@ SETS = sorted(glob.glob(os.path.join(ROOT, "tests", "router", "set_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind2_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "blind3_*.jsonl")) +
+              glob.glob(os.path.join(ROOT, "tests", "router", "blind4_*.jsonl")) +
+              glob.glob(os.path.join(ROOT, "tests", "router", "blind5_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "heldout_*.jsonl")))
 
 
@@ -75,7 +77,7 @@ def test_all_sets_accuracy():
     n = total["n"]
     print(f"all sets: {n} demands, body {total['body']}, category {total['category']}, "
           f"compound {total['compound']}")
-    assert n >= 2250  # 1122 set_*, 389 blind_*, 314 blind2_*, 300 blind3_*, 150 heldout_*
+    assert n >= 2650  # 1122 set_*, 389 blind_*, 314 blind2_*, 300 blind3_*, 244 blind4_*, 160 blind5_*, 150 heldout_*
     for k in ("body", "category", "compound"):
         assert total[k] * 100 >= 97 * n, f"{k} {total[k]}/{n}"
 
@@ -107,3 +109,17 @@ def test_eval_detects_a_wrong_answer(tmp_path):
         pytest.skip("shared fixtures not found")
     n, ok, misses = eval_sets.run_set(os.path.join(BUILD, "bin", "router"), str(p), FIXTURES)
     assert n == 1 and ok["category"] == 0 and ok["body"] == 0 and len(misses) == 1
+
+
+@pytest.mark.parametrize("path", SETS, ids=[os.path.basename(p) for p in SETS])
+def test_set_urgency(path):
+    """Every emergency of every set caught, at most 5% of its normal demands
+    raised (issue 18; a false alarm costs a 2-hour reply, a miss a life)."""
+    if not os.path.isdir(FIXTURES) and uses_shared_registry(path):
+        pytest.skip("shared fixtures not found")
+    n, ok, misses = run_set(path)
+    print(f"emergencies {ok['emergency_caught']}/{ok['emergency']}, "
+          f"normal raised {ok['raised']}/{ok['normal']}, flagged for review {ok['review']}")
+    assert ok["emergency_caught"] == ok["emergency"], \
+        [m for m in misses if "/emergency cc=" in m.split("got")[0]]
+    assert ok["raised"] * 100 <= 5 * ok["normal"], f"raised {ok['raised']}/{ok['normal']}"

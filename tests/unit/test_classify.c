@@ -379,7 +379,12 @@ static void test_loader_errors(void **state)
     E("settings.tsv", "min_score\t-3\n", 1);
     write_file("settings.tsv", "min_score\t3\n", 12);
     E("negation.tsv", "不是\t2\n", 1);
-    E("emergency.tsv", "被困\t10\n被困\tx\n", 2);
+    E("urgency.tsv", "now\t现在\nnow\t现在\n", 2);
+    E("urgency.tsv", "danger:gas\t煤气味\nsoon\t快\n", 2);
+    E("urgency.tsv", "danger\t煤气味\n", 1);
+    E("urgency.tsv", "danger:nope\t煤气味\n", 1);
+    E("urgency.tsv", "now:fire\t现在\n", 1);
+    E("urgency.tsv", "now\t现在\t1\n", 1);
 #undef E
     /* a missing file is an error naming it */
     char p[512];
@@ -401,8 +406,8 @@ static void test_loader_garbage(void **state)
 {
     (void)state;
     copy_lexicons();
-    const char *targets[] = {"elevator.tsv",  "rules.tsv",    "cues.tsv",
-                             "emergency.tsv", "negation.tsv", "settings.tsv"};
+    const char *targets[] = {"elevator.tsv", "rules.tsv",    "cues.tsv",
+                             "urgency.tsv",  "negation.tsv", "settings.tsv"};
     const char alphabet[] = "\t\n\r #,-*09az_\xe7\x94\xb5\xe6\xa2\xaf\x00\xff";
     srand(777);
     char buf[2048];

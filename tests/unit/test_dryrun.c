@@ -34,6 +34,14 @@ static const char *fixture_path(const char *name)
     return NULL;
 }
 
+/* The default trust for in-text urgency tags, as the router's own flag. */
+static uint32_t tag_channels(void)
+{
+    uint32_t m = 0;
+    assert_int_equal(urgency_tag_channels_parse(URGENCY_TAG_CHANNELS_DEFAULT, &m), 0);
+    return m;
+}
+
 static const char *lexicon_dir(void)
 {
     const char *d = getenv("LIANDONG_LEXICON");
@@ -47,7 +55,7 @@ static json_t *run(const char *registry, const char *input, size_t *n, int *rc)
     assert_non_null(in);
     FILE *out = tmpfile();
     assert_non_null(out);
-    *rc = dryrun_run(registry, lexicon_dir(), in, out);
+    *rc = dryrun_run(registry, lexicon_dir(), tag_channels(), in, out);
     fclose(in);
     rewind(out);
     json_t *arr = json_array();

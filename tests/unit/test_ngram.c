@@ -57,8 +57,7 @@ static int setup(void **state)
     char abs[PATH_MAX];
     if (realpath(LEXDIR, abs) == NULL)
         return -1;
-    const char *files[] = {"emergency.tsv", "negation.tsv", "cues.tsv", "rules.tsv",
-                           "settings.tsv"};
+    const char *files[] = {"urgency.tsv", "negation.tsv", "cues.tsv", "rules.tsv", "settings.tsv"};
     char from[PATH_MAX + 64], to[PATH_MAX];
     for (int c = 0; c < CAT_COUNT; c++) {
         snprintf(from, sizeof from, "%s/%s.tsv", abs, category_name((category_t)c));
@@ -83,8 +82,8 @@ static int teardown(void **state)
         snprintf(p, sizeof p, "%s/%s.tsv", g_dir, category_name((category_t)c));
         unlink(p);
     }
-    const char *files[] = {"emergency.tsv", "negation.tsv", "cues.tsv",
-                           "rules.tsv",     "settings.tsv", "model.tsv"};
+    const char *files[] = {"urgency.tsv", "negation.tsv", "cues.tsv",
+                           "rules.tsv",   "settings.tsv", "model.tsv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", g_dir, files[i]);
         unlink(p);

@@ -245,12 +245,6 @@ static void test_deadlines(void **state)
 static void test_urgency(void **state)
 {
     (void)state;
-    assert_int_equal(place_urgency(URG_UNSET, URG_NORMAL), URG_NORMAL);
-    assert_int_equal(place_urgency(URG_UNSET, URG_UNSET), URG_NORMAL);
-    assert_int_equal(place_urgency(URG_EMERGENCY, URG_NORMAL), URG_EMERGENCY);
-    assert_int_equal(place_urgency(URG_NORMAL, URG_EMERGENCY), URG_EMERGENCY);
-    assert_int_equal(place_urgency(URG_UNSET, URG_EMERGENCY), URG_EMERGENCY);
-    assert_int_equal(place_urgency(URG_NORMAL, URG_NORMAL), URG_NORMAL);
     placement_t p;
     assert_int_equal(place_decide(R, -1, CAT_FIRE_SAFETY, URG_UNSET, &p), 0);
     assert_int_equal(p.urgency, URG_NORMAL);
