@@ -6,7 +6,7 @@
  * Figures per district and street come from the roll-ups
  * (figures_unit_monthly: every month since records began) and, for open
  * and overdue cases, from the partial index of open cases; the query is
- * the same shape as RatesQuery's (db_batch.c "rates_unit").
+ * the same shape as RatesQuery's (req_figures.c "rates_unit").
  */
 #include "metrics.h"
 
