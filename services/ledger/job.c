@@ -14,6 +14,7 @@
 
 #include "case_state.h"
 #include "domain.h"
+#include "identity.h"
 #include "log.h"
 
 /* ---------------------------------------------------------------- arena */
@@ -131,26 +132,16 @@ int ledger_one_of(const char *s, const char *const *set)
     return 0;
 }
 
-/* Identity comes from the CURVE key when there is one: a body's key can
- * only act as that body; services and operators act on behalf of the
- * actor they name. Without CURVE (loopback development) the field is
- * taken as given. */
-const char *ledger_job_actor(ledger_job_t *j, const char *field)
+/* Identity comes from the CURVE key when there is one (identity.h): a
+ * body's key can only act as that body; services and operators act on
+ * behalf of the actor they name. */
+const char *ledger_job_actor(ledger_job_t *j, const char *claimed)
 {
-    const char *u = j->user;
-    field = field ? field : "";
-    if (*u == '\0')
-        return field;
-    const char *colon = strchr(u, ':');
-    size_t rl = colon ? (size_t)(colon - u) : strlen(u);
-    const char *id = colon ? colon + 1 : "";
-    if (rl == 4 && strncmp(u, "body", 4) == 0)
-        return (*field == '\0' || strcmp(field, id) == 0) ? ledger_job_strdup(j, id) : NULL;
-    if ((rl == 7 && strncmp(u, "service", 7) == 0) || (rl == 8 && strncmp(u, "operator", 8) == 0))
-        return *field ? field : u;
-    if (strncmp(field, "resident:", 9) == 0)
-        return field; /* a front-end relays its resident's rating */
-    return u;
+    const char *actor = NULL;
+    if (identity_recorded_actor(j->user, claimed, &actor) < 0)
+        return NULL;
+    /* In the arena: the answer and the events outlive nothing of ours. */
+    return ledger_job_strdup(j, actor);
 }
 
 /* ------------------------------------------------------------- phase 2 */
@@ -284,7 +275,7 @@ Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, 
     c->text = ledger_col_str(j, r, row, 10);
     c->address = ledger_col_str(j, r, row, 11);
     unsigned roles = case_actor_roles(viewer ? viewer : "", c->body_id, NULL);
-    int see = (roles & (ROLE_HOLDER | ROLE_OPERATOR | ROLE_SERVICE)) != 0;
+    int see = (roles & (CASE_ROLE_HOLDER | CASE_ROLE_OPERATOR | CASE_ROLE_SERVICE)) != 0;
     c->resident_name = see ? ledger_col_str(j, r, row, 12) : mask_name(j, PQgetvalue(r, row, 12));
     c->resident_phone = see ? ledger_col_str(j, r, row, 13) : mask_phone(j, PQgetvalue(r, row, 13));
     c->created_at_ms = ledger_col_i64(r, row, 14);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_model.h"
 #include "identity.h"
 #include "log.h"
 
@@ -34,7 +35,7 @@
  * waits for re-dispatch and has no live deadline. The partial index
  * cases_open_deadlines (007) holds exactly these, so a page is a short
  * index range however many closed cases there are. */
-#define OPEN_STATES "state IN ('received','assigned','delivered','accepted','replied','returned')"
+#define OPEN_STATES "state IN " CASE_OPEN_STATES_SQL
 /* One page of open cases after the cursor, in case_id order: the rows, and
  * (for the alerts' range) just their ids. */
 #define PAGE_ROWS                                                                                  \
@@ -68,8 +69,8 @@
 static const db_stmt_t list_stmts[] = {
     {"dl_list",
      "SELECT NULL::bigint, p.case_id, p.body_id, p.body_kind, p.compound_code, p.category,"
-     "  CASE WHEN p.state = 'returned' THEN NULL ELSE p.reply_due END,"
-     "  CASE WHEN p.state = 'returned' THEN NULL ELSE p.resolve_due END,"
+     "  CASE WHEN p.state = '" CASE_STATE_RETURNED "' THEN NULL ELSE p.reply_due END,"
+     "  CASE WHEN p.state = '" CASE_STATE_RETURNED "' THEN NULL ELSE p.resolve_due END,"
      "  p.created_at, p.replied_at IS NOT NULL, p.resolved_at IS NOT NULL,"
      /* Both limits run from the same now() (apply_action), so due times a
       * whole number of hours after creation were set at creation (NULL

@@ -9,16 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case_model.h"
 #include "case_state.h"
 #include "desk_rid.h"
 #include "domain.h"
 #include "handler.h"
+#include "identity.h"
 #include "log.h"
 #include "req_deliveries.h"
 
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
-#define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
 /* ------------------------------------------------------------ CreateCase */
 
@@ -32,7 +33,8 @@ static const db_stmt_t create_stmts[] = {
      "  body_kind, cc, urgency, compound_code, text, address, resident_name, resident_phone,"
      "  explain_json, demand_received_at, created_at, reply_due, resolve_due)"
      " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
-     "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2, 'assigned', $10,"
+     "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2,"
+     " '" CASE_STATE_ASSIGNED "', $10,"
      "  $11, $12, $13, $14::text[], $6, $5, $3, $4, $7, $8, $17,"
      "  CASE WHEN $9::bigint > 0 THEN to_timestamp($9::bigint / 1000.0) END, now(),"
      "  now() + make_interval(hours => $15::int), now() + make_interval(hours => $16::int)"
@@ -41,9 +43,11 @@ static const db_stmt_t create_stmts[] = {
      " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due)"
-     "  SELECT s.seq - 1, i.case_id, 'created', $18, '', 'received', '', '', now(),"
+     "  SELECT s.seq - 1, i.case_id, '" CASE_EVENT_CREATED "', $18, '',"
+     "   '" CASE_STATE_RECEIVED "', '', '', now(),"
      "   i.reply_due, i.resolve_due FROM ins i, s"
-     "  UNION ALL SELECT s.seq, i.case_id, 'assigned', $18, 'received', 'assigned', i.body_id,"
+     "  UNION ALL SELECT s.seq, i.case_id, '" CASE_EVENT_ASSIGNED "', $18,"
+     "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', i.body_id,"
      "   '', now(), i.reply_due, i.resolve_due FROM ins i, s RETURNING seq)"
      " SELECT " CASE_COLS ", false, (SELECT max(seq) FROM ev),"
      "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
@@ -231,10 +235,10 @@ static int create_answer(ledger_job_t *j)
             liandong__v1__case_event__init(e);
             e->seq = seq - 1 + (uint64_t)k;
             e->case_id = cc->case_id;
-            e->kind = k ? "assigned" : "created";
+            e->kind = k ? CASE_EVENT_ASSIGNED : CASE_EVENT_CREATED;
             e->actor = ledger_job_strdup(j, j->actor);
-            e->from_state = k ? "received" : "";
-            e->to_state = k ? "assigned" : "received";
+            e->from_state = k ? CASE_STATE_RECEIVED : "";
+            e->to_state = k ? CASE_STATE_ASSIGNED : CASE_STATE_RECEIVED;
             e->body_id = k ? cc->placement->body_id : "";
             e->note = "";
             e->at_ms = ledger_col_i64(r, 0, 14);
@@ -312,7 +316,7 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
     case CA_DISPATCH:
         /* The new holder is the router's to compute (escalate.c): a body's
          * own key must not choose where its case goes. */
-        if (strncmp(j->user, "body:", 5) == 0) {
+        if (identity_role(j->user, NULL) == ROLE_BODY) {
             ledger_job_fail(j, E(FORBIDDEN), "escalation and dispatch go through the router");
             return -EPERM;
         }
@@ -347,8 +351,8 @@ static int action_validate(ledger_job_t *j)
         return -EINVAL;
     /* Ids a department's actions are recorded under (lib/desk_rid.h) come
      * only from the router: anyone else could pre-empt or read them. */
-    if (desk_rid_reserved(j->req->request_id) && *j->user != '\0' &&
-        strncmp(j->user, "service:", 8) != 0) {
+    role_t role = identity_role(j->user, NULL);
+    if (desk_rid_reserved(j->req->request_id) && role != ROLE_NONE && role != ROLE_SERVICE) {
         ledger_job_fail(j, E(BAD_REQUEST), "request ids starting with %s are the router's",
                         DESK_RID_PREFIX);
         return -EINVAL;
@@ -554,7 +558,7 @@ static const db_stmt_t list_stmts[] = {
     /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit */
     {"list_cases",
      "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.body_id = $1)"
-     " AND (CASE WHEN $2 = '' THEN c.state IN " OPEN_STATES " ELSE c.state = $2 END)"
+     " AND (CASE WHEN $2 = '' THEN c.state IN " CASE_OPEN_STATES_SQL " ELSE c.state = $2 END)"
      " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3),"
      "  CASE WHEN $3 = '' THEN 0 ELSE 9223372036854775807 END)"
      " ORDER BY c.case_no LIMIT $4::int",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_model.h"
 #include "handler.h"
 #include "log.h"
 
@@ -34,12 +35,13 @@ static const db_stmt_t statements[] = {
     {"delivery_ack",
      "WITH m AS (UPDATE deliveries SET acked_at = now() WHERE case_id = $1"
      "  AND body_id = $2 AND acked_at IS NULL AND superseded_at IS NULL RETURNING 1),"
-     " c AS (UPDATE cases SET state = 'delivered' WHERE case_id = $1 AND $3::bool"
+     " c AS (UPDATE cases SET state = '" CASE_STATE_DELIVERED "' WHERE case_id = $1 AND $3::bool"
      "  RETURNING case_id, body_id, reply_due, resolve_due),"
      " s AS (SELECT ld_next_seq(1) AS seq FROM c),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state,"
      "  body_id, note, at, reply_due, resolve_due, request_id)"
-     "  SELECT s.seq, c.case_id, 'delivered', $2, $4, 'delivered', c.body_id, '', now(),"
+     "  SELECT s.seq, c.case_id, '" CASE_EVENT_DELIVERED "', $2, $4, '" CASE_STATE_DELIVERED
+     "', c.body_id, '', now(),"
      "   c.reply_due, c.resolve_due, $5 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS(
          "e.") ", (SELECT count(*) FROM m),"

@@ -13,13 +13,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "case_model.h"
 #include "handler.h"
 #include "ranking.h"
 
 #define OVERDUE_DEFAULT 100
 #define OVERDUE_MAX 1000
-
-#define OPEN_STATES "('received','assigned','delivered','accepted','replied','returned')"
 
 /* ------------------------------------------------------------ RatesQuery */
 
@@ -55,7 +54,7 @@
     " o AS (SELECT body_id AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
-    "  FROM cases WHERE state IN " OPEN_STATES BODY_SEL " GROUP BY body_id),"                      \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
     " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
@@ -81,7 +80,7 @@
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
-    "  FROM cases WHERE state IN " OPEN_STATES OPEN_SEL " GROUP BY compound_code),"                \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " GROUP BY compound_code),"       \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve"                                                    \
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
@@ -268,7 +267,7 @@ static const db_stmt_t overdue_stmts[] = {
      "WITH o AS (SELECT case_id, body_id, compound_code, category, state, reply_due,"
      "  resolve_due, replied_at IS NULL AND reply_due < now() AND"
      "  (resolve_due >= now() OR reply_due <= resolve_due) AS by_reply"
-     "  FROM cases WHERE state IN " OPEN_STATES
+     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL
      "  AND ((replied_at IS NULL AND reply_due < now()) OR resolve_due < now())"
      "  AND ($2 = '' OR body_id = $2)"
      "  AND ($1 = '' OR compound_code IN (SELECT code FROM units WHERE $1 = ANY (path))))"
