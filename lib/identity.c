@@ -1,5 +1,6 @@
 /*
- * identity.c - the acting identity from the connection (see identity.h).
+ * identity.c - the acting identity from the connection and actor strings
+ * (see identity.h).
  */
 #include "identity.h"
 
@@ -51,5 +52,75 @@ int identity_actor(const char *user, const char *claimed, char *out, size_t len)
     default:
         return -EPERM;
     }
+    return (n < 0 || (size_t)n >= len) ? -EINVAL : 0;
+}
+
+int identity_recorded_actor(const char *user, const char *claimed, const char **out)
+{
+    const char *id = NULL;
+    actor_t a;
+    claimed = claimed ? claimed : "";
+    *out = NULL;
+    switch (identity_role(user, &id)) {
+    case ROLE_NONE:
+        *out = claimed;
+        return 0;
+    case ROLE_BODY:
+        /* A body's key is the body: it cannot act as another. */
+        if (*claimed != '\0' && strcmp(claimed, id) != 0)
+            return -EPERM;
+        *out = id;
+        return 0;
+    case ROLE_SERVICE:
+    case ROLE_OPERATOR:
+        *out = *claimed ? claimed : user;
+        return 0;
+    default:
+        /* A front-end relays its resident's rating; else it is itself. */
+        *out = actor_parse(claimed, &a) == 0 && a.kind == ACTOR_RESIDENT ? claimed : user;
+        return 0;
+    }
+}
+
+static const char *const prefixes[ACTOR_KIND_COUNT] = {
+    [ACTOR_BODY] = "",
+    [ACTOR_OPERATOR] = "operator:",
+    [ACTOR_SERVICE] = "service:",
+    [ACTOR_RESIDENT] = "resident:",
+    [ACTOR_FRONTEND] = "frontend:",
+};
+
+const char *actor_kind_prefix(actor_kind_t kind)
+{
+    return (unsigned)kind < ACTOR_KIND_COUNT ? prefixes[kind] : "";
+}
+
+int actor_parse(const char *s, actor_t *out)
+{
+    if (s == NULL || *s == '\0')
+        return -EINVAL;
+    for (int k = ACTOR_BODY + 1; k < ACTOR_KIND_COUNT; k++) {
+        size_t n = strlen(prefixes[k]);
+        if (strncmp(s, prefixes[k], n) == 0) {
+            if (s[n] == '\0')
+                return -EINVAL;
+            out->kind = (actor_kind_t)k;
+            out->id = s + n;
+            return 0;
+        }
+    }
+    if (strchr(s, ':') != NULL)
+        return -EINVAL;
+    out->kind = ACTOR_BODY;
+    out->id = s;
+    return 0;
+}
+
+int actor_format(actor_kind_t kind, const char *id, char *out, size_t len)
+{
+    if ((unsigned)kind >= ACTOR_KIND_COUNT || id == NULL || *id == '\0' ||
+        (kind == ACTOR_BODY && strchr(id, ':') != NULL))
+        return -EINVAL;
+    int n = snprintf(out, len, "%s%s", prefixes[kind], id);
     return (n < 0 || (size_t)n >= len) ? -EINVAL : 0;
 }

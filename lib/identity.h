@@ -1,5 +1,7 @@
 /*
- * identity.h - who is acting, from the authenticated connection.
+ * identity.h - who is acting: the role of an authenticated connection,
+ * the actor a request is recorded under, and actor strings parsed and
+ * formatted in one place.
  *
  * The ZAP handler gives every CURVE connection a user id "<role>:<id>"
  * (curve.h). A body acts only as itself and an operator as
@@ -7,12 +9,20 @@
  * services (which act on behalf of others they authenticated) may name the
  * actor. With CURVE off (development only) there is no user id and the
  * claimed actor is taken as it is.
+ *
+ * Actors, as recorded on cases and events and named in requests:
+ *   "<body id>"         a body (department, company, committee): no prefix
+ *   "operator:<name>"   an operator of the city's hotline
+ *   "service:<name>"    one of Liandong's services (router, notifier)
+ *   "resident:<id>"     a resident, relayed by a front-end (ratings)
+ *   "frontend:<name>"   a front-end acting for itself
  */
 #ifndef LIANDONG_IDENTITY_H
 #define LIANDONG_IDENTITY_H
 
 #include <stddef.h>
 
+/* The role of an authenticated key. */
 typedef enum {
     ROLE_NONE = 0, /* CURVE off: no authenticated identity */
     ROLE_SERVICE,
@@ -28,7 +38,42 @@ role_t identity_role(const char *user, const char **id);
 /* The actor to record for a request from `user` that claims `claimed`.
  * Returns 0 and writes the actor, or -EPERM when the role may not act
  * (front-ends, unknown roles), or -EINVAL when a service or an insecure
- * caller names no actor. */
+ * caller names no actor. (The router's rule for the actions it relays.) */
 int identity_actor(const char *user, const char *claimed, char *out, size_t len);
+
+/* The actor the ledger records a request from `user` under (the ledger's
+ * rule, more lenient than identity_actor: it also records front-ends):
+ *   no CURVE            `claimed` as given;
+ *   a body's key        its body id, when `claimed` is empty or that id;
+ *                       -EPERM when it claims to be anyone else;
+ *   service, operator   `claimed` when not empty, else the user id;
+ *   any other key       `claimed` when it is a resident ("resident:..."),
+ *                       else the user id.
+ * *out points into `user` or `claimed` (NULL claimed is ""). */
+int identity_recorded_actor(const char *user, const char *claimed, const char **out);
+
+typedef enum {
+    ACTOR_BODY = 0,
+    ACTOR_OPERATOR,
+    ACTOR_SERVICE,
+    ACTOR_RESIDENT,
+    ACTOR_FRONTEND,
+    ACTOR_KIND_COUNT
+} actor_kind_t;
+
+typedef struct {
+    actor_kind_t kind;
+    const char *id; /* into the parsed string: the body id or the name after the prefix */
+} actor_t;
+
+/* Parses an actor string. Returns 0, or -EINVAL for an empty string, a
+ * known prefix with nothing after it, or any other text with a colon (an
+ * unknown prefix; body ids have none). */
+int actor_parse(const char *s, actor_t *out);
+/* Writes kind + id as an actor string: 0, or -EINVAL when the id is empty
+ * or has a colon where the kind allows none, or does not fit. */
+int actor_format(actor_kind_t kind, const char *id, char *out, size_t len);
+/* "operator:", "service:", ... ("" for a body). */
+const char *actor_kind_prefix(actor_kind_t kind);
 
 #endif

@@ -11,17 +11,7 @@
 
 #include <stddef.h>
 
-typedef enum {
-    CS_RECEIVED = 0, /* recorded, no body yet */
-    CS_ASSIGNED,     /* a body holds it; the clock runs */
-    CS_DELIVERED,    /* the body's system confirmed delivery */
-    CS_ACCEPTED,     /* the body took it on */
-    CS_REPLIED,      /* first reply given to the resident */
-    CS_RESOLVED,     /* the body says it is solved */
-    CS_CLOSED,       /* rated or closed: final */
-    CS_RETURNED,     /* sent back as misrouted (退单), waiting at the dispatch centre */
-    CS_COUNT
-} case_state_t;
+#include "case_model.h" /* the states and event kinds */
 
 /* Same numbers as CaseActionKind in proto/liandong.proto. */
 typedef enum {
@@ -38,13 +28,14 @@ typedef enum {
     CA_COUNT
 } case_action_t;
 
-/* Who the actor is with respect to one case; an actor can be several. */
+/* Who the actor is with respect to one case; an actor can be several.
+ * (Permission bits of the state table, not the key roles of identity.h.) */
 enum {
-    ROLE_HOLDER = 1 << 0,   /* actor == the case's current body_id */
-    ROLE_DISPATCH = 1 << 1, /* actor is the dispatch centre body */
-    ROLE_OPERATOR = 1 << 2, /* "operator:<name>" */
-    ROLE_SERVICE = 1 << 3,  /* "service:<name>" (notifier, router) */
-    ROLE_RESIDENT = 1 << 4, /* "resident:<id>" via a front-end */
+    CASE_ROLE_HOLDER = 1 << 0,   /* actor == the case's current body_id */
+    CASE_ROLE_DISPATCH = 1 << 1, /* actor is the dispatch centre body */
+    CASE_ROLE_OPERATOR = 1 << 2, /* an operator (ACTOR_OPERATOR) */
+    CASE_ROLE_SERVICE = 1 << 3,  /* one of Liandong's services (ACTOR_SERVICE) */
+    CASE_ROLE_RESIDENT = 1 << 4, /* a resident via a front-end (ACTOR_RESIDENT) */
 };
 
 typedef struct {
@@ -52,14 +43,15 @@ typedef struct {
     case_action_t action;
     case_state_t to;
     unsigned roles;    /* any of these may take the action */
-    const char *event; /* case_events.kind recorded */
+    const char *event; /* case_events.kind recorded (CASE_EVENT_*) */
 } case_transition_t;
 
 /* The table, for tests and documentation. */
 const case_transition_t *case_transitions(size_t *n);
 
-/* The roles of `actor` for a case held by `holder`; `dispatch_body` is the
- * dispatch centre's body id (may be NULL or empty when unknown). */
+/* The roles of `actor` (parsed by actor_parse, identity.h) for a case
+ * held by `holder`; `dispatch_body` is the dispatch centre's body id (may
+ * be NULL or empty when unknown). */
 unsigned case_actor_roles(const char *actor, const char *holder, const char *dispatch_body);
 
 /* Returns 0 with the transition, -EINVAL when the state does not allow the
@@ -68,11 +60,6 @@ unsigned case_actor_roles(const char *actor, const char *holder, const char *dis
 int case_check(case_state_t from, case_action_t action, unsigned roles,
                const case_transition_t **out);
 
-const char *case_state_name(case_state_t s);
-/* Returns the state or -EINVAL. */
-int case_state_from_name(const char *s);
 const char *case_action_name(case_action_t a);
-/* Open = not resolved and not closed: what lists and "open" figures count. */
-int case_state_is_open(case_state_t s);
 
 #endif

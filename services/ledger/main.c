@@ -5,7 +5,7 @@
  *
  * Requests are not executed one by one: the handler queues them, and a
  * uv_idle (which runs after the loop has drained every socket) executes
- * everything queued as one transaction (db_batch.c). Answers and events go
+ * everything queued as one transaction (batch.c). Answers and events go
  * out only after COMMIT's result arrived.
  */
 #include <errno.h>
@@ -15,7 +15,8 @@
 
 #include "config.h"
 #include "db.h"
-#include "db_batch.h"
+#include "batch.h"
+#include "handler.h"
 #include "log.h"
 #include "metrics.h"
 #include "rpc.h"
@@ -253,6 +254,10 @@ int main(int argc, char **argv)
     l.queued_at = calloc(l.max_q, sizeof(uint64_t));
     size_t nst = 0;
     const db_stmt_t *st = ledger_statements(&nst);
+    if (st == NULL) {
+        fprintf(stderr, "ledger: the table of request handlers is incomplete (see the log)\n");
+        return 1;
+    }
     if (l.queue == NULL || l.queued_at == NULL ||
         db_create(config_get(opts, NOPTS, "db"), config_get(opts, NOPTS, "schema-dir"), st, nst,
                   &l.db) < 0) {

@@ -6,7 +6,7 @@
  * Figures per district and street come from the roll-ups
  * (figures_unit_monthly: every month since records began) and, for open
  * and overdue cases, from the partial index of open cases; the query is
- * the same shape as RatesQuery's (db_batch.c "rates_unit").
+ * the same shape as RatesQuery's (req_figures.c "rates_unit").
  */
 #include "metrics.h"
 
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "case_model.h"
 #include "log.h"
 #include "metrics_int.h"
 
@@ -42,8 +43,7 @@ static const char figures_sql[] =
     " oc AS (SELECT compound_code, count(*) open,"
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
-    "  WHERE state IN ('received','assigned','delivered','accepted','replied','returned')"
-    "  GROUP BY compound_code),"
+    "  WHERE state IN " CASE_OPEN_STATES_SQL "  GROUP BY compound_code),"
     " o AS (SELECT p.code, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
     "  sum(oc.overdue_resolve) overdue_resolve"
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"

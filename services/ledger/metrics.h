@@ -12,7 +12,7 @@
  *    once every METRICS_REFRESH_MS, and cached.
  * The HTTP server (libmicrohttpd) runs in its own thread, so a slow
  * scraper or a slow figures query never blocks the loop, and the loop's
- * pipelined connection (db_batch.c) is never shared.
+ * pipelined connection (batch.c) is never shared.
  *
  * Every function accepts m == NULL (metrics off) and then does nothing.
  */

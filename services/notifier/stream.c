@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_model.h"
+
 typedef struct {
     uint64_t seq;
     char *case_id;
@@ -33,9 +35,10 @@ stream_effect_t stream_effect(const char *kind)
         const char *kind;
         stream_effect_t effect;
     } map[] = {
-        {"created", SE_SET},     {"assigned", SE_SET},    {"escalated", SE_SET},
-        {"dispatched", SE_SET},  {"replied", SE_REPLIED}, {"returned", SE_CANCEL},
-        {"resolved", SE_REMOVE}, {"closed", SE_REMOVE},
+        {CASE_EVENT_CREATED, SE_SET},     {CASE_EVENT_ASSIGNED, SE_SET},
+        {CASE_EVENT_ESCALATED, SE_SET},   {CASE_EVENT_DISPATCHED, SE_SET},
+        {CASE_EVENT_REPLIED, SE_REPLIED}, {CASE_EVENT_RETURNED, SE_CANCEL},
+        {CASE_EVENT_RESOLVED, SE_REMOVE}, {CASE_EVENT_CLOSED, SE_REMOVE},
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i].kind) == 0)

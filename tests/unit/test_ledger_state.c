@@ -11,8 +11,8 @@
 
 #include "case_state.h"
 
-static const unsigned all_roles[] = {ROLE_HOLDER, ROLE_DISPATCH, ROLE_OPERATOR, ROLE_SERVICE,
-                                     ROLE_RESIDENT};
+static const unsigned all_roles[] = {CASE_ROLE_HOLDER, CASE_ROLE_DISPATCH, CASE_ROLE_OPERATOR,
+                                     CASE_ROLE_SERVICE, CASE_ROLE_RESIDENT};
 #define NROLES (sizeof all_roles / sizeof all_roles[0])
 
 static const case_transition_t *find(case_state_t s, case_action_t a)
@@ -33,36 +33,36 @@ static const struct {
     case_state_t to;
     unsigned roles;
 } expected[] = {
-    {CS_RECEIVED, CA_DISPATCH, CS_ASSIGNED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_RECEIVED, CA_CLOSE, CS_CLOSED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ASSIGNED, CA_DELIVERED, CS_DELIVERED, ROLE_HOLDER | ROLE_SERVICE},
-    {CS_ASSIGNED, CA_ACCEPT, CS_ACCEPTED, ROLE_HOLDER},
-    {CS_ASSIGNED, CA_REPLY, CS_REPLIED, ROLE_HOLDER},
-    {CS_ASSIGNED, CA_RETURN, CS_RETURNED, ROLE_HOLDER},
+    {CS_RECEIVED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_RECEIVED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ASSIGNED, CA_DELIVERED, CS_DELIVERED, CASE_ROLE_HOLDER | CASE_ROLE_SERVICE},
+    {CS_ASSIGNED, CA_ACCEPT, CS_ACCEPTED, CASE_ROLE_HOLDER},
+    {CS_ASSIGNED, CA_REPLY, CS_REPLIED, CASE_ROLE_HOLDER},
+    {CS_ASSIGNED, CA_RETURN, CS_RETURNED, CASE_ROLE_HOLDER},
     {CS_ASSIGNED, CA_ESCALATE, CS_ASSIGNED,
-     ROLE_HOLDER | ROLE_SERVICE | ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ASSIGNED, CA_DISPATCH, CS_ASSIGNED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ASSIGNED, CA_CLOSE, CS_CLOSED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_DELIVERED, CA_ACCEPT, CS_ACCEPTED, ROLE_HOLDER},
-    {CS_DELIVERED, CA_REPLY, CS_REPLIED, ROLE_HOLDER},
-    {CS_DELIVERED, CA_RETURN, CS_RETURNED, ROLE_HOLDER},
+     CASE_ROLE_HOLDER | CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ASSIGNED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ASSIGNED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_DELIVERED, CA_ACCEPT, CS_ACCEPTED, CASE_ROLE_HOLDER},
+    {CS_DELIVERED, CA_REPLY, CS_REPLIED, CASE_ROLE_HOLDER},
+    {CS_DELIVERED, CA_RETURN, CS_RETURNED, CASE_ROLE_HOLDER},
     {CS_DELIVERED, CA_ESCALATE, CS_ASSIGNED,
-     ROLE_HOLDER | ROLE_SERVICE | ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_DELIVERED, CA_DISPATCH, CS_ASSIGNED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_DELIVERED, CA_CLOSE, CS_CLOSED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ACCEPTED, CA_REPLY, CS_REPLIED, ROLE_HOLDER},
-    {CS_ACCEPTED, CA_RETURN, CS_RETURNED, ROLE_HOLDER},
+     CASE_ROLE_HOLDER | CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_DELIVERED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_DELIVERED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ACCEPTED, CA_REPLY, CS_REPLIED, CASE_ROLE_HOLDER},
+    {CS_ACCEPTED, CA_RETURN, CS_RETURNED, CASE_ROLE_HOLDER},
     {CS_ACCEPTED, CA_ESCALATE, CS_ASSIGNED,
-     ROLE_HOLDER | ROLE_SERVICE | ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ACCEPTED, CA_DISPATCH, CS_ASSIGNED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_ACCEPTED, CA_CLOSE, CS_CLOSED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_REPLIED, CA_RESOLVE, CS_RESOLVED, ROLE_HOLDER},
+     CASE_ROLE_HOLDER | CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ACCEPTED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_ACCEPTED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_REPLIED, CA_RESOLVE, CS_RESOLVED, CASE_ROLE_HOLDER},
     {CS_REPLIED, CA_ESCALATE, CS_ASSIGNED,
-     ROLE_HOLDER | ROLE_SERVICE | ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_RESOLVED, CA_RATE, CS_CLOSED, ROLE_RESIDENT | ROLE_SERVICE | ROLE_OPERATOR},
-    {CS_RESOLVED, CA_CLOSE, CS_CLOSED, ROLE_SERVICE | ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_RETURNED, CA_DISPATCH, CS_ASSIGNED, ROLE_DISPATCH | ROLE_OPERATOR},
-    {CS_RETURNED, CA_CLOSE, CS_CLOSED, ROLE_DISPATCH | ROLE_OPERATOR},
+     CASE_ROLE_HOLDER | CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_RESOLVED, CA_RATE, CS_CLOSED, CASE_ROLE_RESIDENT | CASE_ROLE_SERVICE | CASE_ROLE_OPERATOR},
+    {CS_RESOLVED, CA_CLOSE, CS_CLOSED, CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_RETURNED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    {CS_RETURNED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
@@ -113,18 +113,19 @@ static void test_every_illegal_transition(void **state)
             illegal++;
             for (size_t r = 0; r < NROLES; r++)
                 assert_int_equal(case_check((case_state_t)s, (case_action_t)a,
-                                            ROLE_HOLDER | ROLE_DISPATCH | ROLE_OPERATOR |
-                                                ROLE_SERVICE | ROLE_RESIDENT,
+                                            CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH |
+                                                CASE_ROLE_OPERATOR | CASE_ROLE_SERVICE |
+                                                CASE_ROLE_RESIDENT,
                                             NULL),
                                  -EINVAL);
         }
     }
     assert_int_equal(illegal, CS_COUNT * CA_COUNT - (int)NEXPECTED);
     /* The examples the brief names. */
-    assert_int_equal(case_check(CS_CLOSED, CA_REPLY, ROLE_HOLDER, NULL), -EINVAL);
-    assert_int_equal(case_check(CS_RESOLVED, CA_RESOLVE, ROLE_HOLDER, NULL), -EINVAL);
-    assert_int_equal(case_check(CS_ASSIGNED, CA_UNSPECIFIED, ROLE_OPERATOR, NULL), -EINVAL);
-    assert_int_equal(case_check((case_state_t)99, CA_REPLY, ROLE_HOLDER, NULL), -EINVAL);
+    assert_int_equal(case_check(CS_CLOSED, CA_REPLY, CASE_ROLE_HOLDER, NULL), -EINVAL);
+    assert_int_equal(case_check(CS_RESOLVED, CA_RESOLVE, CASE_ROLE_HOLDER, NULL), -EINVAL);
+    assert_int_equal(case_check(CS_ASSIGNED, CA_UNSPECIFIED, CASE_ROLE_OPERATOR, NULL), -EINVAL);
+    assert_int_equal(case_check((case_state_t)99, CA_REPLY, CASE_ROLE_HOLDER, NULL), -EINVAL);
 }
 
 static void test_closed_is_final(void **state)
@@ -137,15 +138,15 @@ static void test_closed_is_final(void **state)
 static void test_roles(void **state)
 {
     (void)state;
-    assert_int_equal(case_actor_roles("PC-1", "PC-1", "JA-DISPATCH"), ROLE_HOLDER);
+    assert_int_equal(case_actor_roles("PC-1", "PC-1", "JA-DISPATCH"), CASE_ROLE_HOLDER);
     assert_int_equal(case_actor_roles("PC-2", "PC-1", "JA-DISPATCH"), 0);
-    assert_int_equal(case_actor_roles("JA-DISPATCH", "PC-1", "JA-DISPATCH"), ROLE_DISPATCH);
+    assert_int_equal(case_actor_roles("JA-DISPATCH", "PC-1", "JA-DISPATCH"), CASE_ROLE_DISPATCH);
     assert_int_equal(case_actor_roles("JA-DISPATCH", "JA-DISPATCH", "JA-DISPATCH"),
-                     ROLE_HOLDER | ROLE_DISPATCH);
-    assert_int_equal(case_actor_roles("operator:ann", "PC-1", NULL), ROLE_OPERATOR);
+                     CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH);
+    assert_int_equal(case_actor_roles("operator:ann", "PC-1", NULL), CASE_ROLE_OPERATOR);
     assert_int_equal(case_actor_roles("operator:", "PC-1", NULL), 0);
-    assert_int_equal(case_actor_roles("service:notifier", "PC-1", ""), ROLE_SERVICE);
-    assert_int_equal(case_actor_roles("resident:138", "PC-1", ""), ROLE_RESIDENT);
+    assert_int_equal(case_actor_roles("service:notifier", "PC-1", ""), CASE_ROLE_SERVICE);
+    assert_int_equal(case_actor_roles("resident:138", "PC-1", ""), CASE_ROLE_RESIDENT);
     assert_int_equal(case_actor_roles("", "", ""), 0);
     assert_int_equal(case_actor_roles(NULL, "PC-1", ""), 0);
     /* An unknown dispatch centre gives nobody the dispatch role. */

@@ -1,4 +1,4 @@
-/* test_ranking.c - the property-company ranking (db_figures.h): the
+/* test_ranking.c - the property-company ranking (ranking.h): the
  * composite, the 2:5:3 grades, the red and black lists, and ties, which
  * share a rank, the better grade and list, and are ordered by body id. */
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "db_figures.h"
+#include "ranking.h"
 
 /* A company whose four rates are all p percent of 100 received / rated. */
 static rank_entry_t at(const char *id, uint64_t p)

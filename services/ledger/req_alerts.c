@@ -1,8 +1,13 @@
 /*
- * db_alerts.c - ListDeadlines and RecordAlert for the notifier (see
- * db_alerts.h, proto/liandong.proto and deploy/schema/003_alerts.sql).
+ * req_alerts.c - the ledger's side of the notifier (issue 5, handlers of
+ * the table in handler.h; docs/notifier-ledger-contract.md):
+ * ListDeadlines (a page of open cases' deadlines with the alerts already
+ * recorded, and the event seq the page is consistent with) and RecordAlert
+ * (insert an alert once per case, deadline, stage and due time; see
+ * deploy/schema/003_alerts.sql). Both run inside the batch's transaction
+ * like every other request.
  */
-#include "db_alerts.h"
+#include "handler.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_model.h"
 #include "identity.h"
 #include "log.h"
 
-#define E(x) LIANDONG__V1__ERROR_CODE__ERROR_##x
-#define ID_MAX 128
+#define ID_MAX LEDGER_ID_MAX
 #define PAGE_MAX 20000
 #define ALERTS_MAX 64 /* recorded alerts per case in one answer */
 
@@ -30,7 +35,7 @@
  * waits for re-dispatch and has no live deadline. The partial index
  * cases_open_deadlines (007) holds exactly these, so a page is a short
  * index range however many closed cases there are. */
-#define OPEN_STATES "state IN ('received','assigned','delivered','accepted','replied','returned')"
+#define OPEN_STATES "state IN " CASE_OPEN_STATES_SQL
 /* One page of open cases after the cursor, in case_id order: the rows, and
  * (for the alerts' range) just their ids. */
 #define PAGE_ROWS                                                                                  \
@@ -61,11 +66,11 @@
  *    with its upper bound over the CTE broke the order;
  *  - the whole-hours test compares date_trunc('hour', interval) with the
  *    interval (integer work) instead of numeric epoch arithmetic. */
-static const db_stmt_t statements[DB_ALERTS_NSTMTS] = {
+static const db_stmt_t list_stmts[] = {
     {"dl_list",
      "SELECT NULL::bigint, p.case_id, p.body_id, p.body_kind, p.compound_code, p.category,"
-     "  CASE WHEN p.state = 'returned' THEN NULL ELSE p.reply_due END,"
-     "  CASE WHEN p.state = 'returned' THEN NULL ELSE p.resolve_due END,"
+     "  CASE WHEN p.state = '" CASE_STATE_RETURNED "' THEN NULL ELSE p.reply_due END,"
+     "  CASE WHEN p.state = '" CASE_STATE_RETURNED "' THEN NULL ELSE p.resolve_due END,"
      "  p.created_at, p.replied_at IS NOT NULL, p.resolved_at IS NOT NULL,"
      /* Both limits run from the same now() (apply_action), so due times a
       * whole number of hours after creation were set at creation (NULL
@@ -85,6 +90,9 @@ static const db_stmt_t statements[DB_ALERTS_NSTMTS] = {
      "  NULL FROM ledger_counters WHERE name = 'event_seq'"
      " ORDER BY 2",
      2},
+};
+
+static const db_stmt_t record_stmts[] = {
     /* $1 case $2 deadline $3 stage $4 due ms $5 body $6 fired at ms. The
      * primary key makes the insert once-only, also against a concurrent
      * ledger (ON CONFLICT waits for the other transaction). */
@@ -99,18 +107,6 @@ static const db_stmt_t statements[DB_ALERTS_NSTMTS] = {
      "  array_to_json(ld_party_branches(c.compound_code, c.body_id))::text FROM c",
      6},
 };
-
-const db_stmt_t *db_alerts_statements(size_t *n)
-{
-    *n = DB_ALERTS_NSTMTS;
-    return statements;
-}
-
-int db_alerts_handles(const envelope_t *req)
-{
-    return req->body_case == LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES ||
-           req->body_case == LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT;
-}
 
 static int bad_id(ledger_job_t *j, const char *s, const char *field, int required)
 {
@@ -130,19 +126,33 @@ static int one_of(const char *s, const char *a, const char *b, const char *c)
     return s && ((a && strcmp(s, a) == 0) || (b && strcmp(s, b) == 0) || (c && strcmp(s, c) == 0));
 }
 
-int db_alerts_validate(ledger_job_t *j)
+/* Only Liandong's services (the notifier) may read every open case's
+ * deadlines or record alerts; a body or operator key may not mark an
+ * alert as sent and so silence it. */
+static int services_only(ledger_job_t *j)
 {
-    /* Only Liandong's services (the notifier) may read every open case's
-     * deadlines or record alerts; a body or operator key may not mark an
-     * alert as sent and so silence it. */
     role_t role = identity_role(j->user, NULL);
     if (role != ROLE_SERVICE && role != ROLE_NONE) {
         ledger_job_fail(j, E(FORBIDDEN), "%s is for Liandong's services only",
                         wire_body_name(j->req));
         return -EPERM;
     }
-    if (j->req->body_case == LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES)
-        return bad_id(j, j->req->list_deadlines->after_case_id, "after_case_id", 0) ? -EINVAL : 0;
+    return 0;
+}
+
+static int list_validate(ledger_job_t *j)
+{
+    int rc = services_only(j);
+    if (rc < 0)
+        return rc;
+    return bad_id(j, j->req->list_deadlines->after_case_id, "after_case_id", 0) ? -EINVAL : 0;
+}
+
+static int record_validate(ledger_job_t *j)
+{
+    int rc = services_only(j);
+    if (rc < 0)
+        return rc;
     const Liandong__V1__RecordAlert *r = j->req->record_alert;
     if (bad_id(j, r->case_id, "case_id", 1) || bad_id(j, r->body_id, "body_id", 0))
         return -EINVAL;
@@ -163,21 +173,25 @@ int db_alerts_validate(ledger_job_t *j)
     return 0;
 }
 
-int db_alerts_send(db_t *db, ledger_job_t *j)
+static int list_send(db_t *db, ledger_job_t *j)
 {
     const char **v = j->params;
-    if (j->req->body_case == LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES) {
-        const Liandong__V1__ListDeadlines *q = j->req->list_deadlines;
-        uint32_t lim = q->limit > PAGE_MAX ? PAGE_MAX : q->limit;
-        v[0] = q->after_case_id ? q->after_case_id : "";
-        v[1] = ledger_job_printf(j, "%" PRIu32, lim);
-        /* The generic plan's cost crosses jit_above_cost, and compiling
-         * the page query took longer than running it (5x at a million
-         * cases). Only for this transaction. */
-        if (db_send_cmd(db, "SET LOCAL jit = off") < 0 || db_send_binary(db, "dl_list", 2, v) < 0)
-            return -ENOTCONN;
-        return 2;
-    }
+    const Liandong__V1__ListDeadlines *q = j->req->list_deadlines;
+    uint32_t lim = q->limit > PAGE_MAX ? PAGE_MAX : q->limit;
+    v[0] = q->after_case_id ? q->after_case_id : "";
+    v[1] = ledger_job_printf(j, "%" PRIu32, lim);
+    /* The generic plan's cost crosses jit_above_cost, and compiling the
+     * page query took longer than running it (5x at a million cases).
+     * Only for this transaction. */
+    if (ledger_job_send_cmd(db, j, "SET LOCAL jit = off") < 0 ||
+        ledger_job_send_binary(db, j, "dl_list", 2, v) < 0)
+        return -ENOTCONN;
+    return 0;
+}
+
+static int record_send(db_t *db, ledger_job_t *j)
+{
+    const char **v = j->params;
     const Liandong__V1__RecordAlert *r = j->req->record_alert;
     v[0] = r->case_id;
     v[1] = r->deadline;
@@ -185,7 +199,7 @@ int db_alerts_send(db_t *db, ledger_job_t *j)
     v[3] = ledger_job_printf(j, "%" PRId64, r->due_ms);
     v[4] = r->body_id ? r->body_id : "";
     v[5] = ledger_job_printf(j, "%" PRId64, r->at_ms);
-    return db_send(db, "alert_record", 6, v) < 0 ? -ENOTCONN : 1;
+    return ledger_job_send(db, j, "alert_record", 6, v);
 }
 
 /* Big-endian 8-byte integer (int8, timestamptz) of a binary result;
@@ -276,8 +290,9 @@ static char *take(const PGresult *r, int i, int col, char **buf)
 /* A page is up to PAGE_MAX rows: the rows' messages and their five strings
  * each take one allocation for the whole page, not six per row (the
  * allocator was a quarter of the ledger's time for a reload). */
-static void answer_list(ledger_job_t *j, const PGresult *r)
+static int list_answer(ledger_job_t *j)
 {
+    const PGresult *r = j->res[1]; /* res[0]: SET LOCAL jit */
     Liandong__V1__DeadlineList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__deadline_list__init(l);
     int n = PQntuples(r);
@@ -313,14 +328,16 @@ static void answer_list(ledger_job_t *j, const PGresult *r)
     }
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST;
     j->answer.deadline_list = l;
+    return 0;
 }
 
-static void answer_record(ledger_job_t *j, const PGresult *r)
+static int record_answer(ledger_job_t *j)
 {
+    const PGresult *r = j->res[0];
     const Liandong__V1__RecordAlert *q = j->req->record_alert;
     if (PQntuples(r) != 1) {
         ledger_job_fail(j, E(NOT_FOUND), "no case %.64s", q->case_id);
-        return;
+        return -ENOENT;
     }
     Liandong__V1__AlertRecorded *a = ledger_job_alloc(j, sizeof(*a));
     liandong__v1__alert_recorded__init(a);
@@ -341,12 +358,27 @@ static void answer_record(ledger_job_t *j, const PGresult *r)
     if (a->first)
         log_info(q->case_id, "alert recorded: %s %s due %" PRId64, q->deadline, q->stage,
                  q->due_ms);
+    return 0;
 }
 
-void db_alerts_answer(ledger_job_t *j)
-{
-    if (j->req->body_case == LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES)
-        answer_list(j, j->res[1]); /* res[0]: SET LOCAL jit */
-    else
-        answer_record(j, j->res[0]);
-}
+const ledger_handler_t ledger_req_list_deadlines = {
+    .name = "ListDeadlines",
+    .body = LIANDONG__V1__ENVELOPE__BODY_LIST_DEADLINES,
+    .stmts = list_stmts,
+    .n_stmts = sizeof list_stmts / sizeof list_stmts[0],
+    .validate = list_validate,
+    .decide = ledger_decide_nothing,
+    .send = list_send,
+    .answer = list_answer,
+};
+
+const ledger_handler_t ledger_req_record_alert = {
+    .name = "RecordAlert",
+    .body = LIANDONG__V1__ENVELOPE__BODY_RECORD_ALERT,
+    .stmts = record_stmts,
+    .n_stmts = sizeof record_stmts / sizeof record_stmts[0],
+    .validate = record_validate,
+    .decide = ledger_decide_nothing,
+    .send = record_send,
+    .answer = record_answer,
+};

@@ -1,8 +1,7 @@
 /*
- * db_figures.h - the operators' figures beyond RatesQuery: the monthly
- * ranking of property companies (ROUTING.md section 8) and the list of
- * overdue cases. Plugged into the batch executor (db_batch.c) as one more
- * kind of read-only request.
+ * ranking.h - the monthly ranking of property companies (ROUTING.md
+ * section 8), pure C without a database; RankingQuery (req_figures.c)
+ * answers with it.
  *
  * The ranking's composite, written down once (and printed with every
  * ranking, Ranking.formula):
@@ -28,14 +27,11 @@
  * cut is graded up and red-listed together, and black-listed only when the
  * whole group lies in the bottom fifth.
  */
-#ifndef LIANDONG_LEDGER_DB_FIGURES_H
-#define LIANDONG_LEDGER_DB_FIGURES_H
+#ifndef LIANDONG_LEDGER_RANKING_H
+#define LIANDONG_LEDGER_RANKING_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "db.h"
-#include "db_batch.h"
 
 #define RANKING_FORMULA                                                                            \
     "score = 100 * (0.3 reply rate + 0.2 on-time reply rate + 0.3 resolution rate"                 \
@@ -61,18 +57,5 @@ typedef struct {
 void ranking_compute(rank_entry_t *e, size_t n);
 const char *ranking_grade_name(int grade);
 const char *ranking_list_name(int list);
-
-/* The prepared statements this file uses (appended to the ledger's). */
-const db_stmt_t *figures_statements(size_t *n);
-
-/* Hooks for db_batch.c, each for requests this file serves:
- * figures_validate: 1 = valid, send it; 0 = not ours, or refused (then the
- *   job is done with its error);
- * figures_send: queues the statements; returns how many, 0 when not ours,
- *   -ENOTCONN;
- * figures_answer: builds the answer from the job's results; 1 when ours. */
-int figures_validate(ledger_job_t *j);
-int figures_send(db_t *db, ledger_job_t *j);
-int figures_answer(ledger_job_t *j);
 
 #endif

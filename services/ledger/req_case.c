@@ -1,0 +1,674 @@
+/*
+ * req_case.c - the requests on cases themselves: CreateCase (the router
+ * commits a placed demand), CaseAction (every move of the lifecycle,
+ * checked against the one state table in case_state.c), ListCases and
+ * GetCase. Handlers of the table in handler.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "case_model.h"
+#include "case_state.h"
+#include "desk_rid.h"
+#include "domain.h"
+#include "handler.h"
+#include "identity.h"
+#include "log.h"
+#include "req_deliveries.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+
+/* ------------------------------------------------------------ CreateCase */
+
+static const db_stmt_t create_stmts[] = {
+    /* $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
+     * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
+     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor */
+    {"create_case",
+     "WITH ins AS ("
+     " INSERT INTO cases (case_id, case_no, channel, channel_id, state, category, tier, body_id,"
+     "  body_kind, cc, urgency, compound_code, text, address, resident_name, resident_phone,"
+     "  explain_json, demand_received_at, created_at, reply_due, resolve_due)"
+     " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
+     "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2,"
+     " '" CASE_STATE_ASSIGNED "', $10,"
+     "  $11, $12, $13, $14::text[], $6, $5, $3, $4, $7, $8, $17,"
+     "  CASE WHEN $9::bigint > 0 THEN to_timestamp($9::bigint / 1000.0) END, now(),"
+     "  now() + make_interval(hours => $15::int), now() + make_interval(hours => $16::int)"
+     " FROM (SELECT nextval('case_no_seq') AS n) q"
+     " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
+     " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
+     " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
+     "  note, at, reply_due, resolve_due)"
+     "  SELECT s.seq - 1, i.case_id, '" CASE_EVENT_CREATED "', $18, '',"
+     "   '" CASE_STATE_RECEIVED "', '', '', now(),"
+     "   i.reply_due, i.resolve_due FROM ins i, s"
+     "  UNION ALL SELECT s.seq, i.case_id, '" CASE_EVENT_ASSIGNED "', $18,"
+     "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', i.body_id,"
+     "   '', now(), i.reply_due, i.resolve_due FROM ins i, s RETURNING seq)"
+     " SELECT " CASE_COLS ", false, (SELECT max(seq) FROM ev),"
+     "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
+     " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
+     "  WHERE c.channel = $1 AND c.channel_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
+     18},
+};
+
+static int create_validate(ledger_job_t *j)
+{
+    const Liandong__V1__CreateCase *c = j->req->create_case;
+    if (c->demand == NULL) {
+        ledger_job_fail(j, E(MISSING_FIELD), "missing field: demand");
+        return -EINVAL;
+    }
+    if (c->placement == NULL) {
+        ledger_job_fail(j, E(MISSING_FIELD), "missing field: placement");
+        return -EINVAL;
+    }
+    const Liandong__V1__Demand *d = c->demand;
+    const Liandong__V1__Placement *p = c->placement;
+    if (ledger_job_missing(j, d->channel, "demand.channel") ||
+        ledger_job_missing(j, d->channel_id, "demand.channel_id") ||
+        ledger_job_missing(j, p->body_id, "placement.body_id") ||
+        ledger_job_missing(j, p->category, "placement.category"))
+        return -EINVAL;
+    if (channel_from_name(d->channel, strlen(d->channel)) < 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "unknown channel %.40s", d->channel);
+        return -EINVAL;
+    }
+    if (category_from_name(p->category, strlen(p->category)) < 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "unknown category %.40s", p->category);
+        return -EINVAL;
+    }
+    if (d->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
+        p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY || p->reply_due_hours > 24 * 366 ||
+        p->resolve_due_hours > 24 * 366) {
+        ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
+        return -EINVAL;
+    }
+    if (ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, d->text, "demand.text", LEDGER_TEXT_MAX) ||
+        ledger_job_bad_text(j, d->address, "demand.address", 1024) ||
+        ledger_job_bad_text(j, d->compound, "demand.compound", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, d->resident_name, "demand.resident_name", 256) ||
+        ledger_job_bad_text(j, d->resident_phone, "demand.resident_phone", 64) ||
+        ledger_job_bad_text(j, p->tier, "placement.tier", 32) ||
+        ledger_job_bad_text(j, p->body_id, "placement.body_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, p->body_kind, "placement.body_kind", 64) ||
+        ledger_job_bad_text(j, p->compound_code, "placement.compound_code", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, p->explain_json, "placement.explain_json", LEDGER_TEXT_MAX))
+        return -EINVAL;
+    if (p->n_cc > 32) {
+        ledger_job_fail(j, E(BAD_REQUEST), "too many cc bodies");
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < p->n_cc; i++)
+        if (ledger_job_missing(j, p->cc[i], "placement.cc[]") ||
+            ledger_job_bad_text(j, p->cc[i], "placement.cc", LEDGER_ID_MAX))
+            return -EINVAL;
+    j->actor = ledger_job_actor(j, "");
+    if (j->actor == NULL || *j->actor == '\0')
+        j->actor = "service:router";
+    return 0;
+}
+
+/* A PostgreSQL array literal from strings: each element double-quoted with
+ * backslash escapes, so any text is a value, never syntax. */
+static char *array_literal(ledger_job_t *j, char **v, size_t n)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3;
+    char *out = ledger_job_alloc(j, len);
+    char *p = out;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *s = v[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                *p++ = '\\';
+            *p++ = *s;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
+static void default_hours(urgency_t u, const char *category, uint32_t *reply, uint32_t *resolve)
+{
+    /* ROUTING.md section 6, for a router that sent no hours. */
+    if (u == URG_EMERGENCY) {
+        *reply = 2;
+        *resolve = 24;
+        return;
+    }
+    *reply = 24;
+    *resolve = 168;
+    if (strcmp(category, "consultation") == 0 || strcmp(category, "utilities") == 0)
+        *resolve = 24;
+    else if (ledger_one_of(category,
+                           (const char *const[]){"building_quality", "planning",
+                                                 "committee_affairs", "property_transition", NULL}))
+        *resolve = 360;
+}
+
+static int create_send(db_t *db, ledger_job_t *j)
+{
+    const Liandong__V1__Demand *d = j->req->create_case->demand;
+    const Liandong__V1__Placement *p = j->req->create_case->placement;
+    urgency_t u = p->urgency ? (urgency_t)p->urgency : (urgency_t)d->urgency;
+    if (u == URG_UNSET)
+        u = URG_NORMAL;
+    uint32_t rh = 0, sh = 0;
+    default_hours(u, p->category, &rh, &sh);
+    if (p->reply_due_hours)
+        rh = p->reply_due_hours;
+    if (p->resolve_due_hours)
+        sh = p->resolve_due_hours;
+    const char **v = j->params;
+    v[0] = d->channel;
+    v[1] = d->channel_id;
+    v[2] = d->text;
+    v[3] = d->address;
+    v[4] = *p->compound_code ? p->compound_code : d->compound;
+    v[5] = urgency_name(u);
+    v[6] = d->resident_name;
+    v[7] = d->resident_phone;
+    v[8] = ledger_job_printf(j, "%" PRId64, d->received_at_ms > 0 ? d->received_at_ms : 0);
+    v[9] = p->category;
+    v[10] = p->tier;
+    v[11] = p->body_id;
+    v[12] = p->body_kind;
+    v[13] = array_literal(j, p->cc, p->n_cc);
+    v[14] = ledger_job_u32(j, rh);
+    v[15] = ledger_job_u32(j, sh);
+    v[16] = p->explain_json;
+    v[17] = j->actor;
+    j->nparams = 18;
+    return ledger_job_send(db, j, "create_case", j->nparams, v);
+}
+
+/* The placement a case row (CASE_COLS) was committed with. */
+static Liandong__V1__Placement *placement_from(ledger_job_t *j, const PGresult *r, int row)
+{
+    Liandong__V1__Placement *p = ledger_job_alloc(j, sizeof(*p));
+    liandong__v1__placement__init(p);
+    p->category = ledger_col_str(j, r, row, 4);
+    p->tier = ledger_col_str(j, r, row, 20);
+    p->body_id = ledger_col_str(j, r, row, 5);
+    p->body_kind = ledger_col_str(j, r, row, 6);
+    ledger_job_cc(j, PQgetvalue(r, row, 7), &p->cc, &p->n_cc);
+    p->urgency = ledger_urgency(PQgetvalue(r, row, 8));
+    p->reply_due_hours = (uint32_t)ledger_col_i64(r, row, 22);
+    p->resolve_due_hours = (uint32_t)ledger_col_i64(r, row, 23);
+    p->compound_code = ledger_col_str(j, r, row, 9);
+    p->explain_json = ledger_col_str(j, r, row, 21);
+    return p;
+}
+
+static int create_answer(ledger_job_t *j)
+{
+    const PGresult *r = j->res[0];
+    if (PQntuples(r) != 1) {
+        /* Another ledger inserted the same (channel, channel_id) while we
+         * ran: the row is not visible to this statement. A retry finds it. */
+        ledger_job_fail(j, E(UNAVAILABLE), "concurrent submission of the same demand; retry");
+        return -EAGAIN;
+    }
+    Liandong__V1__CaseCreated *cc = ledger_job_alloc(j, sizeof(*cc));
+    liandong__v1__case_created__init(cc);
+    cc->case_id = ledger_col_str(j, r, 0, 0);
+    cc->duplicate = ledger_col_bool(r, 0, NCASE_COLS);
+    cc->placement = placement_from(j, r, 0);
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED;
+    j->answer.case_created = cc;
+    if (!cc->duplicate) {
+        uint64_t seq = (uint64_t)ledger_col_i64(r, 0, NCASE_COLS + 1);
+        for (int k = 0; k < 2; k++) {
+            Liandong__V1__CaseEvent *e = ledger_job_alloc(j, sizeof(*e));
+            liandong__v1__case_event__init(e);
+            e->seq = seq - 1 + (uint64_t)k;
+            e->case_id = cc->case_id;
+            e->kind = k ? CASE_EVENT_ASSIGNED : CASE_EVENT_CREATED;
+            e->actor = ledger_job_strdup(j, j->actor);
+            e->from_state = k ? CASE_STATE_RECEIVED : "";
+            e->to_state = k ? CASE_STATE_ASSIGNED : CASE_STATE_RECEIVED;
+            e->body_id = k ? cc->placement->body_id : "";
+            e->note = "";
+            e->at_ms = ledger_col_i64(r, 0, 14);
+            e->reply_due_ms = ledger_col_i64(r, 0, 15);
+            e->resolve_due_ms = ledger_col_i64(r, 0, 16);
+            ledger_job_add_event(j, e);
+        }
+        log_info(cc->case_id, "created for %s (%s)", cc->placement->body_id,
+                 cc->placement->category);
+    }
+    return 0;
+}
+
+const ledger_handler_t ledger_req_create_case = {
+    .name = "CreateCase",
+    .body = LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE,
+    .stmts = create_stmts,
+    .n_stmts = sizeof create_stmts / sizeof create_stmts[0],
+    .validate = create_validate,
+    .decide = ledger_decide_nothing,
+    .send = create_send,
+    .answer = create_answer,
+};
+
+/* ------------------------------------------------------------ CaseAction */
+
+static const db_stmt_t action_stmts[] = {
+    /* $1 case $2 action $3 event kind $4 actor $5 from $6 to $7 new body
+     * $8 new body kind ('' = from bodies) $9 note $10 request id
+     * $11 reply h (0 keep) $12 resolve h $13 rating $14 old body
+     * $15 old body deltas $16 new body deltas */
+    {"apply_action",
+     "WITH c AS (UPDATE cases SET state = $6, body_id = $7,"
+     "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
+     "   ELSE COALESCE(NULLIF($8, ''), (SELECT b.kind FROM bodies b WHERE b.id = $7), '') END,"
+     "  reply_due = CASE WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int)"
+     "   ELSE reply_due END,"
+     "  resolve_due = CASE WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int)"
+     "   ELSE resolve_due END,"
+     "  replied_at = CASE WHEN $2 = 'reply' THEN COALESCE(replied_at, now()) ELSE replied_at END,"
+     "  resolved_at = CASE WHEN $2 = 'resolve' THEN COALESCE(resolved_at, now())"
+     "   ELSE resolved_at END,"
+     "  reply_text = CASE WHEN $2 = 'reply' THEN $9 ELSE reply_text END,"
+     "  resolution_text = CASE WHEN $2 = 'resolve' THEN $9 ELSE resolution_text END,"
+     "  rating = CASE WHEN $13 <> '' THEN $13 ELSE rating END,"
+     "  escalations = escalations + CASE WHEN $2 = 'escalate' THEN 1 ELSE 0 END,"
+     "  returns = returns + CASE WHEN $2 = 'return' THEN 1 ELSE 0 END"
+     "  WHERE case_id = $1 RETURNING case_id, reply_due, resolve_due, compound_code),"
+     " s AS (SELECT ld_next_seq(1) AS seq),"
+     " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
+     "  note, at, reply_due, resolve_due, request_id)"
+     "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, now(), c.reply_due, c.resolve_due,"
+     "   $10 FROM c, s RETURNING *)"
+     " SELECT " EVENT_COLS("e.") ", ld_bump($14, c.compound_code, $15::bigint[]),"
+                                 "  ld_bump($7, '', $16::bigint[]) FROM e, c",
+     16},
+};
+
+static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
+static const char *const RATINGS[] = {"satisfied", "basically_satisfied", "dissatisfied", NULL};
+
+/* Checks what only some actions carry. */
+static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction *a)
+{
+    switch ((case_action_t)a->kind) {
+    case CA_RETURN:
+        if (ledger_job_missing(j, a->reason, "reason"))
+            return -EINVAL;
+        if (!ledger_one_of(a->reason, RETURN_REASONS)) {
+            ledger_job_fail(j, E(BAD_REQUEST), "reason must be territory, ownership or function");
+            return -EINVAL;
+        }
+        return 0;
+    case CA_ESCALATE:
+    case CA_DISPATCH:
+        /* The new holder is the router's to compute (escalate.c): a body's
+         * own key must not choose where its case goes. */
+        if (identity_role(j->user, NULL) == ROLE_BODY) {
+            ledger_job_fail(j, E(FORBIDDEN), "escalation and dispatch go through the router");
+            return -EPERM;
+        }
+        if (ledger_job_missing(j, a->target_body, "target_body"))
+            return -EINVAL;
+        if (a->placement &&
+            (a->placement->reply_due_hours > 24 * 366 ||
+             a->placement->resolve_due_hours > 24 * 366 ||
+             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind", 64)))
+            return -EINVAL;
+        return 0;
+    case CA_RATE:
+        if (ledger_job_missing(j, a->rating, "rating"))
+            return -EINVAL;
+        if (!ledger_one_of(a->rating, RATINGS)) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "rating must be satisfied, basically_satisfied or dissatisfied");
+            return -EINVAL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int action_validate(ledger_job_t *j)
+{
+    const Liandong__V1__CaseAction *a = j->req->case_action;
+    if (ledger_job_missing(j, j->req->request_id, "request_id") ||
+        ledger_job_missing(j, a->case_id, "case_id") ||
+        ledger_job_bad_text(j, a->case_id, "case_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    /* Ids a department's actions are recorded under (lib/desk_rid.h) come
+     * only from the router: anyone else could pre-empt or read them. */
+    role_t role = identity_role(j->user, NULL);
+    if (desk_rid_reserved(j->req->request_id) && role != ROLE_NONE && role != ROLE_SERVICE) {
+        ledger_job_fail(j, E(BAD_REQUEST), "request ids starting with %s are the router's",
+                        DESK_RID_PREFIX);
+        return -EINVAL;
+    }
+    if (a->kind == 0) {
+        ledger_job_fail(j, E(MISSING_FIELD), "missing field: kind");
+        return -EINVAL;
+    }
+    if ((unsigned)a->kind >= CA_COUNT) {
+        ledger_job_fail(j, E(BAD_REQUEST), "unknown action kind %d", (int)a->kind);
+        return -EINVAL;
+    }
+    if (ledger_job_bad_text(j, a->actor, "actor", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, a->text, "text", LEDGER_TEXT_MAX) ||
+        ledger_job_bad_text(j, a->target_body, "target_body", LEDGER_ID_MAX))
+        return -EINVAL;
+    j->actor = ledger_job_actor(j, a->actor);
+    if (j->actor == NULL) {
+        ledger_job_fail(j, E(FORBIDDEN), "this key may only act as its own body");
+        return -EPERM;
+    }
+    if (ledger_job_missing(j, j->actor, "actor"))
+        return -EINVAL;
+    int rc = action_validate_kind(j, a);
+    if (rc < 0)
+        return rc;
+    j->lock_case = a->case_id;
+    return 0;
+}
+
+static const char *deltas(ledger_job_t *j, const int d[8])
+{
+    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4], d[5],
+                             d[6], d[7]);
+}
+
+enum {
+    D_RECEIVED,
+    D_REPLIED,
+    D_ON_TIME,
+    D_RESOLVED,
+    D_RATED,
+    D_SATISFIED,
+    D_ESCALATED,
+    D_RETURNED
+};
+
+/* Decides one action against the working case; on success fills the
+ * apply_action parameters and advances the working case. */
+static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch_body)
+{
+    const Liandong__V1__CaseAction *a = j->req->case_action;
+    if (j->prior) {
+        /* Recorded by an earlier batch: same answer, nothing new. */
+        ledger_job_action_done(j, ledger_job_event(j, j->prior, 0), 1);
+        return -EALREADY;
+    }
+    if (w == NULL || !w->found) {
+        ledger_job_fail(j, E(NOT_FOUND), "no case %.64s", a->case_id);
+        return -ENOENT;
+    }
+    unsigned roles = case_actor_roles(j->actor, w->body_id, dispatch_body);
+    const case_transition_t *t = NULL;
+    int rc = case_check((case_state_t)w->state, (case_action_t)a->kind, roles, &t);
+    if ((case_action_t)a->kind == CA_DELIVERED) {
+        /* An acknowledgement always marks the body's deliveries; it moves
+         * the case only where the table allows (req_deliveries.h). */
+        deliveries_ack_params(j, rc, case_state_name((case_state_t)w->state));
+        if (rc == 0)
+            w->state = (int)t->to;
+        return 0;
+    }
+    if (rc == -EINVAL) {
+        ledger_job_fail(j, E(ILLEGAL_TRANSITION), "case %s is %s: %s is not allowed", a->case_id,
+                        case_state_name((case_state_t)w->state),
+                        case_action_name((case_action_t)a->kind));
+        return rc;
+    }
+    if (rc == -EPERM) {
+        ledger_job_fail(j, E(FORBIDDEN), "%.64s may not %s case %s held by %s", j->actor,
+                        case_action_name((case_action_t)a->kind), a->case_id, w->body_id);
+        return rc;
+    }
+    int dold[8] = {0}, dnew[8] = {0};
+    const char *new_body = w->body_id, *new_kind = "";
+    uint32_t rh = 0, sh = 0;
+    const char *note = a->text;
+    switch ((case_action_t)a->kind) {
+    case CA_REPLY:
+        /* Figures count a case's first reply only. */
+        dold[D_REPLIED] = !w->replied;
+        dold[D_ON_TIME] = !w->replied && w->on_time;
+        w->replied = 1;
+        break;
+    case CA_RESOLVE:
+        dold[D_RESOLVED] = !w->resolved;
+        w->resolved = 1;
+        break;
+    case CA_RATE:
+        dold[D_RATED] = 1;
+        dold[D_SATISFIED] = strcmp(a->rating, "dissatisfied") != 0;
+        note = a->rating;
+        break;
+    case CA_RETURN:
+        dold[D_RETURNED] = 1;
+        new_body = *dispatch_body ? dispatch_body : "dispatch_center";
+        new_kind = "dispatch_center";
+        dnew[D_RECEIVED] = 1;
+        note = ledger_job_printf(j, "%s: %s", a->reason, a->text);
+        break;
+    case CA_ESCALATE:
+    case CA_DISPATCH:
+        if ((case_action_t)a->kind == CA_ESCALATE)
+            dold[D_ESCALATED] = 1;
+        new_body = a->target_body;
+        dnew[D_RECEIVED] = 1;
+        if (a->placement) {
+            new_kind = a->placement->body_kind;
+            rh = a->placement->reply_due_hours;
+            sh = a->placement->resolve_due_hours;
+        }
+        break;
+    default:
+        break;
+    }
+    const char **v = j->params;
+    v[0] = a->case_id;
+    v[1] = case_action_name((case_action_t)a->kind);
+    v[2] = t->event;
+    v[3] = j->actor;
+    v[4] = case_state_name((case_state_t)w->state);
+    v[5] = case_state_name(t->to);
+    v[6] = ledger_job_strdup(j, new_body);
+    v[7] = new_kind;
+    v[8] = note;
+    v[9] = j->req->request_id;
+    v[10] = ledger_job_u32(j, rh);
+    v[11] = ledger_job_u32(j, sh);
+    v[12] = (case_action_t)a->kind == CA_RATE ? a->rating : "";
+    v[13] = ledger_job_strdup(j, w->body_id);
+    v[14] = deltas(j, dold);
+    v[15] = deltas(j, dnew);
+    j->nparams = 16;
+    w->state = (int)t->to;
+    if (strcmp(new_body, w->body_id) != 0)
+        snprintf(w->body_id, sizeof w->body_id, "%s", new_body);
+    if (rh > 0)
+        w->on_time = 1; /* a new reply deadline starts now */
+    return 0;
+}
+
+static int is_delivered(const ledger_job_t *j)
+{
+    return j->req->case_action->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DELIVERED;
+}
+
+static int action_send(db_t *db, ledger_job_t *j)
+{
+    if (is_delivered(j))
+        return deliveries_send_ack(db, j);
+    return ledger_job_send(db, j, "apply_action", j->nparams, j->params);
+}
+
+static int action_answer(ledger_job_t *j)
+{
+    if (j->first_copy != NULL) {
+        /* A repeat of an earlier job of the same batch: its answer. */
+        const envelope_t *o = &j->first_copy->answer;
+        if (o->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE) {
+            ledger_job_action_done(j, o->case_action_done->event, 1);
+            return 0;
+        }
+        ledger_job_fail(j, E(UNAVAILABLE), "the first copy of this request failed; retry");
+        return -EAGAIN;
+    }
+    if (is_delivered(j))
+        return deliveries_answer_ack(j, j->res[0]);
+    const PGresult *res = j->res[0];
+    if (PQntuples(res) != 1) {
+        ledger_job_fail(j, E(INTERNAL), "action recorded no event");
+        return -EIO;
+    }
+    Liandong__V1__CaseEvent *e = ledger_job_event(j, res, 0);
+    ledger_job_action_done(j, e, 0);
+    log_info(e->case_id, "%s by %s: %s -> %s", e->kind, e->actor, e->from_state, e->to_state);
+    return 0;
+}
+
+const ledger_handler_t ledger_req_case_action = {
+    .name = "CaseAction",
+    .body = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION,
+    .stmts = action_stmts,
+    .n_stmts = sizeof action_stmts / sizeof action_stmts[0],
+    .validate = action_validate,
+    .decide = action_decide,
+    .send = action_send,
+    .answer = action_answer,
+};
+
+/* ------------------------------------------------------------- ListCases */
+
+static const db_stmt_t list_stmts[] = {
+    /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit */
+    {"list_cases",
+     "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.body_id = $1)"
+     " AND (CASE WHEN $2 = '' THEN c.state IN " CASE_OPEN_STATES_SQL " ELSE c.state = $2 END)"
+     " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3),"
+     "  CASE WHEN $3 = '' THEN 0 ELSE 9223372036854775807 END)"
+     " ORDER BY c.case_no LIMIT $4::int",
+     4},
+};
+
+static int list_validate(ledger_job_t *j)
+{
+    const Liandong__V1__ListCases *l = j->req->list_cases;
+    if (ledger_job_bad_text(j, l->body_id, "body_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, l->after_case_id, "after_case_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    if (*l->state && case_state_from_name(l->state) < 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "unknown state %.40s", l->state);
+        return -EINVAL;
+    }
+    j->actor = ledger_job_actor(j, l->actor);
+    return 0;
+}
+
+static int list_send(db_t *db, ledger_job_t *j)
+{
+    const Liandong__V1__ListCases *l = j->req->list_cases;
+    uint32_t lim = l->limit == 0 ? LIST_DEFAULT : (l->limit > LIST_MAX ? LIST_MAX : l->limit);
+    const char **v = j->params;
+    v[0] = l->body_id;
+    v[1] = l->state;
+    v[2] = l->after_case_id;
+    v[3] = ledger_job_u32(j, lim);
+    return ledger_job_send(db, j, "list_cases", 4, v);
+}
+
+static int list_answer(ledger_job_t *j)
+{
+    const PGresult *res = j->res[0];
+    Liandong__V1__CaseList *l = ledger_job_alloc(j, sizeof(*l));
+    liandong__v1__case_list__init(l);
+    int n = PQntuples(res);
+    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseRecord *));
+    for (int i = 0; i < n; i++)
+        l->cases[l->n_cases++] = ledger_job_record(j, res, i, j->actor);
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_LIST;
+    j->answer.case_list = l;
+    return 0;
+}
+
+const ledger_handler_t ledger_req_list_cases = {
+    .name = "ListCases",
+    .body = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES,
+    .stmts = list_stmts,
+    .n_stmts = sizeof list_stmts / sizeof list_stmts[0],
+    .validate = list_validate,
+    .decide = ledger_decide_nothing,
+    .send = list_send,
+    .answer = list_answer,
+};
+
+/* --------------------------------------------------------------- GetCase */
+
+static const db_stmt_t get_stmts[] = {
+    {"get_case", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1", 1},
+    {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
+};
+
+static int get_validate(ledger_job_t *j)
+{
+    const Liandong__V1__GetCase *g = j->req->get_case;
+    if (ledger_job_missing(j, g->case_id, "case_id") ||
+        ledger_job_bad_text(j, g->case_id, "case_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    j->actor = ledger_job_actor(j, g->actor);
+    return 0;
+}
+
+static int get_send(db_t *db, ledger_job_t *j)
+{
+    const char **v = j->params;
+    v[0] = j->req->get_case->case_id;
+    if (ledger_job_send(db, j, "get_case", 1, v) < 0 ||
+        ledger_job_send(db, j, "get_events", 1, v) < 0)
+        return -ENOTCONN;
+    return 0;
+}
+
+static int get_answer(ledger_job_t *j)
+{
+    const PGresult *res = j->res[0];
+    if (PQntuples(res) != 1) {
+        ledger_job_fail(j, E(NOT_FOUND), "no case %.64s", j->req->get_case->case_id);
+        return -ENOENT;
+    }
+    Liandong__V1__CaseDetail *d = ledger_job_alloc(j, sizeof(*d));
+    liandong__v1__case_detail__init(d);
+    d->record = ledger_job_record(j, res, 0, j->actor);
+    int n = PQntuples(j->res[1]);
+    d->events = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseEvent *));
+    for (int i = 0; i < n; i++)
+        d->events[d->n_events++] = ledger_job_event(j, j->res[1], i);
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_DETAIL;
+    j->answer.case_detail = d;
+    return 0;
+}
+
+const ledger_handler_t ledger_req_get_case = {
+    .name = "GetCase",
+    .body = LIANDONG__V1__ENVELOPE__BODY_GET_CASE,
+    .stmts = get_stmts,
+    .n_stmts = sizeof get_stmts / sizeof get_stmts[0],
+    .validate = get_validate,
+    .decide = ledger_decide_nothing,
+    .send = get_send,
+    .answer = get_answer,
+};
