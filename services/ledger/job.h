@@ -15,12 +15,14 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "field_limits.h"
 #include "wire.h"
 
 #define JOB_MAX_RES 3     /* statements a job sends in phase 2 */
 #define JOB_MAX_PARAMS 20 /* parameters of one phase-2 statement */
-#define LEDGER_ID_MAX 128 /* ids: cases, bodies, units, request ids */
-#define LEDGER_TEXT_MAX (16 * 1024)
+/* The limits of lib/field_limits.h, shared with the router (issue 10). */
+#define LEDGER_ID_MAX LIMIT_ID_MAX
+#define LEDGER_TEXT_MAX LIMIT_STORED_TEXT_MAX
 
 /* A case row as ledger_job_record() reads it (alias c). */
 #define CASE_COLS                                                                                  \

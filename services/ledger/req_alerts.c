@@ -20,7 +20,6 @@
 #include "identity.h"
 #include "log.h"
 
-#define ID_MAX LEDGER_ID_MAX
 #define PAGE_MAX 20000
 #define ALERTS_MAX 64 /* recorded alerts per case in one answer */
 
@@ -114,8 +113,9 @@ static int bad_id(ledger_job_t *j, const char *s, const char *field, int require
         ledger_job_fail(j, E(MISSING_FIELD), "missing field: %s", field);
         return 1;
     }
-    if (s != NULL && wire_check_text(s, ID_MAX) != 0) {
-        ledger_job_fail(j, E(BAD_REQUEST), "%s is not text of at most %d bytes", field, ID_MAX);
+    if (s != NULL && wire_check_text(s, LEDGER_ID_MAX) != 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "%s is not text of at most %d bytes", field,
+                        LEDGER_ID_MAX);
         return 1;
     }
     return 0;

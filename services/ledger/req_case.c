@@ -90,13 +90,13 @@ static int create_validate(ledger_job_t *j)
     }
     if (ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
         ledger_job_bad_text(j, d->text, "demand.text", LEDGER_TEXT_MAX) ||
-        ledger_job_bad_text(j, d->address, "demand.address", 1024) ||
+        ledger_job_bad_text(j, d->address, "demand.address", LIMIT_ADDRESS_MAX) ||
         ledger_job_bad_text(j, d->compound, "demand.compound", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, d->resident_name, "demand.resident_name", 256) ||
-        ledger_job_bad_text(j, d->resident_phone, "demand.resident_phone", 64) ||
+        ledger_job_bad_text(j, d->resident_name, "demand.resident_name", LIMIT_NAME_MAX) ||
+        ledger_job_bad_text(j, d->resident_phone, "demand.resident_phone", LIMIT_PHONE_MAX) ||
         ledger_job_bad_text(j, p->tier, "placement.tier", 32) ||
         ledger_job_bad_text(j, p->body_id, "placement.body_id", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, p->body_kind, "placement.body_kind", 64) ||
+        ledger_job_bad_text(j, p->body_kind, "placement.body_kind", LIMIT_KIND_MAX) ||
         ledger_job_bad_text(j, p->compound_code, "placement.compound_code", LEDGER_ID_MAX) ||
         ledger_job_bad_text(j, p->explain_json, "placement.explain_json", LEDGER_TEXT_MAX))
         return -EINVAL;
@@ -322,10 +322,10 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         if (ledger_job_missing(j, a->target_body, "target_body"))
             return -EINVAL;
-        if (a->placement &&
-            (a->placement->reply_due_hours > 24 * 366 ||
-             a->placement->resolve_due_hours > 24 * 366 ||
-             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind", 64)))
+        if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||
+                             a->placement->resolve_due_hours > 24 * 366 ||
+                             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
+                                                 LIMIT_KIND_MAX)))
             return -EINVAL;
         return 0;
     case CA_RATE:
@@ -457,8 +457,18 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
         note = a->rating;
         break;
     case CA_RETURN:
+        /* A return goes to the registry's dispatch centre; with none there
+         * is nobody to take the case, so it stays with its holder (never
+         * with a made-up body id, issue 10). */
+        if (*dispatch_body == '\0') {
+            ledger_job_fail(j, E(NOT_FOUND),
+                            "the registry has no dispatch centre to return case %.64s to; it "
+                            "stays with its holder",
+                            a->case_id);
+            return -ENOENT;
+        }
         dold[D_RETURNED] = 1;
-        new_body = *dispatch_body ? dispatch_body : "dispatch_center";
+        new_body = dispatch_body;
         new_kind = "dispatch_center";
         dnew[D_RECEIVED] = 1;
         note = ledger_job_printf(j, "%s: %s", a->reason, a->text);

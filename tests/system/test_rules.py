@@ -150,12 +150,16 @@ def test_return_without_dispatch_centre_refused(system, tmp_path):
         assert pb.ErrorCode.Name(ans.error.code) == "ERROR_NOT_FOUND", ans
         assert "no dispatch centre" in ans.error.message, ans.error.message
         assert case_row(system, case) == before
-        # Straight to the ledger with the body's key: the schema refuses
-        # to hand the case to a body the registry does not have.
+        # Straight to the ledger with the body's key: the ledger refuses to
+        # hand the case to a body the registry does not have (the schema's
+        # trigger stands behind it).
         r = system.petition("return", case, "--body", BODY, "--reason", "territory",
                             "--text", "不在我们的范围", json=False, check=False,
                             identity=liandong.body_identity(BODY))
         assert r.returncode != 0, r.stdout
+        # ... and says why (the ledger decides it before the schema would)
+        said = "".join(x.decode() if isinstance(x, bytes) else (x or "") for x in (r.stdout, r.stderr))
+        assert "no dispatch centre" in said, said
         after = case_row(system, case)
         assert after == before and after[0][1] == BODY, after
     finally:
