@@ -214,10 +214,16 @@ const char *rpc_request_user(rpc_request_t *req)
 
 int rpc_request_answer(rpc_request_t *req, envelope_t *answer)
 {
+    /* The answer carries the request's id on the wire only: the caller's
+     * envelope gets its own request_id back before the request (which owns
+     * the id) is freed, so an answer unpacked elsewhere and passed through
+     * still frees its own string, and nothing points into freed memory. */
+    char *own = answer->request_id;
     answer->request_id = (char *)rpc_request_id(req);
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = wire_pack(answer, &buf, &len);
+    answer->request_id = own;
     if (rc == 0)
         rc = send_answer(req, buf, len);
     if (rc < 0)
