@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "invariant.h"
+
 #define NO_STATE UINT32_MAX
 
 typedef struct {
@@ -208,6 +210,7 @@ static int cmp_edge(const void *a, const void *b)
 
 static uint32_t state_ref(const ac_matcher_t *m, uint32_t s)
 {
+    ASSERT(s < m->nstates && s <= REF_INDEX);
     uint32_t ref = m->dense[s] != NO_STATE ? REF_DENSE | m->dense[s] : s;
     return m->scan[s].emit != NO_STATE ? ref | REF_EMIT : ref;
 }
@@ -236,8 +239,10 @@ int ac_build(ac_matcher_t *m)
     while (qh < qt) {
         uint32_t s = queue[qh++];
         uint32_t n = 0;
-        for (uint32_t c = m->states[s].first_child; c != NO_STATE; c = m->states[c].next_sibling)
+        for (uint32_t c = m->states[s].first_child; c != NO_STATE; c = m->states[c].next_sibling) {
+            ASSERT(n < 256); /* one child per byte value: tmp holds 256 */
             tmp[n++] = ((uint64_t)m->states[c].byte << 32) | c;
+        }
         qsort(tmp, n, sizeof(uint64_t), cmp_edge);
         m->states[s].edge_start = e;
         m->states[s].edge_count = (uint16_t)n;
@@ -248,6 +253,8 @@ int ac_build(ac_matcher_t *m)
             queue[qt++] = (uint32_t)tmp[i];
         }
     }
+    /* The trie is a tree: BFS reached every state once, over every edge. */
+    ASSERT(qt == m->nstates && e == nedges);
     for (int b = 0; b < 256; b++)
         m->root_next[b] = 0;
     for (uint32_t i = 0; i < m->states[0].edge_count; i++)
@@ -272,6 +279,7 @@ int ac_build(ac_matcher_t *m)
                     nx = 0;
                 f = nx;
             }
+            ASSERT(f < m->nstates && f != c);
             m->states[c].fail = f;
             m->states[c].dict = (m->states[f].out != NO_STATE) ? f : m->states[f].dict;
         }
@@ -339,6 +347,9 @@ int ac_build(ac_matcher_t *m)
         m->dense[s] = r;
         m->nrows++;
     }
+    /* The root has row 0: every failure chain ends in a dense row, which
+     * ends the loops above and step_sparse(). */
+    ASSERT(m->nrows == nrows && m->dense[0] == 0);
     m->scan = malloc((size_t)m->nstates * sizeof(ac_scan_state_t));
     if (m->scan == NULL) {
         free(depth);
@@ -389,6 +400,7 @@ static int emit(const ac_matcher_t *m, uint32_t s, size_t end, ac_match_fn fn, v
      * along the dictionary chain. */
     for (; s != NO_STATE && s != 0; s = m->states[s].dict) {
         for (uint32_t o = m->states[s].out; o != NO_STATE; o = m->outs[o].next) {
+            ASSERT(m->outs[o].len <= end); /* a match ends inside the text */
             int rc = fn(ud, m->outs[o].id, end - m->outs[o].len, end);
             if (rc)
                 return rc;

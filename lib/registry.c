@@ -19,13 +19,14 @@
  */
 #include "registry.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "invariant.h"
 
 /* ---------- arena ---------- */
 
@@ -62,6 +63,7 @@ static void *arena_alloc(arena_t *a, size_t size)
             a->head = c;
         }
     }
+    ASSERT(c->cap - c->used >= size && size % 8 == 0);
     void *p = (char *)c->data + c->used;
     c->used += size;
     return p;
@@ -115,7 +117,7 @@ static void problem(problems_t *p, const char *fmt, ...)
             return;
         }
         if ((size_t)n + 2 <= room) {
-            assert(p->buf != NULL); /* room > 0 only once a buffer exists */
+            ASSERT(p->buf != NULL); /* room > 0 only once a buffer exists */
             p->len += (size_t)n;
             p->buf[p->len++] = '\n';
             p->buf[p->len] = '\0';
@@ -177,6 +179,8 @@ static int hash_alloc(int32_t **tab, size_t *mask, size_t n)
             return -ENOMEM;
         size *= 2;
     }
+    /* Probing ends at an empty slot: the table is never more than half full. */
+    ASSERT(size > n * 2);
     *tab = malloc(size * sizeof(int32_t));
     if (*tab == NULL)
         return -ENOMEM;
@@ -694,6 +698,8 @@ static int link_bodies(registry_t *r, pending_units_t *pend, problems_t *pb)
     for (size_t i = 0; i < r->n_bodies; i++) {
         reg_body_t *b = &r->bodies[i];
         tier_t want = body_kind_tier(b->kind);
+        /* scan_document kept one pending unit list per body it added. */
+        ASSERT(pend != NULL);
         b->n_units = 0;
         for (size_t j = 0; j < pend[i].n; j++) {
             const char *code = pend[i].codes[j];
@@ -726,6 +732,31 @@ static int link_bodies(registry_t *r, pending_units_t *pend, problems_t *pb)
         }
     }
     return 0;
+}
+
+/* What every reader of an accepted registry relies on (registry.h): each
+ * parent one tier up, each body's units at its tier and indexed under it,
+ * codes and ids found by their hashes. O(units + bodies), once per parse. */
+static void check_accepted(const registry_t *r)
+{
+    for (size_t i = 0; i < r->n_units; i++) {
+        const reg_unit_t *u = &r->units[i];
+        ASSERT((u->parent < 0) == (u->parent_code == NULL));
+        ASSERT(u->parent < 0 ||
+               ((size_t)u->parent < r->n_units && r->units[u->parent].kind == u->kind + 1));
+        ASSERT(hash_find(r->unit_hash, r->unit_mask, u->code, strlen(u->code), unit_key, r) ==
+               (int)i);
+    }
+    for (size_t i = 0; i < r->n_bodies; i++) {
+        const reg_body_t *b = &r->bodies[i];
+        ASSERT(hash_find(r->body_hash, r->body_mask, b->id, strlen(b->id), body_key, r) == (int)i);
+        for (size_t j = 0; j < b->n_units; j++) {
+            int32_t u = b->units[j];
+            ASSERT(u >= 0 && (size_t)u < r->n_units);
+            ASSERT(r->units[u].kind == body_kind_tier(b->kind));
+            ASSERT(r->on_unit[(size_t)u * BODY_KIND_COUNT + b->kind] >= 0);
+        }
+    }
 }
 
 static void registry_free(registry_t *r)
@@ -784,6 +815,7 @@ int registry_parse(const char *json, size_t len, registry_t **out, char **proble
     free(pb.buf);
     free(r->unit_flags);
     r->unit_flags = NULL;
+    check_accepted(r);
     *out = r;
     return 0;
 }
@@ -890,7 +922,9 @@ int registry_ancestor(const registry_t *r, size_t unit, tier_t tier)
             return u;
         if (r->units[u].kind > tier)
             return -ENOENT;
-        u = r->units[u].parent;
+        int32_t p = r->units[u].parent;
+        ASSERT(p < 0 || ((size_t)p < r->n_units && r->units[p].kind == r->units[u].kind + 1));
+        u = p;
     }
     return -ENOENT;
 }
@@ -900,5 +934,6 @@ int registry_body_on_unit(const registry_t *r, size_t unit, body_kind_t k)
     if (r == NULL || unit >= r->n_units || (int)k < 0 || k >= BODY_KIND_COUNT || r->on_unit == NULL)
         return -ENOENT;
     int32_t b = r->on_unit[unit * BODY_KIND_COUNT + k];
+    ASSERT(b < 0 || ((size_t)b < r->n_bodies && r->bodies[b].kind == k));
     return b >= 0 ? b : -ENOENT;
 }

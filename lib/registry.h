@@ -1,6 +1,6 @@
 /*
  * registry.h - the registry of units (city > district > street > community >
- * compound) and bodies, in the format of shared/fixtures/routing/registry.json.
+ * compound) and bodies, in the format of tests/fixtures/routing/registry.json.
  *
  * A registry is parsed and validated once, then read-only: the router swaps
  * in a new one atomically when the ledger has a newer version, and the

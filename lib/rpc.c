@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "invariant.h"
 #include "log.h"
 
 /* ---------------------------------------------------------------- server */
@@ -38,6 +39,7 @@ struct rpc_request {
 static void request_free(rpc_request_t *req)
 {
     rpc_server_t *srv = req->srv;
+    ASSERT(srv->in_flight > 0); /* counted when the request was made */
     for (size_t i = 0; i < req->nroute; i++)
         free(req->route[i]);
     wire_free(&req->msg);
@@ -52,6 +54,7 @@ static int send_answer(rpc_request_t *req, const uint8_t *buf, size_t len)
         return -ECANCELED;
     const void *bufs[ZUV_MAX_FRAMES + 1];
     size_t lens[ZUV_MAX_FRAMES + 1];
+    ASSERT(req->nroute < ZUV_MAX_FRAMES); /* routing frames precede the payload */
     for (size_t i = 0; i < req->nroute; i++) {
         bufs[i] = req->route[i];
         lens[i] = req->route_len[i];
@@ -100,6 +103,8 @@ static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         return;
     }
     envelope_t *env = wire_envelope(msg);
+    /* wire_unpack checked the id: answers echo it and logs print it. */
+    ASSERT(env != NULL && env->request_id != NULL);
     if (env->body_case == LIANDONG__V1__ENVELOPE__BODY__NOT_SET) {
         answer_raw_error(srv, m, env->request_id, LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD,
                          "envelope has no body (or a body type this version does not know)");
@@ -214,10 +219,17 @@ const char *rpc_request_user(rpc_request_t *req)
 
 int rpc_request_answer(rpc_request_t *req, envelope_t *answer)
 {
+    ASSERT(req != NULL && answer != NULL && req->msg != NULL);
+    /* The answer carries the request's id on the wire only: the caller's
+     * envelope gets its own request_id back before the request (which owns
+     * the id) is freed, so an answer unpacked elsewhere and passed through
+     * still frees its own string, and nothing points into freed memory. */
+    char *own = answer->request_id;
     answer->request_id = (char *)rpc_request_id(req);
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = wire_pack(answer, &buf, &len);
+    answer->request_id = own;
     if (rc == 0)
         rc = send_answer(req, buf, len);
     if (rc < 0)
@@ -270,6 +282,7 @@ static pending_t *pending_take(rpc_client_t *c, uint64_t id)
         if ((*pp)->id == id && (*pp)->rid[0] == '\0') {
             pending_t *p = *pp;
             *pp = p->next;
+            ASSERT(c->n > 0);
             c->n--;
             return p;
         }
@@ -297,6 +310,7 @@ static pending_t *pending_take_named(rpc_client_t *c, const char *rid)
         return NULL;
     pending_t *p = *found;
     *found = p->next;
+    ASSERT(c->n > 0);
     c->n--;
     return p;
 }
@@ -342,6 +356,7 @@ static void on_client_timer(uv_timer_t *t)
             pending_t *p = *pp;
             if (p->deadline <= now) {
                 *pp = p->next;
+                ASSERT(c->n > 0);
                 c->n--;
                 p->cb(-ETIMEDOUT, NULL, p->ud);
                 free(p);
@@ -395,12 +410,16 @@ static int call(rpc_client_t *c, envelope_t *req, const char *own, uint32_t time
                 rpc_answer_fn cb, void *ud)
 {
     size_t olen = own ? strlen(own) : 0;
+    /* rpc_client_call_as refused longer ids: the answer must match it. */
+    ASSERT(olen <= WIRE_REQUEST_ID_MAX && cb != NULL);
     pending_t *p = calloc(1, sizeof(*p) + olen + 1);
     if (p == NULL)
         return -ENOMEM;
     char rid[80];
     p->id = ++c->next_id;
-    snprintf(rid, sizeof rid, "%s-%" PRIu64, c->prefix, p->id);
+    int rlen = snprintf(rid, sizeof rid, "%s-%" PRIu64, c->prefix, p->id);
+    /* A truncated id would never match its answer. */
+    ASSERT(rlen > 0 && (size_t)rlen < sizeof rid);
     if (olen > 0)
         memcpy(p->rid, own, olen + 1);
     char *saved = req->request_id;

@@ -46,9 +46,10 @@ const char *rpc_request_id(rpc_request_t *req);
 size_t rpc_request_route(rpc_request_t *req, void *buf, size_t len);
 /* The ZAP User-Id of the sender's connection ("" when CURVE is off). */
 const char *rpc_request_user(rpc_request_t *req);
-/* Answer and free the request. `answer->request_id` is set to the
- * request's id by this function. Returns 0 or a negative errno (the peer
- * is gone); the request is freed either way. */
+/* Answer and free the request. The answer is sent under the request's id;
+ * `answer` itself is left as it was given (its request_id unchanged).
+ * Returns 0 or a negative errno (the peer is gone); the request is freed
+ * either way. */
 int rpc_request_answer(rpc_request_t *req, envelope_t *answer);
 int rpc_request_fail(rpc_request_t *req, Liandong__V1__ErrorCode code, const char *message);
 

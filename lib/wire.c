@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "invariant.h"
+
 struct wire_msg {
     envelope_t *env;
     ProtobufCAllocator alloc;
@@ -25,6 +27,7 @@ typedef struct {
 static void *budget_alloc(void *data, size_t size)
 {
     struct wire_msg *m = data;
+    ASSERT(m->used <= m->budget); /* else the subtraction below wraps */
     if (size > m->budget - m->used)
         return NULL;
     wire_block_t *b = malloc(sizeof(wire_block_t) + size);
@@ -43,6 +46,9 @@ static void budget_free(void *data, void *p)
     if (p == NULL)
         return;
     wire_block_t *b = (wire_block_t *)((char *)p - offsetof(wire_block_t, align));
+    /* Only blocks of this message come back here (a foreign pointer put in
+     * an unpacked envelope would be freed through us). */
+    ASSERT(b->size <= m->used);
     m->used -= b->size;
     free(b);
 }
@@ -94,6 +100,8 @@ void wire_free(wire_msg_t **mp)
     struct wire_msg *m = *mp;
     if (m->env)
         liandong__v1__envelope__free_unpacked(m->env, &m->alloc);
+    /* Everything protobuf-c took from the budget came back. */
+    ASSERT(m->env == NULL || m->used == 0);
     free(m);
     *mp = NULL;
 }
@@ -105,6 +113,7 @@ int wire_pack(const envelope_t *e, uint8_t **buf, size_t *len)
     if (b == NULL)
         return -ENOMEM;
     *len = liandong__v1__envelope__pack(e, b);
+    ASSERT(*len == n); /* the buffer was sized by get_packed_size */
     *buf = b;
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "invariant.h"
+
 #define ZUV_BATCH 256
 
 struct zuv_socket {
@@ -52,6 +54,8 @@ static void set_idle(zuv_socket_t *s, int on)
 /* Receives one whole multipart message; returns 0, -EAGAIN or an error. */
 static int recv_message(zuv_socket_t *s, zuv_message_t *m)
 {
+    /* frames[] has ZUV_MAX_FRAMES slots; zuv_socket_start bounds max_frames. */
+    ASSERT(s->max_frames >= 1 && s->max_frames <= ZUV_MAX_FRAMES);
     m->nframes = 0;
     m->truncated = 0;
     for (;;) {
@@ -78,6 +82,7 @@ static int recv_message(zuv_socket_t *s, zuv_message_t *m)
         } else {
             /* Too many frames: keep the first max_frames-1 and the last,
              * so the routing envelope and the payload survive. */
+            ASSERT(m->nframes == s->max_frames);
             m->truncated = 1;
             zmq_msg_close(&m->frames[m->nframes - 1]);
             zmq_msg_init(&m->frames[m->nframes - 1]);
@@ -105,6 +110,7 @@ static void drain(zuv_socket_t *s)
             break;
         }
         s->received++;
+        ASSERT(m.nframes >= 1 && m.nframes <= s->max_frames && s->cb != NULL);
         s->cb(s, &m, s->ud);
         for (size_t k = 0; k < m.nframes; k++)
             zmq_msg_close(&m.frames[k]);
@@ -174,6 +180,7 @@ int zuv_socket_start(zuv_socket_t *s, size_t max_frames, zuv_recv_cb cb, void *u
     size_t sz = sizeof fd;
     if (zmq_getsockopt(s->zsock, ZMQ_FD, &fd, &sz) != 0)
         return -errno;
+    ASSERT(s->open_handles == 0); /* started once: the handles are not initialised yet */
     s->cb = cb;
     s->ud = ud;
     s->max_frames = max_frames;
@@ -196,6 +203,7 @@ int zuv_socket_send(zuv_socket_t *s, const void *const *bufs, const size_t *lens
 {
     if (s == NULL || s->zsock == NULL || n == 0)
         return -EINVAL;
+    ASSERT(bufs != NULL && lens != NULL);
     for (size_t i = 0; i < n; i++) {
         int flags = ZMQ_DONTWAIT | (i + 1 < n ? ZMQ_SNDMORE : 0);
         if (zmq_send(s->zsock, bufs[i], lens[i], flags) < 0) {
@@ -222,6 +230,7 @@ int zuv_socket_reply(zuv_socket_t *s, const zuv_message_t *req, const void *payl
         lens[n] = zmq_msg_size((zmq_msg_t *)&req->frames[i]);
         n++;
     }
+    ASSERT(n < ZUV_MAX_FRAMES);
     bufs[n] = payload;
     lens[n] = len;
     n++;
@@ -231,6 +240,7 @@ int zuv_socket_reply(zuv_socket_t *s, const zuv_message_t *req, const void *payl
 static void on_handle_closed(uv_handle_t *h)
 {
     zuv_socket_t *s = h->data;
+    ASSERT(s->open_handles > 0 && s->zsock == NULL);
     if (--s->open_handles == 0)
         free(s);
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# tests/run.sh - every test Liandong has, each reported as one PASS/FAIL line,
-# closing with exactly one `N passed, M failed` line; exits non-zero on any
-# failure. Expects `make all` and `make SAN=1 all` to have run (`make test`
-# does both). Budget: well under 15 minutes on a 2-core machine.
+# tests/run.sh - every test Liandong has, each reported as one PASS/FAIL line
+# (a pytest run: one line and the count of its tests), closing with exactly
+# one `N passed, M failed, K skipped` line; exits non-zero on any failure.
+# Unit tests, valgrind, fuzz and lint items count one each; every pytest
+# test counts one (from pytest's JUnit XML report). Expects `make all` and
+# `make SAN=1 all` to have run (`make test` does both). Budget: well under
+# 15 minutes on a 2-core machine.
 #
 #   (a) unit tests          build/tests/test_*
 #   (b) ASan+UBSan units    build-san/tests/test_*
@@ -58,7 +61,7 @@ t_bg "lint" 600 bash tests/lint.sh
 if command -v valgrind >/dev/null 2>&1; then
   while IFS= read -r t; do
     name=$(basename "$t")
-    case " $VALGRIND_SKIP " in *" $name "*) echo "skip  valgrind $name (VALGRIND_SKIP)"; continue ;; esac
+    case " $VALGRIND_SKIP " in *" $name "*) t_skip "valgrind $name" "VALGRIND_SKIP"; continue ;; esac
     t_run "valgrind $name" 300 env LIANDONG_VALGRIND=1 valgrind -q --error-exitcode=1 \
       --leak-check=full --track-fds=no "$t"
   done < <(t_executables build/tests 'test_*')
@@ -83,17 +86,18 @@ if [ -n "$fuzzers" ]; then
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus"
   done <<<"$fuzzers"
 else
-  echo "skip  fuzzers (none built: make fuzz)"
+  t_skip "fuzzers" "none built: make fuzz"
 fi
 
 t_wait
 
-# (e) system tests against both builds. pytest exits 5 when it collected
-# nothing, which counts as a failure here: a silent no-op must not pass.
-# The two runs overlap: system tests mostly wait on processes and
-# PostgreSQL, and every System picks its own free ports and directories.
+# (e) system tests against both builds, each test counted from the JUnit
+# report. A run that collects nothing (pytest exits 5), crashes or times out
+# counts as a failure: a silent no-op must not pass. The two runs overlap:
+# system tests mostly wait on processes and PostgreSQL, and every System
+# picks its own free ports and directories.
 for build in build build-san; do
-  t_bg "system[$build]" 720 env LIANDONG_BUILD="$build" "$PY" -m pytest -q \
+  t_bg_pytest "system[$build]" 720 env LIANDONG_BUILD="$build" "$PY" -m pytest -q -rs \
     tests/system
 done
 t_wait

@@ -282,12 +282,8 @@ static void on_forwarded(int status, wire_msg_t *answer, void *ud)
                          "the ledger did not confirm in time; retry with the same request");
     } else {
         envelope_t *e = wire_envelope(answer);
-        /* Pass the ledger's answer through unchanged. rpc_request_answer
-         * points its request_id at the request it then frees: give the
-         * unpacked answer its own string back before it is freed too. */
-        char *own = e->request_id;
+        /* Pass the ledger's answer through unchanged. */
         rpc_request_answer(f->req, e);
-        e->request_id = own;
         /* A returned case now waits at the dispatch centre: push it there
          * now rather than at the next sync. */
         if (f->d && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE &&

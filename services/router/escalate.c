@@ -167,11 +167,8 @@ static void on_recorded(int status, wire_msg_t *answer, void *ud)
                  x->new_body, x->actor, done->duplicate ? " (a repeat: recorded before)" : "");
         desk_poke(x->r->desks, x->new_body);
     }
-    /* Pass the ledger's answer (done or refused) through; rpc_request_answer
-     * repoints request_id at the request it frees, so restore it. */
-    char *own = e->request_id;
+    /* Pass the ledger's answer (done or refused) through. */
     rpc_request_answer(x->req, e);
-    e->request_id = own;
     escalation_free(x);
 }
 

@@ -41,7 +41,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 NCASES = int(os.environ.get("BENCH_CASES", "1000000"))
 WINDOW = int(os.environ.get("BENCH_WINDOW", "8"))
 CLIENTS = 16
-DEMANDS = os.path.join(ROOT, "..", "shared", "fixtures", "routing", "demands.jsonl")
+DEMANDS = os.path.join(ROOT, "tests", "fixtures", "routing", "demands.jsonl")
 
 
 def log(msg):
@@ -119,7 +119,7 @@ def pgbench(conninfo, explain):
 
 
 def demands_file(workdir):
-    """The shared routing fixtures' demands, or two of our own without them."""
+    """The routing fixtures' demands (tests/fixtures/routing), or two of our own."""
     if os.path.exists(DEMANDS):
         return DEMANDS
     path = os.path.join(workdir, "demands.jsonl")

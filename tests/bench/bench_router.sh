@@ -3,7 +3,7 @@
 # tests/bench/run.sh). Builds nothing: it runs build/bench/router_bench,
 # which `make bench-bins` builds, on generated data:
 #   - decisions per second on one core over 20,000 generated demands
-#     (texts from the shared samples and tests/router/*.jsonl, compounds from
+#     (texts from the routing samples and tests/router/*.jsonl, compounds from
 #     a generated 2,000-compound registry), per wall second and per second
 #     of the thread's CPU time (the honest figure on a shared machine);
 #   - load time and resident memory of a generated 100,000-compound
@@ -23,11 +23,11 @@ if [ ! -x "$BIN" ]; then
     echo "bench_router: $BIN missing (run make bench-bins)" >&2
     exit 1
 fi
-FIXTURES=${LIANDONG_FIXTURES:-$ROOT/../shared/fixtures/routing}
+FIXTURES=${LIANDONG_FIXTURES:-$ROOT/tests/fixtures/routing}
 WORK=$(mktemp -d /tmp/bench_router.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# Texts: the shared samples when present, and the router's own test sets.
+# Texts: the routing samples (tests/fixtures/routing), and the router's own test sets.
 : >"$WORK/texts.jsonl"
 [ -f "$FIXTURES/demands.jsonl" ] && cat "$FIXTURES/demands.jsonl" >>"$WORK/texts.jsonl"
 for f in tests/router/*.jsonl; do

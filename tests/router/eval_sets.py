@@ -10,7 +10,7 @@ category and compound with an independent implementation of ROUTING.md
 sections 4-6 (the chain walk, the party-branch cc, manual triage), so a set
 states only what a person decides: which compound, which category, urgent
 or not. The first line of a set may be {"registry": "FILE"} (relative to
-the set), else the shared fixture registry is used.
+the set), else the fixture registry (tests/fixtures/routing) is used.
 
 usage: eval_sets.py [--router build/bin/router] [--min PCT] SET.jsonl...
 Prints per set: body, category, compound and urgency accuracy and every
@@ -113,7 +113,7 @@ def deadlines(category, urgency):
 
 def read_set(path, fixtures):
     """(registry path, demand objects) of a set file: its first line may
-    name its registry (next to the set); otherwise the shared fixture's."""
+    name its registry (next to the set); otherwise the fixture registry."""
     lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
     reg_path = os.path.join(fixtures, "registry.json")
     if lines and "registry" in lines[0]:
@@ -183,7 +183,7 @@ def main():
     ap.add_argument("--router", default="build/bin/router")
     ap.add_argument("--fixtures", default=os.environ.get(
         "LIANDONG_FIXTURES", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                          "../../../shared/fixtures/routing")))
+                                          "..", "fixtures", "routing")))
     ap.add_argument("--min", type=float, default=0.0)
     ap.add_argument("-q", "--quiet", action="store_true")
     ap.add_argument("sets", nargs="+")

@@ -35,7 +35,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "routing")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "routing")
 sys.path.insert(0, HERE)
 import eval_sets  # noqa: E402
 

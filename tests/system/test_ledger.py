@@ -23,8 +23,8 @@ import liandong
 from liandong import pb
 
 DISPATCH = "JA-DISPATCH"           # the dispatch centre in the fixture registry
-FIXTURE_REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures", "routing", "registry.json")
-REGISTRY = FIXTURE_REGISTRY if os.path.exists(FIXTURE_REGISTRY) else liandong.REGISTRY
+# The project's copy of the routing fixtures' registry (tests/fixtures/routing).
+REGISTRY = os.path.join(liandong.ROOT, "tests", "fixtures", "routing", "registry.json")
 E = pb.ErrorCode
 
 
@@ -660,8 +660,8 @@ def test_curve_identity_decides_the_actor(pg):
     `actor` field says; operators and services name the actor."""
     import json
     petition = os.path.join(liandong.BIN, "petition")
-    if not os.access(petition, os.X_OK):
-        pytest.skip("petition not built (needed for `keys bootstrap`)")
+    # `make all` builds petition: its absence is a broken build, not a skip.
+    assert os.access(petition, os.X_OK), f"{petition} not built (needed for `keys bootstrap`)"
     keys = os.path.join(pg["workdir"], "keys")
     r = subprocess.run([petition, "keys", "bootstrap", "--registry", REGISTRY, "--dir", keys],
                        capture_output=True, text=True, timeout=60)

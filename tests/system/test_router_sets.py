@@ -7,14 +7,17 @@ fillers, traditional characters, full-width digits, names and phone numbers,
 compound names holding misleading words or other compounds' names, compounds
 found only through the address or the text, every tie-break rule of
 ROUTING.md section 4, every chain fallback, unlocatable and unclassifiable
-demands, against the shared registry and a second registry of our own
+demands, against the fixture registry (tests/fixtures/routing, the project's
+copy of the shared routing fixtures) and registries of our own
 (tests/router/registry_b.json, registry_c.json, registry_d.json, registry_e.json). Runs the real `router --dry-run`; needs no
 other service. Body and category must each be right on at least 97% of all
 sets together (the issue's target for unseen demands) and on at least 90% of
 each set (the small sets have 20-40 demands: one debatable call is 3-5%);
 every miss is printed.
 """
+import filecmp
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -32,13 +35,10 @@ SETS = sorted(glob.glob(os.path.join(ROOT, "tests", "router", "set_*.jsonl")) +
               glob.glob(os.path.join(ROOT, "tests", "router", "heldout_*.jsonl")))
 
 
-def uses_shared_registry(path):
-    """A set without a {"registry": ...} first line runs against the shared fixture."""
-    with open(path, encoding="utf-8") as f:
-        return '"registry"' not in f.readline()
-FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "routing")
-if not os.path.isdir(FIXTURES):
-    FIXTURES = os.environ.get("LIANDONG_FIXTURES", FIXTURES)
+# The project's own copy: a lone clone has everything these tests read.
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "routing")
+# The shared original, beside the project in the development tree only.
+SHARED_FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "routing")
 sys.path.insert(0, os.path.join(ROOT, "tests", "router"))
 import eval_sets  # noqa: E402
 
@@ -54,8 +54,6 @@ def run_set(path):
 
 @pytest.mark.parametrize("path", SETS, ids=[os.path.basename(p) for p in SETS])
 def test_set_accuracy(path):
-    if not os.path.isdir(FIXTURES) and uses_shared_registry(path):
-        pytest.skip("shared fixtures not found")
     n, ok, misses = run_set(path)
     for m in misses:
         print(m)
@@ -66,8 +64,6 @@ def test_set_accuracy(path):
 
 
 def test_all_sets_accuracy():
-    if not os.path.isdir(FIXTURES):
-        pytest.skip("shared fixtures not found")
     total = {"n": 0, "body": 0, "category": 0, "compound": 0}
     for path in SETS:
         n, ok, _ = run_set(path)
@@ -85,8 +81,6 @@ def test_all_sets_accuracy():
 def test_blind_sets_accuracy():
     """The blind sets together must reach the same 97% on their own: the many
     set_*.jsonl demands must not hide a regression on wording nobody tuned to."""
-    if not os.path.isdir(FIXTURES):
-        pytest.skip("shared fixtures not found")
     blind = [p for p in SETS if os.path.basename(p).startswith("blind")]
     n = body = category = 0
     for path in blind:
@@ -105,8 +99,6 @@ def test_eval_detects_a_wrong_answer(tmp_path):
     p.write_text('{"id": "w1", "channel": "hotline", "text": "电梯坏了", '
                  '"compound": "JA-DH-CZ-1-01", "expect": {"category": "planning", '
                  '"compound": "JA-PX-BL-1-01"}}\n', encoding="utf-8")
-    if not os.path.isdir(FIXTURES):
-        pytest.skip("shared fixtures not found")
     n, ok, misses = eval_sets.run_set(os.path.join(BUILD, "bin", "router"), str(p), FIXTURES)
     assert n == 1 and ok["category"] == 0 and ok["body"] == 0 and len(misses) == 1
 
@@ -115,11 +107,34 @@ def test_eval_detects_a_wrong_answer(tmp_path):
 def test_set_urgency(path):
     """Every emergency of every set caught, at most 5% of its normal demands
     raised (issue 18; a false alarm costs a 2-hour reply, a miss a life)."""
-    if not os.path.isdir(FIXTURES) and uses_shared_registry(path):
-        pytest.skip("shared fixtures not found")
     n, ok, misses = run_set(path)
     print(f"emergencies {ok['emergency_caught']}/{ok['emergency']}, "
           f"normal raised {ok['raised']}/{ok['normal']}, flagged for review {ok['review']}")
     assert ok["emergency_caught"] == ok["emergency"], \
         [m for m in misses if "/emergency cc=" in m.split("got")[0]]
     assert ok["raised"] * 100 <= 5 * ok["normal"], f"raised {ok['raised']}/{ok['normal']}"
+
+
+FIXTURE_FILES = ("registry.json", "demands.jsonl", "expected.jsonl")
+
+
+def test_fixture_copy_is_complete_and_current():
+    """The project's copy of the routing fixtures is whole (a demand and an
+    expectation per line, ids in step, a registry that parses) and, where the
+    shared original sits beside the project, still equal to it."""
+    for name in FIXTURE_FILES:
+        assert os.path.isfile(os.path.join(FIXTURES, name)), f"{FIXTURES}/{name} missing"
+    with open(os.path.join(FIXTURES, "registry.json"), encoding="utf-8") as f:
+        reg = json.load(f)
+    assert reg["units"] and reg["bodies"]
+    demands = [json.loads(x) for x in open(os.path.join(FIXTURES, "demands.jsonl"),
+                                           encoding="utf-8") if x.strip()]
+    expected = [json.loads(x) for x in open(os.path.join(FIXTURES, "expected.jsonl"),
+                                            encoding="utf-8") if x.strip()]
+    assert len(demands) >= 50 and len(demands) == len(expected)
+    assert [d["id"] for d in demands] == [e["id"] for e in expected]
+    if os.path.isdir(SHARED_FIXTURES):
+        for name in FIXTURE_FILES:
+            assert filecmp.cmp(os.path.join(FIXTURES, name), os.path.join(SHARED_FIXTURES, name),
+                               shallow=False), f"tests/fixtures/routing/{name} differs from " \
+                                               f"../shared/fixtures/routing/{name}: copy it again"

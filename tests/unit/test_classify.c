@@ -1,10 +1,9 @@
 /*
  * test_classify.c - classifier: the hand-written corpus
- * (tests/router/classify_cases.tsv), the 54 shared routing samples
- * (../shared/fixtures/routing), loader error reporting and robustness
- * against garbage lexicons and texts, explain JSON validity. Speed is
- * measured by tests/bench/router_bench, not here (no timed assertions).
- * Run from the repository root.
+ * (tests/router/classify_cases.tsv), the 54 routing samples
+ * (tests/fixtures/routing, the project's copy of the shared ones), loader error reporting and
+ * robustness against garbage lexicons and texts, explain JSON validity. Speed is measured by
+ * tests/bench/router_bench, not here (no timed assertions). Run from the repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +24,7 @@
 
 #define LEXDIR "deploy/lexicon"
 #define CASES "tests/router/classify_cases.tsv"
-#define FIXTURES "../shared/fixtures/routing"
+#define FIXTURES "tests/fixtures/routing"
 
 static classifier_t *g_c;
 
@@ -130,7 +129,7 @@ static void test_corpus(void **state)
     assert_int_equal(fail, 0);
 }
 
-/* The shared samples: category, and urgency as the router combines it (an
+/* The routing samples: category, and urgency as the router combines it (an
  * explicit channel emergency wins; the text can raise a normal one). Texts
  * from traditional channels are converted as the normaliser does. */
 static void test_fixtures(void **state)

@@ -17,8 +17,8 @@
 static const char *fixture_path(const char *name)
 {
     static char buf[512];
-    const char *dirs[] = {getenv("LIANDONG_FIXTURES"), "tests/fixtures/routing",
-                          "../shared/fixtures/routing", "/work/shared/fixtures/routing"};
+    /* The project's own copy; LIANDONG_FIXTURES may point at another. */
+    const char *dirs[] = {getenv("LIANDONG_FIXTURES"), "tests/fixtures/routing"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         if (dirs[i] == NULL)
             continue;

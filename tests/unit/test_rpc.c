@@ -1,7 +1,8 @@
 /* test_rpc.c - rpc server and client on one loop: an answer is matched to
  * its request, garbage and bodiless envelopes are answered with errors by
- * the server itself, too many frames are refused, and a request nobody
- * answers times out exactly once. */
+ * the server itself, too many frames are refused, a request nobody
+ * answers times out exactly once, and answering leaves the answer's own
+ * request id in place (never a pointer into the freed request). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,39 @@ typedef struct {
     int hold; /* do not answer: exercise the client's timeout */
     rpc_request_t *held;
     char last_rid[WIRE_REQUEST_ID_MAX + 1]; /* the request id the server saw */
+    int pass_through; /* answer with an unpacked envelope, as the router does */
+    int rid_kept;     /* answers whose envelope kept its own request_id */
 } server_state_t;
+
+/* Answers with an envelope unpacked from bytes (its request_id owned by the
+ * unpacked message), as the router passes the ledger's answers through;
+ * then frees it, which must free that envelope's own string. */
+static void answer_passed_through(server_state_t *st, rpc_request_t *req)
+{
+    Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
+    pong.service = "upstream";
+    envelope_t up = LIANDONG__V1__ENVELOPE__INIT;
+    up.request_id = "upstream-rid";
+    up.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
+    up.pong = &pong;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[128];
+    wire_msg_t *w = NULL;
+    if (wire_pack(&up, &buf, &len) != 0 || wire_unpack(buf, len, 4096, &w, err, sizeof err) != 0) {
+        free(buf);
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "test set-up failed");
+        return;
+    }
+    free(buf);
+    envelope_t *e = wire_envelope(w);
+    const char *own = e->request_id;
+    rpc_request_answer(req, e);
+    /* Compared as pointers: a dangling id must not be read. */
+    if (e->request_id == own && strcmp(own, "upstream-rid") == 0)
+        st->rid_kept++;
+    wire_free(&w);
+}
 
 static void handler(rpc_server_t *srv, rpc_request_t *req, void *ud)
 {
@@ -31,12 +64,19 @@ static void handler(rpc_server_t *srv, rpc_request_t *req, void *ud)
         st->held = req;
         return;
     }
+    if (st->pass_through) {
+        answer_passed_through(st, req);
+        return;
+    }
     Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
     pong.service = "test";
     envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
     a.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
     a.pong = &pong;
+    char *own = a.request_id;
     rpc_request_answer(req, &a);
+    if (a.request_id == own)
+        st->rid_kept++;
 }
 
 typedef struct {
@@ -123,6 +163,33 @@ static void test_ping_answered(void **state)
     assert_int_equal(rpc_client_in_flight(c), 0);
     rpc_client_destroy(&c);
     assert_null(c);
+    /* After the client is gone: a failed assertion must not leave a socket
+     * open for zmq_ctx_term in teardown to wait on. */
+    assert_int_equal(f->st.rid_kept, 1); /* the handler's envelope kept its id */
+}
+
+/* An answer passed through from another service goes out under the
+ * request's id (the client matches it) and keeps its own id afterwards. */
+static void test_answer_passed_through(void **state)
+{
+    fixture_t *f = *state;
+    f->st.pass_through = 1;
+    rpc_client_t *c = NULL;
+    assert_int_equal(rpc_client_create(&f->loop, f->ctx, f->ep, 1 << 20, &c), 0);
+    Liandong__V1__Ping p = LIANDONG__V1__PING__INIT;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_PING;
+    req.ping = &p;
+    answer_t a = {.loop = &f->loop};
+    assert_int_equal(rpc_client_call(c, &req, 2000, on_answer, &a), 0);
+    run_for(&f->loop, 3000);
+    rpc_client_destroy(&c);
+    run_for(&f->loop, 10);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(a.status, 0);
+    assert_int_equal(a.body_case, LIANDONG__V1__ENVELOPE__BODY_PONG);
+    assert_int_equal(f->st.handled, 1);
+    assert_int_equal(f->st.rid_kept, 1);
 }
 
 static void test_timeout_once(void **state)
@@ -238,6 +305,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ping_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_passed_through, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_call_as_own_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_answered, setup, teardown),
