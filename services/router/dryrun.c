@@ -167,10 +167,10 @@ int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
     return rc;
 }
 
-int dryrun_run(const char *registry_path, const char *lexicon_dir, uint32_t tag_channels, FILE *in,
-               FILE *out)
+int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_options_t *opts,
+               FILE *in, FILE *out)
 {
-    if (registry_path == NULL || in == NULL || out == NULL)
+    if (registry_path == NULL || opts == NULL || in == NULL || out == NULL)
         return -EINVAL;
     if (lexicon_dir == NULL)
         lexicon_dir = "deploy/lexicon";
@@ -193,7 +193,8 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, uint32_t tag_
         registry_destroy(&reg);
         return rc;
     }
-    router_core_set_tag_channels(core, tag_channels);
+    router_core_set_tag_channels(core, opts->tag_channels);
+    router_core_set_review_below(core, opts->review_below);
     rc = dryrun_stream(core, in, out);
     router_core_destroy(&core);
     registry_destroy(&reg);

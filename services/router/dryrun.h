@@ -19,8 +19,14 @@
 /* Returns 0 when every line was read and answered (error lines included),
  * or a negative errno when the registry or the lexicons cannot be loaded
  * (the problems are written to stderr) or output fails. */
-int dryrun_run(const char *registry_path, const char *lexicon_dir, uint32_t tag_channels, FILE *in,
-               FILE *out);
+/* What the router's flags set for placement (see services/router/main.c). */
+typedef struct {
+    uint32_t tag_channels; /* channels trusted for urgency tags (urgency.h) */
+    int review_below;      /* confidence under which to flag (confidence.h) */
+} dryrun_options_t;
+
+int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_options_t *opts,
+               FILE *in, FILE *out);
 
 /* The same with a core built by the caller. Returns 0 or -EIO. */
 int dryrun_stream(const router_core_t *core, FILE *in, FILE *out);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confidence.h"
 #include "field_limits.h"
 #include "log.h"
 #include "router.h"
@@ -23,6 +24,7 @@ typedef struct {
     char *cc[PLACE_MAX_CC];
     char *strings[6];
     char *explain;
+    char *review_reasons[4]; /* static names (confidence.h), never freed */
 } submit_t;
 
 static void submit_free(submit_t *s)
@@ -68,6 +70,13 @@ static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
                                               : LIANDONG__V1__URGENCY__URGENCY_NORMAL;
     pb->reply_due_hours = (uint32_t)p->reply_due_hours;
     pb->resolve_due_hours = (uint32_t)p->resolve_due_hours;
+    pb->confidence_pct = (uint32_t)res->confidence;
+    pb->review = res->review != 0;
+    const char *why[4];
+    pb->n_review_reasons = review_reason_names(res->review, why, 4);
+    for (size_t i = 0; i < pb->n_review_reasons; i++)
+        s->review_reasons[i] = (char *)why[i]; /* protobuf-c only reads them */
+    pb->review_reasons = s->review_reasons;
     json_t *j = router_result_json(r->core, "", res);
     json_t *ex = j ? json_object_get(j, "explain") : NULL;
     s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
@@ -163,6 +172,20 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
         ack.case_id = e->case_created->case_id;
         ack.duplicate = e->case_created->duplicate;
         ack.placement = e->case_created->placement ? e->case_created->placement : &s->pb;
+        Liandong__V1__Placement stored;
+        if (!ack.duplicate && ack.placement != &s->pb) {
+            /* The ledger answers with the placement it stored; the review
+             * flags of a new case are this decision's (they are kept in its
+             * explanation). A shallow copy, so that the unpacked answer
+             * never holds a pointer it does not own. A duplicate keeps the
+             * first one's placement as stored. */
+            stored = *ack.placement;
+            stored.confidence_pct = s->pb.confidence_pct;
+            stored.review = s->pb.review;
+            stored.n_review_reasons = s->pb.n_review_reasons;
+            stored.review_reasons = s->pb.review_reasons;
+            ack.placement = &stored;
+        }
         envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
         a.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK;
         a.submit_ack = &ack;

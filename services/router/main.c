@@ -30,6 +30,9 @@ static config_opt_t opts[] = {
      "channels whose in-text urgency tags (【紧急】, 急!, SOS) count as their explicit emergency "
      "(comma list; empty: none)",
      0, NULL},
+    {"review-below", "LIANDONG_REVIEW_BELOW", "40",
+     "confidence (0-100) under which a placement is also flagged for the dispatch centre's review",
+     0, NULL},
     {"registry", "LIANDONG_REGISTRY", NULL,
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
@@ -86,12 +89,18 @@ int main(int argc, char **argv)
                         "petition, mailbox, grid, property)\n");
         return 2;
     }
+    long review_below = 0;
+    if (config_get_long(opts, NOPTS, "review-below", 0, 101, &review_below) < 0) {
+        fprintf(stderr, "router: --review-below: an integer 0-101 (0: never, 101: always)\n");
+        return 2;
+    }
     if (strcmp(config_get(opts, NOPTS, "dry-run"), "1") == 0) {
         if (registry == NULL) {
             fprintf(stderr, "router: --dry-run needs --registry FILE\n");
             return 2;
         }
-        rc = dryrun_run(registry, lexicon, tag_channels, stdin, stdout);
+        dryrun_options_t dopts = {tag_channels, (int)review_below};
+        rc = dryrun_run(registry, lexicon, &dopts, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }
     long timeout = 0, max_msg = 0;
@@ -103,6 +112,7 @@ int main(int argc, char **argv)
     static router_t r;
     r.lexicon_dir = lexicon;
     r.tag_channels = tag_channels;
+    r.review_below = (int)review_below;
     r.registry_file = registry;
     r.ledger_timeout_ms = (uint32_t)timeout;
     if (service_init(&r.svc, "router", on_stop, &r) < 0) {

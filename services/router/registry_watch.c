@@ -64,6 +64,7 @@ int router_registry_install(router_t *r, const char *json, size_t len, const cha
         return rc;
     }
     router_core_set_tag_channels(core, r->tag_channels);
+    router_core_set_review_below(core, r->review_below);
     router_registry_release(r);
     r->core = core;
     r->registry = reg;

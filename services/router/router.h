@@ -29,6 +29,7 @@ typedef struct router {
     int registry_fetching;
     const char *lexicon_dir;
     uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
+    int review_below;          /* confidence under which placements are flagged */
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
     unsigned long placed, refused;

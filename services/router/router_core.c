@@ -13,13 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confidence.h"
+
 struct router_core {
     const registry_t *reg;
     normalizer_t *norm;
     locator_t *loc;
     classifier_t *cls;
     uint32_t tag_channels; /* bit per channel_t trusted for urgency tags */
+    int review_below;      /* confidence under which a placement is flagged */
 };
+
+void router_core_set_review_below(router_core_t *core, int pct)
+{
+    if (core != NULL)
+        core->review_below = pct;
+}
 
 void router_core_set_tag_channels(router_core_t *core, uint32_t mask)
 {
@@ -46,6 +55,7 @@ int router_core_create(const registry_t *reg, const char *lexicon_dir, router_co
     if (c == NULL)
         return -ENOMEM;
     c->reg = reg;
+    c->review_below = CONFIDENCE_REVIEW_BELOW_DEFAULT;
     int rc = urgency_tag_channels_parse(URGENCY_TAG_CHANNELS_DEFAULT, &c->tag_channels);
     assert(rc == 0);
     rc = normalizer_create(&c->norm);
@@ -202,6 +212,17 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
     if (rc < 0)
         goto done;
     rc = place_decide(core->reg, out->loc.unit, out->cls.category, out->udec.urgency, &out->place);
+    if (rc < 0)
+        goto done;
+    /* Say when unsure. A placement already with the dispatch centre (not
+     * located, not classified, no body in the chain) is its triage anyway;
+     * any other goes to its body and is also flagged when the category is a
+     * weak reading or the urgency was raised on an unclear time. */
+    out->confidence = placement_confidence(&out->cls);
+    if (out->place.body_kind != BODY_DISPATCH_CENTER && out->confidence < core->review_below)
+        out->review |= REVIEW_LOW_CONFIDENCE;
+    if (out->udec.review)
+        out->review |= REVIEW_URGENCY_UNCLEAR;
 done:
     nbuf_free(&text);
     nbuf_free(&addr);
@@ -399,6 +420,19 @@ static json_t *explain_urgency(const router_result_t *res)
     return o;
 }
 
+static json_t *review_json(unsigned review)
+{
+    json_t *why = json_array();
+    const char *names[4];
+    size_t nn = review_reason_names(review, names, 4);
+    for (size_t i = 0; why != NULL && i < nn; i++)
+        if (json_array_append_new(why, json_string(names[i])) != 0) {
+            json_decref(why);
+            return NULL;
+        }
+    return why;
+}
+
 json_t *router_result_json(const router_core_t *core, const char *id, const router_result_t *res)
 {
     if (core == NULL || res == NULL)
@@ -426,10 +460,22 @@ json_t *router_result_json(const router_core_t *core, const char *id, const rout
     rc |= set_new(o, "urgency", json_string(urgency_name(p->urgency)));
     rc |= set_new(o, "reply_due_hours", json_integer(p->reply_due_hours));
     rc |= set_new(o, "resolve_due_hours", json_integer(p->resolve_due_hours));
+    rc |= set_new(o, "confidence", json_real(res->confidence / 100.0));
+    rc |= set_new(o, "review", json_boolean(res->review != 0));
+    rc |= set_new(o, "review_reasons", review_json(res->review));
     rc |= set_new(ex, "compound", explain_compound(core, res));
     rc |= set_new(ex, "classifier", explain_classifier(res));
     rc |= set_new(ex, "placement", explain_chain(core, res));
     rc |= set_new(ex, "urgency", explain_urgency(res));
+    /* kept with the case by the ledger (explain_json): the dispatch
+     * centre's review queue reads it there */
+    json_t *rv = json_object();
+    if (rv != NULL) {
+        rc |= set_new(rv, "flagged", json_boolean(res->review != 0));
+        rc |= set_new(rv, "confidence", json_integer(res->confidence));
+        rc |= set_new(rv, "reasons", review_json(res->review));
+    }
+    rc |= set_new(ex, "review", rv);
     rc |= set_new(o, "explain", ex);
     if (rc != 0) {
         json_decref(o);

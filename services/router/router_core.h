@@ -38,6 +38,8 @@ typedef struct {
     urgency_t urgency_in;    /* as given by the channel */
     urgency_t urgency_text;  /* as detected in the text */
     urgency_decision_t udec; /* the decision with the channel's word (urgency.h) */
+    int confidence;          /* 0..100 (confidence.h) */
+    unsigned review;         /* REVIEW_* bits: flagged for the dispatch centre */
 } router_result_t;
 
 /* Build a core for `reg` (borrowed: it must outlive the core), loading the
@@ -49,6 +51,9 @@ void router_core_destroy(router_core_t **core);
 /* The channels trusted for in-text urgency tags (a bit per channel_t);
  * a new core trusts URGENCY_TAG_CHANNELS_DEFAULT. */
 void router_core_set_tag_channels(router_core_t *core, uint32_t mask);
+/* Placements below this confidence (0..100) are flagged for the dispatch
+ * centre's review; a new core uses CONFIDENCE_REVIEW_BELOW_DEFAULT. */
+void router_core_set_review_below(router_core_t *core, int pct);
 
 const registry_t *router_core_registry(const router_core_t *core);
 
@@ -59,7 +64,8 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
 
 /* The dry-run output object for a result: {"id","category","tier",
  * "body_id","body_kind","cc":[...],"urgency","reply_due_hours",
- * "resolve_due_hours","explain":{...}}. `id` may be NULL (then JSON null).
+ * "resolve_due_hours","confidence","review","review_reasons":[...],
+ * "explain":{...}}. `id` may be NULL (then JSON null).
  * Returns a new reference, or NULL on allocation failure. */
 json_t *router_result_json(const router_core_t *core, const char *id, const router_result_t *res);
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <cmocka.h>
 
+#include "../../services/router/confidence.h"
 #include "../../services/router/dryrun.h"
 
 static const char *fixture_path(const char *name)
@@ -55,7 +56,8 @@ static json_t *run(const char *registry, const char *input, size_t *n, int *rc)
     assert_non_null(in);
     FILE *out = tmpfile();
     assert_non_null(out);
-    *rc = dryrun_run(registry, lexicon_dir(), tag_channels(), in, out);
+    dryrun_options_t opts = {tag_channels(), CONFIDENCE_REVIEW_BELOW_DEFAULT};
+    *rc = dryrun_run(registry, lexicon_dir(), &opts, in, out);
     fclose(in);
     rewind(out);
     json_t *arr = json_array();
@@ -198,6 +200,47 @@ static void test_explain(void **state)
     json_decref(got);
 }
 
+/* Say when unsure (issue 19): a clear demand is placed with confidence and
+ * not flagged; a vague one still goes to the best body and is flagged; one
+ * already with the dispatch centre is its triage, not flagged again; an
+ * emergency raised on an unclear time is flagged for that. */
+static void test_review_flag(void **state)
+{
+    (void)state;
+    const char *input =
+        "{\"id\":\"a\",\"channel\":\"hotline\",\"text\":\"鸿翔花园3栋电梯坏了,电梯停运两天了\"}\n"
+        "{\"id\":\"b\",\"channel\":\"hotline\",\"text\":\"鸿翔花园的路灯和垃圾桶\"}\n"
+        "{\"id\":\"c\",\"channel\":\"hotline\",\"text\":\"你好,谢谢\"}\n"
+        "{\"id\":\"d\",\"channel\":\"hotline\",\"text\":"
+        "\"上周就打过电话了。鸿翔花园楼道的电线冒火花\"}\n";
+    size_t n;
+    int rc;
+    json_t *got = run(fixture_path("registry.json"), input, &n, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 4);
+    json_t *a = json_array_get(got, 0);
+    assert_true(json_real_value(json_object_get(a, "confidence")) >= 0.9);
+    assert_true(json_is_false(json_object_get(a, "review")));
+    assert_int_equal(json_array_size(json_object_get(a, "review_reasons")), 0);
+    json_t *b = json_array_get(got, 1);
+    assert_true(json_real_value(json_object_get(b, "confidence")) < 0.4);
+    assert_true(json_is_true(json_object_get(b, "review")));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(b, "review_reasons"), 0)),
+                        "low_confidence");
+    json_t *c = json_array_get(got, 2);
+    assert_string_equal(json_string_value(json_object_get(c, "body_kind")), "dispatch_center");
+    assert_true(json_is_false(json_object_get(c, "review")));
+    json_t *d = json_array_get(got, 3);
+    assert_string_equal(json_string_value(json_object_get(d, "urgency")), "emergency");
+    assert_true(json_is_true(json_object_get(d, "review")));
+    json_t *why = json_object_get(d, "review_reasons");
+    int unclear = 0;
+    for (size_t i = 0; i < json_array_size(why); i++)
+        unclear |= strcmp(json_string_value(json_array_get(why, i)), "urgency_unclear") == 0;
+    assert_true(unclear);
+    json_decref(got);
+}
+
 static void test_malformed_lines(void **state)
 {
     (void)state;
@@ -281,9 +324,8 @@ static void test_bad_registry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixture_samples),
-        cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_fixture_samples), cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_review_flag),     cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_bad_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,9 @@ json_t *json_placement(const Liandong__V1__Placement *p)
     json_object_set_new(o, "reply_due_hours", json_integer(p->reply_due_hours));
     json_object_set_new(o, "resolve_due_hours", json_integer(p->resolve_due_hours));
     json_object_set_new(o, "compound", json_string(p->compound_code));
+    json_object_set_new(o, "confidence", json_real(p->confidence_pct / 100.0));
+    json_object_set_new(o, "review", json_boolean(p->review));
+    json_object_set_new(o, "review_reasons", json_strings(p->review_reasons, p->n_review_reasons));
     json_t *ex =
         (p->explain_json && *p->explain_json) ? json_loads(p->explain_json, 0, NULL) : NULL;
     if (ex)
