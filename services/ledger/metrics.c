@@ -46,9 +46,11 @@ static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
  *                           (label: the body's kind), from the body
  *                           roll-ups: a case moved between bodies counts
  *                           for each.
- * So each district's received, replied, ... add up to the city's minus
- * the unlocated (a compound lies in one district), and the city's are all
- * cases. Open and overdue are live, from the open cases. */
+ * The city's series are its unit's roll-up plus the unlocated cases
+ * (added in refresh_figures()): every case of the city. So the districts'
+ * received, replied, open, ... plus the unlocated add up to the city's (a
+ * compound lies in one district), from independent rows. Open and overdue
+ * are live, from the open cases. */
 #define FIG_OPEN_COUNTS                                                                            \
     "count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL "),"                                   \
     " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL                                       \
@@ -264,6 +266,15 @@ static void refresh_figures(metrics_t *m)
             u->v[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
     }
     m->nfig = (size_t)n;
+    /* Every case of the city: its unit's roll-up holds only the located. */
+    const unit_fig_t *unl = NULL;
+    for (size_t i = 0; i < m->nfig; i++)
+        if (strcmp(m->fig[i].kind, "unlocated") == 0)
+            unl = &m->fig[i];
+    for (size_t i = 0; unl != NULL && i < m->nfig; i++)
+        if (strcmp(m->fig[i].kind, "city") == 0)
+            for (int k = 0; k < F_N; k++)
+                m->fig[i].v[k] += unl->v[k];
     m->fig_valid = 1;
     m->db_up = 1;
     PQclear(r);

@@ -33,7 +33,7 @@ def rid(prefix="lt"):
 
 
 class Ledger:
-    def __init__(self, workdir, conninfo, name="ledger", keys=None):
+    def __init__(self, workdir, conninfo, name="ledger", keys=None, extra_args=()):
         self.workdir = workdir
         self.conninfo = conninfo
         self.ports = liandong.free_ports(2)
@@ -49,7 +49,7 @@ class Ledger:
         self.proc = subprocess.Popen(
             [os.path.join(liandong.BIN, "ledger"), "--listen", self.ep,
              "--events", self.events, "--db", conninfo, "--schema-dir", liandong.SCHEMA_DIR]
-            + security,
+            + security + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env,
             cwd=liandong.ROOT)
         self.client = self.connect("operator.admin")
