@@ -247,8 +247,10 @@ def main():
         sys.exit("bench_ledger: LIANDONG_BENCH_PGSUPER not set (run tests/bench/run.sh)")
     psql_super("DROP DATABASE IF EXISTS bench_ledger")
     psql_super("CREATE DATABASE bench_ledger OWNER liandong")
-    conninfo = su.replace("dbname=postgres", "dbname=bench_ledger").replace(
-        "user=postgres", "user=liandong")
+    # The ledger's own conninfo (its role and password file), on the bench's
+    # database.
+    conninfo = os.environ["LIANDONG_BENCH_CONNINFO"].replace("dbname=liandong",
+                                                             "dbname=bench_ledger")
     system = BenchSystem(conninfo)
     result = {}
     try:
