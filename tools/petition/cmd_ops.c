@@ -228,16 +228,15 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
         json_object_set_new(top, "total", json_rate_row(&total));
         json_print_line(top);
     } else {
-        printf("%s: received %s to %s; open and overdue are live (now)\n", q.by,
-               *from ? from : "the first day", *to ? to : "today");
+        printf("%s: figures from %s to %s; open and overdue are live (now)%s\n", q.by,
+               *from ? from : "the first day", *to ? to : "today",
+               strcmp(q.by, "body") == 0 ? "; a case moved between bodies counts for each" : "");
         print_padded(q.by, 22);
         print_padded("name", 26);
         printf(" %8s %7s %7s %8s %7s %6s %7s | %6s %8s\n", "received", "reply%", "ontime%",
                "resolved", "resol%", "rated", "satisf%", "open", "overdue");
         for (size_t i = 0; i < r->n_rows; i++)
             print_rate_row(r->rows[i]);
-        if (strcmp(q.by, "body") == 0)
-            total.name = "(a case moved between bodies counts for each)";
         print_rate_row(&total);
     }
     wire_free(&w);
