@@ -106,49 +106,40 @@
 #define FIRST_OF_KIND                                                                              \
     "NOT EXISTS (SELECT 1 FROM case_events p WHERE p.case_id = e.case_id AND p.kind = e.kind"      \
     " AND p.seq < e.seq)"
-#define IN_SUBTREE(col) "($3 = '' OR " col " IN (SELECT code FROM units WHERE $3 = ANY (path)))"
+/* $3: a unit's subtree ('' all), for the events' cases and the open ones */
+#define DIM_IN_SUBTREE_C                                                                           \
+    " AND ($3 = '' OR c.compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
+#define DIM_IN_SUBTREE                                                                             \
+    " AND ($3 = '' OR compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
+#define DIM_KINDS                                                                                  \
+    "('" CASE_EVENT_ASSIGNED "', '" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED                  \
+    "', '" CASE_EVENT_RATED "', '" CASE_EVENT_ESCALATED "', '" CASE_EVENT_RETURNED "')"
+#define DIM_COUNTS                                                                                 \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_ASSIGNED "') received,"                          \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "' AND " FIRST_OF_KIND ") replied,"      \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "' AND on_time AND " FIRST_OF_KIND       \
+    ") rot,"                                                                                       \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RESOLVED "' AND " FIRST_OF_KIND ") resolved,"    \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "') rated,"                                \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "' AND note <> 'dissatisfied') satisfied," \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_ESCALATED "') escalated,"                        \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RETURNED "') returned"
 #define RATES_DIM_SQL(DIM)                                                                         \
     "WITH e AS (SELECT e.case_id, e.seq, e.kind, e.note, e.at <= e.reply_due AS on_time,"          \
     "  c." DIM " AS key FROM case_events e JOIN cases c USING (case_id)"                           \
-    "  WHERE e.at >= $1::date AND e.at < $2::date + 1"                                             \
-    "  AND e.kind IN ('" CASE_EVENT_ASSIGNED "', '" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED  \
-    "', '" CASE_EVENT_RATED "', '" CASE_EVENT_ESCALATED "', '" CASE_EVENT_RETURNED "')"            \
-    "  AND " IN_SUBTREE(                                                                           \
-        "c.compound_code") "),"                                                                    \
-                           " f AS (SELECT key, count(*) FILTER (WHERE kind = "                     \
-                           "'" CASE_EVENT_ASSIGNED "') received,"                                  \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED                  \
-                           "' AND " FIRST_OF_KIND ") replied,"                                     \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED                  \
-                           "' AND on_time AND " FIRST_OF_KIND ") rot,"                             \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_RESOLVED                 \
-                           "' AND " FIRST_OF_KIND ") resolved,"                                    \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "') rated,"        \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED                    \
-                           "' AND note <> 'dissatisfied') satisfied,"                              \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_ESCALATED                \
-                           "') escalated,"                                                         \
-                           "  count(*) FILTER (WHERE kind = '" CASE_EVENT_RETURNED                 \
-                           "') returned FROM e GROUP BY key),"                                     \
-                           " o AS (SELECT " DIM " AS key, count(*) open,"                          \
-                           "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) "   \
-                           "overdue_reply,"                                                        \
-                           "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"         \
-                           "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL " AND " IN_SUBTREE( \
-                               "compound_code") "  GROUP BY " DIM "),"                             \
-                                                " k AS (SELECT key FROM f UNION SELECT key FROM "  \
-                                                "o)"                                               \
-                                                " SELECT k.key, k.key, COALESCE(f.received, 0), "  \
-                                                "COALESCE(f.replied, 0),"                          \
-                                                "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), "  \
-                                                "COALESCE(f.rated, 0),"                            \
-                                                "  COALESCE(f.satisfied, 0), COALESCE(o.open, "    \
-                                                "0), COALESCE(o.overdue_reply, 0),"                \
-                                                "  COALESCE(o.overdue_resolve, 0), "               \
-                                                "COALESCE(f.escalated, 0), COALESCE(f.returned, "  \
-                                                "0)"                                               \
-                                                " FROM k LEFT JOIN f USING (key) LEFT JOIN o "     \
-                                                "USING (key) ORDER BY k.key"
+    "  WHERE e.at >= $1::date AND e.at < $2::date + 1 AND e.kind IN " DIM_KINDS DIM_IN_SUBTREE_C   \
+    "),"                                                                                           \
+    " f AS (SELECT key," DIM_COUNTS " FROM e GROUP BY key),"                                       \
+    " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
+    " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
+    "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
+    "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) ORDER BY k.key"
 
 /* Is the unit ($1) and the body ($2) in the registry ('' is: no filter)? */
 static const db_stmt_t rates_stmts[] = {
