@@ -6,5 +6,7 @@
 -- BRIN, not B-tree: case_events is append-only and `at` grows with `seq`,
 -- so a block range summary finds a range's events; it is a few pages for
 -- millions of events and costs an insert next to nothing (a B-tree would
--- add an index entry to every event of the hot path).
-CREATE INDEX case_events_at ON case_events USING brin (at);
+-- add an index entry to every event of the hot path). autosummarize: a
+-- filled block range is summarised by autovacuum soon after, instead of
+-- staying unsummarised (and read by every query) until a VACUUM.
+CREATE INDEX case_events_at ON case_events USING brin (at) WITH (autosummarize = on);

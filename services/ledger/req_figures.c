@@ -100,12 +100,13 @@
  * rules the roll-ups follow for a unit (docs/case-lifecycle.md): a case is
  * received once, when assigned at creation; its first reply (on time when
  * by the reply deadline it carried) and first resolution count, and every
- * rating, escalation and return. Open and overdue are live, from the open
- * cases. Cost follows the events of the range (the whole history reads
- * every event: these are reports, not the 50 ms tier figures). */
-#define FIRST_OF_KIND                                                                              \
-    "NOT EXISTS (SELECT 1 FROM case_events p WHERE p.case_id = e.case_id AND p.kind = e.kind"      \
-    " AND p.seq < e.seq)"
+ * rating, escalation and return. The events are summed per case first,
+ * then joined to their case once: a reply or resolution in the range is
+ * the case's first when it happened at the case's replied_at/resolved_at
+ * (both set once, by that event's transaction, at the same now()). Open
+ * and overdue are live, from the open cases. Cost follows the events of
+ * the range: these are reports, not the 50 ms tier figures
+ * (docs/figures.md has the bench's timings). */
 /* $3: a unit's subtree ('' all), for the events' cases and the open ones */
 #define DIM_IN_SUBTREE_C                                                                           \
     " AND ($3 = '' OR c.compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
@@ -114,22 +115,28 @@
 #define DIM_KINDS                                                                                  \
     "('" CASE_EVENT_ASSIGNED "', '" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED                  \
     "', '" CASE_EVENT_RATED "', '" CASE_EVENT_ESCALATED "', '" CASE_EVENT_RETURNED "')"
-#define DIM_COUNTS                                                                                 \
+/* per case: its events of the range */
+#define DIM_PER_CASE                                                                               \
     " count(*) FILTER (WHERE kind = '" CASE_EVENT_ASSIGNED "') received,"                          \
-    " count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "' AND " FIRST_OF_KIND ") replied,"      \
-    " count(*) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "' AND on_time AND " FIRST_OF_KIND       \
-    ") rot,"                                                                                       \
-    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RESOLVED "' AND " FIRST_OF_KIND ") resolved,"    \
+    " min(at) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "') reply_at,"                            \
+    " (array_agg(at <= reply_due ORDER BY seq) FILTER (WHERE kind = '" CASE_EVENT_REPLIED          \
+    "'))[1] reply_on_time,"                                                                        \
+    " min(at) FILTER (WHERE kind = '" CASE_EVENT_RESOLVED "') resolve_at,"                         \
     " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "') rated,"                                \
     " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "' AND note <> 'dissatisfied') satisfied," \
     " count(*) FILTER (WHERE kind = '" CASE_EVENT_ESCALATED "') escalated,"                        \
     " count(*) FILTER (WHERE kind = '" CASE_EVENT_RETURNED "') returned"
+/* per key: the cases' sums, a first reply or resolution once */
+#define DIM_SUMS                                                                                   \
+    " sum(e.received) received, count(*) FILTER (WHERE e.reply_at = c.replied_at) replied,"        \
+    " count(*) FILTER (WHERE e.reply_at = c.replied_at AND e.reply_on_time) rot,"                  \
+    " count(*) FILTER (WHERE e.resolve_at = c.resolved_at) resolved, sum(e.rated) rated,"          \
+    " sum(e.satisfied) satisfied, sum(e.escalated) escalated, sum(e.returned) returned"
 #define RATES_DIM_SQL(DIM)                                                                         \
-    "WITH e AS (SELECT e.case_id, e.seq, e.kind, e.note, e.at <= e.reply_due AS on_time,"          \
-    "  c." DIM " AS key FROM case_events e JOIN cases c USING (case_id)"                           \
-    "  WHERE e.at >= $1::date AND e.at < $2::date + 1 AND e.kind IN " DIM_KINDS DIM_IN_SUBTREE_C   \
-    "),"                                                                                           \
-    " f AS (SELECT key," DIM_COUNTS " FROM e GROUP BY key),"                                       \
+    "WITH e AS (SELECT case_id," DIM_PER_CASE " FROM case_events"                                  \
+    "  WHERE at >= $1::date AND at < $2::date + 1 AND kind IN " DIM_KINDS " GROUP BY case_id),"    \
+    " f AS (SELECT c." DIM " AS key," DIM_SUMS " FROM e JOIN cases c USING (case_id)"              \
+    "  WHERE true" DIM_IN_SUBTREE_C " GROUP BY c." DIM "),"                                        \
     " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
