@@ -2,15 +2,31 @@
 # pg.sh - a private, embedded PostgreSQL 15 cluster for the ledger.
 #
 #   pg.sh start    DATADIR PORT   initdb on first use, start, wait until ready,
-#                                 create role+database `liandong`; the last
-#                                 line on stdout is the libpq conninfo
+#                                 create the roles and database `liandong`; the
+#                                 last line on stdout is the ledger's conninfo
 #   pg.sh stop     DATADIR        fast shutdown (no-op when not running)
-#   pg.sh conninfo DATADIR PORT   print the conninfo
+#   pg.sh conninfo DATADIR PORT [ledger|report|super]
+#                                 print a conninfo: the ledger's (default), the
+#                                 read-only reports role's, the superuser's
 #   pg.sh datadir  DATADIR        print where the cluster really lives
 #
 # The cluster is private to one checkout or one test run: it listens only on
-# 127.0.0.1 and on a unix socket inside its data directory, and it trusts
-# local connections (no passwords to manage or leak). Do not expose it.
+# 127.0.0.1 and on a unix socket inside its data directory (0700, the
+# cluster owner's). It holds residents' names and phones, so nothing is
+# trusted (issue 11):
+#   - TCP needs a password (SCRAM-SHA-256); each role has a generated one,
+#     kept in a libpq password file beside the data directory,
+#     DATADIR.<role>.pgpass, mode 0600 and owned by the user who ran
+#     `pg.sh start` (the service user that runs the ledger); the conninfo
+#     names it (passfile=...), so the ledger's --db works unchanged;
+#   - the socket uses peer authentication: only the cluster's OS owner, as
+#     the superuser (pg_ident.conf map `owner`), which is how this script
+#     administers the cluster;
+#   - roles: `liandong` is the ledger's (owns the database, runs the
+#     migrations, reads everything); `liandong_report` is read-only and
+#     cannot read cases.resident_name / resident_phone (column privileges,
+#     deploy/schema/013_report_role.sql), for reports and tests; `postgres`
+#     the superuser.
 #
 # PostgreSQL refuses to run as root. As root we run initdb/pg_ctl as the
 # system user `liandong` (created on demand). That user must be able to reach
@@ -25,10 +41,11 @@ PGBIN=/usr/lib/postgresql/15/bin
 PGUSER_OS=liandong      # OS user that owns the cluster when we are root
 SUPERUSER=postgres      # bootstrap superuser inside the cluster
 APPROLE=liandong        # role and database the ledger uses
+REPORTROLE=liandong_report  # read-only, without residents' names and phones
 
 log() { printf 'pg.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: pg.sh start DATADIR PORT | stop DATADIR | conninfo DATADIR PORT | datadir DATADIR"; }
+usage() { die "usage: pg.sh start DATADIR PORT | stop DATADIR | conninfo DATADIR PORT [ledger|report|super] | datadir DATADIR"; }
 
 [ -x "$PGBIN/pg_ctl" ] || die "PostgreSQL 15 not found in $PGBIN (run deploy/install-deps.sh)"
 
@@ -75,9 +92,40 @@ real_datadir() {
   fi
 }
 
+# The password file of a role (ledger, report, super) for cluster dir $1.
+passfile() {
+  printf '%s.%s.pgpass\n' "$1" "$2"
+}
+
 conninfo() {
-  # TCP rather than the socket: every client (root or not) can reach it.
-  printf 'host=127.0.0.1 port=%s dbname=%s user=%s connect_timeout=5\n' "$1" "$APPROLE" "$APPROLE"
+  # TCP rather than the socket: every client (root or not) can reach it,
+  # with the role's password from its password file.
+  local dir=$1 port=$2 who=${3:-ledger} role db
+  case "$who" in
+    ledger) role=$APPROLE; db=$APPROLE ;;
+    report) role=$REPORTROLE; db=$APPROLE ;;
+    super)  role=$SUPERUSER; db=postgres ;;
+    *) usage ;;
+  esac
+  printf 'host=127.0.0.1 port=%s dbname=%s user=%s passfile=%s connect_timeout=5\n' \
+    "$port" "$db" "$role" "$(passfile "$dir" "$who")"
+}
+
+# Writes (first time) and prints the password of role $3 kept in the
+# password file of $2 for cluster dir $1. 0600, created so (umask) before
+# anything is written to it: never readable by anybody else, even briefly.
+role_password() {
+  local dir=$1 who=$2 role=$3 f pw
+  f=$(passfile "$dir" "$who")
+  if [ -s "$f" ]; then
+    pw=$(cut -d: -f5- <"$f" | head -n 1)
+  else
+    # 32 characters from [A-Za-z0-9]: no quoting in SQL or in the file.
+    pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)
+    (umask 077 && printf '127.0.0.1:*:*:%s:%s\n' "$role" "$pw" >"$f")
+  fi
+  chmod 0600 -- "$f"
+  printf '%s\n' "$pw"
 }
 
 is_running() {
@@ -109,18 +157,29 @@ CONF
   # LIANDONG_PG_CONF: extra settings for one run (say, pg_stat_statements
   # when profiling a benchmark), appended after ours so they win.
   if [ -n "${LIANDONG_PG_CONF:-}" ]; then printf '%s\n' "$LIANDONG_PG_CONF" >>"$dir/liandong.conf"; fi
-  # Trust, but only for the private socket and loopback (see header).
+  # Passwords over TCP, peer on the socket (see header). Anything else,
+  # including IPv6 loopback, has no line and is refused.
   cat >"$dir/pg_hba.conf" <<HBA
 # Written by deploy/pg.sh: private embedded cluster, loopback only.
-local all all              trust
-host  all all 127.0.0.1/32 trust
+local all all              peer map=owner
+host  all all 127.0.0.1/32 scram-sha-256
 HBA
-  if [ "$IS_ROOT" -eq 1 ]; then chown "$PGUSER_OS:" "$dir/liandong.conf" "$dir/pg_hba.conf"; fi
+  # Only the cluster's OS owner comes in over the socket, as the superuser.
+  printf '# Written by deploy/pg.sh.\nowner %s %s\n' "$(owner_name)" "$SUPERUSER" >"$dir/pg_ident.conf"
+  if [ "$IS_ROOT" -eq 1 ]; then
+    chown "$PGUSER_OS:" "$dir/liandong.conf" "$dir/pg_hba.conf" "$dir/pg_ident.conf"
+  fi
 }
 
+# The OS user that owns the cluster.
+owner_name() {
+  if [ "$IS_ROOT" -eq 1 ]; then printf '%s\n' "$PGUSER_OS"; else id -un; fi
+}
+
+# The superuser over the private socket (peer): no password involved.
 psql_super() {
   local dir=$1 port=$2; shift 2
-  "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$SUPERUSER" -d postgres "$@"
+  as_owner "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U "$SUPERUSER" -d postgres "$@"
 }
 
 cmd_start() {
@@ -145,7 +204,7 @@ cmd_start() {
     # UTF-8 everywhere: demands are Chinese text. C.UTF-8 exists on Debian
     # without generating locales.
     as_owner "$PGBIN/initdb" -D "$dir" -U "$SUPERUSER" -E UTF8 --locale=C.UTF-8 \
-      --auth-local=trust --auth-host=trust >"$dir.initdb.log" 2>&1 \
+      --auth-local=peer --auth-host=scram-sha-256 >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; die "initdb failed"; }
     rm -f -- "$dir.initdb.log"
     echo "include_if_exists = 'liandong.conf'" >>"$dir/postgresql.conf"
@@ -154,6 +213,8 @@ cmd_start() {
 
   if is_running "$dir" && "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$port"; then
     log "already running in $dir"
+    # pg_hba.conf may have changed (a cluster from before passwords).
+    as_owner "$PGBIN/pg_ctl" -D "$dir" reload >/dev/null
   elif is_running "$dir"; then
     # Running, but not on this port (started with another one): the port
     # only changes with a restart.
@@ -177,13 +238,34 @@ cmd_start() {
   done
 
   # Idempotent role and database creation (safe on every start).
-  if [ "$(psql_super "$dir" "$port" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$APPROLE'")" != "1" ]; then
-    psql_super "$dir" "$port" -c "CREATE ROLE $APPROLE LOGIN"
-  fi
+  local r
+  for r in "$APPROLE" "$REPORTROLE"; do
+    if [ "$(psql_super "$dir" "$port" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$r'")" != "1" ]; then
+      psql_super "$dir" "$port" -c "CREATE ROLE $r LOGIN"
+    fi
+  done
   if [ "$(psql_super "$dir" "$port" -tAc "SELECT 1 FROM pg_database WHERE datname = '$APPROLE'")" != "1" ]; then
     psql_super "$dir" "$port" -c "CREATE DATABASE $APPROLE OWNER $APPROLE ENCODING 'UTF8' TEMPLATE template0"
   fi
-  conninfo "$port"
+  # The passwords, from their files (made on first use). Sent on stdin,
+  # not on a command line that `ps` would show; stored as SCRAM verifiers.
+  local pl pr ps
+  pl=$(role_password "$dir" ledger "$APPROLE")
+  pr=$(role_password "$dir" report "$REPORTROLE")
+  ps=$(role_password "$dir" super "$SUPERUSER")
+  psql_super "$dir" "$port" <<SQL
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE $APPROLE PASSWORD '$pl';
+ALTER ROLE $REPORTROLE PASSWORD '$pr' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+ALTER ROLE $SUPERUSER PASSWORD '$ps';
+SQL
+  # The reports role's grants, when the ledger's migrations have made the
+  # tables (013_report_role.sql grants them at migration time too).
+  psql_super "$dir" "$port" -d "$APPROLE" -c "DO \$\$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'ld_grant_report') THEN
+      PERFORM ld_grant_report();
+    END IF; END \$\$"
+  conninfo "$dir" "$port" ledger
 }
 
 cmd_stop() {
@@ -202,7 +284,7 @@ cmd_stop() {
 case "$1" in
   start)    [ $# -eq 3 ] || usage; cmd_start "$2" "$3" ;;
   stop)     [ $# -eq 2 ] || usage; cmd_stop "$2" ;;
-  conninfo) [ $# -eq 3 ] || usage; conninfo "$3" ;;
+  conninfo) [ $# -eq 3 ] || [ $# -eq 4 ] || usage; conninfo "$(real_datadir "$2")" "$3" "${4:-ledger}" ;;
   datadir)  [ $# -eq 2 ] || usage; real_datadir "$2" ;;
   *) usage ;;
 esac

@@ -110,8 +110,12 @@ if [ "${LIANDONG_INSECURE:-0}" != "1" ]; then
 fi
 
 # 1. PostgreSQL (idempotent: reuses a running cluster).
+#    TCP asks passwords: the conninfo names the ledger role's password file
+#    (pg.sh); reports and audits use the read-only role, which cannot read
+#    residents' names and phones.
 CONNINFO=$(bash deploy/pg.sh start "$PG_DIR" "$PG_PORT" | tail -n 1)
 [ -n "$CONNINFO" ] || die "pg.sh printed no conninfo"
+REPORT_CONNINFO=$(bash deploy/pg.sh conninfo "$PG_DIR" "$PG_PORT" report)
 
 # 2. The ledger, then the registry: the router needs a registry to place
 #    demands. Importing the same registry again is harmless (a new version).
@@ -128,6 +132,7 @@ cat <<INFO
 
 Liandong is running (Ctrl-C stops everything):
   PostgreSQL  $CONNINFO
+  reports     $REPORT_CONNINFO (read-only, no names or phones)
   ledger      requests $LEDGER, events $EVENTS, metrics ${METRICS:+http://$METRICS/metrics}
   router      front-end $ROUTER, department desk $DESK
   notifier    alerts $ALERTS

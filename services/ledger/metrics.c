@@ -3,14 +3,16 @@
  * Prometheus text exposition (format 0.0.4). The HTTP server itself is in
  * metrics_http.c.
  *
- * Figures per district and street come from the roll-ups
- * (figures_unit_monthly: every month since records began) and, for open
- * and overdue cases, from the partial index of open cases; the query is
- * the same shape as RatesQuery's (req_figures.c "rates_unit").
+ * Figures per city, district, street and body come from the roll-ups
+ * (figures_*_monthly: every month since records began), the unlocated
+ * cases' from `cases`, and open and overdue cases from the partial index
+ * of open cases; the unit part is the same shape as RatesQuery's
+ * (req_figures.c "rates_unit"). See figures_sql for how they add up.
  */
 #include "metrics.h"
 
 #include <errno.h>
+#include <math.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -31,12 +33,33 @@ static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                     0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define NLAT (sizeof lat_bounds / sizeof lat_bounds[0])
 
-/* Figures for districts and streets. Units unknown to a district (no
- * district on their path) get district="". */
+/* The figures, one row per series owner: (kind, label, code, figures...).
+ *   city, district, street  from the unit roll-ups (label: the district
+ *                           of a street, '' else); a case counts in every
+ *                           unit on its compound's path;
+ *   unlocated               one row: cases in no registered compound (''
+ *                           or a code the registry does not have), which
+ *                           no unit's roll-up holds; from `cases` and
+ *                           their rating events (the cases_compound index
+ *                           finds them: they are the manual-triage few);
+ *   body                    every body, the dispatch centre included
+ *                           (label: the body's kind), from the body
+ *                           roll-ups: a case moved between bodies counts
+ *                           for each.
+ * The city's series are its unit's roll-up plus the unlocated cases
+ * (added in refresh_figures()): every case of the city. So the districts'
+ * received, replied, open, ... plus the unlocated add up to the city's (a
+ * compound lies in one district), from independent rows. Open and overdue
+ * are live, from the open cases. */
+#define FIG_OPEN_COUNTS                                                                            \
+    "count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL "),"                                   \
+    " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL                                       \
+    "  AND replied_at IS NULL AND reply_due < now()),"                                             \
+    " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL " AND resolve_due < now())"
 static const char figures_sql[] =
     "WITH sel AS (SELECT u.code, u.kind, COALESCE((SELECT d.code FROM units d"
     "  WHERE d.kind = 'district' AND d.code = ANY (u.path) LIMIT 1), '') AS district"
-    "  FROM units u WHERE u.kind IN ('district', 'street')),"
+    "  FROM units u WHERE u.kind IN ('city', 'district', 'street')),"
     " f AS (SELECT unit_code AS code, sum(received) received, sum(replied) replied,"
     "  sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied"
     "  FROM figures_unit_monthly WHERE unit_code IN (SELECT code FROM sel) GROUP BY unit_code),"
@@ -47,12 +70,35 @@ static const char figures_sql[] =
     " o AS (SELECT p.code, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
     "  sum(oc.overdue_resolve) overdue_resolve"
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"
-    "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"
-    " SELECT sel.kind, sel.district, sel.code, COALESCE(f.received, 0), COALESCE(f.replied, 0),"
+    "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code),"
+    " ucode AS (SELECT '' AS code UNION SELECT DISTINCT m.unit_code FROM figures_unit_monthly m"
+    "  WHERE NOT EXISTS (SELECT 1 FROM units x WHERE x.code = m.unit_code)),"
+    " uc AS (SELECT case_id, state, replied_at, resolved_at, reply_due, resolve_due FROM cases"
+    "  WHERE compound_code IN (SELECT code FROM ucode)),"
+    " ur AS (SELECT count(*) rated, count(*) FILTER (WHERE e.note <> 'dissatisfied') satisfied"
+    "  FROM case_events e WHERE e.kind = 'rated' AND e.case_id IN (SELECT case_id FROM uc)),"
+    " bf AS (SELECT body_id, sum(received) received, sum(replied) replied,"
+    "  sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied"
+    "  FROM figures_body_monthly GROUP BY body_id),"
+    " bo AS (SELECT body_id, count(*) open,"
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
+    "  WHERE state IN " CASE_OPEN_STATES_SQL " GROUP BY body_id),"
+    " bk AS (SELECT id AS body_id FROM bodies UNION SELECT body_id FROM bf"
+    "  UNION SELECT body_id FROM bo)"
+    " SELECT sel.kind, CASE WHEN sel.kind = 'city' THEN '' ELSE sel.district END, sel.code,"
+    "  COALESCE(f.received, 0), COALESCE(f.replied, 0),"
     "  COALESCE(f.resolved, 0), COALESCE(f.rated, 0), COALESCE(f.satisfied, 0),"
     "  COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0), COALESCE(o.overdue_resolve, 0)"
     " FROM sel LEFT JOIN f ON f.code = sel.code LEFT JOIN o ON o.code = sel.code"
-    " ORDER BY sel.kind, sel.code";
+    " UNION ALL SELECT 'unlocated', '', '', count(*), count(replied_at), count(resolved_at),"
+    "  (SELECT rated FROM ur), (SELECT satisfied FROM ur), " FIG_OPEN_COUNTS " FROM uc"
+    " UNION ALL SELECT 'body', COALESCE(b.kind, ''), bk.body_id, COALESCE(bf.received, 0),"
+    "  COALESCE(bf.replied, 0), COALESCE(bf.resolved, 0), COALESCE(bf.rated, 0),"
+    "  COALESCE(bf.satisfied, 0), COALESCE(bo.open, 0), COALESCE(bo.overdue_reply, 0),"
+    "  COALESCE(bo.overdue_resolve, 0) FROM bk LEFT JOIN bodies b ON b.id = bk.body_id"
+    "  LEFT JOIN bf ON bf.body_id = bk.body_id LEFT JOIN bo ON bo.body_id = bk.body_id"
+    " ORDER BY 1, 3";
 
 static double elapsed_since(const struct timespec *t)
 {
@@ -220,26 +266,67 @@ static void refresh_figures(metrics_t *m)
             u->v[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
     }
     m->nfig = (size_t)n;
+    /* Every case of the city: its unit's roll-up holds only the located. */
+    const unit_fig_t *unl = NULL;
+    for (size_t i = 0; i < m->nfig; i++)
+        if (strcmp(m->fig[i].kind, "unlocated") == 0)
+            unl = &m->fig[i];
+    for (size_t i = 0; unl != NULL && i < m->nfig; i++)
+        if (strcmp(m->fig[i].kind, "city") == 0)
+            for (int k = 0; k < F_N; k++)
+                m->fig[i].v[k] += unl->v[k];
     m->fig_valid = 1;
     m->db_up = 1;
     PQclear(r);
     clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
 }
 
+/* A rate with nothing to divide by is unknown (n/a), not 0: NaN. */
 static double ratio(double a, double b)
 {
-    return b > 0 ? a / b : 0.0;
+    return b > 0 ? a / b : NAN;
 }
 
+static void write_value(FILE *out, double v)
+{
+    if (isnan(v))
+        fputs("NaN\n", out);
+    else
+        fprintf(out, "%.17g\n", v);
+}
+
+/* The labels of a series owner (see figures_sql), without the closing
+ * brace; the unlocated cases have none. */
 static void unit_labels(FILE *out, const unit_fig_t *u)
 {
+    const char *k = u->kind;
+    if (strcmp(k, "city") == 0 || strcmp(k, "body") == 0) {
+        fputs(k[0] == 'c' ? "{city=\"" : "{body=\"", out);
+        metrics_write_label(out, u->code);
+        if (k[0] == 'b') {
+            fputs("\",kind=\"", out);
+            metrics_write_label(out, u->district);
+        }
+        fputs("\"", out);
+        return;
+    }
+    if (strcmp(k, "unlocated") == 0) {
+        fputs("{", out);
+        return;
+    }
     fputs("{district=\"", out);
     metrics_write_label(out, u->district);
-    if (strcmp(u->kind, "street") == 0) {
+    if (strcmp(k, "street") == 0) {
         fputs("\",street=\"", out);
         metrics_write_label(out, u->code);
     }
     fputs("\"", out);
+}
+
+/* A separator before an extra label: none after the unlocated's "{". */
+static const char *label_sep(const unit_fig_t *u)
+{
+    return strcmp(u->kind, "unlocated") == 0 ? "" : ",";
 }
 
 /* One family per tier and figure, so a sum over a family never counts a
@@ -256,16 +343,16 @@ static void family(FILE *out, const metrics_t *m, const char *tier, const char *
         fprintf(out, "liandong_%s_%s", tier, name);
         unit_labels(out, u);
         if (extra != NULL)
-            fprintf(out, ",%s", extra);
-        double v = den < 0 ? u->v[num] : ratio(u->v[num], u->v[den]);
-        fprintf(out, "} %.17g\n", v);
+            fprintf(out, "%s%s", label_sep(u), extra);
+        fputs("} ", out);
+        write_value(out, den < 0 ? u->v[num] : ratio(u->v[num], u->v[den]));
     }
 }
 
 static void write_figures(FILE *out, const metrics_t *m)
 {
-    static const char *const tiers[] = {"district", "street"};
-    for (size_t t = 0; t < 2; t++) {
+    static const char *const tiers[] = {"city", "district", "street", "unlocated", "body"};
+    for (size_t t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
         const char *tier = tiers[t];
         family(out, m, tier, "received_total", "counter",
                "Cases received since records began (roll-ups).", F_RECEIVED, -1, NULL);
@@ -276,7 +363,7 @@ static void write_figures(FILE *out, const metrics_t *m)
                "Resolved cases per case received, since records began.", F_RESOLVED, F_RECEIVED,
                NULL);
         family(out, m, tier, "satisfaction_rate", "gauge",
-               "Satisfied ratings per rating, since records began (0 when none).", F_SATISFIED,
+               "Satisfied ratings per rating, since records began (NaN when none).", F_SATISFIED,
                F_RATED, NULL);
         family(out, m, tier, "open_cases", "gauge", "Cases not yet resolved or closed.", F_OPEN, -1,
                NULL);
@@ -293,8 +380,8 @@ static void write_figures(FILE *out, const metrics_t *m)
             for (int k = 0; k < 2; k++) {
                 fprintf(out, "liandong_%s_overdue_cases", tier);
                 unit_labels(out, u);
-                fprintf(out, ",deadline=\"%s\"} %.17g\n", k == 0 ? "reply" : "resolve",
-                        u->v[k == 0 ? F_OD_REPLY : F_OD_RESOLVE]);
+                fprintf(out, "%sdeadline=\"%s\"} %.17g\n", label_sep(u),
+                        k == 0 ? "reply" : "resolve", u->v[k == 0 ? F_OD_REPLY : F_OD_RESOLVE]);
             }
         }
     }

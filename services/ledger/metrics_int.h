@@ -26,7 +26,9 @@ enum {
     F_N
 };
 
-/* One district or street: kind, its district's code, its own code. */
+/* One series owner of figures_sql (metrics.c): kind (city, district,
+ * street, unlocated, body), a label (a street's district, a body's kind)
+ * and its own code. */
 typedef struct {
     char *kind, *district, *code;
     double v[F_N];

@@ -1,6 +1,6 @@
 /*
  * ranking.c - scores, ranks and grades property companies (see ranking.h
- * for the composite and the tie rules).
+ * for the composite, the places and the tie rules).
  */
 #include "ranking.h"
 
@@ -13,10 +13,13 @@ static double rate(uint64_t a, uint64_t b)
     return b ? (double)a / (double)b : 0.0;
 }
 
+/* Ranked first, best score first; equal scores and the not ranked by id. */
 static int cmp_entry(const void *pa, const void *pb)
 {
     const rank_entry_t *a = pa, *b = pb;
-    if (a->score != b->score)
+    if (a->ranked != b->ranked)
+        return a->ranked ? -1 : 1;
+    if (a->ranked && a->score != b->score)
         return a->score > b->score ? -1 : 1;
     return strcmp(a->body_id, b->body_id);
 }
@@ -25,7 +28,16 @@ void ranking_compute(rank_entry_t *e, size_t n)
 {
     if (n == 0)
         return;
+    size_t m = 0; /* companies ranked */
     for (size_t i = 0; i < n; i++) {
+        e[i].ranked = e[i].received > 0;
+        e[i].score = 0.0;
+        e[i].rank = 0;
+        e[i].grade = GRADE_NONE;
+        e[i].list = LIST_NONE;
+        if (!e[i].ranked)
+            continue;
+        m++;
         double s = 100.0 * (0.3 * rate(e[i].replied, e[i].received) +
                             0.2 * rate(e[i].replied_on_time, e[i].received) +
                             0.3 * rate(e[i].resolved, e[i].received) +
@@ -34,16 +46,25 @@ void ranking_compute(rank_entry_t *e, size_t n)
         e[i].score = round(s * 10000.0) / 10000.0;
     }
     qsort(e, n, sizeof *e, cmp_entry);
-    size_t jia = (2 * n + 5) / 10, yi = (7 * n + 5) / 10, fifth = n / 5;
-    size_t best = 0; /* place of the first of the current tie group */
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && e[i].score != e[i - 1].score)
-            best = i;
-        e[i].rank = (uint32_t)best + 1;
-        e[i].grade = best < jia ? GRADE_JIA : best < yi ? GRADE_YI : GRADE_BING;
-        e[i].list = best < fifth                       ? LIST_RED
-                    : (fifth > 0 && best >= n - fifth) ? LIST_BLACK
-                                                       : LIST_NONE;
+    /* Cuts of ranking.h: J and B places for 甲 and 丙, F for each list. */
+    size_t jia = (2 * m + 5) / 10, bing = m - (7 * m + 5) / 10, fifth = m / 5;
+    size_t first = 0; /* index of the first of the current tie group */
+    while (first < m) {
+        size_t end = first + 1; /* one past its last */
+        while (end < m && e[end].score == e[first].score)
+            end++;
+        size_t p = first + 1;   /* 1 + strictly better */
+        size_t q = m - end + 1; /* 1 + strictly worse */
+        int top = p <= jia, bottom = q <= bing;
+        int grade = top == bottom ? GRADE_YI : top ? GRADE_JIA : GRADE_BING;
+        int red = p <= fifth, black = q <= fifth;
+        int list = red == black ? LIST_NONE : red ? LIST_RED : LIST_BLACK;
+        for (size_t i = first; i < end; i++) {
+            e[i].rank = (uint32_t)p;
+            e[i].grade = grade;
+            e[i].list = list;
+        }
+        first = end;
     }
 }
 

@@ -4,7 +4,9 @@
  * body or unit over a day range, from the roll-ups), RankingQuery (the
  * monthly ranking of property companies, ranking.h) and OverdueQuery (the
  * open cases past a deadline). All read-only, read in the batch's
- * transaction like every other read, and answered from the rows.
+ * transaction like every other read, and answered from the rows. A unit
+ * or body the registry does not know is NOT_FOUND (checked by a first
+ * statement, "fig_known", in the same transaction), never an empty table.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -92,7 +94,66 @@
     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
 
+/* By category or by channel (DIM, a column of cases): no roll-up holds
+ * these, so they are counted from the events of the range, found through
+ * the BRIN index on case_events.at (012_figures_by_dimension.sql), by the
+ * rules the roll-ups follow for a unit (docs/case-lifecycle.md): a case is
+ * received once, when assigned at creation; its first reply (on time when
+ * by the reply deadline it carried) and first resolution count, and every
+ * rating, escalation and return. The events are summed per case first,
+ * then joined to their case once: a reply or resolution in the range is
+ * the case's first when it happened at the case's replied_at/resolved_at
+ * (both set once, by that event's transaction, at the same now()), and
+ * the first reply was on time when the earliest on-time reply is it. Open
+ * and overdue are live, from the open cases. Cost follows the events of
+ * the range: these are reports, not the 50 ms tier figures
+ * (docs/figures.md has the bench's timings). */
+/* $3: a unit's subtree ('' all), for the events' cases and the open ones */
+#define DIM_IN_SUBTREE_C                                                                           \
+    " AND ($3 = '' OR c.compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
+#define DIM_IN_SUBTREE                                                                             \
+    " AND ($3 = '' OR compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
+#define DIM_KINDS                                                                                  \
+    "('" CASE_EVENT_ASSIGNED "', '" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED                  \
+    "', '" CASE_EVENT_RATED "', '" CASE_EVENT_ESCALATED "', '" CASE_EVENT_RETURNED "')"
+/* per case: its events of the range */
+#define DIM_PER_CASE                                                                               \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_ASSIGNED "') received,"                          \
+    " min(at) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "') reply_at,"                            \
+    " min(at) FILTER (WHERE kind = '" CASE_EVENT_REPLIED "' AND at <= reply_due) ontime_at,"       \
+    " min(at) FILTER (WHERE kind = '" CASE_EVENT_RESOLVED "') resolve_at,"                         \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "') rated,"                                \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RATED "' AND note <> 'dissatisfied') satisfied," \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_ESCALATED "') escalated,"                        \
+    " count(*) FILTER (WHERE kind = '" CASE_EVENT_RETURNED "') returned"
+/* per key: the cases' sums, a first reply or resolution once */
+#define DIM_SUMS                                                                                   \
+    " sum(e.received) received, count(*) FILTER (WHERE e.reply_at = c.replied_at) replied,"        \
+    " count(*) FILTER (WHERE e.ontime_at = c.replied_at) rot,"                                     \
+    " count(*) FILTER (WHERE e.resolve_at = c.resolved_at) resolved, sum(e.rated) rated,"          \
+    " sum(e.satisfied) satisfied, sum(e.escalated) escalated, sum(e.returned) returned"
+#define RATES_DIM_SQL(DIM)                                                                         \
+    "WITH e AS (SELECT case_id," DIM_PER_CASE " FROM case_events"                                  \
+    "  WHERE at >= $1::date AND at < $2::date + 1 AND kind IN " DIM_KINDS " GROUP BY case_id),"    \
+    " f AS (SELECT c." DIM " AS key," DIM_SUMS " FROM e JOIN cases c USING (case_id)"              \
+    "  WHERE true" DIM_IN_SUBTREE_C " GROUP BY c." DIM "),"                                        \
+    " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
+    " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
+    "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
+    "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) ORDER BY k.key"
+
+/* Is the unit ($1) and the body ($2) in the registry ('' is: no filter)? */
 static const db_stmt_t rates_stmts[] = {
+    {"fig_known",
+     "SELECT ($1 = '' OR EXISTS (SELECT 1 FROM units WHERE code = $1)),"
+     " ($2 = '' OR EXISTS (SELECT 1 FROM bodies WHERE id = $2))",
+     2},
     /* $1 from day $2 to day $3 unit subtree ('' all); $4..$7 the range's
      * parts, see fig_range() */
     {"rates_body", RATES_BODY_SQL(""), 7},
@@ -114,9 +175,13 @@ static const db_stmt_t rates_stmts[] = {
                     "  WHERE kind = 'compound' AND $3 = ANY (path))"),
      8},
     {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 8},
+    /* $1 from day $2 to day $3 unit subtree ('' all) */
+    {"rates_category", RATES_DIM_SQL("category"), 3},
+    {"rates_channel", RATES_DIM_SQL("channel"), 3},
 };
 
-static const char *const RATE_BY[] = {"body", "compound", "community", "street", "district", NULL};
+static const char *const RATE_BY[] = {"body",     "compound", "community", "street",
+                                      "district", "category", "channel",   NULL};
 
 static int rates_validate(ledger_job_t *j)
 {
@@ -124,11 +189,17 @@ static int rates_validate(ledger_job_t *j)
     const char *by = *q->by ? q->by : "body";
     if (!ledger_one_of(by, RATE_BY)) {
         ledger_job_fail(j, E(BAD_REQUEST),
-                        "by must be body, compound, community, street or district");
+                        "by must be body, compound, community, street,"
+                        " district, category or channel");
         return -EINVAL;
     }
     if (ledger_job_bad_text(j, q->unit, "unit", LEDGER_ID_MAX))
         return -EINVAL;
+    /* Both bounds are the days the times fall on (day_of below). */
+    if (q->from_ms > 0 && q->to_ms > 0 && q->from_ms / 86400000 > q->to_ms / 86400000) {
+        ledger_job_fail(j, E(BAD_REQUEST), "the range is reversed: from is after to");
+        return -EINVAL;
+    }
     return 0;
 }
 
@@ -189,6 +260,33 @@ static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const cha
     out[3] = day_text(j, me);
 }
 
+/* Queues "fig_known" for a unit and a body ('' for none): the answer hook
+ * reads it back with known_or_fail() as j->res[0]. */
+static int send_known(db_t *db, ledger_job_t *j, const char *unit, const char *body)
+{
+    const char *v[2] = {unit, body};
+    return ledger_job_send(db, j, "fig_known", 2, v);
+}
+
+/* 0 when "fig_known" found what was asked; else answers NOT_FOUND. */
+static int known_or_fail(ledger_job_t *j, const char *unit, const char *body)
+{
+    const PGresult *r = j->res[0];
+    if (PQntuples(r) != 1) {
+        ledger_job_fail(j, E(INTERNAL), "fig_known: no row");
+        return -EIO;
+    }
+    if (!ledger_col_bool(r, 0, 0)) {
+        ledger_job_fail(j, E(NOT_FOUND), "unit %s is not in the registry", unit);
+        return -ENOENT;
+    }
+    if (!ledger_col_bool(r, 0, 1)) {
+        ledger_job_fail(j, E(NOT_FOUND), "body %s is not in the registry", body);
+        return -ENOENT;
+    }
+    return 0;
+}
+
 static int rates_send(db_t *db, ledger_job_t *j)
 {
     const Liandong__V1__RatesQuery *q = j->req->rates_query;
@@ -197,6 +295,12 @@ static int rates_send(db_t *db, ledger_job_t *j)
     v[0] = day_of(j, q->from_ms, "-infinity");
     v[1] = day_of(j, q->to_ms, "infinity");
     v[2] = q->unit;
+    int rc = send_known(db, j, q->unit, "");
+    if (rc < 0)
+        return rc;
+    if (strcmp(by, "category") == 0 || strcmp(by, "channel") == 0)
+        return ledger_job_send(
+            db, j, strcmp(by, "category") == 0 ? "rates_category" : "rates_channel", 3, v);
     if (strcmp(by, "body") == 0) {
         fig_range(j, q->from_ms, q->to_ms, &v[3]);
         return ledger_job_send(db, j, *q->unit ? "rates_body_in" : "rates_body", 7, v);
@@ -208,7 +312,9 @@ static int rates_send(db_t *db, ledger_job_t *j)
 
 static int rates_answer(ledger_job_t *j)
 {
-    const PGresult *res = j->res[0];
+    if (known_or_fail(j, j->req->rates_query->unit, "") < 0)
+        return -ENOENT;
+    const PGresult *res = j->res[1];
     Liandong__V1__RatesReport *rep = ledger_job_alloc(j, sizeof(*rep));
     liandong__v1__rates_report__init(rep);
     int n = PQntuples(res);
@@ -244,18 +350,23 @@ const ledger_handler_t ledger_req_rates_query = {
 
 /* ---------------------------------------------------------- RankingQuery */
 
+/* RankingQuery and OverdueQuery also send "fig_known" (listed once, with
+ * RatesQuery's statements: every statement is prepared on every
+ * connection). */
 static const db_stmt_t ranking_stmts[] = {
-    /* $1 first day $2 last day (of one month) $3 unit subtree ('' all) */
+    /* $1 first day $2 last day (of one month) $3 unit subtree ('' all).
+     * Every property company of the subtree: those that received nothing
+     * are listed as not ranked (ranking.h). */
     {"ranking",
      "SELECT b.id, b.name, COALESCE(sum(f.received), 0), COALESCE(sum(f.replied), 0),"
      " COALESCE(sum(f.replied_on_time), 0), COALESCE(sum(f.resolved), 0),"
      " COALESCE(sum(f.rated), 0), COALESCE(sum(f.satisfied), 0),"
      " COALESCE(sum(f.escalated), 0), COALESCE(sum(f.returned), 0)"
-     " FROM bodies b JOIN figures_body_monthly f ON f.body_id = b.id"
+     " FROM bodies b LEFT JOIN figures_body_monthly f ON f.body_id = b.id"
      "  AND f.month >= $1::date AND f.month <= $2::date"
      " WHERE b.kind = 'property_company' AND ($3 = '' OR b.id IN (SELECT bu.body_id"
      "  FROM body_units bu JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path)))"
-     " GROUP BY b.id, b.name HAVING sum(f.received) > 0 ORDER BY b.id",
+     " GROUP BY b.id, b.name ORDER BY b.id",
      3},
 };
 
@@ -320,7 +431,8 @@ static int ranking_validate(ledger_job_t *j)
 static int ranking_send(db_t *db, ledger_job_t *j)
 {
     j->params[2] = j->req->ranking_query->unit;
-    return ledger_job_send(db, j, "ranking", 3, j->params);
+    int rc = send_known(db, j, j->params[2], "");
+    return rc < 0 ? rc : ledger_job_send(db, j, "ranking", 3, j->params);
 }
 
 static uint64_t col_u64(const PGresult *r, int row, int col)
@@ -330,7 +442,9 @@ static uint64_t col_u64(const PGresult *r, int row, int col)
 
 static int ranking_answer(ledger_job_t *j)
 {
-    const PGresult *res = j->res[0];
+    if (known_or_fail(j, j->req->ranking_query->unit, "") < 0)
+        return -ENOENT;
+    const PGresult *res = j->res[1];
     int n = PQntuples(res);
     rank_entry_t *e = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*e));
     Liandong__V1__RankingRow *rows = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*rows));
@@ -361,6 +475,7 @@ static int ranking_answer(ledger_job_t *j)
     for (int i = 0; i < n; i++) {
         Liandong__V1__RankingRow *w = e[i].user; /* e[] is sorted now */
         w->rank = e[i].rank;
+        w->ranked = e[i].ranked != 0;
         w->score = e[i].score;
         w->grade = (char *)ranking_grade_name(e[i].grade);
         w->list = (char *)ranking_list_name(e[i].list);
@@ -398,12 +513,16 @@ static int overdue_send(db_t *db, ledger_job_t *j)
     v[0] = q->unit;
     v[1] = q->body_id;
     v[2] = ledger_job_u32(j, lim > OVERDUE_MAX ? OVERDUE_MAX : lim);
-    return ledger_job_send(db, j, "overdue", 3, v);
+    int rc = send_known(db, j, q->unit, q->body_id);
+    return rc < 0 ? rc : ledger_job_send(db, j, "overdue", 3, v);
 }
 
 static int overdue_answer(ledger_job_t *j)
 {
-    const PGresult *res = j->res[0];
+    const Liandong__V1__OverdueQuery *q = j->req->overdue_query;
+    if (known_or_fail(j, q->unit, q->body_id) < 0)
+        return -ENOENT;
+    const PGresult *res = j->res[1];
     int n = PQntuples(res);
     Liandong__V1__OverdueList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__overdue_list__init(l);

@@ -20,7 +20,8 @@ ledger.json into $LIANDONG_BENCH_OUT (if set).
 
 Env: BENCH_SECONDS (per measured phase, default 15), BENCH_CASES (default
 1000000), BENCH_WINDOW (closed-loop demands in flight per front-end, 8),
-BENCH_RATES (extra open-loop rates, comma-separated), BENCH_SKIP_FIGURES=1.
+BENCH_RATES (extra open-loop rates, comma-separated), BENCH_SKIP_FIGURES=1,
+BENCH_FIGURES_ONLY=1 ((c) alone, printed as JSON).
 """
 import json
 import os
@@ -238,7 +239,20 @@ def figures(system, conninfo):
                         "max_ms": round(max(runs), 2)})
             log(f"rates by {by:9} unit={unit or '-':12} days={out[-1]['days']}: "
                 f"{rows} rows, median {out[-1]['median_ms']} ms, max {out[-1]['max_ms']} ms")
-    return {"cases": int(n), "generate_s": round(gen_s, 1), "queries": out}
+        # By category and by channel (issue 11): counted from the range's
+        # events, reports rather than the 50 ms tier figures; timed apart.
+        reports = []
+        for by, f, to in (("category", now - day, now), ("category", now - 30 * day, now),
+                          ("channel", now - 30 * day, now), ("category", 0, 0)):
+            runs = []
+            for _ in range(3):
+                ms, rep = rates_query(c, by, "", f, to)
+                runs.append(ms)
+            reports.append({"by": by, "days": (to - f) // day if to else "all",
+                            "rows": len(rep.rows), "median_ms": round(statistics.median(runs), 2)})
+            log(f"report by {by:9} days={reports[-1]['days']}: {len(rep.rows)} rows, "
+                f"median {reports[-1]['median_ms']} ms")
+    return {"cases": int(n), "generate_s": round(gen_s, 1), "queries": out, "reports": reports}
 
 
 def main():
@@ -247,8 +261,10 @@ def main():
         sys.exit("bench_ledger: LIANDONG_BENCH_PGSUPER not set (run tests/bench/run.sh)")
     psql_super("DROP DATABASE IF EXISTS bench_ledger")
     psql_super("CREATE DATABASE bench_ledger OWNER liandong")
-    conninfo = su.replace("dbname=postgres", "dbname=bench_ledger").replace(
-        "user=postgres", "user=liandong")
+    # The ledger's own conninfo (its role and password file), on the bench's
+    # database.
+    conninfo = os.environ["LIANDONG_BENCH_CONNINFO"].replace("dbname=liandong",
+                                                             "dbname=bench_ledger")
     system = BenchSystem(conninfo)
     result = {}
     try:
@@ -264,6 +280,9 @@ def main():
             figs = figures(system, conninfo)
             system.petition("registry", "import", liandong.REGISTRY, json=False, timeout=60)
             time.sleep(3)
+        if os.environ.get("BENCH_FIGURES_ONLY") == "1":  # (c) alone
+            print(json.dumps(figs, ensure_ascii=False))
+            return
         # Warm up: CURVE handshakes, plans, caches.
         e2e(system, "warm", 3, window=4)
         explain = psql_super("SELECT explain_json FROM cases WHERE channel_id LIKE 'warm-%'"

@@ -52,7 +52,7 @@ if [ -n "${LIANDONG_BENCH_PGSUPER:-}" ]; then
 else
     OWN_PG=$WORK/pg
     BASE=$(bash deploy/pg.sh start "$OWN_PG" "$(free_port)" | tail -1)
-    SUPER=$(echo "$BASE" | sed -e 's/dbname=[^ ]*/dbname=postgres/' -e 's/user=[^ ]*/user=postgres/')
+    SUPER=$(bash deploy/pg.sh conninfo "$OWN_PG" "$(echo "$BASE" | sed -e 's/.*port=\([0-9]*\).*/\1/')" super)
 fi
 DB=notifier_bench_$$
 psql "$SUPER" -qAt -c "CREATE DATABASE $DB OWNER liandong" >/dev/null

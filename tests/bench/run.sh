@@ -45,7 +45,9 @@ trap 'exit 130' INT TERM
 CONNINFO=$(bash "$PG_SH" start "$WORK/pg" "$PORT" | tail -n 1)
 export LIANDONG_BENCH_PGPORT=$PORT
 export LIANDONG_BENCH_CONNINFO=$CONNINFO
-export LIANDONG_BENCH_PGSUPER="host=127.0.0.1 port=$PORT dbname=postgres user=postgres connect_timeout=5"
+# The superuser's conninfo names its password file (pg.sh: SCRAM over TCP).
+LIANDONG_BENCH_PGSUPER=$(bash "$PG_SH" conninfo "$WORK/pg" "$PORT" super)
+export LIANDONG_BENCH_PGSUPER
 export LIANDONG_BENCH_OUT=$WORK/out
 export LIANDONG_BUILD=${LIANDONG_BUILD:-build}
 echo "bench: PostgreSQL on 127.0.0.1:$PORT ($(bash "$PG_SH" datadir "$WORK/pg"))"

@@ -33,7 +33,7 @@ def rid(prefix="lt"):
 
 
 class Ledger:
-    def __init__(self, workdir, conninfo, name="ledger", keys=None):
+    def __init__(self, workdir, conninfo, name="ledger", keys=None, extra_args=()):
         self.workdir = workdir
         self.conninfo = conninfo
         self.ports = liandong.free_ports(2)
@@ -49,7 +49,7 @@ class Ledger:
         self.proc = subprocess.Popen(
             [os.path.join(liandong.BIN, "ledger"), "--listen", self.ep,
              "--events", self.events, "--db", conninfo, "--schema-dir", liandong.SCHEMA_DIR]
-            + security,
+            + security + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env,
             cwd=liandong.ROOT)
         self.client = self.connect("operator.admin")
@@ -106,8 +106,10 @@ def pg():
     r = subprocess.run(["bash", liandong.PG_SH, "start", pgdir, str(port)],
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr
+    su = subprocess.run(["bash", liandong.PG_SH, "conninfo", pgdir, str(port), "super"],
+                        capture_output=True, text=True, timeout=30, check=True)
     info = {"workdir": workdir, "pgdir": pgdir, "port": port,
-            "conninfo": r.stdout.strip().splitlines()[-1]}
+            "conninfo": r.stdout.strip().splitlines()[-1], "super": su.stdout.strip()}
     yield info
     subprocess.run(["bash", liandong.PG_SH, "stop", pgdir], capture_output=True, timeout=120)
     if not os.environ.get("LIANDONG_KEEP"):
@@ -186,7 +188,7 @@ def test_migrations_concurrent_start(pg, db):
     """Three ledgers start at once on an empty database: the advisory lock
     lets one apply each migration, the others find it applied."""
     name = "ld_" + uuid.uuid4().hex[:8]
-    su = psycopg2.connect(host="127.0.0.1", port=pg["port"], user="postgres", dbname="postgres")
+    su = psycopg2.connect(pg["super"])  # TCP needs the superuser's password file
     su.autocommit = True
     su.cursor().execute(f"CREATE DATABASE {name} OWNER liandong")  # test-made name
     conninfo = pg["conninfo"].replace("dbname=liandong", f"dbname={name}")

@@ -173,12 +173,14 @@ def test_metrics_agree_with_database(system, loaded):
         ods = overdue(samples, tier, "resolve")
         for code, e in units.items():
             assert rec[code] == e["received"] == e["rollup"], (code, rec[code], e)
-            want = e["replied"] / e["received"] if e["received"] else 0.0
-            assert math.isclose(reply[code], want, abs_tol=1e-9), (code, reply[code], e)
-            want = e["resolved"] / e["received"] if e["received"] else 0.0
-            assert math.isclose(resol[code], want, abs_tol=1e-9), (code, resol[code], e)
-            want = e["satisfied"] / e["rated"] if e["rated"] else 0.0
-            assert math.isclose(sat[code], want, abs_tol=1e-9), (code, sat[code], e)
+            # A rate with nothing to divide by is unknown: NaN, not 0
+            # (issue 11; this test asserted 0 before).
+            for got, a, b in ((reply, "replied", "received"), (resol, "resolved", "received"),
+                              (sat, "satisfied", "rated")):
+                if e[b]:
+                    assert math.isclose(got[code], e[a] / e[b], abs_tol=1e-9), (code, a, e)
+                else:
+                    assert math.isnan(got[code]), (code, a, got[code], e)
             assert opn[code] == e["open"], (code, opn[code], e)
             assert odr[code] == e["od_reply"] and ods[code] == e["od_resolve"], (code, e)
     # Something moved: not every rate is 0.

@@ -3,11 +3,16 @@
 
 Ten property companies added to the fixture registry receive four cases
 each with outcomes chosen so that two companies tie across the 甲 cut and
-two tie across the black-list cut. The expected ranking is computed here
-from the rules documented in services/ledger/db_figures.h, on counts
-recounted from case_events (test_figures.recount), and compared with the
-ledger's answer and the CLI's JSON, for the whole city and inside a
-district.
+two tie across the black-list cut; an eleventh receives none and is listed
+as not ranked. The expected ranking is computed here from the rules
+documented in services/ledger/ranking.h, on counts recounted from
+case_events (test_figures.recount), and compared with the ledger's answer
+and the CLI's JSON, for the whole city and inside a district.
+
+Issue 11 changed the rules this file asserted: a tie group reaching into
+the bottom fifth (or the 丙 places) is now black-listed (丙) whole, as a
+group reaching into the top is red (甲) whole; before, a group took the
+grade and list of its best place only, which left the black list short.
 """
 import datetime
 import json
@@ -37,6 +42,7 @@ OUTCOMES = {
     "PC-T09": ("JA-DH-CZ-2-02", 2, 1, 1, 1, 0),   # ties T08 across the black cut
     "PC-T10": ("JA-PX-BL-2-02", 0, 0, 0, 0, 0),
 }
+IDLE = ("PC-T11", "JA-PX-LT-2-01")  # a company that receives nothing
 
 
 def registry_with_companies():
@@ -47,6 +53,8 @@ def registry_with_companies():
     for body, (compound, *_rest) in OUTCOMES.items():
         reg["bodies"].append({"id": body, "kind": "property_company", "name": f"物业{body[-2:]}",
                               "units": [compound]})
+    reg["bodies"].append({"id": IDLE[0], "kind": "property_company", "name": "物业11",
+                          "units": [IDLE[1]]})
     return reg
 
 
@@ -86,16 +94,25 @@ def cases(ledger, db):  # noqa: F811
 
 
 def expected_ranking(db, unit=""):  # noqa: F811
-    """The documented rules, applied to recounted figures of this month."""
+    """The documented rules (ranking.h), applied to recounted figures of
+    this month: ranked companies by score, then the not ranked by id."""
     today = datetime.datetime.now(datetime.timezone.utc).date()
     first = today.replace(day=1)
     figs = recount(db, "body", first, today, unit=unit)
     cur = db.cursor()
-    cur.execute("SELECT id FROM bodies WHERE kind = 'property_company'")
-    companies = {r[0] for r in cur.fetchall()}
-    rows = []
-    for body, (name, f) in figs.items():
-        if body not in companies or f["received"] == 0:
+    cur.execute("SELECT b.id, b.name FROM bodies b WHERE b.kind = 'property_company'"
+                " AND (%s = '' OR b.id IN (SELECT bu.body_id FROM body_units bu"
+                " JOIN units u ON u.code = bu.unit_code WHERE %s = ANY (u.path)))", (unit, unit))
+    companies = dict(cur.fetchall())
+    rows, idle = [], []
+    for body, name in companies.items():
+        f = figs.get(body, (name, None))[1]
+        if f is None or f["received"] == 0:
+            idle.append({"body_id": body, "name": name, "score": 0.0, "ranked": False,
+                         "received": 0 if f is None else f["received"],
+                         "replied": 0 if f is None else f["replied"],
+                         "resolved": 0 if f is None else f["resolved"],
+                         "rank": 0, "grade": "", "list": ""})
             continue
 
         def rate(a, b):
@@ -104,20 +121,21 @@ def expected_ranking(db, unit=""):  # noqa: F811
                        + 0.2 * rate(f["replied_on_time"], f["received"])
                        + 0.3 * rate(f["resolved"], f["received"])
                        + 0.2 * rate(f["satisfied"], f["rated"]))
-        rows.append({"body_id": body, "name": name, "score": round(score, 4),
+        rows.append({"body_id": body, "name": name, "score": round(score, 4), "ranked": True,
                      "received": f["received"], "replied": f["replied"],
                      "resolved": f["resolved"]})
     rows.sort(key=lambda r: (-r["score"], r["body_id"]))
     n = len(rows)
-    jia, yi, fifth = (2 * n + 5) // 10, (7 * n + 5) // 10, n // 5
-    best = 0
-    for i, r in enumerate(rows):
-        if i and r["score"] != rows[i - 1]["score"]:
-            best = i
-        r["rank"] = best + 1
-        r["grade"] = "甲" if best < jia else "乙" if best < yi else "丙"
-        r["list"] = "red" if best < fifth else "black" if fifth and best >= n - fifth else ""
-    return rows
+    jia, bing, fifth = (2 * n + 5) // 10, n - (7 * n + 5) // 10, n // 5
+    for r in rows:
+        p = 1 + sum(1 for x in rows if x["score"] > r["score"])   # strictly better
+        q = 1 + sum(1 for x in rows if x["score"] < r["score"])   # strictly worse
+        top, bottom = p <= jia, q <= bing
+        r["rank"] = p
+        r["grade"] = "乙" if top == bottom else "甲" if top else "丙"
+        red, black = p <= fifth, q <= fifth
+        r["list"] = "" if red == black else "red" if red else "black"
+    return rows + sorted(idle, key=lambda r: r["body_id"])
 
 
 def period():
@@ -129,13 +147,14 @@ def ledger_ranking(ledger, unit=""):
     assert ans.WhichOneof("body") == "ranking", ans
     assert "0.3" in ans.ranking.formula and ans.ranking.period == period()
     return [{"body_id": r.body_id, "name": r.name, "score": round(r.score, 4),
-             "received": r.received, "replied": r.replied, "resolved": r.resolved,
-             "rank": r.rank, "grade": r.grade, "list": r.list} for r in ans.ranking.rows]
+             "ranked": r.ranked, "received": r.received, "replied": r.replied,
+             "resolved": r.resolved, "rank": r.rank, "grade": r.grade, "list": r.list}
+            for r in ans.ranking.rows]
 
 
 def test_ranking_with_ties(ledger, db, cases):  # noqa: F811
     want = expected_ranking(db)
-    assert [r["body_id"] for r in want] == [f"PC-T{i:02d}" for i in range(1, 11)]
+    assert [r["body_id"] for r in want] == [f"PC-T{i:02d}" for i in range(1, 12)]
     got = ledger_ranking(ledger)
     assert got == want
     by = {r["body_id"]: r for r in got}
@@ -143,10 +162,19 @@ def test_ranking_with_ties(ledger, db, cases):  # noqa: F811
     assert by["PC-T02"]["rank"] == by["PC-T03"]["rank"] == 2
     assert by["PC-T02"]["grade"] == by["PC-T03"]["grade"] == "甲"
     assert by["PC-T03"]["list"] == "red" and by["PC-T04"]["list"] == ""
+    assert by["PC-T04"]["rank"] == 4  # the place after the tie is skipped
+    # T08 and T09 tie across the black cut: black-listed together (issue 11;
+    # the old rule left them off and the black list short).
     assert by["PC-T08"]["rank"] == by["PC-T09"]["rank"] == 8
-    assert by["PC-T08"]["list"] == by["PC-T09"]["list"] == ""
+    assert by["PC-T08"]["list"] == by["PC-T09"]["list"] == "black"
+    assert by["PC-T08"]["grade"] == by["PC-T09"]["grade"] == "丙"
     assert by["PC-T10"]["list"] == "black" and by["PC-T10"]["grade"] == "丙"
+    assert by["PC-T10"]["rank"] == 10
     assert [r["grade"] for r in got].count("甲") == 3
+    assert [r["grade"] for r in got].count("丙") == 3
+    # No case, no place: listed last, not first, without grade or list.
+    assert got[-1]["body_id"] == "PC-T11" and not got[-1]["ranked"]
+    assert got[-1]["rank"] == 0 and got[-1]["grade"] == "" and got[-1]["list"] == ""
 
 
 def test_ranking_inside_a_district(ledger, db, cases):  # noqa: F811
@@ -162,11 +190,15 @@ def test_ranking_cli(ledger, db, cases):  # noqa: F811
                                     timeout=30).stdout)
     want = expected_ranking(db)
     assert [(r["body_id"], r["rank"], r["grade"], r["list"]) for r in out["rows"]] == \
-        [(r["body_id"], r["rank"], r["grade"], r["list"]) for r in want]
+        [(r["body_id"], r["rank"], r["grade"], r["list"]) if r["ranked"]
+         else (r["body_id"], None, None, None) for r in want]
+    assert [r["ranked"] for r in out["rows"]] == [r["ranked"] for r in want]
     assert out["formula"]
     text = subprocess.run(argv[:-1], check=True, capture_output=True, text=True,
                           timeout=30).stdout
-    assert "PC-T01" in text and "甲" in text
+    assert "PC-T01" in text and "甲" in text and "物业01" in text
+    idle = next(line for line in text.splitlines() if "PC-T11" in line)
+    assert "not ranked" in idle and not idle.lstrip().startswith("1 ")
     bad = subprocess.run(argv[:-3] + ["--period", "2026-13"], capture_output=True, text=True,
                          timeout=30)
     assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
@@ -174,7 +206,8 @@ def test_ranking_cli(ledger, db, cases):  # noqa: F811
 
 def test_ranking_other_month_and_bad_period(ledger, cases):
     ans = ledger.call(ranking_query=pb.RankingQuery(period="2001-02"))
-    assert ans.WhichOneof("body") == "ranking" and len(ans.ranking.rows) == 0
+    assert ans.WhichOneof("body") == "ranking" and len(ans.ranking.rows) == 11
+    assert not any(r.ranked or r.rank or r.grade or r.list for r in ans.ranking.rows)
     for p in ("", "2026-1", "2026-00", "26-11", "2026-11-01", "2026/11"):
         ans = ledger.call(ranking_query=pb.RankingQuery(period=p))
         assert ans.WhichOneof("body") == "error", p

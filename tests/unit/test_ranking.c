@@ -1,6 +1,7 @@
 /* test_ranking.c - the property-company ranking (ranking.h): the
- * composite, the 2:5:3 grades, the red and black lists, and ties, which
- * share a rank, the better grade and list, and are ordered by body id. */
+ * composite, the 2:5:3 grades, the red and black lists, ties (one place,
+ * the next skipped; a group takes the grade and list of the end it
+ * reaches), ordered by body id, and companies with no case not ranked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,23 +93,28 @@ static void test_ties(void **state)
     assert_int_equal(find(e, 10, "B")->list, LIST_RED);
     assert_int_equal(find(e, 10, "C")->list, LIST_RED);
     assert_int_equal(find(e, 10, "D")->list, LIST_NONE);
-    /* G, H tie at places 6-7 (丙 starts at 7): both 乙, rank 7. */
+    /* G, H tie at places 7-8 (丙 is the bottom 3 places, 8-10): the group
+     * reaches into them, both 丙, rank 7, and I (rank 9, not 8) after. */
     assert_int_equal(find(e, 10, "G")->rank, 7);
     assert_int_equal(find(e, 10, "H")->rank, 7);
-    assert_int_equal(find(e, 10, "G")->grade, GRADE_YI);
-    assert_int_equal(find(e, 10, "H")->grade, GRADE_YI);
+    assert_int_equal(find(e, 10, "J")->rank, 9);
+    assert_int_equal(find(e, 10, "G")->grade, GRADE_BING);
+    assert_int_equal(find(e, 10, "H")->grade, GRADE_BING);
+    assert_int_equal(find(e, 10, "F")->grade, GRADE_YI);
     assert_int_equal(find(e, 10, "J")->grade, GRADE_BING);
     assert_int_equal(find(e, 10, "J")->list, LIST_BLACK);
     assert_int_equal(find(e, 10, "I")->list, LIST_BLACK);
 
-    /* A tie straddling the black cut (places 7, 8 of 10) is not
-     * black-listed; only the wholly bottom place is. */
+    /* A tie straddling the black cut (places 8, 9 of 10) is black-listed
+     * whole, as the bottom fifth's ties share its place (issue 11: the old
+     * rule, the group's best place, left the black list short). */
     rank_entry_t b[] = {at("A", 99), at("B", 98), at("C", 97), at("D", 96), at("E", 95),
                         at("F", 94), at("G", 93), at("H", 40), at("K", 40), at("Z", 10)};
     ranking_compute(b, 10);
-    assert_int_equal(find(b, 10, "H")->list, LIST_NONE);
-    assert_int_equal(find(b, 10, "K")->list, LIST_NONE);
+    assert_int_equal(find(b, 10, "H")->list, LIST_BLACK);
+    assert_int_equal(find(b, 10, "K")->list, LIST_BLACK);
     assert_int_equal(find(b, 10, "Z")->list, LIST_BLACK);
+    assert_int_equal(find(b, 10, "G")->list, LIST_NONE);
 }
 
 static void test_equal_on_paper(void **state)
@@ -148,15 +154,74 @@ static void test_small_and_empty(void **state)
     assert_int_equal(one[0].list, LIST_NONE); /* a fifth of 1 is nobody */
     rank_entry_t all[] = {at("C", 50), at("A", 50), at("B", 50), at("E", 50), at("D", 50)};
     ranking_compute(all, 5);
+    /* All equal: nobody can be told from the best or the worst (the old
+     * rule made them all 甲 and red). */
     for (int i = 0; i < 5; i++) {
         assert_int_equal(all[i].rank, 1);
-        assert_int_equal(all[i].grade, GRADE_JIA);
-        assert_int_equal(all[i].list, LIST_RED);
+        assert_int_equal(all[i].grade, GRADE_YI);
+        assert_int_equal(all[i].list, LIST_NONE);
     }
     assert_string_equal(all[0].body_id, "A");
     assert_string_equal(ranking_grade_name(GRADE_BING), "丙");
     assert_string_equal(ranking_list_name(LIST_BLACK), "black");
     assert_string_equal(ranking_list_name(LIST_NONE), "");
+}
+
+/* Five ranked, the last four tied at the bottom: 1 甲 red, four 丙 black
+ * (the old rule: four 乙, no black list, no 丙). */
+static void test_five_with_a_bottom_tie(void **state)
+{
+    (void)state;
+    rank_entry_t e[] = {at("E", 20), at("A", 90), at("D", 20), at("C", 20), at("B", 20)};
+    ranking_compute(e, 5);
+    assert_string_equal(e[0].body_id, "A");
+    assert_int_equal(e[0].rank, 1);
+    assert_int_equal(e[0].grade, GRADE_JIA);
+    assert_int_equal(e[0].list, LIST_RED);
+    for (int i = 1; i < 5; i++) {
+        assert_int_equal(e[i].rank, 2);
+        assert_int_equal(e[i].grade, GRADE_BING);
+        assert_int_equal(e[i].list, LIST_BLACK);
+    }
+    /* Five distinct: 甲 1, 乙 3 (round(3.5) = 4 places up to 乙), 丙 1. */
+    rank_entry_t d[] = {at("A", 90), at("B", 80), at("C", 70), at("D", 60), at("E", 50)};
+    ranking_compute(d, 5);
+    static const int grades[] = {GRADE_JIA, GRADE_YI, GRADE_YI, GRADE_YI, GRADE_BING};
+    static const int lists[] = {LIST_RED, LIST_NONE, LIST_NONE, LIST_NONE, LIST_BLACK};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(d[i].grade, grades[i]);
+        assert_int_equal(d[i].list, lists[i]);
+    }
+    /* Four ranked: grades, but no fifth to list. */
+    ranking_compute(d, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(d[i].list, LIST_NONE);
+    assert_int_equal(d[3].grade, GRADE_BING);
+}
+
+/* A company that received nothing is not ranked: after the others, rank
+ * 0, no grade, no list, and it takes no place (the old ranking put
+ * companies without cases first, 甲). */
+static void test_not_ranked(void **state)
+{
+    (void)state;
+    rank_entry_t e[] = {{.body_id = "A"}, at("B", 50), at("C", 60), {.body_id = "0"},
+                        at("D", 40),      at("E", 30), at("F", 20)};
+    ranking_compute(e, 7);
+    static const char *order[] = {"C", "B", "D", "E", "F", "0", "A"};
+    for (int i = 0; i < 7; i++)
+        assert_string_equal(e[i].body_id, order[i]);
+    assert_int_equal(e[0].rank, 1);
+    assert_int_equal(e[4].rank, 5);
+    assert_int_equal(e[4].grade, GRADE_BING);
+    assert_int_equal(e[4].list, LIST_BLACK);
+    for (int i = 5; i < 7; i++) {
+        assert_false(e[i].ranked);
+        assert_int_equal(e[i].rank, 0);
+        assert_int_equal(e[i].grade, GRADE_NONE);
+        assert_int_equal(e[i].list, LIST_NONE);
+        assert_string_equal(ranking_grade_name(e[i].grade), "");
+    }
 }
 
 int main(void)
@@ -167,6 +232,8 @@ int main(void)
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_equal_on_paper),
         cmocka_unit_test(test_small_and_empty),
+        cmocka_unit_test(test_five_with_a_bottom_tie),
+        cmocka_unit_test(test_not_ranked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,12 +44,14 @@ int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv)
         for (size_t i = 0; i < r->n_rows; i++) {
             const Liandong__V1__RankingRow *x = r->rows[i];
             json_t *j = json_object();
-            json_object_set_new(j, "rank", json_integer(x->rank));
+            /* Not ranked (no case received): no place, score, grade or list. */
+            json_object_set_new(j, "ranked", json_boolean(x->ranked));
+            json_object_set_new(j, "rank", x->ranked ? json_integer(x->rank) : json_null());
             json_object_set_new(j, "body_id", json_string(x->body_id));
             json_object_set_new(j, "name", json_string(x->name));
-            json_object_set_new(j, "score", json_real(x->score));
-            json_object_set_new(j, "grade", json_string(x->grade));
-            json_object_set_new(j, "list", json_string(x->list));
+            json_object_set_new(j, "score", x->ranked ? json_real(x->score) : json_null());
+            json_object_set_new(j, "grade", x->ranked ? json_string(x->grade) : json_null());
+            json_object_set_new(j, "list", x->ranked ? json_string(x->list) : json_null());
             const struct {
                 const char *k;
                 uint64_t v;
@@ -72,13 +74,25 @@ int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv)
         json_print_line(top);
     } else {
         printf("ranking %s: %s\n", r->period, r->formula);
-        printf("%4s  %-24s %8s %5s %-5s %9s %8s %9s\n", "rank", "company", "score", "grade", "list",
-               "received", "replied", "resolved");
+        printf("%4s  ", "rank");
+        print_padded("company", 14);
+        print_padded("name", 26);
+        printf("%8s %5s %-5s %9s %8s %9s\n", "score", "grade", "list", "received", "replied",
+               "resolved");
         for (size_t i = 0; i < r->n_rows; i++) {
             const Liandong__V1__RankingRow *x = r->rows[i];
-            /* 甲/乙/丙 are 3 bytes wide and 2 columns on screen. */
-            printf("%4u  %-24s %8.2f   %s  %-5s %9llu %8llu %9llu\n", x->rank, x->body_id, x->score,
-                   x->grade, x->list, (unsigned long long)x->received,
+            if (x->ranked)
+                printf("%4u  ", x->rank);
+            else
+                printf("%4s  ", "-");
+            print_padded(x->body_id, 14);
+            print_padded(x->name, 26);
+            if (x->ranked)
+                /* 甲/乙/丙 are 3 bytes wide and 2 columns on screen. */
+                printf("%8.2f   %s  %-5s", x->score, x->grade, x->list);
+            else
+                printf("%-20s", "not ranked");
+            printf(" %9llu %8llu %9llu\n", (unsigned long long)x->received,
                    (unsigned long long)x->replied, (unsigned long long)x->resolved);
         }
     }

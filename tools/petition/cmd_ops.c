@@ -110,15 +110,85 @@ static int parse_day(const char *s, int end_of_day, int64_t *out)
     return 0;
 }
 
-static double ratio(uint64_t a, uint64_t b)
+/* A rate as JSON: the ratio of the counts, rounded once (to 4 places);
+ * null when there is nothing to divide by (n/a: unknown, not 0%). */
+static json_t *json_rate(uint64_t a, uint64_t b)
 {
-    return b ? round((double)a / (double)b * 10000.0) / 10000.0 : 0.0;
+    return b ? json_real(round((double)a / (double)b * 10000.0) / 10000.0) : json_null();
+}
+
+/* A rate for the table: the percentage of the counts rounded once, at
+ * printing (4/21 prints 19.0%); "n/a" when nothing to divide by. */
+static const char *pct(uint64_t a, uint64_t b, char *buf, size_t len)
+{
+    if (b == 0)
+        snprintf(buf, len, "n/a");
+    else
+        snprintf(buf, len, "%.1f%%", 100.0 * (double)a / (double)b);
+    return buf;
+}
+
+static json_t *json_rate_row(const Liandong__V1__RateRow *x)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "key", json_string(x->key));
+    json_object_set_new(j, "name", json_string(x->name));
+    json_object_set_new(j, "received", json_integer((json_int_t)x->received));
+    json_object_set_new(j, "replied", json_integer((json_int_t)x->replied));
+    json_object_set_new(j, "reply_rate", json_rate(x->replied, x->received));
+    json_object_set_new(j, "replied_on_time", json_integer((json_int_t)x->replied_on_time));
+    json_object_set_new(j, "on_time_reply_rate", json_rate(x->replied_on_time, x->received));
+    json_object_set_new(j, "resolved", json_integer((json_int_t)x->resolved));
+    json_object_set_new(j, "resolution_rate", json_rate(x->resolved, x->received));
+    json_object_set_new(j, "rated", json_integer((json_int_t)x->rated));
+    json_object_set_new(j, "satisfied", json_integer((json_int_t)x->satisfied));
+    json_object_set_new(j, "satisfaction_rate", json_rate(x->satisfied, x->rated));
+    json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
+    json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
+    /* live, now: not figures of the range */
+    json_object_set_new(j, "open", json_integer((json_int_t)x->open));
+    json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
+    json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
+    return j;
+}
+
+static void print_rate_row(const Liandong__V1__RateRow *x)
+{
+    char r1[16], r2[16], r3[16], r4[16];
+    print_padded(x->key, 22);
+    print_padded(x->name, 26);
+    printf(" %8llu %7s %7s %8llu %7s %6llu %7s | %6llu %8llu\n", (unsigned long long)x->received,
+           pct(x->replied, x->received, r1, sizeof r1),
+           pct(x->replied_on_time, x->received, r2, sizeof r2), (unsigned long long)x->resolved,
+           pct(x->resolved, x->received, r3, sizeof r3), (unsigned long long)x->rated,
+           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->open,
+           (unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve);
+}
+
+/* The sum of the rows shown (rates from the summed counts). */
+static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow *t)
+{
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const Liandong__V1__RateRow *x = r->rows[i];
+        t->received += x->received;
+        t->replied += x->replied;
+        t->replied_on_time += x->replied_on_time;
+        t->resolved += x->resolved;
+        t->rated += x->rated;
+        t->satisfied += x->satisfied;
+        t->open += x->open;
+        t->overdue_reply += x->overdue_reply;
+        t->overdue_resolve += x->overdue_resolve;
+        t->escalated += x->escalated;
+        t->returned += x->returned;
+    }
 }
 
 int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {
-        {"by", NULL, "body", "body, compound, community, street or district", 0, NULL},
+        {"by", NULL, "body", "body, compound, community, street, district, category or channel", 0,
+         NULL},
         {"unit", NULL, "", "only this unit's subtree", 0, NULL},
         {"from", NULL, "", "first day (YYYY-MM-DD, UTC)", 0, NULL},
         {"to", NULL, "", "last day (YYYY-MM-DD, UTC)", 0, NULL},
@@ -144,46 +214,30 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     const Liandong__V1__RatesReport *r = wire_envelope(w)->rates_report;
+    Liandong__V1__RateRow total = LIANDONG__V1__RATE_ROW__INIT;
+    total.key = "total";
+    total.name = "";
+    rate_total(r, &total);
     if (strcmp(config_get(o, n, "json"), "1") == 0) {
         json_t *rows = json_array();
-        for (size_t i = 0; i < r->n_rows; i++) {
-            const Liandong__V1__RateRow *x = r->rows[i];
-            json_t *j = json_object();
-            json_object_set_new(j, "key", json_string(x->key));
-            json_object_set_new(j, "name", json_string(x->name));
-            json_object_set_new(j, "received", json_integer((json_int_t)x->received));
-            json_object_set_new(j, "replied", json_integer((json_int_t)x->replied));
-            json_object_set_new(j, "reply_rate", json_real(ratio(x->replied, x->received)));
-            json_object_set_new(j, "replied_on_time", json_integer((json_int_t)x->replied_on_time));
-            json_object_set_new(j, "on_time_reply_rate",
-                                json_real(ratio(x->replied_on_time, x->received)));
-            json_object_set_new(j, "resolved", json_integer((json_int_t)x->resolved));
-            json_object_set_new(j, "resolution_rate", json_real(ratio(x->resolved, x->received)));
-            json_object_set_new(j, "rated", json_integer((json_int_t)x->rated));
-            json_object_set_new(j, "satisfied", json_integer((json_int_t)x->satisfied));
-            json_object_set_new(j, "satisfaction_rate", json_real(ratio(x->satisfied, x->rated)));
-            json_object_set_new(j, "open", json_integer((json_int_t)x->open));
-            json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
-            json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
-            json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
-            json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
-            json_array_append_new(rows, j);
-        }
+        for (size_t i = 0; i < r->n_rows; i++)
+            json_array_append_new(rows, json_rate_row(r->rows[i]));
         json_t *top = json_object();
         json_object_set_new(top, "by", json_string(q.by));
         json_object_set_new(top, "rows", rows);
+        json_object_set_new(top, "total", json_rate_row(&total));
         json_print_line(top);
     } else {
-        printf("%-28s %9s %8s %7s %9s %8s %7s %8s\n", q.by, "received", "replied", "reply%",
-               "resolved", "satisf%", "open", "overdue");
-        for (size_t i = 0; i < r->n_rows; i++) {
-            const Liandong__V1__RateRow *x = r->rows[i];
-            printf("%-28s %9llu %8llu %6.1f%% %9llu %7.1f%% %7llu %8llu\n", x->key,
-                   (unsigned long long)x->received, (unsigned long long)x->replied,
-                   100.0 * ratio(x->replied, x->received), (unsigned long long)x->resolved,
-                   100.0 * ratio(x->satisfied, x->rated), (unsigned long long)x->open,
-                   ((unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve));
-        }
+        printf("%s: figures from %s to %s; open and overdue are live (now)%s\n", q.by,
+               *from ? from : "the first day", *to ? to : "today",
+               strcmp(q.by, "body") == 0 ? "; a case moved between bodies counts for each" : "");
+        print_padded(q.by, 22);
+        print_padded("name", 26);
+        printf(" %8s %7s %7s %8s %7s %6s %7s | %6s %8s\n", "received", "reply%", "ontime%",
+               "resolved", "resol%", "rated", "satisf%", "open", "overdue");
+        for (size_t i = 0; i < r->n_rows; i++)
+            print_rate_row(r->rows[i]);
+        print_rate_row(&total);
     }
     wire_free(&w);
     return 0;

@@ -54,5 +54,8 @@ json_t *json_case_event(const Liandong__V1__CaseEvent *e);
 void json_print_line(json_t *j); /* prints compact JSON + newline, decrefs */
 const char *urgency_text(Liandong__V1__Urgency u);
 char *format_ms(int64_t ms, char *buf, size_t len);
+/* Prints s left-aligned in `width` terminal columns (wide CJK characters
+ * count two), then a space. */
+void print_padded(const char *s, int width);
 
 #endif

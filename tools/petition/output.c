@@ -147,3 +147,31 @@ void json_print_line(json_t *j)
     }
     json_decref(j);
 }
+
+/* Columns a UTF-8 string takes on a terminal: CJK and other wide code
+ * points (U+1100 and up, roughly) two, the rest one. Good enough for the
+ * names of the registry. */
+static int display_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        unsigned cp = len == 1 ? c : c & (0x7fu >> len);
+        for (int k = 1; k < len && p[k]; k++)
+            cp = (cp << 6) | (p[k] & 0x3fu);
+        w += cp >= 0x1100 ? 2 : 1;
+        for (int k = 0; k < len && *p; k++)
+            p++;
+    }
+    return w;
+}
+
+void print_padded(const char *s, int width)
+{
+    int w = display_width(s);
+    fputs(s, stdout);
+    for (; w < width; w++)
+        putchar(' ');
+    putchar(' ');
+}
