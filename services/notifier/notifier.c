@@ -582,8 +582,8 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         return;
     }
     const Liandong__V1__CaseEvent *ce = e->case_event;
-    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,          ce->body_id,
-                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms};
+    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,           ce->body_id,
+                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms, ce->to_state};
     int rc = stream_on_event(n->stream, n->dl, &ev);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL,

@@ -31,6 +31,7 @@ typedef struct router {
     uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
+    size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
     unsigned long placed, refused;
 } router_t;
 

@@ -137,7 +137,7 @@ static void test_recorded_alerts_skipped_and_stale_reports(void **state)
 
 static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t resolve)
 {
-    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve};
+    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL};
     return e;
 }
 

@@ -167,6 +167,7 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
             json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
             json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
             json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
+            json_object_set_new(j, "reopened", json_integer((json_int_t)x->reopened));
             json_array_append_new(rows, j);
         }
         json_t *top = json_object();
