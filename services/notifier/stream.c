@@ -109,6 +109,10 @@ int stream_load_row(deadlines_t *d, const Liandong__V1__OpenDeadline *row)
         return 0; /* resolved and waiting for a rating: nothing to chase */
     int64_t from = row->deadlines_from_ms ? row->deadlines_from_ms : row->created_at_ms;
     int rc = dl_set(d, row->case_id, row->body_id, from, row->reply_due_ms, row->resolve_due_ms);
+    /* Before the alerts already sent: a recorded reply escalation then
+     * marks that stage done instead of arming it again. */
+    if (rc == 0 && row->emergency)
+        rc = dl_set_emergency(d, row->case_id);
     if (rc == 0 && row->replied)
         rc = dl_replied(d, row->case_id);
     for (size_t i = 0; rc == 0 && i < row->n_alerts; i++) {

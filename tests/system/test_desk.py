@@ -281,7 +281,7 @@ def test_forged_body_id_changes_nothing(system):
     try:
         # The message names the holder; the key is another body's.
         assert error_code(forger.act(case, "ACTION_ACCEPT", actor=BODY)) == "ERROR_FORBIDDEN"
-        assert error_code(forger.act(case, "ACTION_REPLY", actor=BODY, text="伪造")) \
+        assert error_code(forger.act(case, "ACTION_REPLY", actor=BODY, text="伪造的回复内容")) \
             == "ERROR_FORBIDDEN"
         forger.pump(1.0)
         assert all(r.case_id != case for r in forger.by_seq.values())
