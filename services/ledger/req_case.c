@@ -425,13 +425,15 @@ enum {
     D_ESCALATED,
     D_RETURNED,
     D_REOPENED,
+    D_REPLIED_ON_BEHALF,  /* the dispatch centre's answers for another body */
+    D_RESOLVED_ON_BEHALF, /* (credit.h) */
     D_COUNT
 };
 
 static const char *deltas(ledger_job_t *j, const int d[D_COUNT])
 {
-    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4], d[5],
-                             d[6], d[7], d[8]);
+    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4],
+                             d[5], d[6], d[7], d[8], d[9], d[10]);
 }
 
 /* A rating from a front-end comes through the door the case came in by:
@@ -500,13 +502,18 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     case CA_REPLY:
         /* Figures count a case's first reply only. */
         credit = answer_credit(j->user, roles, w->body_id, dispatch_body);
-        dold[D_REPLIED] = !w->replied;
-        dold[D_ON_TIME] = !w->replied && w->on_time;
+        if (credit.on_behalf) {
+            /* The dispatch centre's own figure, never a body's reply. */
+            dold[D_REPLIED_ON_BEHALF] = !w->replied;
+        } else {
+            dold[D_REPLIED] = !w->replied;
+            dold[D_ON_TIME] = !w->replied && w->on_time;
+        }
         w->replied = 1;
         break;
     case CA_RESOLVE:
         credit = answer_credit(j->user, roles, w->body_id, dispatch_body);
-        dold[D_RESOLVED] = !w->resolved;
+        dold[credit.on_behalf ? D_RESOLVED_ON_BEHALF : D_RESOLVED] = !w->resolved;
         w->resolved = 1;
         break;
     case CA_RATE:

@@ -168,6 +168,10 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
             json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
             json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
             json_object_set_new(j, "reopened", json_integer((json_int_t)x->reopened));
+            json_object_set_new(j, "replied_on_behalf",
+                                json_integer((json_int_t)x->replied_on_behalf));
+            json_object_set_new(j, "resolved_on_behalf",
+                                json_integer((json_int_t)x->resolved_on_behalf));
             json_array_append_new(rows, j);
         }
         json_t *top = json_object();
