@@ -25,7 +25,8 @@ typedef struct {
  * the key is not an operator's (an operator's key naming the body as its
  * actor is still the operator answering); otherwise it is the dispatch
  * centre's, on the holder's behalf, and counts for the dispatch centre's
- * body figures only: the units' figures measure their bodies' answers. */
+ * body figures only, as replied_on_behalf / resolved_on_behalf (req_case.c),
+ * never as replies: the units' figures measure their bodies' answers. */
 answer_credit_t answer_credit(const char *user, unsigned roles, const char *holder,
                               const char *dispatch_body);
 

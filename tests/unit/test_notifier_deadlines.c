@@ -173,6 +173,35 @@ static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t 
     return e;
 }
 
+/* A rating that closes the case forgets it; a dissatisfied one that reopens
+ * it (to_state replied) or escalates it brings its new resolution deadline
+ * back, without reply alerts (issue 11). */
+static void test_stream_rating_reopens(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    stream_event_t set = ev(1, "assigned", T0 + 2 * H, T0 + 24 * H);
+    assert_int_equal(stream_apply(d, &set), 0);
+    stream_event_t res = ev(2, "resolved", 0, 0);
+    assert_int_equal(stream_apply(d, &res), 0);
+    assert_int_equal(dl_case_count(d), 0);
+    stream_event_t reopen = ev(3, "rated", T0 + 2 * H, T0 + 200 * H);
+    reopen.to_state = "replied";
+    assert_int_equal(stream_apply(d, &reopen), 0);
+    dl_stage_t next[DL_KINDS];
+    int inflight[DL_KINDS];
+    assert_int_equal(dl_inspect(d, "C1", next, inflight), 0);
+    assert_int_equal(next[DL_REPLY], DL_DONE);
+    assert_int_not_equal(next[DL_RESOLVE], DL_DONE);
+    stream_event_t closed = ev(4, "rated", T0 + 2 * H, T0 + 200 * H);
+    closed.to_state = "closed";
+    assert_int_equal(stream_apply(d, &closed), 0); /* a closing rating changes nothing here */
+    stream_event_t gone = ev(5, "closed", 0, 0);
+    assert_int_equal(stream_apply(d, &gone), 0);
+    assert_int_equal(dl_case_count(d), 0);
+    dl_destroy(&d);
+}
+
 static void test_stream_snapshot_gap_probe(void **state)
 {
     (void)state;
@@ -227,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_emergency_reply_escalates),
         cmocka_unit_test(test_recorded_alerts_skipped_and_stale_reports),
         cmocka_unit_test(test_stream_snapshot_gap_probe),
+        cmocka_unit_test(test_stream_rating_reopens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
