@@ -37,7 +37,7 @@ static const db_stmt_t statements[] = {
      " resolved_at IS NOT NULL, rating, now() <= reply_due, channel, reopens,"
      /* The next rung only where a dissatisfied rating would escalate (a
       * second one, ROUTING.md section 8): not on every action's path. */
-     " CASE WHEN state = '" CASE_STATE_RESOLVED "' AND reopens > 0"
+     " CASE WHEN reopens > 0"
      "  THEN ld_next_rung(body_id, compound_code) ELSE '' END,"
      " greatest(1, round(extract(epoch FROM reply_due - created_at) / 3600))::int,"
      " greatest(1, round(extract(epoch FROM resolve_due - created_at) / 3600))::int"

@@ -46,7 +46,7 @@ typedef struct {
     char channel[LEDGER_ID_MAX + 1];     /* the door it came in by (ratings) */
     int reopens;                         /* 重办 since it came to this holder */
     char next_rung[LEDGER_ID_MAX + 1];   /* one rung up from body_id, read only for a
-                                          * resolved case already reopened ("" none) */
+                                          * case already reopened ("" none) */
     unsigned reply_hours, resolve_hours; /* its limits as placed (a reopen restarts them) */
 } ledger_case_t;
 

@@ -612,8 +612,8 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     if (strcmp(v[6], w->body_id) != 0) {
         snprintf(w->body_id, sizeof w->body_id, "%s", v[6]);
         w->reopens = 0;
+        w->next_rung[0] = '\0'; /* the rung above the previous holder */
     }
-    w->next_rung[0] = '\0'; /* read for the state phase 1 saw: used once */
     if (rh > 0)
         w->on_time = 1; /* a new reply deadline starts now */
     return 0;
