@@ -82,6 +82,19 @@ int identity_recorded_actor(const char *user, const char *claimed, const char **
     }
 }
 
+int identity_frontend_channel(const char *user, char *out, size_t len)
+{
+    const char *id = NULL;
+    if (identity_role(user, &id) != ROLE_FRONTEND)
+        return -EINVAL;
+    size_t n = strcspn(id, ".");
+    if (n == 0 || n >= len)
+        return -EINVAL;
+    memcpy(out, id, n);
+    out[n] = '\0';
+    return 0;
+}
+
 static const char *const prefixes[ACTOR_KIND_COUNT] = {
     [ACTOR_BODY] = "",
     [ACTOR_OPERATOR] = "operator:",

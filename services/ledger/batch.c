@@ -34,7 +34,13 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 static const db_stmt_t statements[] = {
     {"lock_case",
      "SELECT state, body_id, body_kind, compound_code, replied_at IS NOT NULL,"
-     " resolved_at IS NOT NULL, rating, now() <= reply_due"
+     " resolved_at IS NOT NULL, rating, now() <= reply_due, channel, reopens,"
+     /* The next rung only where a dissatisfied rating would escalate (a
+      * second one, ROUTING.md section 8): not on every action's path. */
+     " CASE WHEN reopens > 0"
+     "  THEN ld_next_rung(body_id, compound_code) ELSE '' END,"
+     " greatest(1, round(extract(epoch FROM reply_due - created_at) / 3600))::int,"
+     " greatest(1, round(extract(epoch FROM resolve_due - created_at) / 3600))::int"
      " FROM cases WHERE case_id = $1 FOR UPDATE",
      1},
     {"event_by_rid", "SELECT " EVENT_COLS("") " FROM case_events WHERE request_id = $1", 1},
@@ -174,6 +180,11 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, ledger_case_t *wc, siz
             w->replied = ledger_col_bool(r, 0, 4);
             w->resolved = ledger_col_bool(r, 0, 5);
             w->on_time = ledger_col_bool(r, 0, 7);
+            snprintf(w->channel, sizeof w->channel, "%s", PQgetvalue(r, 0, 8));
+            w->reopens = (int)ledger_col_i64(r, 0, 9);
+            snprintf(w->next_rung, sizeof w->next_rung, "%s", PQgetvalue(r, 0, 10));
+            w->reply_hours = (unsigned)ledger_col_i64(r, 0, 11);
+            w->resolve_hours = (unsigned)ledger_col_i64(r, 0, 12);
             if (w->state < 0)
                 w->found = 0;
         }

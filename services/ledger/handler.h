@@ -43,6 +43,11 @@ typedef struct {
     char body_kind[65];
     char compound[LEDGER_ID_MAX + 1];
     int replied, resolved, on_time;
+    char channel[LEDGER_ID_MAX + 1];     /* the door it came in by (ratings) */
+    int reopens;                         /* 重办 since it came to this holder */
+    char next_rung[LEDGER_ID_MAX + 1];   /* one rung up from body_id, read only for a
+                                          * case already reopened ("" none) */
+    unsigned reply_hours, resolve_hours; /* its limits as placed (a reopen restarts them) */
 } ledger_case_t;
 
 struct ledger_handler {

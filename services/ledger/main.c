@@ -19,6 +19,8 @@
 #include "handler.h"
 #include "log.h"
 #include "metrics.h"
+#include "reply_text.h"
+#include "req_case.h"
 #include "rpc.h"
 #include "secure.h"
 #include "service.h"
@@ -40,6 +42,8 @@ static config_opt_t opts[] = {
      NULL},
     {"metrics", "LIANDONG_LEDGER_METRICS", "",
      "Prometheus /metrics over HTTP on HOST:PORT (empty: off)", 0, NULL},
+    {"min-reply-chars", "LIANDONG_MIN_REPLY_CHARS", "4",
+     "characters of content (not spaces or punctuation) a reply or resolution needs", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
@@ -242,14 +246,17 @@ int main(int argc, char **argv)
         return 2;
     }
     log_init("ledger", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
-    long max_msg = 0, max_q = 0;
+    long max_msg = 0, max_q = 0, min_reply = 0;
     if (config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
-        config_get_long(opts, NOPTS, "max-queue", 1, 1000000, &max_q) < 0) {
-        fprintf(stderr, "ledger: --max-message or --max-queue out of range\n");
+        config_get_long(opts, NOPTS, "max-queue", 1, 1000000, &max_q) < 0 ||
+        config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
+            0) {
+        fprintf(stderr, "ledger: --max-message, --max-queue or --min-reply-chars out of range\n");
         return 2;
     }
     static ledger_t l;
     l.max_q = (size_t)max_q;
+    ledger_case_set_min_reply_chars((size_t)min_reply);
     l.queue = calloc(l.max_q, sizeof(rpc_request_t *));
     l.queued_at = calloc(l.max_q, sizeof(uint64_t));
     size_t nst = 0;

@@ -82,11 +82,12 @@ static const db_stmt_t list_stmts[] = {
      "  CASE WHEN p.case_id IN (SELECT x.case_id FROM case_alerts x WHERE x.case_id > $1"
      "    AND x.case_id <= (SELECT max(k.case_id) FROM (" PAGE_IDS ") k))"
      "   THEN (SELECT string_agg(y.deadline || ' ' || y.stage || ' ' || y.due_ms, ',')"
-     "    FROM case_alerts y WHERE y.case_id = p.case_id) ELSE '' END"
+     "    FROM case_alerts y WHERE y.case_id = p.case_id) ELSE '' END,"
+     "  p.urgency = 'emergency'"
      " FROM (" PAGE_ROWS ") p"
      /* the seq row: case_id NULL, so it sorts last */
      " UNION ALL SELECT value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-     "  NULL FROM ledger_counters WHERE name = 'event_seq'"
+     "  NULL, NULL FROM ledger_counters WHERE name = 'event_seq'"
      " ORDER BY 2",
      2},
 };
@@ -96,14 +97,15 @@ static const db_stmt_t record_stmts[] = {
      * primary key makes the insert once-only, also against a concurrent
      * ledger (ON CONFLICT waits for the other transaction). */
     {"alert_record",
-     "WITH c AS (SELECT case_id, body_id, body_kind, compound_code, category FROM cases"
+     "WITH c AS (SELECT case_id, body_id, body_kind, compound_code, category, urgency FROM cases"
      "  WHERE case_id = $1),"
      " ins AS (INSERT INTO case_alerts (case_id, deadline, stage, due_ms, body_id, fired_at_ms)"
      "  SELECT c.case_id, $2, $3, $4::bigint, $5, $6::bigint FROM c"
      "  ON CONFLICT DO NOTHING RETURNING 1)"
      " SELECT EXISTS (SELECT 1 FROM ins), c.body_id, c.category,"
      "  ld_escalate_to(c.body_id, c.body_kind, c.compound_code),"
-     "  array_to_json(ld_party_branches(c.compound_code, c.body_id))::text FROM c",
+     "  array_to_json(ld_party_branches(c.compound_code, c.body_id))::text,"
+     "  c.urgency = 'emergency' FROM c",
      6},
 };
 
@@ -160,10 +162,10 @@ static int record_validate(ledger_job_t *j)
         ledger_job_fail(j, E(BAD_REQUEST), "deadline must be reply or resolve");
         return -EINVAL;
     }
-    if (!one_of(r->stage, "due_soon", "overdue", "escalate") ||
-        (strcmp(r->stage, "escalate") == 0 && strcmp(r->deadline, "resolve") != 0)) {
-        ledger_job_fail(j, E(BAD_REQUEST),
-                        "stage must be due_soon, overdue or (resolve only) escalate");
+    /* escalate: a resolution's, or an emergency's unanswered reply
+     * (ROUTING.md section 7; the notifier asks only for emergencies). */
+    if (!one_of(r->stage, "due_soon", "overdue", "escalate")) {
+        ledger_job_fail(j, E(BAD_REQUEST), "stage must be due_soon, overdue or escalate");
         return -EINVAL;
     }
     if (r->due_ms <= 0 || r->at_ms < 0) {
@@ -324,6 +326,7 @@ static int list_answer(ledger_job_t *j)
         /* NULL: the due times were set at creation (see dl_list) */
         d->deadlines_from_ms = PQgetisnull(r, i, 11) ? d->created_at_ms : pg_ms(r, i, 11);
         parse_alerts(j, PQgetisnull(r, i, 12) ? "" : PQgetvalue(r, i, 12), d);
+        d->emergency = bin_bool(r, i, 13);
         l->deadlines[l->n_deadlines++] = d;
     }
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST;
@@ -345,6 +348,7 @@ static int record_answer(ledger_job_t *j)
     a->body_id = str(j, r, 0, 1);
     a->category = str(j, r, 0, 2);
     a->escalate_to = str(j, r, 0, 3);
+    a->emergency = boolean(r, 0, 5);
     json_t *cc = json_loads(PQgetisnull(r, 0, 4) ? "[]" : PQgetvalue(r, 0, 4), 0, NULL);
     if (json_is_array(cc) && json_array_size(cc) > 0) {
         a->cc = ledger_job_alloc(j, json_array_size(cc) * sizeof(char *));

@@ -11,15 +11,26 @@
 
 #include "case_model.h"
 #include "case_state.h"
+#include "credit.h"
 #include "desk_rid.h"
 #include "domain.h"
 #include "handler.h"
 #include "identity.h"
 #include "log.h"
+#include "reply_text.h"
+#include "req_case.h"
 #include "req_deliveries.h"
 
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
+
+/* Set once at start-up (main.c), read by every CaseAction's validation. */
+static size_t min_reply_chars = REPLY_TEXT_MIN_CHARS_DEFAULT;
+
+void ledger_case_set_min_reply_chars(size_t n)
+{
+    min_reply_chars = n;
+}
 
 /* ------------------------------------------------------------ CreateCase */
 
@@ -268,8 +279,11 @@ const ledger_handler_t ledger_req_create_case = {
 static const db_stmt_t action_stmts[] = {
     /* $1 case $2 action $3 event kind $4 actor $5 from $6 to $7 new body
      * $8 new body kind ('' = from bodies) $9 note $10 request id
-     * $11 reply h (0 keep) $12 resolve h $13 rating $14 old body
-     * $15 old body deltas $16 new body deltas */
+     * $11 reply h (0 keep) $12 resolve h $13 rating $14 the body the first
+     * deltas count for (the old holder, or the dispatch centre for an
+     * answer on a body's behalf, credit.h) $15 its deltas $16 new body
+     * deltas $17 the case's units count the first deltas too (t/f)
+     * $18 a reopen (重办: t/f) */
     {"apply_action",
      "WITH c AS (UPDATE cases SET state = $6, body_id = $7,"
      "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
@@ -285,16 +299,19 @@ static const db_stmt_t action_stmts[] = {
      "  resolution_text = CASE WHEN $2 = 'resolve' THEN $9 ELSE resolution_text END,"
      "  rating = CASE WHEN $13 <> '' THEN $13 ELSE rating END,"
      "  escalations = escalations + CASE WHEN $2 = 'escalate' THEN 1 ELSE 0 END,"
-     "  returns = returns + CASE WHEN $2 = 'return' THEN 1 ELSE 0 END"
+     "  returns = returns + CASE WHEN $2 = 'return' THEN 1 ELSE 0 END,"
+     "  reopens = CASE WHEN $18::bool THEN reopens + 1 WHEN $7 <> body_id THEN 0"
+     "   ELSE reopens END"
      "  WHERE case_id = $1 RETURNING case_id, reply_due, resolve_due, compound_code),"
      " s AS (SELECT ld_next_seq(1) AS seq),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due, request_id)"
      "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, now(), c.reply_due, c.resolve_due,"
      "   $10 FROM c, s RETURNING *)"
-     " SELECT " EVENT_COLS("e.") ", ld_bump($14, c.compound_code, $15::bigint[]),"
-                                 "  ld_bump($7, '', $16::bigint[]) FROM e, c",
-     16},
+     " SELECT " EVENT_COLS(
+         "e.") ", ld_bump($14, CASE WHEN $17::bool THEN c.compound_code ELSE '' END,"
+               "  $15::bigint[]), ld_bump($7, '', $16::bigint[]) FROM e, c",
+     18},
 };
 
 static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
@@ -328,6 +345,20 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
                                                  LIMIT_KIND_MAX)))
             return -EINVAL;
         return 0;
+    case CA_REPLY:
+    case CA_RESOLVE: {
+        /* ROUTING.md section 8: a reply has to say something, and a
+         * resolution states its result (its text, under the same rule). */
+        char why[200];
+        if (reply_text_check(a->text, min_reply_chars,
+                             (case_action_t)a->kind == CA_REPLY ? "reply text"
+                                                                : "resolution result",
+                             why, sizeof why) < 0) {
+            ledger_job_fail(j, E(BAD_REQUEST), "%s", why);
+            return -EINVAL;
+        }
+        return 0;
+    }
     case CA_RATE:
         if (ledger_job_missing(j, a->rating, "rating"))
             return -EINVAL;
@@ -383,12 +414,7 @@ static int action_validate(ledger_job_t *j)
     return 0;
 }
 
-static const char *deltas(ledger_job_t *j, const int d[8])
-{
-    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4], d[5],
-                             d[6], d[7]);
-}
-
+/* The roll-up counters, in the order of ld_bump's vector (006, 012). */
 enum {
     D_RECEIVED,
     D_REPLIED,
@@ -397,8 +423,35 @@ enum {
     D_RATED,
     D_SATISFIED,
     D_ESCALATED,
-    D_RETURNED
+    D_RETURNED,
+    D_REOPENED,
+    D_REPLIED_ON_BEHALF,  /* the dispatch centre's answers for another body */
+    D_RESOLVED_ON_BEHALF, /* (credit.h) */
+    D_COUNT
 };
+
+static const char *deltas(ledger_job_t *j, const int d[D_COUNT])
+{
+    return ledger_job_printf(j, "{%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d}", d[0], d[1], d[2], d[3], d[4],
+                             d[5], d[6], d[7], d[8], d[9], d[10]);
+}
+
+/* A rating from a front-end comes through the door the case came in by:
+ * only a front-end of the case's own channel relays its resident's rating
+ * (ROUTING.md section 8). Operators and services are not front-ends. */
+static int rating_door_ok(ledger_job_t *j, const ledger_case_t *w)
+{
+    char channel[LEDGER_ID_MAX + 1];
+    if (identity_role(j->user, NULL) != ROLE_FRONTEND)
+        return 0;
+    if (identity_frontend_channel(j->user, channel, sizeof channel) == 0 &&
+        strcmp(channel, w->channel) == 0)
+        return 0;
+    ledger_job_fail(j, E(FORBIDDEN),
+                    "case %s came in by %s: only a %s front-end relays its resident's rating",
+                    w->case_id, w->channel, w->channel);
+    return -EPERM;
+}
 
 /* Decides one action against the working case; on success fills the
  * apply_action parameters and advances the working case. */
@@ -436,25 +489,57 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
                         case_action_name((case_action_t)a->kind), a->case_id, w->body_id);
         return rc;
     }
-    int dold[8] = {0}, dnew[8] = {0};
+    int dold[D_COUNT] = {0}, dnew[D_COUNT] = {0};
     const char *new_body = w->body_id, *new_kind = "";
+    /* Whose figures the first deltas go to: the holder's, unless an answer
+     * was given on its behalf (credit.h). */
+    answer_credit_t credit = {w->body_id, 1, 0};
+    case_state_t to = t->to;
+    int reopen = 0;
     uint32_t rh = 0, sh = 0;
     const char *note = a->text;
     switch ((case_action_t)a->kind) {
     case CA_REPLY:
         /* Figures count a case's first reply only. */
-        dold[D_REPLIED] = !w->replied;
-        dold[D_ON_TIME] = !w->replied && w->on_time;
+        credit = answer_credit(j->user, roles, w->body_id, dispatch_body);
+        if (credit.on_behalf) {
+            /* The dispatch centre's own figure, never a body's reply. */
+            dold[D_REPLIED_ON_BEHALF] = !w->replied;
+        } else {
+            dold[D_REPLIED] = !w->replied;
+            dold[D_ON_TIME] = !w->replied && w->on_time;
+        }
         w->replied = 1;
         break;
     case CA_RESOLVE:
-        dold[D_RESOLVED] = !w->resolved;
+        credit = answer_credit(j->user, roles, w->body_id, dispatch_body);
+        dold[credit.on_behalf ? D_RESOLVED_ON_BEHALF : D_RESOLVED] = !w->resolved;
         w->resolved = 1;
         break;
     case CA_RATE:
+        if (rating_door_ok(j, w) < 0)
+            return -EPERM;
         dold[D_RATED] = 1;
         dold[D_SATISFIED] = strcmp(a->rating, "dissatisfied") != 0;
         note = a->rating;
+        if (dold[D_SATISFIED])
+            break;
+        /* ROUTING.md section 8: "dissatisfied" reopens the case (重办) to
+         * the same body with a new resolution deadline (its limit as
+         * placed, from now); a second one, once the body had its reopen,
+         * escalates it one rung (ld_next_rung, the ladder of lib/ladder.h).
+         * With no rung above, it is reopened again: never closed unsolved. */
+        sh = w->resolve_hours;
+        if (w->reopens > 0 && w->next_rung[0] != '\0' && strcmp(w->next_rung, w->body_id) != 0) {
+            to = CS_ASSIGNED;
+            new_body = w->next_rung;
+            dold[D_ESCALATED] = 1;
+            dnew[D_RECEIVED] = 1;
+        } else {
+            to = CS_REPLIED;
+            reopen = 1;
+            dold[D_REOPENED] = 1;
+        }
         break;
     case CA_RETURN:
         /* A return goes to the registry's dispatch centre; with none there
@@ -475,6 +560,16 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
         break;
     case CA_ESCALATE:
     case CA_DISPATCH:
+        /* ROUTING.md section 8: a body re-dispatched a case it already
+         * holds has not received it twice; refused so no figure counts it. */
+        if (strcmp(a->target_body, w->body_id) == 0) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "case %s is already held by %.64s: it cannot be %s to the body that "
+                            "holds it",
+                            a->case_id, w->body_id,
+                            (case_action_t)a->kind == CA_ESCALATE ? "escalated" : "dispatched");
+            return -EINVAL;
+        }
         if ((case_action_t)a->kind == CA_ESCALATE)
             dold[D_ESCALATED] = 1;
         new_body = a->target_body;
@@ -494,7 +589,7 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     v[2] = t->event;
     v[3] = j->actor;
     v[4] = case_state_name((case_state_t)w->state);
-    v[5] = case_state_name(t->to);
+    v[5] = case_state_name(to);
     v[6] = ledger_job_strdup(j, new_body);
     v[7] = new_kind;
     v[8] = note;
@@ -502,13 +597,23 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     v[10] = ledger_job_u32(j, rh);
     v[11] = ledger_job_u32(j, sh);
     v[12] = (case_action_t)a->kind == CA_RATE ? a->rating : "";
-    v[13] = ledger_job_strdup(j, w->body_id);
+    v[13] = ledger_job_strdup(j, credit.body);
     v[14] = deltas(j, dold);
     v[15] = deltas(j, dnew);
-    j->nparams = 16;
-    w->state = (int)t->to;
-    if (strcmp(new_body, w->body_id) != 0)
-        snprintf(w->body_id, sizeof w->body_id, "%s", new_body);
+    v[16] = credit.units ? "t" : "f";
+    v[17] = reopen ? "t" : "f";
+    j->nparams = 18;
+    if (credit.on_behalf)
+        log_info(a->case_id, "%s answered on behalf of %s: counts for %s", j->actor, w->body_id,
+                 *credit.body ? credit.body : "nobody (no dispatch centre)");
+    w->state = (int)to;
+    if (reopen)
+        w->reopens++;
+    if (strcmp(v[6], w->body_id) != 0) {
+        snprintf(w->body_id, sizeof w->body_id, "%s", v[6]);
+        w->reopens = 0;
+        w->next_rung[0] = '\0'; /* the rung above the previous holder */
+    }
     if (rh > 0)
         w->on_time = 1; /* a new reply deadline starts now */
     return 0;

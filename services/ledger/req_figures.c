@@ -32,11 +32,13 @@
  * scanned all 800,000 daily rows for one street's 80 compounds, and chose
  * differently from run to run). */
 #define FIG_COLS                                                                                   \
-    "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
+    "received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned,"         \
+    " reopened, replied_on_behalf, resolved_on_behalf"
 #define FIG_SUMS                                                                                   \
     "sum(received) received, sum(replied) replied, sum(replied_on_time) rot,"                      \
     " sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied,"                         \
-    " sum(escalated) escalated, sum(returned) returned"
+    " sum(escalated) escalated, sum(returned) returned, sum(reopened) reopened,"                   \
+    " sum(replied_on_behalf) replied_on_behalf, sum(resolved_on_behalf) resolved_on_behalf"
 
 /* The figures of bodies; BODY_SEL, when not empty, keeps only the bodies
  * of a subtree's units in every part (roll-up rows and open cases are then
@@ -61,7 +63,9 @@
     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
-    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
+    "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
+    "  COALESCE(f.resolved_on_behalf, 0)"                                                          \
     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
     " WHERE $3 = '' OR k.key IN " BODIES_OF_SUBTREE " ORDER BY k.key"
 
@@ -90,7 +94,9 @@
     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                 \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
-    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
+    "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
+    "  COALESCE(f.resolved_on_behalf, 0)"                                                          \
     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
 
@@ -324,11 +330,21 @@ static int rates_answer(ledger_job_t *j)
         liandong__v1__rate_row__init(w);
         w->key = ledger_col_str(j, res, i, 0);
         w->name = ledger_col_str(j, res, i, 1);
-        uint64_t *f[] = {&w->received,  &w->replied,       &w->replied_on_time,
-                         &w->resolved,  &w->rated,         &w->satisfied,
-                         &w->open,      &w->overdue_reply, &w->overdue_resolve,
-                         &w->escalated, &w->returned};
-        for (int k = 0; k < 11; k++)
+        uint64_t *f[] = {&w->received,
+                         &w->replied,
+                         &w->replied_on_time,
+                         &w->resolved,
+                         &w->rated,
+                         &w->satisfied,
+                         &w->open,
+                         &w->overdue_reply,
+                         &w->overdue_resolve,
+                         &w->escalated,
+                         &w->returned,
+                         &w->reopened,
+                         &w->replied_on_behalf,
+                         &w->resolved_on_behalf};
+        for (int k = 0; k < 14; k++)
             *f[k] = (uint64_t)ledger_col_i64(res, i, 2 + k);
         rep->rows[rep->n_rows++] = w;
     }

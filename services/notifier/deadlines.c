@@ -11,6 +11,7 @@
 #define NONE UINT32_MAX
 #define F_REPLIED 0x1u
 #define F_INFLIGHT(k) (0x2u << (k))
+#define F_EMERGENCY 0x8u /* its reply escalates too (dl_set_emergency) */
 
 typedef struct {
     char *case_id; /* NULL for a free slot */
@@ -299,8 +300,11 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
     case DL_OVERDUE:
         return due;
     case DL_ESCALATE:
-        if (k != DL_RESOLVE)
+        if (k == DL_REPLY && !(r->flags & F_EMERGENCY))
             return -1;
+        /* An emergency's clock is natural hours (ROUTING.md section 6). */
+        if (k == DL_REPLY)
+            return due + (int64_t)(d->cfg.reply_escalation_grace_hours * 3600000.0);
         if (calendar_add_hours(cal, due, d->cfg.escalation_grace_hours, &t) < 0)
             return -1;
         return t;
@@ -338,7 +342,8 @@ static int arm(deadlines_t *d, uint32_t ri, int k)
 int dl_create(const dl_config_t *cfg, deadlines_t **out)
 {
     if (cfg == NULL || !(cfg->due_soon_share > 0 && cfg->due_soon_share < 1) ||
-        !(cfg->escalation_grace_hours >= 0 && cfg->escalation_grace_hours < 1e6))
+        !(cfg->escalation_grace_hours >= 0 && cfg->escalation_grace_hours < 1e6) ||
+        !(cfg->reply_escalation_grace_hours >= 0 && cfg->reply_escalation_grace_hours < 1e6))
         return -EINVAL;
     deadlines_t *d = calloc(1, sizeof(*d));
     if (d == NULL)
@@ -479,6 +484,23 @@ int dl_mark_sent(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s,
         return arm(d, (uint32_t)found, k);
     }
     return 0;
+}
+
+int dl_set_emergency(deadlines_t *d, const char *case_id)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    rec_t *r = &d->recs[found];
+    if (r->flags & F_EMERGENCY)
+        return 0;
+    r->flags |= F_EMERGENCY;
+    /* Learnt after the reply's last stage (overdue) was handled: the
+     * escalation is still to come. Never for a replied case. */
+    if (r->next[DL_REPLY] == DL_DONE && r->due[DL_REPLY] > 0 && !(r->flags & F_REPLIED) &&
+        !(r->flags & F_INFLIGHT(DL_REPLY)))
+        r->next[DL_REPLY] = DL_ESCALATE;
+    return arm(d, (uint32_t)found, DL_REPLY);
 }
 
 int dl_replied(deadlines_t *d, const char *case_id)

@@ -3,13 +3,14 @@
  *
  * Each case has up to two deadlines, reply and resolve; each deadline moves
  * through stages: due_soon (a share of the limit has passed), overdue (the
- * deadline itself), and for resolve only, escalate (the deadline plus a
- * grace). A binary min-heap holds one entry per (case, deadline): the time
- * its next stage acts. Cases live in a slab indexed by a hash on the case
- * id, and each case record knows its heap slots, so set/cancel/remove are
- * O(log n). Pure data structure: no sockets, no loop; time is passed in, so
- * tests drive it with a test clock. The service arms one uv_timer at
- * dl_next_due().
+ * deadline itself), and escalate (the deadline plus a grace): always for
+ * resolve, and for the reply of an emergency (ROUTING.md section 7: an
+ * emergency nobody replied to goes up when its reply limit has passed, not
+ * only when its resolution is late; dl_set_emergency()). A binary min-heap holds one entry per
+ * (case, deadline): the time its next stage acts. Cases live in a slab indexed by a hash on the
+ * case id, and each case record knows its heap slots, so set/cancel/remove are O(log n). Pure data
+ * structure: no sockets, no loop; time is passed in, so tests drive it with a test clock. The
+ * service arms one uv_timer at dl_next_due().
  *
  * Firing is two-phase because the ledger must record an alert before it is
  * sent: dl_pop_due() takes the entry out of the heap (in flight), then the
@@ -33,9 +34,10 @@ typedef enum { DL_REPLY = 0, DL_RESOLVE = 1, DL_KINDS = 2 } dl_kind_t;
 typedef enum { DL_DUE_SOON = 0, DL_OVERDUE = 1, DL_ESCALATE = 2, DL_DONE = 3 } dl_stage_t;
 
 typedef struct {
-    double due_soon_share;         /* (0, 1): 0.75 = when 3/4 of the limit passed */
-    double escalation_grace_hours; /* >= 0 */
-    const calendar_t *calendar;    /* NULL = wall clock */
+    double due_soon_share;               /* (0, 1): 0.75 = when 3/4 of the limit passed */
+    double escalation_grace_hours;       /* >= 0 */
+    double reply_escalation_grace_hours; /* >= 0: an emergency's unanswered reply */
+    const calendar_t *calendar;          /* NULL = wall clock */
 } dl_config_t;
 
 typedef struct deadlines deadlines_t;
@@ -73,6 +75,11 @@ int dl_set(deadlines_t *d, const char *case_id, const char *body_id, int64_t fro
  * the ledger (snapshot after a restart): skip it and the stages before it.
  * Returns 0, -ENOENT (no such case) or -ESTALE (due time differs). */
 int dl_mark_sent(deadlines_t *d, const char *case_id, dl_kind_t k, dl_stage_t s, int64_t due_ms);
+/* The case is an emergency: an unanswered reply escalates too (at the
+ * reply deadline plus reply_escalation_grace_hours). Idempotent; a reply
+ * whose stages were done when this arrived gets its escalate stage. 0 or
+ * -ENOENT. */
+int dl_set_emergency(deadlines_t *d, const char *case_id);
 /* The case was replied: no more reply alerts. 0 or -ENOENT. */
 int dl_replied(deadlines_t *d, const char *case_id);
 /* Cancels every alert but keeps the case (returned: it waits for

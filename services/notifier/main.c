@@ -26,6 +26,10 @@ static config_opt_t opts[] = {
      "share of a time limit after which a due_soon alert goes out (0..1)", 0, NULL},
     {"escalation-grace-hours", "LIANDONG_ESCALATION_GRACE_HOURS", "0",
      "hours after the resolution deadline before the case is escalated", 0, NULL},
+    {"reply-escalation-grace-hours", "LIANDONG_REPLY_ESCALATION_GRACE_HOURS", "-1",
+     "hours after an emergency's reply deadline before an unanswered emergency is escalated "
+     "(-1: as --escalation-grace-hours)",
+     0, NULL},
     {"clock-speed", "LIANDONG_CLOCK_SPEED", "1",
      "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
     {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
@@ -96,11 +100,12 @@ int main(int argc, char **argv)
     log_init("notifier",
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
-    double speed = 1, share = 0, grace = 0;
+    double speed = 1, share = 0, grace = 0, reply_grace = 0;
     long start_ms = 0, anchor_ms = 0, probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0,
          buffer = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
+        get_double("reply-escalation-grace-hours", -1, 8760, &reply_grace) < 0 ||
         get_double("clock-speed", 0.001, 1e7, &speed) < 0)
         return 2;
     if (config_get_long(opts, NOPTS, "clock-start-ms", 0, 32503680000000L, &start_ms) < 0 ||
@@ -127,6 +132,7 @@ int main(int argc, char **argv)
         .insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0,
         .due_soon_share = share,
         .escalation_grace_hours = grace,
+        .reply_escalation_grace_hours = reply_grace < 0 ? grace : reply_grace,
         .page_size = (uint32_t)page,
         .ledger_timeout_ms = (uint32_t)timeout,
         .max_alerts_in_flight = (uint32_t)inflight,

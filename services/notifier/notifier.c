@@ -171,7 +171,8 @@ static void on_escalated(int status, wire_msg_t *answer, void *ud)
     }
     if (problem == NULL) {
         n->escalations++;
-        log_info(c->case_id, "escalated: resolution overdue since %" PRId64, c->deadline_ms);
+        log_info(c->case_id, "escalated: %s overdue since %" PRId64,
+                 c->deadline == DL_REPLY ? "emergency reply" : "resolution", c->deadline_ms);
     } else {
         int transient = status < 0 || (wire_envelope(answer)->error &&
                                        wire_envelope(answer)->error->code ==
@@ -213,7 +214,10 @@ static int send_escalation(notifier_t *n, alert_ctx_t *c)
     /* The router takes the actor from our key; without CURVE this names
      * the service role the state table lets escalate. */
     a.actor = "service:notifier";
-    a.text = "resolution deadline passed: escalated one rung by the notifier (ROUTING.md 7)";
+    a.text = c->deadline == DL_REPLY
+                 ? "emergency not replied to in time: escalated one rung by the notifier "
+                   "(ROUTING.md 7)"
+                 : "resolution deadline passed: escalated one rung by the notifier (ROUTING.md 7)";
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     e.case_action = &a;
@@ -307,6 +311,10 @@ static void on_alert_recorded(int status, wire_msg_t *answer, void *ud)
     ledger_state(n, 0, "", "");
     n->alert_backoff_ms = ALERT_BACKOFF_MIN_MS;
     const Liandong__V1__AlertRecorded *rec = e->alert_recorded;
+    /* The ledger says the case is an emergency: its reply escalates too
+     * (before dl_advance, so an overdue reply moves on to that stage). */
+    if (rec->emergency)
+        dl_set_emergency(n->dl, c->case_id);
     /* The table may have moved on (replied, resynced) while we waited; a
      * stale report is ignored by dl_advance. */
     dl_advance(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms);
@@ -582,8 +590,8 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         return;
     }
     const Liandong__V1__CaseEvent *ce = e->case_event;
-    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,          ce->body_id,
-                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms};
+    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,           ce->body_id,
+                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms, ce->to_state};
     int rc = stream_on_event(n->stream, n->dl, &ev);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL,
@@ -626,7 +634,10 @@ static void on_health(rpc_server_t *srv, rpc_request_t *req, void *ud)
 
 int notifier_start(notifier_t *n)
 {
-    dl_config_t dc = {n->cfg.due_soon_share, n->cfg.escalation_grace_hours, calendar_wall()};
+    dl_config_t dc = {.due_soon_share = n->cfg.due_soon_share,
+                      .escalation_grace_hours = n->cfg.escalation_grace_hours,
+                      .reply_escalation_grace_hours = n->cfg.reply_escalation_grace_hours,
+                      .calendar = calendar_wall()};
     int rc = dl_create(&dc, &n->dl);
     if (rc == 0)
         rc = stream_create(n->cfg.max_buffered_events, &n->stream);

@@ -38,6 +38,7 @@ typedef struct {
     int insecure;
     double due_soon_share;
     double escalation_grace_hours;
+    double reply_escalation_grace_hours; /* an emergency's unanswered reply */
     uint32_t page_size;
     uint32_t ledger_timeout_ms;
     uint32_t max_alerts_in_flight;

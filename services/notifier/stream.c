@@ -14,6 +14,7 @@ typedef struct {
     char *case_id;
     char *kind;
     char *body_id;
+    char *to_state;
     int64_t at_ms, reply_due_ms, resolve_due_ms;
 } buffered_t;
 
@@ -46,12 +47,24 @@ stream_effect_t stream_effect(const char *kind)
     return SE_IGNORE;
 }
 
+/* A rating that did not close the case reopened it (ROUTING.md section 8):
+ * the only event whose effect depends on the state it leaves. */
+static stream_effect_t effect_of(const stream_event_t *ev)
+{
+    if (ev->kind && strcmp(ev->kind, CASE_EVENT_RATED) == 0 && ev->to_state &&
+        ev->to_state[0] != '\0' && strcmp(ev->to_state, CASE_STATE_CLOSED) != 0)
+        return SE_REOPEN;
+    return stream_effect(ev->kind);
+}
+
 int stream_apply(deadlines_t *d, const stream_event_t *ev)
 {
     if (ev->case_id == NULL || ev->case_id[0] == '\0')
         return -EINVAL;
     int rc = 0;
-    switch (stream_effect(ev->kind)) {
+    stream_effect_t effect = effect_of(ev);
+    switch (effect) {
+    case SE_REOPEN:
     case SE_SET: {
         int64_t from = 0, reply = 0, resolve = 0;
         int known = dl_get(d, ev->case_id, &from, &reply, &resolve) == 0;
@@ -65,6 +78,9 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
         if (!known || nreply != reply || nresolve != resolve)
             from = ev->at_ms;
         rc = dl_set(d, ev->case_id, ev->body_id, from, nreply, nresolve);
+        /* A reopened case was replied to: only its resolution is due. */
+        if (rc == 0 && effect == SE_REOPEN)
+            rc = dl_replied(d, ev->case_id);
         break;
     }
     case SE_REPLIED:
@@ -93,6 +109,10 @@ int stream_load_row(deadlines_t *d, const Liandong__V1__OpenDeadline *row)
         return 0; /* resolved and waiting for a rating: nothing to chase */
     int64_t from = row->deadlines_from_ms ? row->deadlines_from_ms : row->created_at_ms;
     int rc = dl_set(d, row->case_id, row->body_id, from, row->reply_due_ms, row->resolve_due_ms);
+    /* Before the alerts already sent: a recorded reply escalation then
+     * marks that stage done instead of arming it again. */
+    if (rc == 0 && row->emergency)
+        rc = dl_set_emergency(d, row->case_id);
     if (rc == 0 && row->replied)
         rc = dl_replied(d, row->case_id);
     for (size_t i = 0; rc == 0 && i < row->n_alerts; i++) {
@@ -126,6 +146,7 @@ static void buffer_clear(stream_t *s)
         free(s->buf[i].case_id);
         free(s->buf[i].kind);
         free(s->buf[i].body_id);
+        free(s->buf[i].to_state);
     }
     s->nbuf = 0;
 }
@@ -207,10 +228,12 @@ static int buffer_push(stream_t *s, const stream_event_t *ev)
     b->case_id = dup_or_empty(ev->case_id);
     b->kind = dup_or_empty(ev->kind);
     b->body_id = dup_or_empty(ev->body_id);
-    if (!b->case_id || !b->kind || !b->body_id) {
+    b->to_state = dup_or_empty(ev->to_state);
+    if (!b->case_id || !b->kind || !b->body_id || !b->to_state) {
         free(b->case_id);
         free(b->kind);
         free(b->body_id);
+        free(b->to_state);
         return -ENOMEM;
     }
     s->nbuf++;
@@ -264,8 +287,8 @@ int stream_snapshot_done(stream_t *s, deadlines_t *d)
             stream_begin_sync(s);
             return STREAM_RESYNC;
         }
-        stream_event_t ev = {b->seq,   b->case_id,      b->kind,          b->body_id,
-                             b->at_ms, b->reply_due_ms, b->resolve_due_ms};
+        stream_event_t ev = {b->seq,   b->case_id,      b->kind,           b->body_id,
+                             b->at_ms, b->reply_due_ms, b->resolve_due_ms, b->to_state};
         int rc = stream_apply(d, &ev);
         if (rc < 0)
             return rc;

@@ -32,7 +32,9 @@ typedef enum {
     SE_SET,        /* created, assigned, escalated, dispatched */
     SE_REPLIED,    /* replied: no more reply alerts */
     SE_CANCEL,     /* returned: no alerts until re-dispatched */
-    SE_REMOVE      /* resolved, closed: forget the case */
+    SE_REMOVE,     /* resolved, closed: forget the case */
+    SE_REOPEN      /* rated "dissatisfied" and reopened or escalated (to_state
+                    * not closed): a new resolution deadline, no reply alerts */
 } stream_effect_t;
 
 typedef struct {
@@ -43,6 +45,7 @@ typedef struct {
     int64_t at_ms;
     int64_t reply_due_ms; /* 0 = unchanged */
     int64_t resolve_due_ms;
+    const char *to_state; /* the case's state after the event (NULL = unknown) */
 } stream_event_t;
 
 typedef enum { STREAM_SYNCING = 0, STREAM_LIVE } stream_state_t;

@@ -13,6 +13,7 @@
 #include "desk_rid.h"
 #include "identity.h"
 #include "log.h"
+#include "reply_text.h"
 #include "router.h"
 
 #define DESK_MAX_PEERS 4096
@@ -328,6 +329,21 @@ static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
                  ca->case_id);
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_NOT_FOUND, msg);
         return;
+    }
+    /* ROUTING.md section 8: an answer must say something. The ledger
+     * refuses it too (it is the authority); refusing here, with the same
+     * rule and reason, spares the round trip and a desk's retries. */
+    if (ca->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_REPLY ||
+        ca->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_RESOLVE) {
+        char why[200];
+        if (reply_text_check(ca->text, d->r->min_reply_chars,
+                             ca->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_REPLY
+                                 ? "reply text"
+                                 : "resolution result",
+                             why, sizeof why) < 0) {
+            rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST, why);
+            return;
+        }
     }
     /* The ledger deduplicates on the request id: forward under one derived
      * from the body and the department's own id, so a retry after a lost

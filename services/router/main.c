@@ -13,6 +13,7 @@
 #include "config.h"
 #include "dryrun.h"
 #include "log.h"
+#include "reply_text.h"
 #include "router.h"
 #include "urgency.h"
 
@@ -37,6 +38,9 @@ static config_opt_t opts[] = {
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
      "how long to wait for the ledger to commit a case", 0, NULL},
+    {"min-reply-chars", "LIANDONG_MIN_REPLY_CHARS", "4",
+     "characters of content a reply or resolution needs (checked early; the ledger decides)", 0,
+     NULL},
     {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0, NULL},
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
     {"identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "this process's key (role.id)", 0,
@@ -103,10 +107,13 @@ int main(int argc, char **argv)
         rc = dryrun_run(registry, lexicon, &dopts, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }
-    long timeout = 0, max_msg = 0;
+    long timeout = 0, max_msg = 0, min_reply = 0;
     if (config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
-        config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0) {
-        fprintf(stderr, "router: --ledger-timeout-ms or --max-message out of range\n");
+        config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
+        config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
+            0) {
+        fprintf(stderr,
+                "router: --ledger-timeout-ms, --max-message or --min-reply-chars out of range\n");
         return 2;
     }
     static router_t r;
@@ -115,6 +122,7 @@ int main(int argc, char **argv)
     r.review_below = (int)review_below;
     r.registry_file = registry;
     r.ledger_timeout_ms = (uint32_t)timeout;
+    r.min_reply_chars = (size_t)min_reply;
     if (service_init(&r.svc, "router", on_stop, &r) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
         return 1;

@@ -32,6 +32,7 @@ typedef struct router {
     int review_below;          /* confidence under which placements are flagged */
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
+    size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
     unsigned long placed, refused;
 } router_t;
 

@@ -266,7 +266,8 @@ def test_body_cannot_act_on_another_bodys_case(system):
     finally:
         other.close()
     # The CLI straight to the ledger with the other body's key: refused too.
-    r = system.petition("reply", case, "--body", BODY, "--text", "x", json=False, check=False,
+    r = system.petition("reply", case, "--body", BODY, "--text", "不是我们的", json=False,
+                        check=False,
                         identity=liandong.body_identity("PC-JD"))
     assert r.returncode != 0
     after = history(system, case)
@@ -280,7 +281,7 @@ def test_forged_body_id_changes_nothing(system):
     try:
         # The message names the holder; the key is another body's.
         assert error_code(forger.act(case, "ACTION_ACCEPT", actor=BODY)) == "ERROR_FORBIDDEN"
-        assert error_code(forger.act(case, "ACTION_REPLY", actor=BODY, text="伪造")) \
+        assert error_code(forger.act(case, "ACTION_REPLY", actor=BODY, text="伪造的回复内容")) \
             == "ERROR_FORBIDDEN"
         forger.pump(1.0)
         assert all(r.case_id != case for r in forger.by_seq.values())
@@ -528,7 +529,7 @@ def test_department_retry_with_same_request_id_is_a_duplicate(system):
         # judged afresh (refused), not the first body's answer.
         other = Desk(system, "PC-JD")
         try:
-            assert error_code(act("ACTION_REPLY", "retry-rep-1", d=other, text="x")) \
+            assert error_code(act("ACTION_REPLY", "retry-rep-1", d=other, text="已派人维修")) \
                 in ("ERROR_FORBIDDEN", "ERROR_ILLEGAL_TRANSITION")
         finally:
             other.close()
@@ -541,7 +542,7 @@ def test_department_retry_with_same_request_id_is_a_duplicate(system):
             env.request_id = rid
             env.case_action.case_id = case
             env.case_action.kind = A.Value("ACTION_RESOLVE")
-            env.case_action.text = "修好了"
+            env.case_action.text = "修好了，已验收"
             desk.w.send_frames([env.SerializeToString()])
             ans = None
             while ans is None or ans.WhichOneof("body") == "case_delivery":

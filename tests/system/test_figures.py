@@ -108,6 +108,19 @@ def street_office(reg, compound):
                 if b["kind"] == "street_office" and street in b.get("units", []))
 
 
+def rung_above(reg, compound, body):
+    """Where `body` escalates a case of `compound` in this script: the
+    street office, or the district office when the street office holds it
+    (a body escalated to itself is refused, issue 11)."""
+    office = street_office(reg, compound)
+    if office != body:
+        return office
+    parent = {u["code"]: u.get("parent") for u in reg["units"]}
+    district = parent[parent[parent[compound]]]
+    return next(b["id"] for b in reg["bodies"]
+                if b["kind"] == "district_office" and district in b.get("units", []))
+
+
 class Driver:
     def __init__(self, led, db):
         self.led = led
@@ -142,6 +155,7 @@ def script(drv, reg, compound, n):
     """Case number n's life; which one depends on n."""
     body = holder_of(reg, compound)
     office = street_office(reg, compound)
+    up = rung_above(reg, compound, body)
     c = drv.create(body, compound)
     kind = n % 14
     if kind == 0:
@@ -152,7 +166,7 @@ def script(drv, reg, compound, n):
         drv.past_due(c)
         drv.act(c, A.ACTION_REPLY, body, text="sorry, late")
     elif kind in (3, 4, 5, 6):
-        drv.act(c, A.ACTION_REPLY, body, text="r")
+        drv.act(c, A.ACTION_REPLY, body, text="on our way")
         drv.act(c, A.ACTION_RESOLVE, body, text="fixed")
         if kind > 3:
             rating = ("satisfied", "basically_satisfied", "dissatisfied")[kind - 4]
@@ -160,29 +174,29 @@ def script(drv, reg, compound, n):
     elif kind == 7:  # misrouted: back to the dispatch centre, then on
         drv.act(c, A.ACTION_RETURN, body, reason="territory", text="not ours")
         drv.act(c, A.ACTION_DISPATCH, DISPATCH, target_body=office)
-        drv.act(c, A.ACTION_REPLY, office, text="r")
+        drv.act(c, A.ACTION_REPLY, office, text="on our way")
     elif kind == 8:  # escalated to the street office, which resolves it
-        drv.act(c, A.ACTION_ESCALATE, body, target_body=office)
-        drv.act(c, A.ACTION_REPLY, office, text="r")
-        drv.act(c, A.ACTION_RESOLVE, office, text="done")
+        drv.act(c, A.ACTION_ESCALATE, body, target_body=up)
+        drv.act(c, A.ACTION_REPLY, up, text="on our way")
+        drv.act(c, A.ACTION_RESOLVE, up, text="done")
     elif kind == 9:  # overdue on both deadlines
         drv.past_due(c, reply=True, resolve=True)
     elif kind == 10:  # escalated after a reply: the second reply is no new reply
-        drv.act(c, A.ACTION_REPLY, body, text="r")
+        drv.act(c, A.ACTION_REPLY, body, text="on our way")
         drv.past_due(c, reply=False, resolve=True)
-        drv.act(c, A.ACTION_ESCALATE, "service:notifier", target_body=office)
-        drv.act(c, A.ACTION_REPLY, office, text="r2")
+        drv.act(c, A.ACTION_ESCALATE, "service:notifier", target_body=up)
+        drv.act(c, A.ACTION_REPLY, up, text="street office on it")
     elif kind == 11:
         drv.act(c, A.ACTION_CLOSE, "operator:admin", text="duplicate")
     elif kind == 12:
         drv.act(c, A.ACTION_ACCEPT, body)
         drv.past_due(c)
-        drv.act(c, A.ACTION_REPLY, body, text="r")
+        drv.act(c, A.ACTION_REPLY, body, text="on our way")
     elif kind == 13:
         drv.act(c, A.ACTION_DELIVERED, "service:notifier")
         drv.act(c, A.ACTION_ACCEPT, body)
-        drv.act(c, A.ACTION_REPLY, body, text="r")
-        drv.act(c, A.ACTION_RESOLVE, body, text="ok")
+        drv.act(c, A.ACTION_REPLY, body, text="on our way")
+        drv.act(c, A.ACTION_RESOLVE, body, text="fixed and checked")
         drv.act(c, A.ACTION_CLOSE, "service:notifier")
 
 

@@ -321,7 +321,8 @@ PATH = {  # how to bring a fresh case (held by PC-T1) to a state
     "replied": [(A.ACTION_ACCEPT, "PC-T1", {}), (A.ACTION_REPLY, "PC-T1", {"text": "on it"})],
     "resolved": [(A.ACTION_REPLY, "PC-T1", {"text": "on it"}),
                  (A.ACTION_RESOLVE, "PC-T1", {"text": "fixed"})],
-    "closed": [(A.ACTION_REPLY, "PC-T1", {}), (A.ACTION_RESOLVE, "PC-T1", {}),
+    "closed": [(A.ACTION_REPLY, "PC-T1", {"text": "on it"}),
+               (A.ACTION_RESOLVE, "PC-T1", {"text": "fixed"}),
                (A.ACTION_RATE, "resident:r1", {"rating": "satisfied"})],
     "returned": [(A.ACTION_RETURN, "PC-T1", {"reason": "territory", "text": "not ours"})],
 }
@@ -379,8 +380,8 @@ def test_every_transition(ledger, state):
 def test_forbidden_actors(ledger):
     d = case_in(ledger, "accepted")
     cid = d.record.case_id
-    for kind, actor, kw in [(A.ACTION_REPLY, "PC-OTHER", {"text": "x"}),
-                            (A.ACTION_REPLY, "resident:r1", {"text": "x"}),
+    for kind, actor, kw in [(A.ACTION_REPLY, "PC-OTHER", {"text": "not our case"}),
+                            (A.ACTION_REPLY, "resident:r1", {"text": "fixed it myself"}),
                             (A.ACTION_DISPATCH, "PC-T1", {"target_body": "PC-T2"}),
                             (A.ACTION_CLOSE, "PC-T1", {}),
                             (A.ACTION_ESCALATE, "PC-OTHER", {"target_body": "CC-T1"})]:
@@ -529,9 +530,9 @@ def test_rates_by_body(ledger, db):
     # 0..3 replied; 0..2 resolved; 0,1 rated (satisfied, dissatisfied);
     # 4 returned; 5 escalated; one open case made overdue by hand.
     for cid in cases[:4]:
-        act(ledger, cid, A.ACTION_REPLY, body, text="r")
+        act(ledger, cid, A.ACTION_REPLY, body, text="on our way")
     for cid in cases[:3]:
-        act(ledger, cid, A.ACTION_RESOLVE, body, text="ok")
+        act(ledger, cid, A.ACTION_RESOLVE, body, text="fixed and checked")
     act(ledger, cases[0], A.ACTION_RATE, "resident:a", rating="satisfied")
     act(ledger, cases[1], A.ACTION_RATE, "resident:b", rating="dissatisfied")
     act(ledger, cases[4], A.ACTION_RETURN, body, reason="territory")
@@ -544,8 +545,10 @@ def test_rates_by_body(ledger, db):
     r = rows[body]
     assert (r.received, r.replied, r.replied_on_time, r.resolved) == (6, 4, 4, 3)
     assert (r.rated, r.satisfied, r.returned, r.escalated) == (2, 1, 1, 1)
-    # open: case 3 (replied) only; 0,1 closed, 2 resolved, 4/5 moved away.
-    assert (r.open, r.overdue_reply, r.overdue_resolve) == (1, 0, 1)
+    # open: case 3 (replied) and case 1, reopened by its dissatisfied rating
+    # (issue 11: it used to close) with a new resolution deadline; 0 closed,
+    # 2 resolved, 4/5 moved away.
+    assert (r.open, r.overdue_reply, r.overdue_resolve, r.reopened) == (2, 0, 1, 1)
     up = rows[body + "-UP"]
     assert (up.received, up.open) == (1, 1)
     assert rows[DISPATCH].received >= 1 and rows[DISPATCH].name

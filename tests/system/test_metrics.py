@@ -135,7 +135,7 @@ def loaded(system):
     # hold): counted under errors_total.
     other = next(a for a in answers if a["body_id"] != answers[0]["body_id"])
     r = system.petition("reply", answers[0]["case_id"], "--body", other["body_id"],
-                        "--text", "x", json=False, check=False,
+                        "--text", "不是我们的案件", json=False, check=False,
                         identity=liandong.body_identity(other["body_id"]))
     assert r.returncode != 0, "a body replied to a case it does not hold"
     return answers

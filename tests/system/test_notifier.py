@@ -52,6 +52,11 @@ def notifier_argv(system, anchor):
     return liandong.notifier_argv(system.ep) + [
         "--clock-speed", str(SPEED), "--clock-anchor-ms", str(anchor),
         "--escalation-grace-hours", str(GRACE_H), "--drop-every", str(DROP_EVERY),
+        # An unanswered emergency now also escalates at its reply deadline
+        # plus grace (issue 11, tested in test_escalation.py): set beyond
+        # this module's window, so the stages checked here stay those of
+        # one holder's deadlines.
+        "--reply-escalation-grace-hours", "8760",
         "--probe-interval-ms", "300", "--ledger-timeout-ms", "3000"]
 
 

@@ -84,9 +84,9 @@ def cases(ledger, db):  # noqa: F811
             if i < replied:
                 if i < late:
                     drv.past_due(c)
-                drv.act(c, A.ACTION_REPLY, body, text="r")
+                drv.act(c, A.ACTION_REPLY, body, text="on our way")
             if i < resolved:
-                drv.act(c, A.ACTION_RESOLVE, body, text="ok")
+                drv.act(c, A.ACTION_RESOLVE, body, text="fixed and checked")
             if i < rated:
                 drv.act(c, A.ACTION_RATE, f"resident:{i}",
                         rating="satisfied" if i < satisfied else "dissatisfied")
@@ -221,8 +221,8 @@ def test_overdue_list(ledger, db, cases):  # noqa: F811
                 " resolve_due = now() + interval '7 days'")  # nothing overdue yet
     body, compound = "PC-T01", "JA-DH-CZ-1-01"
     a, b, c, d = (drv.create(body, compound) for _ in range(4))
-    drv.act(c, A.ACTION_REPLY, body, text="r")
-    drv.act(d, A.ACTION_REPLY, body, text="r")
+    drv.act(c, A.ACTION_REPLY, body, text="on our way")
+    drv.act(d, A.ACTION_REPLY, body, text="on our way")
     drv.act(d, A.ACTION_RESOLVE, body, text="done")
     e = drv.create("PC-T04", "JA-PX-BL-1-02")
     # a: reply overdue 3 h; b: reply 1 h and resolve 5 h overdue (resolve is

@@ -20,7 +20,7 @@
 
 static deadlines_t *mk(void)
 {
-    dl_config_t c = {0.75, 1.0, calendar_wall()};
+    dl_config_t c = {0.75, 1.0, 1.0, calendar_wall()};
     deadlines_t *d = NULL;
     assert_int_equal(dl_create(&c, &d), 0);
     return d;
@@ -71,6 +71,38 @@ static void test_stages_in_order(void **state)
     /* never again */
     assert_int_equal(fire_all(d, T0 + 1000 * H, &f, st, 4), 0);
     assert_int_equal(dl_next_due(d), INT64_MAX);
+    dl_destroy(&d);
+}
+
+/* An emergency's unanswered reply escalates at its deadline plus the grace
+ * (issue 11, ROUTING.md section 7); a replied one does not, and learning
+ * that a case is an emergency after its reply went overdue still arms it. */
+static void test_emergency_reply_escalates(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    dl_fire_t f;
+    dl_stage_t st[4];
+    assert_int_equal(dl_set(d, "E1", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    assert_int_equal(dl_set_emergency(d, "E1"), 0);
+    assert_int_equal(dl_set(d, "E2", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    assert_int_equal(dl_set(d, "E3", "B1", T0, T0 + 2 * H, T0 + 24 * H), 0);
+    assert_int_equal(dl_set_emergency(d, "E3"), 0);
+    assert_int_equal(dl_replied(d, "E3"), 0);
+    /* overdue of E1 and E2 (a due_soon popped with its overdue passed is skipped) */
+    assert_int_equal(fire_all(d, T0 + 2 * H, NULL, st, 4), 2);
+    assert_int_equal(dl_set_emergency(d, "E2"), 0); /* learnt after its overdue */
+    assert_int_equal(dl_set_emergency(d, "E2"), 0); /* idempotent */
+    assert_int_equal(fire_all(d, T0 + 3 * H - 1, NULL, st, 4), 0);
+    assert_int_equal(fire_all(d, T0 + 3 * H, &f, st, 4), 2);
+    assert_int_equal(st[0], DL_ESCALATE);
+    assert_int_equal(st[1], DL_ESCALATE);
+    assert_int_equal(f.deadline, DL_REPLY);
+    assert_int_equal(f.deadline_ms, T0 + 2 * H);
+    /* once only; then the resolution's stages as before */
+    assert_int_equal(dl_set_emergency(d, "E1"), 0);
+    assert_int_equal(fire_all(d, T0 + 17 * H, NULL, st, 4), 0);
+    assert_int_equal(dl_set_emergency(d, "NOPE"), -ENOENT);
     dl_destroy(&d);
 }
 
@@ -137,8 +169,37 @@ static void test_recorded_alerts_skipped_and_stale_reports(void **state)
 
 static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t resolve)
 {
-    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve};
+    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL};
     return e;
+}
+
+/* A rating that closes the case forgets it; a dissatisfied one that reopens
+ * it (to_state replied) or escalates it brings its new resolution deadline
+ * back, without reply alerts (issue 11). */
+static void test_stream_rating_reopens(void **state)
+{
+    (void)state;
+    deadlines_t *d = mk();
+    stream_event_t set = ev(1, "assigned", T0 + 2 * H, T0 + 24 * H);
+    assert_int_equal(stream_apply(d, &set), 0);
+    stream_event_t res = ev(2, "resolved", 0, 0);
+    assert_int_equal(stream_apply(d, &res), 0);
+    assert_int_equal(dl_case_count(d), 0);
+    stream_event_t reopen = ev(3, "rated", T0 + 2 * H, T0 + 200 * H);
+    reopen.to_state = "replied";
+    assert_int_equal(stream_apply(d, &reopen), 0);
+    dl_stage_t next[DL_KINDS];
+    int inflight[DL_KINDS];
+    assert_int_equal(dl_inspect(d, "C1", next, inflight), 0);
+    assert_int_equal(next[DL_REPLY], DL_DONE);
+    assert_int_not_equal(next[DL_RESOLVE], DL_DONE);
+    stream_event_t closed = ev(4, "rated", T0 + 2 * H, T0 + 200 * H);
+    closed.to_state = "closed";
+    assert_int_equal(stream_apply(d, &closed), 0); /* a closing rating changes nothing here */
+    stream_event_t gone = ev(5, "closed", 0, 0);
+    assert_int_equal(stream_apply(d, &gone), 0);
+    assert_int_equal(dl_case_count(d), 0);
+    dl_destroy(&d);
 }
 
 static void test_stream_snapshot_gap_probe(void **state)
@@ -192,8 +253,10 @@ int main(void)
         cmocka_unit_test(test_stages_in_order),
         cmocka_unit_test(test_late_due_soon_skipped),
         cmocka_unit_test(test_reply_cancels_reply_stages),
+        cmocka_unit_test(test_emergency_reply_escalates),
         cmocka_unit_test(test_recorded_alerts_skipped_and_stale_reports),
         cmocka_unit_test(test_stream_snapshot_gap_probe),
+        cmocka_unit_test(test_stream_rating_reopens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

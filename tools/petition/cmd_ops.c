@@ -145,6 +145,9 @@ static json_t *json_rate_row(const Liandong__V1__RateRow *x)
     json_object_set_new(j, "satisfaction_rate", json_rate(x->satisfied, x->rated));
     json_object_set_new(j, "escalated", json_integer((json_int_t)x->escalated));
     json_object_set_new(j, "returned", json_integer((json_int_t)x->returned));
+    json_object_set_new(j, "reopened", json_integer((json_int_t)x->reopened));
+    json_object_set_new(j, "replied_on_behalf", json_integer((json_int_t)x->replied_on_behalf));
+    json_object_set_new(j, "resolved_on_behalf", json_integer((json_int_t)x->resolved_on_behalf));
     /* live, now: not figures of the range */
     json_object_set_new(j, "open", json_integer((json_int_t)x->open));
     json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
@@ -181,6 +184,9 @@ static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow
         t->overdue_resolve += x->overdue_resolve;
         t->escalated += x->escalated;
         t->returned += x->returned;
+        t->reopened += x->reopened;
+        t->replied_on_behalf += x->replied_on_behalf;
+        t->resolved_on_behalf += x->resolved_on_behalf;
     }
 }
 
