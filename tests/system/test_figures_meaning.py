@@ -90,7 +90,7 @@ def scenario(ledger, db):  # noqa: F811
     for i in range(21):
         c = m.make(body, compound, category="elevator" if i % 2 else "facility_repair")
         if i < 4:
-            m.act(c, A.ACTION_REPLY, body, text="已安排")
+            m.act(c, A.ACTION_REPLY, body, text="已安排师傅")
     cats = ("sanitation", "neighbor_dispute", "parking")
     chans = ("wechat", "grid", "mailbox", "hotline")
     # Five more property companies (six ranked); PC-ZY and PC-SH get nothing.
@@ -102,8 +102,8 @@ def scenario(ledger, db):  # noqa: F811
         c = m.make(b, cp, category=cats[n % 3], channel=chans[n % 4])
         k = n % 6
         if k == 1:
-            m.act(c, A.ACTION_REPLY, b, text="r")
-            m.act(c, A.ACTION_RESOLVE, b, text="ok")
+            m.act(c, A.ACTION_REPLY, b, text="on our way")
+            m.act(c, A.ACTION_RESOLVE, b, text="fixed it")
             m.act(c, A.ACTION_RATE, f"resident:{n}",
                   rating=("satisfied", "dissatisfied")[n % 4 == 3])
         elif k == 2:
@@ -117,15 +117,15 @@ def scenario(ledger, db):  # noqa: F811
             office = next(x["id"] for x in reg["bodies"] if x["kind"] == "street_office"
                           and any(cp.startswith(u) for u in x.get("units", [])))
             m.act(c, A.ACTION_ESCALATE, b, target_body=office)
-            m.act(c, A.ACTION_REPLY, office, text="r")
+            m.act(c, A.ACTION_REPLY, office, text="on our way")
     # Nobody could locate these: no compound, and a compound the registry
     # does not have. The dispatch centre holds them.
     for n, cp in enumerate(("", "", "XX-NOWHERE")):
         c = m.make(DISPATCH, cp, category="unclassified", channel="petition",
                    kind="dispatch_center")
         if n == 0:
-            m.act(c, A.ACTION_REPLY, DISPATCH, text="已转交")
-            m.act(c, A.ACTION_RESOLVE, DISPATCH, text="已办结")
+            m.act(c, A.ACTION_REPLY, DISPATCH, text="已转交处理")
+            m.act(c, A.ACTION_RESOLVE, DISPATCH, text="已办结完成")
             m.act(c, A.ACTION_RATE, "resident:u0", rating="basically_satisfied")
         if n == 2:
             m.past_due(c)
