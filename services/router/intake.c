@@ -219,7 +219,8 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         .urgency = d->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY
                    : d->urgency == LIANDONG__V1__URGENCY__URGENCY_NORMAL  ? URG_NORMAL
                                                                           : URG_UNSET,
-
+        /* the clocks start when the demand was received (ROUTING.md 6) */
+        .received_at_ms = d->received_at_ms > 0 ? d->received_at_ms : 0,
     };
     router_result_t res;
     int rc = router_core_place(r->core, &in, &res);
