@@ -25,7 +25,7 @@
 
 enum { DAY_DEFAULT = 0, DAY_HOLIDAY = 1, DAY_WORKDAY = 2 };
 
-struct calendar {
+struct workcal {
     int first_year, last_year;
     int64_t first_day; /* day number of first_year-01-01 */
     size_t n_days;
@@ -115,7 +115,7 @@ void calendar_civil(int64_t t_ms, int *y, int *m, int *d, int *minute_of_day)
 }
 
 /* Is day number `day` a working day? Marks an uncovered year in *flags. */
-static bool working(const calendar_t *c, int64_t day, unsigned *flags)
+static bool working(const workcal_t *c, int64_t day, unsigned *flags)
 {
     if (c != NULL && day >= c->first_day && day - c->first_day < (int64_t)c->n_days) {
         unsigned char k = c->kind[day - c->first_day];
@@ -131,7 +131,7 @@ static bool working(const calendar_t *c, int64_t day, unsigned *flags)
 }
 
 /* One loud warning per computation that used a year without data. */
-static void report_uncovered(const calendar_t *c, unsigned before, unsigned after, int64_t day)
+static void report_uncovered(const workcal_t *c, unsigned before, unsigned after, int64_t day)
 {
     if ((before & CALENDAR_UNCOVERED) || !(after & CALENDAR_UNCOVERED))
         return;
@@ -148,7 +148,7 @@ static void report_uncovered(const calendar_t *c, unsigned before, unsigned afte
                  y, m, d, c->first_year, c->last_year);
 }
 
-void calendar_years(const calendar_t *c, int *first, int *last)
+void calendar_years(const workcal_t *c, int *first, int *last)
 {
     if (first != NULL)
         *first = c ? c->first_year : 0;
@@ -156,7 +156,7 @@ void calendar_years(const calendar_t *c, int *first, int *last)
         *last = c ? c->last_year : 0;
 }
 
-int calendar_is_working_day(const calendar_t *c, int y, int m, int d, unsigned *flags)
+int calendar_is_working_day(const workcal_t *c, int y, int m, int d, unsigned *flags)
 {
     if (!valid_date(y, m, d))
         return -EINVAL;
@@ -169,7 +169,7 @@ int calendar_is_working_day(const calendar_t *c, int y, int m, int d, unsigned *
     return w ? 1 : 0;
 }
 
-int calendar_add_working_days(const calendar_t *c, int64_t t_ms, int n, int64_t *due_ms,
+int calendar_add_working_days(const workcal_t *c, int64_t t_ms, int n, int64_t *due_ms,
                               unsigned *flags)
 {
     if (due_ms == NULL || n < 0 || n > CALENDAR_MAX_DAYS)
@@ -195,7 +195,7 @@ int calendar_add_working_days(const calendar_t *c, int64_t t_ms, int n, int64_t 
     return 0;
 }
 
-int calendar_add_working_minutes(const calendar_t *c, const calendar_hours_t *h, int64_t t_ms,
+int calendar_add_working_minutes(const workcal_t *c, const calendar_hours_t *h, int64_t t_ms,
                                  int64_t minutes, int64_t *due_ms, unsigned *flags)
 {
     if (h == NULL || due_ms == NULL || h->n <= 0 || h->n > CALENDAR_MAX_WINDOWS || minutes < 0 ||
@@ -301,7 +301,7 @@ int calendar_hours_parse(const char *spec, calendar_hours_t *out, char *err, siz
     return 0;
 }
 
-void calendar_destroy(calendar_t **c)
+void calendar_destroy(workcal_t **c)
 {
     if (c == NULL || *c == NULL)
         return;
@@ -338,7 +338,7 @@ static int parse_int(const char *s, int digits, int *v)
     return 0;
 }
 
-static int parse_years(calendar_t *c, char **f, int nf, int ln, char *err, size_t errlen)
+static int parse_years(workcal_t *c, char **f, int nf, int ln, char *err, size_t errlen)
 {
     if (c->kind != NULL)
         return fail(err, errlen, "line %d: a second \"years\" line", ln);
@@ -357,7 +357,7 @@ static int parse_years(calendar_t *c, char **f, int nf, int ln, char *err, size_
     return c->kind ? 0 : -ENOMEM;
 }
 
-static int parse_date_line(calendar_t *c, char **f, int nf, int ln, char *err, size_t errlen)
+static int parse_date_line(workcal_t *c, char **f, int nf, int ln, char *err, size_t errlen)
 {
     int y, m, d;
     const char *s = f[0];
@@ -394,7 +394,7 @@ static int parse_date_line(calendar_t *c, char **f, int nf, int ln, char *err, s
 
 /* Every covered year must have holidays: a year without any is a
  * truncated or mis-generated file, not a year without public holidays. */
-static int check_years(const calendar_t *c, char *err, size_t errlen)
+static int check_years(const workcal_t *c, char *err, size_t errlen)
 {
     if (c->kind == NULL)
         return fail(err, errlen, "no \"years<TAB>FIRST<TAB>LAST\" line");
@@ -410,11 +410,11 @@ static int check_years(const calendar_t *c, char *err, size_t errlen)
     return 0;
 }
 
-int calendar_parse(const char *text, size_t len, calendar_t **out, char *err, size_t errlen)
+int calendar_parse(const char *text, size_t len, workcal_t **out, char *err, size_t errlen)
 {
     if (text == NULL || out == NULL)
         return -EINVAL;
-    calendar_t *c = calloc(1, sizeof(*c));
+    workcal_t *c = calloc(1, sizeof(*c));
     char *buf = malloc(len + 1);
     if (c == NULL || buf == NULL) {
         free(c);
@@ -453,7 +453,7 @@ int calendar_parse(const char *text, size_t len, calendar_t **out, char *err, si
     return 0;
 }
 
-int calendar_load_file(const char *path, calendar_t **out, char *err, size_t errlen)
+int calendar_load_file(const char *path, workcal_t **out, char *err, size_t errlen)
 {
     if (path == NULL || out == NULL)
         return -EINVAL;

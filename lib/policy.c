@@ -140,7 +140,7 @@ int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, c
     return 0;
 }
 
-static int due(const policy_t *p, const calendar_t *cal, policy_limit_t l, int64_t t_ms,
+static int due(const policy_t *p, const workcal_t *cal, policy_limit_t l, int64_t t_ms,
                int64_t *due_ms, unsigned *flags)
 {
     switch (l.clock) {
@@ -166,7 +166,7 @@ static int hours_until(int64_t from, int64_t to)
     return (int)((d + MS_PER_HOUR - 1) / MS_PER_HOUR);
 }
 
-int policy_deadlines(const policy_t *p, const calendar_t *cal, category_t c, urgency_t u,
+int policy_deadlines(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
                      body_kind_t k, const char *body_id, int64_t t_ms, policy_deadlines_t *out)
 {
     if (out == NULL)
@@ -240,7 +240,7 @@ static int parse_limit(json_t *v, const char *where, policy_limit_t *out, char *
         max = POLICY_MAX_DAYS;
     } else if (strcmp(k, "working_hours") == 0) {
         c = CLOCK_WORKING_HOURS;
-        max = POLICY_MAX_HOURS;
+        max = POLICY_MAX_WORKING_HOURS;
     } else {
         return fail(err, errlen, "%s: unknown clock \"%s\" (hours, working_days, working_hours)",
                     where, k);

@@ -34,8 +34,10 @@
 #include "calendar.h"
 #include "domain.h"
 
+/* Largest limits: each keeps the wall time under the ledger's 366 days. */
 #define POLICY_MAX_HOURS (24 * 366)
-#define POLICY_MAX_DAYS 366
+#define POLICY_MAX_DAYS 180
+#define POLICY_MAX_WORKING_HOURS 1000
 
 typedef enum {
     CLOCK_NATURAL = 0,  /* amount in hours, every hour counts */
@@ -82,7 +84,7 @@ int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, c
 /* The deadlines of a case placed at t_ms. `cal` may be NULL only when no
  * limit runs on a working clock (otherwise every year is uncovered).
  * Returns 0 or -EINVAL. */
-int policy_deadlines(const policy_t *p, const calendar_t *cal, category_t c, urgency_t u,
+int policy_deadlines(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
                      body_kind_t k, const char *body_id, int64_t t_ms, policy_deadlines_t *out);
 
 #endif

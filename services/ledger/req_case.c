@@ -19,6 +19,7 @@
 #include "req_deliveries.h"
 
 #define LIST_DEFAULT 100
+#define DUE_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 #define LIST_MAX 1000
 
 /* ------------------------------------------------------------ CreateCase */
@@ -26,7 +27,8 @@
 static const db_stmt_t create_stmts[] = {
     /* $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
      * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
-     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor */
+     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor
+     * $19 reply due ms $20 resolve due ms (0: now + the hours) */
     {"create_case",
      "WITH ins AS ("
      " INSERT INTO cases (case_id, case_no, channel, channel_id, state, category, tier, body_id,"
@@ -37,7 +39,10 @@ static const db_stmt_t create_stmts[] = {
      " '" CASE_STATE_ASSIGNED "', $10,"
      "  $11, $12, $13, $14::text[], $6, $5, $3, $4, $7, $8, $17,"
      "  CASE WHEN $9::bigint > 0 THEN to_timestamp($9::bigint / 1000.0) END, now(),"
-     "  now() + make_interval(hours => $15::int), now() + make_interval(hours => $16::int)"
+     "  CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
+     "   ELSE now() + make_interval(hours => $15::int) END,"
+     "  CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
+     "   ELSE now() + make_interval(hours => $16::int) END"
      " FROM (SELECT nextval('case_no_seq') AS n) q"
      " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
      " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
@@ -53,7 +58,7 @@ static const db_stmt_t create_stmts[] = {
      "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
      " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
      "  WHERE c.channel = $1 AND c.channel_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
-     18},
+     20},
 };
 
 static int create_validate(ledger_job_t *j)
@@ -84,7 +89,8 @@ static int create_validate(ledger_job_t *j)
     }
     if (d->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
         p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY || p->reply_due_hours > 24 * 366 ||
-        p->resolve_due_hours > 24 * 366) {
+        p->resolve_due_hours > 24 * 366 || p->reply_due_ms < 0 || p->resolve_due_ms < 0 ||
+        p->reply_due_ms > DUE_MS_MAX || p->resolve_due_ms > DUE_MS_MAX) {
         ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
         return -EINVAL;
     }
@@ -190,7 +196,11 @@ static int create_send(db_t *db, ledger_job_t *j)
     v[15] = ledger_job_u32(j, sh);
     v[16] = p->explain_json;
     v[17] = j->actor;
-    j->nparams = 18;
+    /* The router's policy fixed the due moments; a caller without them
+     * gets now + the hours, as before. */
+    v[18] = ledger_job_printf(j, "%" PRId64, p->reply_due_ms > 0 ? p->reply_due_ms : 0);
+    v[19] = ledger_job_printf(j, "%" PRId64, p->resolve_due_ms > 0 ? p->resolve_due_ms : 0);
+    j->nparams = 20;
     return ledger_job_send(db, j, "create_case", j->nparams, v);
 }
 

@@ -203,7 +203,7 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, uint32_t tag_
 }
 
 int dryrun_load_policy(const char *policy_path, const char *calendar_path, policy_t **policy,
-                       calendar_t **cal)
+                       workcal_t **cal)
 {
     char err[512];
     *policy = NULL;
@@ -236,7 +236,7 @@ int dryrun_run_policy(const char *registry_path, const char *lexicon_dir, const 
     if (lexicon_dir == NULL)
         lexicon_dir = "deploy/lexicon";
     policy_t *policy = NULL;
-    calendar_t *cal = NULL;
+    workcal_t *cal = NULL;
     int rc = dryrun_load_policy(policy_path, calendar_path, &policy, &cal);
     if (rc < 0)
         return rc;

@@ -51,7 +51,7 @@ int dryrun_run_policy(const char *registry_path, const char *lexicon_dir, const 
  * when it runs on working time, the calendar; problems on stderr. The
  * caller destroys both. Shared with the service mode (main.c). */
 int dryrun_load_policy(const char *policy_path, const char *calendar_path, policy_t **policy,
-                       calendar_t **cal);
+                       workcal_t **cal);
 
 /* The same with a core built by the caller. Returns 0 or -EIO. */
 int dryrun_stream(const router_core_t *core, FILE *in, FILE *out);

@@ -68,6 +68,13 @@ static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
                                               : LIANDONG__V1__URGENCY__URGENCY_NORMAL;
     pb->reply_due_hours = (uint32_t)p->reply_due_hours;
     pb->resolve_due_hours = (uint32_t)p->resolve_due_hours;
+    /* The exact due moments: a working-day deadline is not "now + hours"
+     * when the ledger commits a moment later. */
+    pb->reply_due_ms = p->reply_due_ms;
+    pb->resolve_due_ms = p->resolve_due_ms;
+    pb->reply_clock = (char *)policy_clock_name(p->reply_clock);
+    pb->resolve_clock = (char *)policy_clock_name(p->resolve_clock);
+    pb->policy = (char *)router_core_policy_name(r->core);
     json_t *j = router_result_json(r->core, "", res);
     json_t *ex = j ? json_object_get(j, "explain") : NULL;
     s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;

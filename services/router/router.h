@@ -31,8 +31,8 @@ typedef struct router {
     uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
-    policy_t *policy;     /* --policy, NULL: the built-in section 6 table */
-    calendar_t *calendar; /* working days, when the policy needs them */
+    policy_t *policy;    /* --policy, NULL: the built-in section 6 table */
+    workcal_t *calendar; /* working days, when the policy needs them */
     unsigned long placed, refused;
 } router_t;
 

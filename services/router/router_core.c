@@ -21,10 +21,10 @@ struct router_core {
     classifier_t *cls;
     uint32_t tag_channels;  /* bit per channel_t trusted for urgency tags */
     const policy_t *policy; /* time limits (policy.h) */
-    const calendar_t *cal;  /* working days, NULL when the policy needs none */
+    const workcal_t *cal;   /* working days, NULL when the policy needs none */
 };
 
-int router_core_set_policy(router_core_t *core, const policy_t *policy, const calendar_t *cal)
+int router_core_set_policy(router_core_t *core, const policy_t *policy, const workcal_t *cal)
 {
     if (core == NULL || policy == NULL)
         return -EINVAL;
@@ -35,6 +35,11 @@ int router_core_set_policy(router_core_t *core, const policy_t *policy, const ca
     core->policy = policy;
     core->cal = cal;
     return 0;
+}
+
+const char *router_core_policy_name(const router_core_t *core)
+{
+    return policy_name(core && core->policy ? core->policy : policy_builtin());
 }
 
 /* The deadlines of a placed demand under the core's policy, from the

@@ -58,7 +58,9 @@ const registry_t *router_core_registry(const router_core_t *core);
  * uses policy_builtin() (ROUTING.md section 6, natural hours) and no
  * calendar. Returns -EINVAL when the policy runs on working time and no
  * calendar is given. */
-int router_core_set_policy(router_core_t *core, const policy_t *policy, const calendar_t *cal);
+int router_core_set_policy(router_core_t *core, const policy_t *policy, const workcal_t *cal);
+/* The name of the core's policy ("default" for the built-in one). */
+const char *router_core_policy_name(const router_core_t *core);
 
 /* Place one demand. Returns 0 (a demand that cannot be located or
  * classified still gets a placement: the dispatch centre), -EINVAL on bad

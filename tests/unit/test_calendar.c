@@ -20,7 +20,7 @@
 
 #define DATA "deploy/calendar/china.tsv"
 
-static calendar_t *g_cal;
+static workcal_t *g_cal;
 
 static int setup(void **state)
 {
@@ -248,7 +248,7 @@ static void test_uncovered_year(void **state)
 
 static void refuse(const char *text, const char *why)
 {
-    calendar_t *c = NULL;
+    workcal_t *c = NULL;
     char err[256] = "";
     assert_int_equal(calendar_parse(text, strlen(text), &c, err, sizeof err), -EINVAL);
     assert_null(c);
@@ -271,7 +271,7 @@ static void test_loader_refuses(void **state)
     refuse("years\t2024\t2025\n2025-10-01\tholiday\tx\n", "year 2024");
     refuse("years\t2026\t2025\n", "reversed");
     refuse("years\t2025\t2025\nyears\t2025\t2025\n", "second");
-    calendar_t *c = NULL;
+    workcal_t *c = NULL;
     const char *ok = "years\t2025\t2025\r\n2025-10-01\tholiday\tx\r\n2025-10-11\tworkday\r\n";
     char err[256];
     assert_int_equal(calendar_parse(ok, strlen(ok), &c, err, sizeof err), 0);

@@ -19,7 +19,7 @@
 #include "policy.h"
 #include "timefmt.h"
 
-static calendar_t *g_cal;
+static workcal_t *g_cal;
 static policy_t *g_def, *g_wd;
 
 static int setup(void **state)

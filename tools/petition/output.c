@@ -132,6 +132,12 @@ json_t *json_case_event(const Liandong__V1__CaseEvent *e)
     json_object_set_new(o, "body_id", json_string(e->body_id));
     json_object_set_new(o, "note", json_string(e->note));
     json_object_set_new(o, "at", json_string(format_ms(e->at_ms, b, sizeof b)));
+    /* the deadlines the event set or kept (issue 15: what a case was given) */
+    if (e->reply_due_ms > 0)
+        json_object_set_new(o, "reply_due", json_string(format_ms(e->reply_due_ms, b, sizeof b)));
+    if (e->resolve_due_ms > 0)
+        json_object_set_new(o, "resolve_due",
+                            json_string(format_ms(e->resolve_due_ms, b, sizeof b)));
     return o;
 }
 
