@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,12 +29,14 @@ static const db_stmt_t create_stmts[] = {
     /* $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
      * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
      * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor
-     * $19 reply due ms $20 resolve due ms (0: now + the hours) */
+     * $19 reply due ms $20 resolve due ms (0: now + the hours)
+     * $21 policy $22 reply clock $23 resolve clock */
     {"create_case",
      "WITH ins AS ("
      " INSERT INTO cases (case_id, case_no, channel, channel_id, state, category, tier, body_id,"
      "  body_kind, cc, urgency, compound_code, text, address, resident_name, resident_phone,"
-     "  explain_json, demand_received_at, created_at, reply_due, resolve_due)"
+     "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
+     "  deadline_policy, reply_clock, resolve_clock)"
      " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
      "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2,"
      " '" CASE_STATE_ASSIGNED "', $10,"
@@ -42,7 +45,7 @@ static const db_stmt_t create_stmts[] = {
      "  CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
      "   ELSE now() + make_interval(hours => $15::int) END,"
      "  CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
-     "   ELSE now() + make_interval(hours => $16::int) END"
+     "   ELSE now() + make_interval(hours => $16::int) END, $21, $22, $23"
      " FROM (SELECT nextval('case_no_seq') AS n) q"
      " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
      " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
@@ -58,8 +61,15 @@ static const db_stmt_t create_stmts[] = {
      "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
      " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
      "  WHERE c.channel = $1 AND c.channel_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
-     20},
+     23},
 };
+
+/* A placement's clock name: empty (natural) or one of lib/policy.h's. */
+static bool clock_ok(const char *c)
+{
+    return *c == '\0' || strcmp(c, "natural") == 0 || strcmp(c, "working_days") == 0 ||
+           strcmp(c, "working_hours") == 0;
+}
 
 static int create_validate(ledger_job_t *j)
 {
@@ -94,7 +104,13 @@ static int create_validate(ledger_job_t *j)
         ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
         return -EINVAL;
     }
-    if (ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
+    if (!clock_ok(p->reply_clock) || !clock_ok(p->resolve_clock)) {
+        ledger_job_fail(j, E(BAD_REQUEST),
+                        "placement clocks: natural, working_days or working_hours");
+        return -EINVAL;
+    }
+    if (ledger_job_bad_text(j, p->policy, "placement.policy", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
         ledger_job_bad_text(j, d->text, "demand.text", LEDGER_TEXT_MAX) ||
         ledger_job_bad_text(j, d->address, "demand.address", LIMIT_ADDRESS_MAX) ||
         ledger_job_bad_text(j, d->compound, "demand.compound", LEDGER_ID_MAX) ||
@@ -200,7 +216,10 @@ static int create_send(db_t *db, ledger_job_t *j)
      * gets now + the hours, as before. */
     v[18] = ledger_job_printf(j, "%" PRId64, p->reply_due_ms > 0 ? p->reply_due_ms : 0);
     v[19] = ledger_job_printf(j, "%" PRId64, p->resolve_due_ms > 0 ? p->resolve_due_ms : 0);
-    j->nparams = 20;
+    v[20] = *p->policy ? p->policy : "default";
+    v[21] = *p->reply_clock ? p->reply_clock : "natural";
+    v[22] = *p->resolve_clock ? p->resolve_clock : "natural";
+    j->nparams = 23;
     return ledger_job_send(db, j, "create_case", j->nparams, v);
 }
 
@@ -219,6 +238,9 @@ static Liandong__V1__Placement *placement_from(ledger_job_t *j, const PGresult *
     p->resolve_due_hours = (uint32_t)ledger_col_i64(r, row, 23);
     p->compound_code = ledger_col_str(j, r, row, 9);
     p->explain_json = ledger_col_str(j, r, row, 21);
+    p->policy = ledger_col_str(j, r, row, 24);
+    p->reply_clock = ledger_col_str(j, r, row, 25);
+    p->resolve_clock = ledger_col_str(j, r, row, 26);
     return p;
 }
 

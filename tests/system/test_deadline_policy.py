@@ -53,6 +53,15 @@ def test_working_days_deadlines(wd_system):
     assert ans["body_kind"] == "property_company"
     assert created_deadlines(wd_system, ans["case_id"]) == (
         "2025-10-09T09:50:00Z", "2025-10-14T09:50:00Z")
+    # the case shows the policy and the clock behind its deadlines
+    assert (ans["policy"], ans["reply_clock"], ans["resolve_clock"]) == (
+        "working-days", "working_days", "working_days")
+    case = wd_system.petition("case", ans["case_id"])
+    assert (case["deadline_policy"], case["reply_clock"], case["resolve_clock"]) == (
+        "working-days", "working_days", "working_days")
+    text = wd_system.petition("case", ans["case_id"], json=False).stdout
+    text = text.decode() if isinstance(text, bytes) else text
+    assert "(working_days)" in text and "policy working-days" in text, text
 
 
 def test_emergency_and_around_the_clock(wd_system):
@@ -61,9 +70,12 @@ def test_emergency_and_around_the_clock(wd_system):
     assert ans["urgency"] == "emergency"
     assert created_deadlines(wd_system, ans["case_id"]) == (
         "2025-09-30T11:50:00Z", "2025-10-01T09:50:00Z")
+    assert (ans["reply_clock"], ans["resolve_clock"]) == ("natural", "natural")
     ans = submit(wd_system, "wd-3", "5栋已经停水两天了，也没有任何通知。",
                  address="东湖区东乐花园5栋")
     assert ans["body_kind"] == "utility"
+    assert (ans["policy"], ans["reply_clock"], ans["resolve_clock"]) == (
+        "working-days", "natural", "natural")
     # 1 working day = 24 h, 5 working days = 120 h for a body that never stops
     assert created_deadlines(wd_system, ans["case_id"]) == (
         "2025-10-01T09:50:00Z", "2025-10-05T09:50:00Z")

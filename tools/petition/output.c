@@ -86,6 +86,11 @@ json_t *json_placement(const Liandong__V1__Placement *p)
     json_object_set_new(o, "reply_due_hours", json_integer(p->reply_due_hours));
     json_object_set_new(o, "resolve_due_hours", json_integer(p->resolve_due_hours));
     json_object_set_new(o, "compound", json_string(p->compound_code));
+    if (*p->policy) {
+        json_object_set_new(o, "policy", json_string(p->policy));
+        json_object_set_new(o, "reply_clock", json_string(p->reply_clock));
+        json_object_set_new(o, "resolve_clock", json_string(p->resolve_clock));
+    }
     json_t *ex =
         (p->explain_json && *p->explain_json) ? json_loads(p->explain_json, 0, NULL) : NULL;
     if (ex)
@@ -114,6 +119,11 @@ json_t *json_case_record(const Liandong__V1__CaseRecord *r)
     json_object_set_new(o, "created_at", json_string(format_ms(r->created_at_ms, b1, sizeof b1)));
     json_object_set_new(o, "reply_due", json_string(format_ms(r->reply_due_ms, b2, sizeof b2)));
     json_object_set_new(o, "resolve_due", json_string(format_ms(r->resolve_due_ms, b3, sizeof b3)));
+    if (*r->deadline_policy) { /* issue 15: what the deadlines were set by */
+        json_object_set_new(o, "deadline_policy", json_string(r->deadline_policy));
+        json_object_set_new(o, "reply_clock", json_string(r->reply_clock));
+        json_object_set_new(o, "resolve_clock", json_string(r->resolve_clock));
+    }
     json_object_set_new(o, "copy", json_boolean(r->copy));
     json_object_set_new(o, "delivery_seq", json_integer((json_int_t)r->delivery_seq));
     return o;
