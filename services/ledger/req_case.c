@@ -301,15 +301,20 @@ static const db_stmt_t action_stmts[] = {
     /* $1 case $2 action $3 event kind $4 actor $5 from $6 to $7 new body
      * $8 new body kind ('' = from bodies) $9 note $10 request id
      * $11 reply h (0 keep) $12 resolve h $13 rating $14 old body
-     * $15 old body deltas $16 new body deltas */
+     * $15 old body deltas $16 new body deltas
+     * $17 reply due ms $18 resolve due ms (0: by the hours) $19 policy
+     * $20 reply clock $21 resolve clock ('' keep) */
     {"apply_action",
      "WITH c AS (UPDATE cases SET state = $6, body_id = $7,"
      "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
      "   ELSE COALESCE(NULLIF($8, ''), (SELECT b.kind FROM bodies b WHERE b.id = $7), '') END,"
-     "  reply_due = CASE WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int)"
-     "   ELSE reply_due END,"
-     "  resolve_due = CASE WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int)"
-     "   ELSE resolve_due END,"
+     "  reply_due = CASE WHEN $17::bigint > 0 THEN to_timestamp($17::bigint / 1000.0)"
+     "   WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int) ELSE reply_due END,"
+     "  resolve_due = CASE WHEN $18::bigint > 0 THEN to_timestamp($18::bigint / 1000.0)"
+     "   WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int) ELSE resolve_due END,"
+     "  deadline_policy = COALESCE(NULLIF($19, ''), deadline_policy),"
+     "  reply_clock = COALESCE(NULLIF($20, ''), reply_clock),"
+     "  resolve_clock = COALESCE(NULLIF($21, ''), resolve_clock),"
      "  replied_at = CASE WHEN $2 = 'reply' THEN COALESCE(replied_at, now()) ELSE replied_at END,"
      "  resolved_at = CASE WHEN $2 = 'resolve' THEN COALESCE(resolved_at, now())"
      "   ELSE resolved_at END,"
@@ -326,7 +331,7 @@ static const db_stmt_t action_stmts[] = {
      "   $10 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", ld_bump($14, c.compound_code, $15::bigint[]),"
                                  "  ld_bump($7, '', $16::bigint[]) FROM e, c",
-     16},
+     21},
 };
 
 static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
@@ -354,10 +359,15 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         if (ledger_job_missing(j, a->target_body, "target_body"))
             return -EINVAL;
-        if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||
-                             a->placement->resolve_due_hours > 24 * 366 ||
-                             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
-                                                 LIMIT_KIND_MAX)))
+        if (a->placement &&
+            (a->placement->reply_due_hours > 24 * 366 ||
+             a->placement->resolve_due_hours > 24 * 366 || a->placement->reply_due_ms < 0 ||
+             a->placement->resolve_due_ms < 0 || a->placement->reply_due_ms > DUE_MS_MAX ||
+             a->placement->resolve_due_ms > DUE_MS_MAX || !clock_ok(a->placement->reply_clock) ||
+             !clock_ok(a->placement->resolve_clock) ||
+             ledger_job_bad_text(j, a->placement->policy, "placement.policy", LEDGER_ID_MAX) ||
+             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
+                                 LIMIT_KIND_MAX)))
             return -EINVAL;
         return 0;
     case CA_RATE:
@@ -471,6 +481,7 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     int dold[8] = {0}, dnew[8] = {0};
     const char *new_body = w->body_id, *new_kind = "";
     uint32_t rh = 0, sh = 0;
+    const Liandong__V1__Placement *pl = NULL;
     const char *note = a->text;
     switch ((case_action_t)a->kind) {
     case CA_REPLY:
@@ -515,6 +526,7 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
             new_kind = a->placement->body_kind;
             rh = a->placement->reply_due_hours;
             sh = a->placement->resolve_due_hours;
+            pl = a->placement;
         }
         break;
     default:
@@ -537,7 +549,13 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     v[13] = ledger_job_strdup(j, w->body_id);
     v[14] = deltas(j, dold);
     v[15] = deltas(j, dnew);
-    j->nparams = 16;
+    /* the router's policy fixed the new holder's due moments (issue 15) */
+    v[16] = ledger_job_printf(j, "%" PRId64, pl && pl->reply_due_ms > 0 ? pl->reply_due_ms : 0);
+    v[17] = ledger_job_printf(j, "%" PRId64, pl && pl->resolve_due_ms > 0 ? pl->resolve_due_ms : 0);
+    v[18] = pl ? pl->policy : "";
+    v[19] = pl ? pl->reply_clock : "";
+    v[20] = pl ? pl->resolve_clock : "";
+    j->nparams = 21;
     w->state = (int)t->to;
     if (strcmp(new_body, w->body_id) != 0)
         snprintf(w->body_id, sizeof w->body_id, "%s", new_body);

@@ -10,9 +10,11 @@ hours. The case's "created" event records the deadlines it was committed
 with (the notifier may escalate such old cases at once, which gives them
 fresh deadlines, so the record itself is not read).
 """
+import datetime as dt
 import os
 import shutil
 import sys
+import time
 
 import pytest
 
@@ -21,6 +23,48 @@ import liandong  # noqa: E402
 from liandong import submit_answer  # noqa: E402
 
 PLACED = "2025-09-30T17:50:00+08:00"
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_days():
+    """deploy/calendar/china.tsv read here, apart from lib/calendar.c."""
+    days, years = {}, None
+    with open(os.path.join(liandong.ROOT, "deploy", "calendar", "china.tsv"),
+              encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if cols[0] == "years":
+                years = (int(cols[1]), int(cols[2]))
+            elif cols[0][:1].isdigit():
+                days[dt.date.fromisoformat(cols[0])] = cols[1]
+    return days, years
+
+
+def add_working_days(t, n):
+    """ROUTING.md 6, written again: T on a rest day moves to 00:00 of the
+    next working day, then n working days on, at T's time of day."""
+    days, years = china_days()
+
+    def working(d):
+        assert years[0] <= d.year <= years[1], "the test needs a covered year"
+        k = days.get(d)
+        return k == "workday" or (k is None and d.weekday() < 5)
+
+    t = t.astimezone(CST)
+    d, tod = t.date(), t.timetz()
+    if not working(d):
+        while not working(d):
+            d += dt.timedelta(days=1)
+        tod = dt.time(0, tzinfo=CST)
+    for _ in range(n):
+        d += dt.timedelta(days=1)
+        while not working(d):
+            d += dt.timedelta(days=1)
+    return dt.datetime.combine(d, tod)
+
+
+def utc(s):
+    return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +129,28 @@ def test_bad_received_at_refused(wd_system):
     args = liandong.submit_args("wechat", "wd-4", "灯坏了") + ["--received-at", "2025-09-30"]
     with pytest.raises(liandong.CliError):
         wd_system.petition(*args)
+
+
+def test_escalation_gets_policy_deadlines(wd_system):
+    """wd-1 was overdue when placed (2025): the notifier escalates it through
+    the router, which gives the new holder fresh deadlines under the same
+    policy, from the escalation moment."""
+    ans = submit(wd_system, "wd-5", "3栋楼道的灯又坏了", compound="JA-DH-CZ-1-01")
+    case_id, esc = ans["case_id"], []
+    deadline = time.monotonic() + 60
+    while not esc and time.monotonic() < deadline:
+        esc = [e for e in wd_system.petition("case", case_id)["events"]
+               if e["kind"] == "escalated"]
+        time.sleep(0.5)
+    assert esc, "the overdue case was not escalated"
+    e = esc[0]
+    at = utc(e["at"])
+    if at.year > china_days()[1][1]:
+        pytest.skip("today is beyond deploy/calendar/china.tsv: regenerate it")
+    # the event's `at` is the ledger's second; the router's moment is within it
+    for kind, n in (("reply_due", 1), ("resolve_due", 5)):
+        want = add_working_days(at, n)
+        got = utc(e[kind])
+        assert abs((got - want).total_seconds()) <= 2, (kind, e, want)
+    case = wd_system.petition("case", case_id)
+    assert (case["deadline_policy"], case["reply_clock"]) == ("working-days", "working_days")
