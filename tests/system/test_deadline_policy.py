@@ -88,8 +88,16 @@ def created_deadlines(system, case_id):
 
 def submit(system, cid, text, **kw):
     args = liandong.submit_args("wechat", cid, text, **kw) + ["--received-at", PLACED]
-    ans = submit_answer(system.petition(*args))
-    return ans
+    # `petition ping` (the harness's readiness check) answers before the
+    # router has fetched the registry from the ledger: wait for that too.
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return submit_answer(system.petition(*args))
+        except liandong.CliError as e:
+            if "no registry loaded yet" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def test_working_days_deadlines(wd_system):
