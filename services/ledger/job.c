@@ -284,6 +284,9 @@ Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, 
     c->replied_at_ms = ledger_col_i64(r, row, 17);
     c->resolved_at_ms = ledger_col_i64(r, row, 18);
     c->rating = ledger_col_str(j, r, row, 19);
+    c->deadline_policy = ledger_col_str(j, r, row, 24);
+    c->reply_clock = ledger_col_str(j, r, row, 25);
+    c->resolve_clock = ledger_col_str(j, r, row, 26);
     return c;
 }
 

@@ -19,7 +19,7 @@
 #include "wire.h"
 
 #define JOB_MAX_RES 3     /* statements a job sends in phase 2 */
-#define JOB_MAX_PARAMS 20 /* parameters of one phase-2 statement */
+#define JOB_MAX_PARAMS 24 /* parameters of one phase-2 statement */
 /* The limits of lib/field_limits.h, shared with the router (issue 10). */
 #define LEDGER_ID_MAX LIMIT_ID_MAX
 #define LEDGER_TEXT_MAX LIMIT_STORED_TEXT_MAX
@@ -31,8 +31,9 @@
     " c.resident_name, c.resident_phone, ld_ms(c.created_at), ld_ms(c.reply_due),"                 \
     " ld_ms(c.resolve_due), ld_ms(c.replied_at), ld_ms(c.resolved_at), c.rating, c.tier,"          \
     " c.explain_json, round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"          \
-    " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int"
-#define NCASE_COLS 24
+    " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int,"                        \
+    " c.deadline_policy, c.reply_clock, c.resolve_clock"
+#define NCASE_COLS 27
 /* An event row as ledger_job_event() reads it; p is the table's prefix. */
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 #include "req_deliveries.h"
 
 #define LIST_DEFAULT 100
+#define DUE_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 #define LIST_MAX 1000
 
 /* Set once at start-up (main.c), read by every CaseAction's validation. */
@@ -37,18 +39,24 @@ void ledger_case_set_min_reply_chars(size_t n)
 static const db_stmt_t create_stmts[] = {
     /* $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
      * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
-     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor */
+     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor
+     * $19 reply due ms $20 resolve due ms (0: now + the hours)
+     * $21 policy $22 reply clock $23 resolve clock */
     {"create_case",
      "WITH ins AS ("
      " INSERT INTO cases (case_id, case_no, channel, channel_id, state, category, tier, body_id,"
      "  body_kind, cc, urgency, compound_code, text, address, resident_name, resident_phone,"
-     "  explain_json, demand_received_at, created_at, reply_due, resolve_due)"
+     "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
+     "  deadline_policy, reply_clock, resolve_clock)"
      " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
      "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2,"
      " '" CASE_STATE_ASSIGNED "', $10,"
      "  $11, $12, $13, $14::text[], $6, $5, $3, $4, $7, $8, $17,"
      "  CASE WHEN $9::bigint > 0 THEN to_timestamp($9::bigint / 1000.0) END, now(),"
-     "  now() + make_interval(hours => $15::int), now() + make_interval(hours => $16::int)"
+     "  CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
+     "   ELSE now() + make_interval(hours => $15::int) END,"
+     "  CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
+     "   ELSE now() + make_interval(hours => $16::int) END, $21, $22, $23"
      " FROM (SELECT nextval('case_no_seq') AS n) q"
      " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
      " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
@@ -64,8 +72,15 @@ static const db_stmt_t create_stmts[] = {
      "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
      " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
      "  WHERE c.channel = $1 AND c.channel_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
-     18},
+     23},
 };
+
+/* A placement's clock name: empty (natural) or one of lib/policy.h's. */
+static bool clock_ok(const char *c)
+{
+    return *c == '\0' || strcmp(c, "natural") == 0 || strcmp(c, "working_days") == 0 ||
+           strcmp(c, "working_hours") == 0;
+}
 
 static int create_validate(ledger_job_t *j)
 {
@@ -95,11 +110,18 @@ static int create_validate(ledger_job_t *j)
     }
     if (d->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
         p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY || p->reply_due_hours > 24 * 366 ||
-        p->resolve_due_hours > 24 * 366) {
+        p->resolve_due_hours > 24 * 366 || p->reply_due_ms < 0 || p->resolve_due_ms < 0 ||
+        p->reply_due_ms > DUE_MS_MAX || p->resolve_due_ms > DUE_MS_MAX) {
         ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
         return -EINVAL;
     }
-    if (ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
+    if (!clock_ok(p->reply_clock) || !clock_ok(p->resolve_clock)) {
+        ledger_job_fail(j, E(BAD_REQUEST),
+                        "placement clocks: natural, working_days or working_hours");
+        return -EINVAL;
+    }
+    if (ledger_job_bad_text(j, p->policy, "placement.policy", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
         ledger_job_bad_text(j, d->text, "demand.text", LEDGER_TEXT_MAX) ||
         ledger_job_bad_text(j, d->address, "demand.address", LIMIT_ADDRESS_MAX) ||
         ledger_job_bad_text(j, d->compound, "demand.compound", LEDGER_ID_MAX) ||
@@ -201,7 +223,14 @@ static int create_send(db_t *db, ledger_job_t *j)
     v[15] = ledger_job_u32(j, sh);
     v[16] = p->explain_json;
     v[17] = j->actor;
-    j->nparams = 18;
+    /* The router's policy fixed the due moments; a caller without them
+     * gets now + the hours, as before. */
+    v[18] = ledger_job_printf(j, "%" PRId64, p->reply_due_ms > 0 ? p->reply_due_ms : 0);
+    v[19] = ledger_job_printf(j, "%" PRId64, p->resolve_due_ms > 0 ? p->resolve_due_ms : 0);
+    v[20] = *p->policy ? p->policy : "default";
+    v[21] = *p->reply_clock ? p->reply_clock : "natural";
+    v[22] = *p->resolve_clock ? p->resolve_clock : "natural";
+    j->nparams = 23;
     return ledger_job_send(db, j, "create_case", j->nparams, v);
 }
 
@@ -220,6 +249,9 @@ static Liandong__V1__Placement *placement_from(ledger_job_t *j, const PGresult *
     p->resolve_due_hours = (uint32_t)ledger_col_i64(r, row, 23);
     p->compound_code = ledger_col_str(j, r, row, 9);
     p->explain_json = ledger_col_str(j, r, row, 21);
+    p->policy = ledger_col_str(j, r, row, 24);
+    p->reply_clock = ledger_col_str(j, r, row, 25);
+    p->resolve_clock = ledger_col_str(j, r, row, 26);
     return p;
 }
 
@@ -283,15 +315,19 @@ static const db_stmt_t action_stmts[] = {
      * deltas count for (the old holder, or the dispatch centre for an
      * answer on a body's behalf, credit.h) $15 its deltas $16 new body
      * deltas $17 the case's units count the first deltas too (t/f)
-     * $18 a reopen (重办: t/f) */
+     * $18 a reopen (重办: t/f) $19 reply due ms $20 resolve due ms (0: by
+     * the hours) $21 policy $22 reply clock $23 resolve clock ('' keep) */
     {"apply_action",
      "WITH c AS (UPDATE cases SET state = $6, body_id = $7,"
      "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
      "   ELSE COALESCE(NULLIF($8, ''), (SELECT b.kind FROM bodies b WHERE b.id = $7), '') END,"
-     "  reply_due = CASE WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int)"
-     "   ELSE reply_due END,"
-     "  resolve_due = CASE WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int)"
-     "   ELSE resolve_due END,"
+     "  reply_due = CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
+     "   WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int) ELSE reply_due END,"
+     "  resolve_due = CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
+     "   WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int) ELSE resolve_due END,"
+     "  deadline_policy = COALESCE(NULLIF($21, ''), deadline_policy),"
+     "  reply_clock = COALESCE(NULLIF($22, ''), reply_clock),"
+     "  resolve_clock = COALESCE(NULLIF($23, ''), resolve_clock),"
      "  replied_at = CASE WHEN $2 = 'reply' THEN COALESCE(replied_at, now()) ELSE replied_at END,"
      "  resolved_at = CASE WHEN $2 = 'resolve' THEN COALESCE(resolved_at, now())"
      "   ELSE resolved_at END,"
@@ -311,7 +347,7 @@ static const db_stmt_t action_stmts[] = {
      " SELECT " EVENT_COLS(
          "e.") ", ld_bump($14, CASE WHEN $17::bool THEN c.compound_code ELSE '' END,"
                "  $15::bigint[]), ld_bump($7, '', $16::bigint[]) FROM e, c",
-     18},
+     23},
 };
 
 static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
@@ -339,10 +375,15 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         if (ledger_job_missing(j, a->target_body, "target_body"))
             return -EINVAL;
-        if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||
-                             a->placement->resolve_due_hours > 24 * 366 ||
-                             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
-                                                 LIMIT_KIND_MAX)))
+        if (a->placement &&
+            (a->placement->reply_due_hours > 24 * 366 ||
+             a->placement->resolve_due_hours > 24 * 366 || a->placement->reply_due_ms < 0 ||
+             a->placement->resolve_due_ms < 0 || a->placement->reply_due_ms > DUE_MS_MAX ||
+             a->placement->resolve_due_ms > DUE_MS_MAX || !clock_ok(a->placement->reply_clock) ||
+             !clock_ok(a->placement->resolve_clock) ||
+             ledger_job_bad_text(j, a->placement->policy, "placement.policy", LEDGER_ID_MAX) ||
+             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
+                                 LIMIT_KIND_MAX)))
             return -EINVAL;
         return 0;
     case CA_REPLY:
@@ -497,6 +538,7 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     case_state_t to = t->to;
     int reopen = 0;
     uint32_t rh = 0, sh = 0;
+    const Liandong__V1__Placement *pl = NULL;
     const char *note = a->text;
     switch ((case_action_t)a->kind) {
     case CA_REPLY:
@@ -578,6 +620,7 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
             new_kind = a->placement->body_kind;
             rh = a->placement->reply_due_hours;
             sh = a->placement->resolve_due_hours;
+            pl = a->placement;
         }
         break;
     default:
@@ -602,7 +645,13 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     v[15] = deltas(j, dnew);
     v[16] = credit.units ? "t" : "f";
     v[17] = reopen ? "t" : "f";
-    j->nparams = 18;
+    /* the router's policy fixed the new holder's due moments (issue 15) */
+    v[18] = ledger_job_printf(j, "%" PRId64, pl && pl->reply_due_ms > 0 ? pl->reply_due_ms : 0);
+    v[19] = ledger_job_printf(j, "%" PRId64, pl && pl->resolve_due_ms > 0 ? pl->resolve_due_ms : 0);
+    v[20] = pl ? pl->policy : "";
+    v[21] = pl ? pl->reply_clock : "";
+    v[22] = pl ? pl->resolve_clock : "";
+    j->nparams = 23;
     if (credit.on_behalf)
         log_info(a->case_id, "%s answered on behalf of %s: counts for %s", j->actor, w->body_id,
                  *credit.body ? credit.body : "nobody (no dispatch centre)");

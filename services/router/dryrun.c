@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
+#include "policy.h"
+#include "timefmt.h"
+
 static int emit(FILE *out, json_t *o)
 {
     if (o == NULL)
@@ -57,6 +61,20 @@ static int opt_string(json_t *obj, const char *key, const char **s)
     return 1;
 }
 
+/* reply_due_at / resolve_due_at in the offset the demand's received_at
+ * was given in. */
+static int add_due_at(json_t *o, const placement_t *p, int offset_s)
+{
+    char a[TIMEFMT_RFC3339_MAX], b[TIMEFMT_RFC3339_MAX];
+    if (timefmt_rfc3339(p->reply_due_ms, offset_s, a, sizeof a) < 0 ||
+        timefmt_rfc3339(p->resolve_due_ms, offset_s, b, sizeof b) < 0)
+        return -EINVAL;
+    if (json_object_set_new(o, "reply_due_at", json_string(a)) != 0 ||
+        json_object_set_new(o, "resolve_due_at", json_string(b)) != 0)
+        return -ENOMEM;
+    return 0;
+}
+
 static int handle_line(const router_core_t *core, const char *line, size_t len, FILE *out)
 {
     json_error_t jerr;
@@ -90,6 +108,13 @@ static int handle_line(const router_core_t *core, const char *line, size_t len, 
         err = "address must be a string";
     else if (opt_string(d, "channel", &dem.channel) < 0)
         err = "channel must be a string";
+    const char *received = NULL;
+    int offset_s = 0;
+    if (err == NULL &&
+        (opt_string(d, "received_at", &received) < 0 ||
+         (received != NULL && timefmt_parse_rfc3339(received, &dem.received_at_ms, &offset_s) < 0)))
+        err = "received_at must be an RFC 3339 time with an offset, e.g. "
+              "\"2025-09-30T17:50:00+08:00\"";
     if (err == NULL) {
         const char *u;
         int ru = opt_string(d, "urgency", &u);
@@ -121,6 +146,10 @@ static int handle_line(const router_core_t *core, const char *line, size_t len, 
         rc = emit_error(out, id, msg);
     } else {
         json_t *o = router_result_json(core, json_string_value(id), res);
+        if (o != NULL && received != NULL && add_due_at(o, &res->place, offset_s) < 0) {
+            json_decref(o);
+            o = NULL;
+        }
         rc = o ? emit(out, o) : emit_error(out, id, "out of memory");
     }
     free(res);
@@ -167,6 +196,32 @@ int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
     return rc;
 }
 
+int dryrun_load_policy(const char *policy_path, const char *calendar_path, policy_t **policy,
+                       workcal_t **cal)
+{
+    char err[512];
+    *policy = NULL;
+    *cal = NULL;
+    if (policy_path == NULL)
+        return 0;
+    int rc = policy_load_file(policy_path, policy, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "policy refused: %s\n", err);
+        return rc;
+    }
+    if (!policy_uses_calendar(*policy))
+        return 0;
+    if (calendar_path == NULL)
+        calendar_path = DRYRUN_CALENDAR_DEFAULT;
+    rc = calendar_load_file(calendar_path, cal, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "calendar refused (policy %s runs on working time): %s\n",
+                policy_name(*policy), err);
+        policy_destroy(policy);
+    }
+    return rc;
+}
+
 int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_options_t *opts,
                FILE *in, FILE *out)
 {
@@ -174,15 +229,22 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_
         return -EINVAL;
     if (lexicon_dir == NULL)
         lexicon_dir = "deploy/lexicon";
+    policy_t *policy = NULL;
+    workcal_t *cal = NULL;
+    int rc = dryrun_load_policy(opts->policy_path, opts->calendar_path, &policy, &cal);
+    if (rc < 0)
+        return rc;
     registry_t *reg = NULL;
     char *problems = NULL;
-    int rc = registry_load_file(registry_path, &reg, &problems);
+    rc = registry_load_file(registry_path, &reg, &problems);
     if (rc < 0) {
         fprintf(stderr, "registry %s refused:\n%s", registry_path,
                 problems ? problems : strerror(-rc));
         if (problems == NULL)
             fputc('\n', stderr);
         free(problems);
+        policy_destroy(&policy);
+        calendar_destroy(&cal);
         return rc;
     }
     router_core_t *core = NULL;
@@ -191,12 +253,19 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_
     if (rc < 0) {
         fprintf(stderr, "router: %s\n", err);
         registry_destroy(&reg);
+        policy_destroy(&policy);
+        calendar_destroy(&cal);
         return rc;
     }
     router_core_set_tag_channels(core, opts->tag_channels);
     router_core_set_review_below(core, opts->review_below);
-    rc = dryrun_stream(core, in, out);
+    if (policy != NULL)
+        rc = router_core_set_policy(core, policy, cal);
+    if (rc == 0)
+        rc = dryrun_stream(core, in, out);
     router_core_destroy(&core);
     registry_destroy(&reg);
+    policy_destroy(&policy);
+    calendar_destroy(&cal);
     return rc;
 }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "action_rid.h"
 #include "field_limits.h"
@@ -243,8 +244,18 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
     int cat = category_from_name(rec->category, strlen(rec->category));
     urgency_t u =
         rec->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY : URG_NORMAL;
-    int reply_h = 0, resolve_h = 0;
-    place_deadlines(cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u, &reply_h, &resolve_h);
+    /* Under the router's policy, as at placement, from the escalation
+     * moment (ROUTING.md 6: the new holder's clock starts now). */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    const policy_t *pol = x->r->policy ? x->r->policy : policy_builtin();
+    policy_deadlines_t dl;
+    if (policy_deadlines(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,
+                         nb->kind, nb->id, now_ms, &dl) < 0) {
+        fail(x, E(INTERNAL), "no deadlines for the new holder");
+        return;
+    }
 
     Liandong__V1__Placement pl = LIANDONG__V1__PLACEMENT__INIT;
     pl.category = rec->category;
@@ -252,8 +263,13 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
     pl.body_id = x->new_body;
     pl.body_kind = (char *)body_kind_name(nb->kind);
     pl.urgency = rec->urgency;
-    pl.reply_due_hours = (uint32_t)reply_h;
-    pl.resolve_due_hours = (uint32_t)resolve_h;
+    pl.reply_due_hours = (uint32_t)dl.reply_hours;
+    pl.resolve_due_hours = (uint32_t)dl.resolve_hours;
+    pl.reply_due_ms = dl.reply_due_ms;
+    pl.resolve_due_ms = dl.resolve_due_ms;
+    pl.reply_clock = (char *)policy_clock_name(dl.reply_clock);
+    pl.resolve_clock = (char *)policy_clock_name(dl.resolve_clock);
+    pl.policy = (char *)policy_name(pol);
     pl.compound_code = rec->compound_code;
     Liandong__V1__CaseAction ca = LIANDONG__V1__CASE_ACTION__INIT;
     ca.case_id = x->case_id;

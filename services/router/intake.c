@@ -77,6 +77,13 @@ static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
     for (size_t i = 0; i < pb->n_review_reasons; i++)
         s->review_reasons[i] = (char *)why[i]; /* protobuf-c only reads them */
     pb->review_reasons = s->review_reasons;
+    /* The exact due moments: a working-day deadline is not "now + hours"
+     * when the ledger commits a moment later. */
+    pb->reply_due_ms = p->reply_due_ms;
+    pb->resolve_due_ms = p->resolve_due_ms;
+    pb->reply_clock = (char *)policy_clock_name(p->reply_clock);
+    pb->resolve_clock = (char *)policy_clock_name(p->resolve_clock);
+    pb->policy = (char *)router_core_policy_name(r->core);
     json_t *j = router_result_json(r->core, "", res);
     json_t *ex = j ? json_object_get(j, "explain") : NULL;
     s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
@@ -242,7 +249,8 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         .urgency = d->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY
                    : d->urgency == LIANDONG__V1__URGENCY__URGENCY_NORMAL  ? URG_NORMAL
                                                                           : URG_UNSET,
-
+        /* the clocks start when the demand was received (ROUTING.md 6) */
+        .received_at_ms = d->received_at_ms > 0 ? d->received_at_ms : 0,
     };
     router_result_t res;
     int rc = router_core_place(r->core, &in, &res);

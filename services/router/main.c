@@ -36,6 +36,11 @@ static config_opt_t opts[] = {
      0, NULL},
     {"registry", "LIANDONG_REGISTRY", NULL,
      "registry JSON file (dry-run; in service mode: use it instead of the ledger's)", 0, NULL},
+    {"policy", "LIANDONG_POLICY", NULL,
+     "time-limit policy JSON (deploy/policy; default: ROUTING.md section 6, natural hours)", 0,
+     NULL},
+    {"calendar", "LIANDONG_CALENDAR", DRYRUN_CALENDAR_DEFAULT,
+     "working-day calendar, read when the policy runs on working time", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
      "how long to wait for the ledger to commit a case", 0, NULL},
     {"min-reply-chars", "LIANDONG_MIN_REPLY_CHARS", "4",
@@ -103,7 +108,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "router: --dry-run needs --registry FILE\n");
             return 2;
         }
-        dryrun_options_t dopts = {tag_channels, (int)review_below};
+        dryrun_options_t dopts = {tag_channels, (int)review_below,
+                                  config_get(opts, NOPTS, "policy"),
+                                  config_get(opts, NOPTS, "calendar")};
         rc = dryrun_run(registry, lexicon, &dopts, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }
@@ -117,6 +124,14 @@ int main(int argc, char **argv)
         return 2;
     }
     static router_t r;
+    /* The policy is read once at start: a change applies to the cases
+     * placed after a restart, open cases keep their stored deadlines. */
+    if (dryrun_load_policy(config_get(opts, NOPTS, "policy"), config_get(opts, NOPTS, "calendar"),
+                           &r.policy, &r.calendar) < 0)
+        return 2;
+    if (r.policy != NULL)
+        log_info(NULL, "time-limit policy %s%s", policy_name(r.policy),
+                 r.calendar ? " (working days from the calendar)" : "");
     r.lexicon_dir = lexicon;
     r.tag_channels = tag_channels;
     r.review_below = (int)review_below;
@@ -160,5 +175,7 @@ int main(int argc, char **argv)
     router_registry_release(&r);
     service_finish(&r.svc);
     log_info(NULL, "placed %lu demands, refused %lu", r.placed, r.refused);
+    policy_destroy(&r.policy);
+    calendar_destroy(&r.calendar);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ladder.h"
+#include "policy.h"
 
 #define PC BODY_PROPERTY_COMPANY
 #define OC BODY_OWNERS_COMMITTEE
@@ -46,15 +47,6 @@ static const chain_t chains[CAT_COUNT] = {
     [CAT_UNCLASSIFIED] = {{BODY_DISPATCH_CENTER}, 1},
 };
 
-/* ROUTING.md section 6. */
-#define REPLY_EMERGENCY 2
-#define RESOLVE_EMERGENCY 24
-#define REPLY_NORMAL 24
-#define RESOLVE_NORMAL 168
-#define RESOLVE_SLOW                                                                               \
-    360 /* building_quality, planning, committee_affairs,                                          \
-           property_transition: 15 days */
-
 const char *place_route_name(place_route_t r)
 {
     switch (r) {
@@ -83,32 +75,13 @@ const body_kind_t *place_chain(category_t c, size_t *n)
 
 void place_deadlines(category_t c, urgency_t u, int *reply_hours, int *resolve_hours)
 {
-    int reply = REPLY_NORMAL, resolve = RESOLVE_NORMAL;
-    if (u == URG_EMERGENCY) {
-        reply = REPLY_EMERGENCY;
-        resolve = RESOLVE_EMERGENCY;
-    } else {
-        switch (c) {
-        case CAT_CONSULTATION:
-            resolve = 24;
-            break;
-        case CAT_UTILITIES:
-            resolve = 24;
-            break;
-        case CAT_BUILDING_QUALITY:
-        case CAT_PLANNING:
-        case CAT_COMMITTEE_AFFAIRS:
-        case CAT_PROPERTY_TRANSITION:
-            resolve = RESOLVE_SLOW;
-            break;
-        default:
-            break;
-        }
-    }
+    /* The table is written once, as the built-in policy (lib/policy.c). */
+    policy_limits_t l;
+    (void)policy_limits(policy_builtin(), c, u, BODY_KIND_COUNT, NULL, &l);
     if (reply_hours != NULL)
-        *reply_hours = reply;
+        *reply_hours = l.reply.amount;
     if (resolve_hours != NULL)
-        *resolve_hours = resolve;
+        *resolve_hours = l.resolve.amount;
 }
 
 static bool is_compound(const registry_t *r, int32_t u)

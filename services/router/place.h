@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "domain.h"
+#include "policy.h"
 #include "registry.h"
 
 #define PLACE_MAX_CHAIN 4
@@ -35,8 +36,15 @@ typedef struct {
     tier_t tier; /* tier of the chosen body */
     int32_t cc[PLACE_MAX_CC];
     size_t n_cc;
-    int reply_due_hours;
+    int reply_due_hours; /* natural limits: the limit; working ones: hours to the due time */
     int resolve_due_hours;
+    /* Set by router_core_place() from the policy (place_decide() leaves the
+     * section 6 hours and zeros here): the moment the clocks start, the due
+     * moments, the clock of each and CALENDAR_UNCOVERED. */
+    int64_t placed_at_ms;
+    int64_t reply_due_ms, resolve_due_ms;
+    policy_clock_t reply_clock, resolve_clock;
+    unsigned deadline_flags;
     place_route_t route;
     int chain_step; /* index of body_kind in the chain; -1 for the dispatch centre */
     /* kinds of the chain tried, in order, and whether each was found */

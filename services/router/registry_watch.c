@@ -65,6 +65,12 @@ int router_registry_install(router_t *r, const char *json, size_t len, const cha
     }
     router_core_set_tag_channels(core, r->tag_channels);
     router_core_set_review_below(core, r->review_below);
+    if (r->policy != NULL && (rc = router_core_set_policy(core, r->policy, r->calendar)) < 0) {
+        log_error(NULL, "the policy %s needs a calendar", policy_name(r->policy));
+        router_core_destroy(&core);
+        registry_destroy(&reg);
+        return rc;
+    }
     router_registry_release(r);
     r->core = core;
     r->registry = reg;

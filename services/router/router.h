@@ -33,6 +33,8 @@ typedef struct router {
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
     size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
+    policy_t *policy;       /* --policy, NULL: the built-in section 6 table */
+    workcal_t *calendar;    /* working days, when the policy needs them */
     unsigned long placed, refused;
 } router_t;
 

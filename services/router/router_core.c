@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "confidence.h"
 
@@ -20,14 +21,60 @@ struct router_core {
     normalizer_t *norm;
     locator_t *loc;
     classifier_t *cls;
-    uint32_t tag_channels; /* bit per channel_t trusted for urgency tags */
-    int review_below;      /* confidence under which a placement is flagged */
+    uint32_t tag_channels;  /* bit per channel_t trusted for urgency tags */
+    int review_below;       /* confidence under which a placement is flagged */
+    const policy_t *policy; /* time limits (policy.h) */
+    const workcal_t *cal;   /* working days, NULL when the policy needs none */
 };
 
 void router_core_set_review_below(router_core_t *core, int pct)
 {
     if (core != NULL)
         core->review_below = pct;
+}
+int router_core_set_policy(router_core_t *core, const policy_t *policy, const workcal_t *cal)
+{
+    if (core == NULL || policy == NULL)
+        return -EINVAL;
+    /* A working clock without a calendar would count every year as
+     * uncovered: refuse it at start, not case by case. */
+    if (cal == NULL && policy_uses_calendar(policy))
+        return -EINVAL;
+    core->policy = policy;
+    core->cal = cal;
+    return 0;
+}
+
+const char *router_core_policy_name(const router_core_t *core)
+{
+    return policy_name(core && core->policy ? core->policy : policy_builtin());
+}
+
+/* The deadlines of a placed demand under the core's policy, from the
+ * demand's received time (or now). */
+static int place_clocks(const router_core_t *core, const router_demand_t *d, placement_t *p)
+{
+    int64_t t = d->received_at_ms;
+    if (t <= 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        t = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    const reg_body_t *b = p->body >= 0 ? registry_body(core->reg, (size_t)p->body) : NULL;
+    policy_deadlines_t dl;
+    int rc = policy_deadlines(core->policy ? core->policy : policy_builtin(), core->cal,
+                              p->category, p->urgency, p->body_kind, b ? b->id : NULL, t, &dl);
+    if (rc < 0)
+        return rc;
+    p->placed_at_ms = t;
+    p->reply_due_ms = dl.reply_due_ms;
+    p->resolve_due_ms = dl.resolve_due_ms;
+    p->reply_clock = dl.reply_clock;
+    p->resolve_clock = dl.resolve_clock;
+    p->reply_due_hours = dl.reply_hours;
+    p->resolve_due_hours = dl.resolve_hours;
+    p->deadline_flags = dl.flags;
+    return 0;
 }
 
 void router_core_set_tag_channels(router_core_t *core, uint32_t mask)
@@ -212,6 +259,8 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
     if (rc < 0)
         goto done;
     rc = place_decide(core->reg, out->loc.unit, out->cls.category, out->udec.urgency, &out->place);
+    if (rc == 0)
+        rc = place_clocks(core, d, &out->place);
     if (rc < 0)
         goto done;
     /* Say when unsure. A placement already with the dispatch centre (not
@@ -460,6 +509,12 @@ json_t *router_result_json(const router_core_t *core, const char *id, const rout
     rc |= set_new(o, "urgency", json_string(urgency_name(p->urgency)));
     rc |= set_new(o, "reply_due_hours", json_integer(p->reply_due_hours));
     rc |= set_new(o, "resolve_due_hours", json_integer(p->resolve_due_hours));
+    rc |= set_new(o, "reply_clock", json_string(policy_clock_name(p->reply_clock)));
+    rc |= set_new(o, "resolve_clock", json_string(policy_clock_name(p->resolve_clock)));
+    rc |= set_new(o, "policy",
+                  json_string(policy_name(core->policy ? core->policy : policy_builtin())));
+    if (p->deadline_flags & CALENDAR_UNCOVERED)
+        rc |= set_new(o, "calendar_uncovered", json_true());
     rc |= set_new(o, "confidence", json_real(res->confidence / 100.0));
     rc |= set_new(o, "review", json_boolean(res->review != 0));
     rc |= set_new(o, "review_reasons", review_json(res->review));

@@ -28,7 +28,8 @@ typedef struct {
     const char *text;
     const char *compound; /* compound code bound to the channel, if any */
     const char *address;
-    urgency_t urgency; /* URG_UNSET when the channel says nothing */
+    urgency_t urgency;      /* URG_UNSET when the channel says nothing */
+    int64_t received_at_ms; /* when the clocks start; 0 = now (the router's clock) */
 } router_demand_t;
 
 typedef struct {
@@ -57,6 +58,15 @@ void router_core_set_review_below(router_core_t *core, int pct);
 
 const registry_t *router_core_registry(const router_core_t *core);
 
+/* The time-limit policy and the working-day calendar deadlines are
+ * computed with (both borrowed: they must outlive the core). A new core
+ * uses policy_builtin() (ROUTING.md section 6, natural hours) and no
+ * calendar. Returns -EINVAL when the policy runs on working time and no
+ * calendar is given. */
+int router_core_set_policy(router_core_t *core, const policy_t *policy, const workcal_t *cal);
+/* The name of the core's policy ("default" for the built-in one). */
+const char *router_core_policy_name(const router_core_t *core);
+
 /* Place one demand. Returns 0 (a demand that cannot be located or
  * classified still gets a placement: the dispatch centre), -EINVAL on bad
  * arguments, -ENOMEM, or the classifier's error. */
@@ -64,7 +74,8 @@ int router_core_place(const router_core_t *core, const router_demand_t *d, route
 
 /* The dry-run output object for a result: {"id","category","tier",
  * "body_id","body_kind","cc":[...],"urgency","reply_due_hours",
- * "resolve_due_hours","confidence","review","review_reasons":[...],
+ * "resolve_due_hours","reply_clock","resolve_clock","policy",
+ * "calendar_uncovered"?,"confidence","review","review_reasons":[...],
  * "explain":{...}}. `id` may be NULL (then JSON null).
  * Returns a new reference, or NULL on allocation failure. */
 json_t *router_result_json(const router_core_t *core, const char *id, const router_result_t *res);

@@ -56,7 +56,7 @@ static json_t *run(const char *registry, const char *input, size_t *n, int *rc)
     assert_non_null(in);
     FILE *out = tmpfile();
     assert_non_null(out);
-    dryrun_options_t opts = {tag_channels(), CONFIDENCE_REVIEW_BELOW_DEFAULT};
+    dryrun_options_t opts = {tag_channels(), CONFIDENCE_REVIEW_BELOW_DEFAULT, NULL, NULL};
     *rc = dryrun_run(registry, lexicon_dir(), &opts, in, out);
     fclose(in);
     rewind(out);

@@ -102,6 +102,13 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
             printf("case %s  state %s  at %s (%s)\n  category %s, %s\n  text: %s\n", r->case_id,
                    r->state, r->body_id, r->body_kind, r->category, urgency_text(r->urgency),
                    r->text);
+            char rd[32], sd[32];
+            printf("  reply due %s (%s), resolve due %s (%s), policy %s\n",
+                   format_ms(r->reply_due_ms, rd, sizeof rd),
+                   *r->reply_clock ? r->reply_clock : "natural",
+                   format_ms(r->resolve_due_ms, sd, sizeof sd),
+                   *r->resolve_clock ? r->resolve_clock : "natural",
+                   *r->deadline_policy ? r->deadline_policy : "default");
         }
         for (size_t i = 0; i < cd->n_events; i++) {
             const Liandong__V1__CaseEvent *e = cd->events[i];

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "timefmt.h"
 
 int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
 {
@@ -20,6 +21,8 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
         {"urgency", NULL, "", "normal|emergency, when the channel says so", 0, NULL},
         {"name", NULL, "", "resident's name (personal data)", 0, NULL},
         {"phone", NULL, "", "resident's phone (personal data)", 0, NULL},
+        {"received-at", NULL, "",
+         "when the channel received it, RFC 3339 with offset (default: now)", 0, NULL},
         {"json", NULL, "0", "print the answer as JSON", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
@@ -48,9 +51,20 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
         fprintf(stderr, "petition submit: --urgency must be normal or emergency\n");
         return 2;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    d.received_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* The deadlines run from this moment (ROUTING.md 6); a front-end that
+     * forwards a demand received earlier says when. */
+    const char *rat = config_get(o, n, "received-at");
+    if (*rat) {
+        if (timefmt_parse_rfc3339(rat, &d.received_at_ms, NULL) < 0) {
+            fprintf(stderr, "petition submit: --received-at must be RFC 3339 with an offset, "
+                            "e.g. 2025-09-30T17:50:00+08:00\n");
+            return 2;
+        }
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        d.received_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
     Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
     sd.demand = &d;
     envelope_t req = LIANDONG__V1__ENVELOPE__INIT;

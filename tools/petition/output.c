@@ -89,6 +89,11 @@ json_t *json_placement(const Liandong__V1__Placement *p)
     json_object_set_new(o, "confidence", json_real(p->confidence_pct / 100.0));
     json_object_set_new(o, "review", json_boolean(p->review));
     json_object_set_new(o, "review_reasons", json_strings(p->review_reasons, p->n_review_reasons));
+    if (*p->policy) {
+        json_object_set_new(o, "policy", json_string(p->policy));
+        json_object_set_new(o, "reply_clock", json_string(p->reply_clock));
+        json_object_set_new(o, "resolve_clock", json_string(p->resolve_clock));
+    }
     json_t *ex =
         (p->explain_json && *p->explain_json) ? json_loads(p->explain_json, 0, NULL) : NULL;
     if (ex)
@@ -117,6 +122,11 @@ json_t *json_case_record(const Liandong__V1__CaseRecord *r)
     json_object_set_new(o, "created_at", json_string(format_ms(r->created_at_ms, b1, sizeof b1)));
     json_object_set_new(o, "reply_due", json_string(format_ms(r->reply_due_ms, b2, sizeof b2)));
     json_object_set_new(o, "resolve_due", json_string(format_ms(r->resolve_due_ms, b3, sizeof b3)));
+    if (*r->deadline_policy) { /* issue 15: what the deadlines were set by */
+        json_object_set_new(o, "deadline_policy", json_string(r->deadline_policy));
+        json_object_set_new(o, "reply_clock", json_string(r->reply_clock));
+        json_object_set_new(o, "resolve_clock", json_string(r->resolve_clock));
+    }
     json_object_set_new(o, "copy", json_boolean(r->copy));
     json_object_set_new(o, "delivery_seq", json_integer((json_int_t)r->delivery_seq));
     return o;
@@ -135,6 +145,12 @@ json_t *json_case_event(const Liandong__V1__CaseEvent *e)
     json_object_set_new(o, "body_id", json_string(e->body_id));
     json_object_set_new(o, "note", json_string(e->note));
     json_object_set_new(o, "at", json_string(format_ms(e->at_ms, b, sizeof b)));
+    /* the deadlines the event set or kept (issue 15: what a case was given) */
+    if (e->reply_due_ms > 0)
+        json_object_set_new(o, "reply_due", json_string(format_ms(e->reply_due_ms, b, sizeof b)));
+    if (e->resolve_due_ms > 0)
+        json_object_set_new(o, "resolve_due",
+                            json_string(format_ms(e->resolve_due_ms, b, sizeof b)));
     return o;
 }
 
