@@ -13,14 +13,22 @@ static double rate(uint64_t a, uint64_t b)
     return b ? (double)a / (double)b : 0.0;
 }
 
+/* The score as compared: at 4 decimals, so that figures equal on paper
+ * (1/3 and 2/6) are equal here whatever the floating point did. The score
+ * itself stays unrounded: it is rounded once, where it is shown. */
+static double score_key(const rank_entry_t *e)
+{
+    return round(e->score * 10000.0);
+}
+
 /* Ranked first, best score first; equal scores and the not ranked by id. */
 static int cmp_entry(const void *pa, const void *pb)
 {
     const rank_entry_t *a = pa, *b = pb;
     if (a->ranked != b->ranked)
         return a->ranked ? -1 : 1;
-    if (a->ranked && a->score != b->score)
-        return a->score > b->score ? -1 : 1;
+    if (a->ranked && score_key(a) != score_key(b))
+        return score_key(a) > score_key(b) ? -1 : 1;
     return strcmp(a->body_id, b->body_id);
 }
 
@@ -38,12 +46,10 @@ void ranking_compute(rank_entry_t *e, size_t n)
         if (!e[i].ranked)
             continue;
         m++;
-        double s = 100.0 * (0.3 * rate(e[i].replied, e[i].received) +
-                            0.2 * rate(e[i].replied_on_time, e[i].received) +
-                            0.3 * rate(e[i].resolved, e[i].received) +
-                            0.2 * rate(e[i].satisfied, e[i].rated));
-        /* Rounded so that figures equal on paper are equal here. */
-        e[i].score = round(s * 10000.0) / 10000.0;
+        e[i].score = 100.0 * (0.3 * rate(e[i].replied, e[i].received) +
+                              0.2 * rate(e[i].replied_on_time, e[i].received) +
+                              0.3 * rate(e[i].resolved, e[i].received) +
+                              0.2 * rate(e[i].satisfied, e[i].rated));
     }
     qsort(e, n, sizeof *e, cmp_entry);
     /* Cuts of ranking.h: J and B places for 甲 and 丙, F for each list. */
@@ -51,7 +57,7 @@ void ranking_compute(rank_entry_t *e, size_t n)
     size_t first = 0; /* index of the first of the current tie group */
     while (first < m) {
         size_t end = first + 1; /* one past its last */
-        while (end < m && e[end].score == e[first].score)
+        while (end < m && score_key(&e[end]) == score_key(&e[first]))
             end++;
         size_t p = first + 1;   /* 1 + strictly better */
         size_t q = m - end + 1; /* 1 + strictly worse */

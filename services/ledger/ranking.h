@@ -13,8 +13,9 @@
  * reply, on-time reply and resolution rates per case received, the
  * satisfaction rate per rated case (0 inside the score when nothing was
  * rated: a company gains nothing from unrated cases; the tables still
- * show its satisfaction as n/a). Scores are rounded to 4 decimals before
- * they are compared, so equal figures always tie.
+ * show its satisfaction as n/a). Scores are compared at 4 decimals, so
+ * equal figures always tie; the score itself is not rounded (it is
+ * rounded once, where it is shown).
  *
  * Not ranked: a company that received no case in the month. It is listed
  * after the ranked ones (by body id) with rank 0, no score, no grade and

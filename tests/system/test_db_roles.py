@@ -38,14 +38,16 @@ def cluster():
         c = subprocess.run(["bash", liandong.PG_SH, "conninfo", pgdir, str(port), who],
                            capture_output=True, text=True, timeout=30, check=True)
         return c.stdout.strip()
-    info = {"workdir": workdir, "pgdir": pgdir, "port": port,
-            "ledger": r.stdout.strip().splitlines()[-1], "report": conninfo("report"),
-            "super": conninfo("super")}
-    assert info["ledger"] == conninfo("ledger")
-    yield info
-    subprocess.run(["bash", liandong.PG_SH, "stop", pgdir], capture_output=True, timeout=120)
-    if not os.environ.get("LIANDONG_KEEP"):
-        shutil.rmtree(workdir, ignore_errors=True)
+    try:  # a failed set-up must not leave the cluster running
+        info = {"workdir": workdir, "pgdir": pgdir, "port": port,
+                "ledger": r.stdout.strip().splitlines()[-1], "report": conninfo("report"),
+                "super": conninfo("super")}
+        assert info["ledger"] == conninfo("ledger")
+        yield info
+    finally:
+        subprocess.run(["bash", liandong.PG_SH, "stop", pgdir], capture_output=True, timeout=120)
+        if not os.environ.get("LIANDONG_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
