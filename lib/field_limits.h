@@ -34,4 +34,12 @@
 #define LIMIT_TIER_MAX 32
 #define LIMIT_KIND_MAX 64
 
+/* Times on the wire (every int64 field named *_ms): milliseconds since
+ * 1970-01-01 UTC, 0 meaning "not given". Anything outside [0, 2100-01-01)
+ * is refused where it enters (lib/wire.c), so that no value PostgreSQL or
+ * the date arithmetic of the figures would reject ever reaches them
+ * (issue 12: received_at_ms = INT64_MAX failed a whole batch). */
+#define LIMIT_TIME_MIN_MS 0LL
+#define LIMIT_TIME_MAX_MS 4102444800000LL /* 2100-01-01T00:00:00Z, exclusive */
+
 #endif
