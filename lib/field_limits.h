@@ -34,6 +34,19 @@
 #define LIMIT_TIER_MAX 32
 #define LIMIT_KIND_MAX 64
 
+/* Registry files (lib/registry.c): a unit's or body's name and an alias;
+ * how many aliases a unit has, units a body serves, units and bodies in
+ * all, and the file's size. Big enough for a city of 100,000 compounds
+ * (32 MB of JSON, tests/bench/gen_registry.py), small enough that no file
+ * can make a service spend seconds or gigabytes on it (issue 12: a
+ * 10-million-character name took 9.3 s and 1.8 GB). */
+#define LIMIT_REGISTRY_NAME_MAX 256
+#define LIMIT_REGISTRY_ALIASES_MAX 64
+#define LIMIT_REGISTRY_BODY_UNITS_MAX 100000
+#define LIMIT_REGISTRY_UNITS_MAX 1000000
+#define LIMIT_REGISTRY_BODIES_MAX 1000000
+#define LIMIT_REGISTRY_BYTES_MAX (64 * 1024 * 1024)
+
 /* Times on the wire (every int64 field named *_ms): milliseconds since
  * 1970-01-01 UTC, 0 meaning "not given". Anything outside [0, 2100-01-01)
  * is refused where it enters (lib/wire.c), so that no value PostgreSQL or
