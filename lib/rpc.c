@@ -73,7 +73,8 @@ static void answer_raw_error(rpc_server_t *srv, const zuv_message_t *m, const ch
     if (wire_pack_error(rid, code, msg, &buf, &len) == 0) {
         int rc = zuv_socket_reply(srv->sock, m, buf, len);
         if (rc < 0)
-            log_warn(NULL, "could not answer a bad request: %s", zmq_strerror(-rc));
+            log_refusal(LOG_REFUSED_ANSWER, "could not answer a bad request: %s",
+                        zmq_strerror(-rc));
     }
     free(buf);
 }
@@ -85,6 +86,7 @@ static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     if (m->nframes < 2)
         return; /* a ROUTER always prefixes the identity; nothing to answer */
     if (m->truncated) {
+        log_refusal(LOG_REFUSED_REQUEST, "refused a request: too many frames");
         answer_raw_error(srv, m, NULL, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
                          "too many frames: send one Envelope frame");
         return;
@@ -96,7 +98,7 @@ static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     int rc = wire_unpack_request(zmq_msg_data(payload), zmq_msg_size(payload), srv->max_msg, &msg,
                                  rid, sizeof rid, err, sizeof err);
     if (rc < 0) {
-        log_warn(NULL, "refused a request: %s", err);
+        log_refusal(LOG_REFUSED_REQUEST, "refused a request: %s", err);
         /* A field refused at the edge: the answer carries the request id,
          * so the sender knows which of its requests it was. */
         answer_raw_error(srv, m, rc == -EINVAL ? rid : NULL,
@@ -244,8 +246,8 @@ int rpc_request_answer(rpc_request_t *req, envelope_t *answer)
     if (rc == 0)
         rc = send_answer(req, buf, len);
     if (rc < 0)
-        log_warn(NULL, "answer to request %s not delivered: %s", rpc_request_id(req),
-                 rc == -ECANCELED ? "shutting down" : zmq_strerror(-rc));
+        log_refusal(LOG_REFUSED_ANSWER, "answer to request %s not delivered: %s",
+                    rpc_request_id(req), rc == -ECANCELED ? "shutting down" : zmq_strerror(-rc));
     free(buf);
     request_free(req);
     return rc;
@@ -335,7 +337,7 @@ static void on_client_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     wire_msg_t *msg = NULL;
     if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), c->max_msg, &msg, err,
                     sizeof err) < 0) {
-        log_warn(NULL, "dropped an unreadable answer: %s", err);
+        log_refusal(LOG_REFUSED_ANSWER, "dropped an unreadable answer: %s", err);
         return;
     }
     const char *rid = wire_envelope(msg)->request_id;

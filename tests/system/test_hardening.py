@@ -390,3 +390,57 @@ def test_registry_with_a_ten_million_character_name_is_refused_fast(system, tmp_
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kb < 300 * 1024, f"{peak_kb} KB to refuse it"
     assert registry_version(system) > 0
+
+
+# ------------------------------------------------------------------ logs
+
+def scrape(system):
+    url = "http://" + system.ep["metrics"].removeprefix("tcp://") + "/metrics"
+    with urllib.request.urlopen(url, timeout=WAIT) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("liandong_ledger_refusals"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = int(value)
+    return out
+
+
+def log_count(system, service, needle):
+    with open(system.services[service].log_path, encoding="utf-8", errors="replace") as f:
+        return f.read().count(needle)
+
+
+def test_refusals_logged_at_a_bounded_rate_and_counted(system):
+    """Old main: one log line per refused message (3,000 here), and no
+    count in /metrics."""
+    before = scrape(system)
+    lines_before = log_count(system, "ledger", "refused a request")
+    n = 3000
+    with system.wire("ledger", timeout=WAIT) as w:
+        t0 = time.monotonic()
+        for i in range(n):
+            w.send_frames([b"\xff\xff\xff garbage %d" % i])
+        answers = 0
+        while answers < n:
+            a = w.recv(WAIT)
+            assert a is not None, f"{answers} of {n} garbage frames answered"
+            assert a.WhichOneof("body") == "error"
+            answers += 1
+        took = time.monotonic() - t0
+    time.sleep(0.5)
+    after = scrape(system)
+    lines = log_count(system, "ledger", "refused a request") - lines_before
+    bound = 20 + 5 * (took + 1) + 5          # burst + rate x time (lib/log.h)
+    assert lines <= bound, f"{lines} lines for {n} refusals in {took:.1f} s"
+    key = 'liandong_ledger_refusals_total{kind="request"}'
+    assert after[key] - before.get(key, 0) == n, (before, after)
+    nl = 'liandong_ledger_refusals_not_logged_total{kind="request"}'
+    assert after[nl] - before.get(nl, 0) == n - lines, (lines, before, after)
+    # The ledger goes on, and says how many lines it left out next time.
+    time.sleep(0.5)
+    with system.wire("ledger", timeout=WAIT) as w:
+        w.send_frames([b"\xff\xff\xff one more"])
+        assert w.recv(WAIT).WhichOneof("body") == "error"
+    time.sleep(0.3)
+    assert log_count(system, "ledger", "request refusals not logged") >= 1
