@@ -101,7 +101,7 @@ static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         log_refusal(LOG_REFUSED_REQUEST, "refused a request: %s", err);
         /* A field refused at the edge: the answer carries the request id,
          * so the sender knows which of its requests it was. */
-        answer_raw_error(srv, m, rc == -EINVAL ? rid : NULL,
+        answer_raw_error(srv, m, rc == -EINVAL || rc == -EMSGSIZE ? rid : NULL,
                          rc == -EMSGSIZE ? LIANDONG__V1__ERROR_CODE__ERROR_TOO_LARGE
                                          : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
                          err);

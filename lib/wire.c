@@ -12,6 +12,8 @@
 #include "field_limits.h"
 #include "invariant.h"
 
+static size_t read_varint(const uint8_t *p, size_t len, uint64_t *v);
+
 struct wire_msg {
     envelope_t *env;
     ProtobufCAllocator alloc;
@@ -55,6 +57,29 @@ static void budget_free(void *data, void *p)
     free(b);
 }
 
+int wire_peek_request_id(const void *buf, size_t len, char *rid, size_t ridlen)
+{
+    const uint8_t *p = buf;
+    uint64_t n;
+    if (ridlen == 0)
+        return -EINVAL;
+    rid[0] = '\0';
+    /* Field 1 (request_id), length-delimited, first as every encoder of
+     * ours and protobuf's own writes it. */
+    if (len < 2 || p[0] != 0x0a)
+        return -ENOENT;
+    size_t k = read_varint(p + 1, len - 1, &n);
+    if (k == 0 || n > WIRE_REQUEST_ID_MAX || n >= ridlen || n > len - 1 - k)
+        return -ENOENT;
+    size_t at;
+    if (wire_text_fault((const char *)p + 1 + k, (size_t)n, WIRE_REQUEST_ID_MAX, &at) !=
+        WIRE_TEXT_OK)
+        return -ENOENT;
+    memcpy(rid, p + 1 + k, (size_t)n);
+    rid[n] = '\0';
+    return 0;
+}
+
 int wire_unpack_request(const void *buf, size_t len, size_t max_len, wire_msg_t **out, char *rid,
                         size_t ridlen, char *err, size_t errlen)
 {
@@ -63,6 +88,9 @@ int wire_unpack_request(const void *buf, size_t len, size_t max_len, wire_msg_t 
         rid[0] = '\0';
     if (len > max_len) {
         snprintf(err, errlen, "message of %zu bytes exceeds the limit of %zu", len, max_len);
+        /* Not decoded, but its id can be read: the answer can be matched. */
+        if (rid != NULL && ridlen > 0)
+            (void)wire_peek_request_id(buf, len, rid, ridlen);
         return -EMSGSIZE;
     }
     struct wire_msg *m = calloc(1, sizeof(*m));

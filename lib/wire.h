@@ -37,10 +37,16 @@ int wire_pack_error(const char *request_id, Liandong__V1__ErrorCode code, const 
                     uint8_t **buf, size_t *len);
 
 /* As wire_unpack; when the envelope decodes but a field is refused by
- * wire_check_fields (-EINVAL), rid receives its request id so that the
- * refusal can be matched by the sender. rid may be NULL. */
+ * wire_check_fields (-EINVAL), or is too large to decode (-EMSGSIZE: its id
+ * read from the bytes when it can be), rid receives its request id so that
+ * the refusal can be matched by the sender. rid may be NULL. */
 int wire_unpack_request(const void *buf, size_t len, size_t max_len, wire_msg_t **out, char *rid,
                         size_t ridlen, char *err, size_t errlen);
+
+/* The request id of a packed Envelope that is not decoded (too large):
+ * read from its first field when that is a request id of sane text.
+ * Returns 0 with rid set, or -ENOENT (rid empty). */
+int wire_peek_request_id(const void *buf, size_t len, char *rid, size_t ridlen);
 
 /* Text from outside: valid UTF-8, no NUL, no control character but
  * newline (LF, or CRLF) and tab, at most max_len bytes. */

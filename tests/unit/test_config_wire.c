@@ -231,6 +231,26 @@ static void test_edge_check_of_fields(void **state)
     free(buf);
 }
 
+/* A frame over the limit is not decoded, but its id is read for the
+ * TOO_LARGE answer. */
+static void test_too_large_keeps_its_id(void **state)
+{
+    (void)state;
+    uint8_t *buf;
+    size_t len;
+    wire_msg_t *m = NULL;
+    char err[256], rid[WIRE_REQUEST_ID_MAX + 1];
+    pack_demand("灯坏了", strlen("灯坏了"), 0, 0, &buf, &len);
+    assert_int_equal(wire_unpack_request(buf, len, len - 1, &m, rid, sizeof rid, err, sizeof err),
+                     -EMSGSIZE);
+    assert_string_equal(rid, "rid-7");
+    assert_int_equal(wire_peek_request_id(buf + 1, len - 1, rid, sizeof rid), -ENOENT);
+    assert_string_equal(rid, "");
+    buf[1] = 200; /* a length past the end */
+    assert_int_equal(wire_peek_request_id(buf, len, rid, sizeof rid), -ENOENT);
+    free(buf);
+}
+
 static void test_error_answer_has_a_reason(void **state)
 {
     (void)state;
@@ -255,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_check_text),
         cmocka_unit_test(test_text_fault_sees_nul),
         cmocka_unit_test(test_edge_check_of_fields),
+        cmocka_unit_test(test_too_large_keeps_its_id),
         cmocka_unit_test(test_error_answer_has_a_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
