@@ -34,6 +34,10 @@
 #define LIMIT_TIER_MAX 32
 #define LIMIT_KIND_MAX 64
 
+/* A placement's reply and resolution hours: a year (ROUTING.md section 6
+ * gives at most 15 days; escalation may set others). */
+#define LIMIT_DUE_HOURS_MAX (24 * 366)
+
 /* Registry files (lib/registry.c): a unit's or body's name and an alias;
  * how many aliases a unit has, units a body serves, units and bodies in
  * all, and the file's size. Big enough for a city of 100,000 compounds

@@ -83,9 +83,10 @@ static int create_validate(ledger_job_t *j)
         return -EINVAL;
     }
     if (d->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
-        p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY || p->reply_due_hours > 24 * 366 ||
-        p->resolve_due_hours > 24 * 366) {
-        ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
+        p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
+        p->reply_due_hours > LIMIT_DUE_HOURS_MAX || p->resolve_due_hours > LIMIT_DUE_HOURS_MAX) {
+        ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range (hours at most %d)",
+                        LIMIT_DUE_HOURS_MAX);
         return -EINVAL;
     }
     if (ledger_job_bad_text(j, d->channel_id, "demand.channel_id", LEDGER_ID_MAX) ||
@@ -322,10 +323,16 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         if (ledger_job_missing(j, a->target_body, "target_body"))
             return -EINVAL;
-        if (a->placement && (a->placement->reply_due_hours > 24 * 366 ||
-                             a->placement->resolve_due_hours > 24 * 366 ||
-                             ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
-                                                 LIMIT_KIND_MAX)))
+        if (a->placement && (a->placement->reply_due_hours > LIMIT_DUE_HOURS_MAX ||
+                             a->placement->resolve_due_hours > LIMIT_DUE_HOURS_MAX)) {
+            /* Answered with its reason: a bare -EINVAL became INTERNAL
+             * "refused without an answer" (issue 12). */
+            ledger_job_fail(j, E(BAD_REQUEST), "placement due hours out of range (at most %d)",
+                            LIMIT_DUE_HOURS_MAX);
+            return -EINVAL;
+        }
+        if (a->placement &&
+            ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind", LIMIT_KIND_MAX))
             return -EINVAL;
         return 0;
     case CA_RATE:

@@ -205,6 +205,23 @@ def test_unknown_enum_refused_on_every_socket(system):
         assert err.code == pb.ERROR_BAD_REQUEST and "kind" in err.message, (which, err)
 
 
+def test_out_of_range_hours_answered_with_a_reason(system):
+    """Old main: an escalation whose placement has 1,000,000 reply hours was
+    answered INTERNAL "CaseAction: refused without an answer"."""
+    cid = liandong.new_request_id("hours")
+    with system.wire("router", timeout=WAIT) as w:
+        ack = w.request(demand_env(cid), WAIT)
+    assert ack.WhichOneof("body") == "submit_ack", ack
+    env = pb.Envelope()
+    a = env.case_action
+    a.case_id, a.kind = ack.submit_ack.case_id, pb.CaseActionKind.Value("ACTION_ESCALATE")
+    a.target_body, a.text = "JA-GOV", "超时"
+    a.placement.reply_due_hours = 1_000_000
+    with system.wire("ledger", timeout=WAIT) as w:
+        err = error_of(w.request(env, WAIT))
+    assert err.code == pb.ERROR_BAD_REQUEST and "due hours" in err.message, err
+
+
 def test_bad_request_costs_its_batch_neighbours_nothing(system):
     """Good demands pipelined with bad ones (one connection, so they share
     the ledger's group-commit batches): every good one acknowledged and
