@@ -404,8 +404,11 @@ def test_registry_with_a_ten_million_character_name_is_refused_fast(system, tmp_
         in err_text, err_text
     assert took < (10 if "san" in liandong.BUILD else 3), took
     # The largest child waited for so far (this router, or a smaller one).
+    # (ASan's quarantine keeps freed memory resident: measured on the plain
+    # build only.)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert peak_kb < 300 * 1024, f"{peak_kb} KB to refuse it"
+    if "san" not in liandong.BUILD:
+        assert peak_kb < 300 * 1024, f"{peak_kb} KB to refuse it"
     assert registry_version(system) > 0
 
 
