@@ -211,7 +211,7 @@ static void on_zap(zuv_socket_t *s, zuv_message_t *m, void *ud)
             status = "400";
             text = "unknown key";
             a->refused++;
-            log_warn(NULL, "refused a connection with an unknown key");
+            log_refusal(LOG_REFUSED_HANDSHAKE, "refused a connection with an unknown key");
         }
     }
     const void *bufs[6] = {"1.0", reqid, status, text, user, ""};

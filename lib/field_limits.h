@@ -34,4 +34,29 @@
 #define LIMIT_TIER_MAX 32
 #define LIMIT_KIND_MAX 64
 
+/* A placement's reply and resolution hours: a year (ROUTING.md section 6
+ * gives at most 15 days; escalation may set others). */
+#define LIMIT_DUE_HOURS_MAX (24 * 366)
+
+/* Registry files (lib/registry.c): a unit's or body's name and an alias;
+ * how many aliases a unit has, units a body serves, units and bodies in
+ * all, and the file's size. Big enough for a city of 100,000 compounds
+ * (32 MB of JSON, tests/bench/gen_registry.py), small enough that no file
+ * can make a service spend seconds or gigabytes on it (issue 12: a
+ * 10-million-character name took 9.3 s and 1.8 GB). */
+#define LIMIT_REGISTRY_NAME_MAX 256
+#define LIMIT_REGISTRY_ALIASES_MAX 64
+#define LIMIT_REGISTRY_BODY_UNITS_MAX 100000
+#define LIMIT_REGISTRY_UNITS_MAX 1000000
+#define LIMIT_REGISTRY_BODIES_MAX 1000000
+#define LIMIT_REGISTRY_BYTES_MAX (64 * 1024 * 1024)
+
+/* Times on the wire (every int64 field named *_ms): milliseconds since
+ * 1970-01-01 UTC, 0 meaning "not given". Anything outside [0, 2100-01-01)
+ * is refused where it enters (lib/wire.c), so that no value PostgreSQL or
+ * the date arithmetic of the figures would reject ever reaches them
+ * (issue 12: received_at_ms = INT64_MAX failed a whole batch). */
+#define LIMIT_TIME_MIN_MS 0LL
+#define LIMIT_TIME_MAX_MS 4102444800000LL /* 2100-01-01T00:00:00Z, exclusive */
+
 #endif

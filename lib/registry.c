@@ -25,8 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "field_limits.h"
 #include "invariant.h"
+#include "wire.h"
 
 /* ---------- arena ---------- */
 
@@ -293,6 +296,27 @@ static int get_string(json_t *obj, const char *key, const char **s, size_t *len,
     return 1;
 }
 
+/* A code, id, name or alias: text (lib/wire.c's rule) of at most max
+ * bytes. Reports and returns -1 when not; the value itself is never
+ * printed (it may be megabytes long). */
+static int check_text(const char *s, size_t len, size_t max, const char *lab, const char *what,
+                      problems_t *pb)
+{
+    if (s == NULL)
+        return 0;
+    size_t at = 0;
+    int fault = wire_text_fault(s, len, max, &at);
+    if (fault == WIRE_TEXT_TOO_LONG) {
+        problem(pb, "%s: %s is %zu bytes, more than the limit of %zu", lab, what, len, max);
+        return -1;
+    }
+    if (fault != WIRE_TEXT_OK) {
+        problem(pb, "%s: %s %s", lab, what, wire_text_fault_message(fault, at));
+        return -1;
+    }
+    return 0;
+}
+
 static int add_unit(registry_t *r, json_t *u, size_t idx, problems_t *pb)
 {
     char lab[256];
@@ -332,17 +356,33 @@ static int add_unit(registry_t *r, json_t *u, size_t idx, problems_t *pb)
         problem(pb, "%s: a city has no parent (got \"%.100s\")", lab, parent);
         ok = 0;
     }
+    if (check_text(code, lcode, LIMIT_ID_MAX, lab, "code", pb) < 0) {
+        ok = 0;
+        code = NULL; /* not kept: nothing can refer to it */
+    }
+    if (check_text(name, lname, LIMIT_REGISTRY_NAME_MAX, lab, "name", pb) < 0 ||
+        check_text(parent, lparent, LIMIT_ID_MAX, lab, "parent", pb) < 0)
+        ok = 0;
     json_t *ja = json_object_get(u, "aliases");
     size_t n_alias = 0;
     if (ja != NULL && !json_is_null(ja)) {
         if (!json_is_array(ja)) {
             problem(pb, "%s: aliases must be an array of strings", lab);
             ok = 0;
+        } else if (json_array_size(ja) > LIMIT_REGISTRY_ALIASES_MAX) {
+            problem(pb, "%s: %zu aliases, more than the limit of %d", lab, json_array_size(ja),
+                    LIMIT_REGISTRY_ALIASES_MAX);
+            ok = 0;
         } else {
             for (size_t i = 0; i < json_array_size(ja); i++) {
                 json_t *a = json_array_get(ja, i);
+                char what[32];
+                snprintf(what, sizeof what, "aliases[%zu]", i);
                 if (!json_is_string(a) || json_string_length(a) == 0) {
                     problem(pb, "%s: aliases[%zu] must be a non-empty string", lab, i);
+                    ok = 0;
+                } else if (check_text(json_string_value(a), json_string_length(a),
+                                      LIMIT_REGISTRY_NAME_MAX, lab, what, pb) < 0) {
                     ok = 0;
                 }
             }
@@ -428,6 +468,9 @@ static int add_body(registry_t *r, json_t *b, size_t idx, pending_units_t **pend
     }
     if (get_string(b, "name", &name, &lname, lab, 1, pb) < 0)
         ok = 0;
+    if (check_text(id, lid, LIMIT_ID_MAX, lab, "id", pb) < 0 ||
+        check_text(name, lname, LIMIT_REGISTRY_NAME_MAX, lab, "name", pb) < 0)
+        ok = 0;
     json_t *ju = json_object_get(b, "units");
     if (ju == NULL || json_is_null(ju)) {
         problem(pb, "%s: missing units", lab);
@@ -435,11 +478,18 @@ static int add_body(registry_t *r, json_t *b, size_t idx, pending_units_t **pend
     } else if (!json_is_array(ju)) {
         problem(pb, "%s: units must be an array of unit codes", lab);
         ok = 0;
+    } else if (json_array_size(ju) > LIMIT_REGISTRY_BODY_UNITS_MAX) {
+        problem(pb, "%s: serves %zu units, more than the limit of %d", lab, json_array_size(ju),
+                LIMIT_REGISTRY_BODY_UNITS_MAX);
+        ok = 0;
     } else {
         for (size_t i = 0; i < json_array_size(ju); i++) {
             json_t *a = json_array_get(ju, i);
             if (!json_is_string(a) || json_string_length(a) == 0) {
                 problem(pb, "%s: units[%zu] must be a non-empty string", lab, i);
+                ok = 0;
+            } else if (json_string_length(a) > LIMIT_ID_MAX) {
+                problem(pb, "%s: units[%zu] is longer than %d bytes", lab, i, LIMIT_ID_MAX);
                 ok = 0;
             }
         }
@@ -530,7 +580,12 @@ static int walk_array(registry_t *r, const char *s, size_t len, size_t *pos, int
         (*pos)++;
         return 0;
     }
+    size_t max = sec == SEC_UNITS ? LIMIT_REGISTRY_UNITS_MAX : LIMIT_REGISTRY_BODIES_MAX;
     for (size_t idx = 0;; idx++) {
+        if (idx >= max) {
+            problem(pb, "registry: more than %zu %s (the limit)", max, where);
+            return 1;
+        }
         json_t *v = decode_at(s, len, pos, pb, where);
         if (v == NULL)
             return 1;
@@ -734,6 +789,57 @@ static int link_bodies(registry_t *r, pending_units_t *pend, problems_t *pb)
     return 0;
 }
 
+/* Compound names and aliases, each naming one compound: the locator finds
+ * a compound by them, and one that names two could only ever find one of
+ * them (issue 12). Compared as bytes; a unit may repeat its own name as an
+ * alias. Names of other tiers may repeat (two streets' 新村社区): nothing
+ * is located by them. */
+typedef struct {
+    const char *s;
+    int32_t unit;
+} name_slot_t;
+
+static int check_compound_names(const registry_t *r, problems_t *pb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_units; i++)
+        if (r->units[i].kind == TIER_COMPOUND)
+            n += 1 + r->units[i].n_aliases;
+    if (n == 0)
+        return 0;
+    size_t size = 16;
+    while (size < 2 * n + 1)
+        size *= 2;
+    name_slot_t *tab = calloc(size, sizeof(*tab));
+    if (tab == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < r->n_units; i++) {
+        const reg_unit_t *u = &r->units[i];
+        if (u->kind != TIER_COMPOUND)
+            continue;
+        for (size_t a = 0; a <= u->n_aliases; a++) {
+            const char *s = a == 0 ? u->name : u->aliases[a - 1];
+            if (*s == '\0')
+                continue; /* a unit with problems of its own */
+            size_t h = (size_t)hash_bytes(s, strlen(s)) & (size - 1);
+            while (tab[h].s != NULL && strcmp(tab[h].s, s) != 0)
+                h = (h + 1) & (size - 1);
+            if (tab[h].s == NULL) {
+                tab[h].s = s;
+                tab[h].unit = (int32_t)i;
+            } else if (tab[h].unit != (int32_t)i) {
+                const reg_unit_t *o = &r->units[tab[h].unit];
+                problem(pb,
+                        "unit %s: %s \"%s\" also names compound %s: a compound's names and "
+                        "aliases must name it alone",
+                        u->code, a == 0 ? "name" : "alias", s, o->code);
+            }
+        }
+    }
+    free(tab);
+    return 0;
+}
+
 /* What every reader of an accepted registry relies on (registry.h): each
  * parent one tier up, each body's units at its tier and indexed under it,
  * codes and ids found by their hashes. O(units + bodies), once per parse. */
@@ -788,11 +894,24 @@ int registry_parse(const char *json, size_t len, registry_t **out, char **proble
     problems_t pb = {0};
     pending_units_t *pend = NULL;
     size_t cap_pend = 0;
-    int rc = scan_document(r, json ? json : "", len, &pend, &cap_pend, &pb);
+    int rc = 0;
+    /* Refused before a byte is parsed: the cost of a file is bounded by
+     * the limit, not by what a sender chose to send. */
+    if (len > LIMIT_REGISTRY_BYTES_MAX)
+        problem(&pb, "registry: %zu bytes, more than the limit of %d", len,
+                LIMIT_REGISTRY_BYTES_MAX);
+    else
+        rc = scan_document(r, json ? json : "", len, &pend, &cap_pend, &pb);
+    if (rc == 0 && pb.count == 0 && r->n_units == 0)
+        problem(&pb, "registry: no units (a registry needs at least a city)");
+    if (rc == 0 && pb.count == 0 && r->n_bodies == 0)
+        problem(&pb, "registry: no bodies (a registry needs at least a dispatch centre)");
     if (rc == 0)
         rc = link_units(r, &pb);
     if (rc == 0)
         rc = link_bodies(r, pend, &pb);
+    if (rc == 0)
+        rc = check_compound_names(r, &pb);
     free(pend);
     if (rc < 0) {
         free(pb.buf);
@@ -839,9 +958,26 @@ int registry_load_file(const char *path, registry_t **out, char **problems)
         }
         return -e;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size > (off_t)LIMIT_REGISTRY_BYTES_MAX) {
+        fclose(f);
+        if (problems != NULL) {
+            size_t n = strlen(path) + 128;
+            *problems = malloc(n);
+            if (*problems != NULL)
+                snprintf(*problems, n, "registry: %s is %lld bytes, more than the limit of %d\n",
+                         path, (long long)st.st_size, LIMIT_REGISTRY_BYTES_MAX);
+        }
+        return -EINVAL;
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
+        if (len > LIMIT_REGISTRY_BYTES_MAX) {
+            /* Not read further: registry_parse refuses it by its size. */
+            break;
+        }
         if (cap - len < 65536) {
             size_t ncap = cap ? cap * 2 : 1 << 20;
             char *nb = realloc(buf, ncap);

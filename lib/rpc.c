@@ -73,7 +73,8 @@ static void answer_raw_error(rpc_server_t *srv, const zuv_message_t *m, const ch
     if (wire_pack_error(rid, code, msg, &buf, &len) == 0) {
         int rc = zuv_socket_reply(srv->sock, m, buf, len);
         if (rc < 0)
-            log_warn(NULL, "could not answer a bad request: %s", zmq_strerror(-rc));
+            log_refusal(LOG_REFUSED_ANSWER, "could not answer a bad request: %s",
+                        zmq_strerror(-rc));
     }
     free(buf);
 }
@@ -85,18 +86,22 @@ static void on_server_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     if (m->nframes < 2)
         return; /* a ROUTER always prefixes the identity; nothing to answer */
     if (m->truncated) {
+        log_refusal(LOG_REFUSED_REQUEST, "refused a request: too many frames");
         answer_raw_error(srv, m, NULL, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
                          "too many frames: send one Envelope frame");
         return;
     }
     zmq_msg_t *payload = &m->frames[m->nframes - 1];
-    char err[160];
+    char err[320];
+    char rid[WIRE_REQUEST_ID_MAX + 1];
     wire_msg_t *msg = NULL;
-    int rc = wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), srv->max_msg, &msg, err,
-                         sizeof err);
+    int rc = wire_unpack_request(zmq_msg_data(payload), zmq_msg_size(payload), srv->max_msg, &msg,
+                                 rid, sizeof rid, err, sizeof err);
     if (rc < 0) {
-        log_warn(NULL, "refused a request: %s", err);
-        answer_raw_error(srv, m, NULL,
+        log_refusal(LOG_REFUSED_REQUEST, "refused a request: %s", err);
+        /* A field refused at the edge: the answer carries the request id,
+         * so the sender knows which of its requests it was. */
+        answer_raw_error(srv, m, rc == -EINVAL || rc == -EMSGSIZE ? rid : NULL,
                          rc == -EMSGSIZE ? LIANDONG__V1__ERROR_CODE__ERROR_TOO_LARGE
                                          : LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST,
                          err);
@@ -226,15 +231,23 @@ int rpc_request_answer(rpc_request_t *req, envelope_t *answer)
      * still frees its own string, and nothing points into freed memory. */
     char *own = answer->request_id;
     answer->request_id = (char *)rpc_request_id(req);
+    /* An error answer always says why (issue 12): at least its code. */
+    Liandong__V1__Error *er =
+        answer->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR ? answer->error : NULL;
+    char *own_msg = er ? er->message : NULL;
+    if (er != NULL && (er->message == NULL || er->message[0] == '\0'))
+        er->message = (char *)wire_error_code_name(er->code);
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = wire_pack(answer, &buf, &len);
+    if (er != NULL)
+        er->message = own_msg;
     answer->request_id = own;
     if (rc == 0)
         rc = send_answer(req, buf, len);
     if (rc < 0)
-        log_warn(NULL, "answer to request %s not delivered: %s", rpc_request_id(req),
-                 rc == -ECANCELED ? "shutting down" : zmq_strerror(-rc));
+        log_refusal(LOG_REFUSED_ANSWER, "answer to request %s not delivered: %s",
+                    rpc_request_id(req), rc == -ECANCELED ? "shutting down" : zmq_strerror(-rc));
     free(buf);
     request_free(req);
     return rc;
@@ -324,7 +337,7 @@ static void on_client_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
     wire_msg_t *msg = NULL;
     if (wire_unpack(zmq_msg_data(payload), zmq_msg_size(payload), c->max_msg, &msg, err,
                     sizeof err) < 0) {
-        log_warn(NULL, "dropped an unreadable answer: %s", err);
+        log_refusal(LOG_REFUSED_ANSWER, "dropped an unreadable answer: %s", err);
         return;
     }
     const char *rid = wire_envelope(msg)->request_id;

@@ -234,6 +234,10 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, ledger_case_t *wc, siz
 
 /* ---------------------------------------------------------------- batch */
 
+/* What PostgreSQL said about the statement that failed the last batch
+ * (one thread runs batches). */
+static char last_refusal[256];
+
 static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
 {
     ledger_case_t wc[BATCH_MAX];
@@ -278,6 +282,13 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
             if (!ok_status(r)) {
                 if (PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
                     log_error(NULL, "%s: %s", wire_body_name(j->req), PQresultErrorMessage(r));
+                    /* Kept for the answer: the connection's own message is
+                     * gone after the ROLLBACK (issue 12: INTERNAL with an
+                     * empty reason). */
+                    snprintf(last_refusal, sizeof last_refusal, "%s",
+                             PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                 ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                 : PQresultErrorMessage(r));
                     const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
                     /* Timeouts, deadlocks and serialisation failures are
                      * about the moment, not the request: retrying every
@@ -351,6 +362,7 @@ int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
         return 0;
     if (!db_ok(db))
         return -ENOTCONN;
+    last_refusal[0] = '\0';
     int rc = run_once(db, jobs, n);
     if (rc == 0)
         return 0;
@@ -372,7 +384,9 @@ int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
         for (size_t i = 0; i < n; i++)
             if (jobs[i].stage != ST_EARLY)
                 ledger_job_fail(&jobs[i], E(INTERNAL), "the ledger could not record this: %s",
-                                db_error(db));
+                                last_refusal[0] ? last_refusal
+                                : *db_error(db) ? db_error(db)
+                                                : "the database refused it without a reason");
         return 0;
     }
     /* Isolate the failure: every job again, alone in its own transaction. */

@@ -96,6 +96,9 @@ void ledger_job_fail(ledger_job_t *j, Liandong__V1__ErrorCode code, const char *
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* An error answer always says why (issue 12). */
+    if (msg[0] == '\0')
+        snprintf(msg, sizeof msg, "%s (no further reason)", wire_error_code_name(code));
     Liandong__V1__Error *e = ledger_job_alloc(j, sizeof(*e));
     liandong__v1__error__init(e);
     e->code = code;

@@ -431,6 +431,22 @@ static void write_health(FILE *out, metrics_t *m)
         metrics_write_label(out, v != NULL ? v->name : "other");
         fprintf(out, "\"} %llu\n", (unsigned long long)m->err[i]);
     }
+    /* Refused at the edge (never a request: no errors_total above), and
+     * how many of those were not logged (lib/log.h's rate limit). */
+    fputs("# HELP liandong_ledger_refusals_total Messages, handshakes and answers refused or "
+          "dropped before they became requests, by kind.\n"
+          "# TYPE liandong_ledger_refusals_total counter\n",
+          out);
+    for (int k = 0; k < LOG_REFUSED_KINDS; k++)
+        fprintf(out, "liandong_ledger_refusals_total{kind=\"%s\"} %llu\n",
+                log_refusal_name((log_refusal_t)k), log_refusals((log_refusal_t)k));
+    fputs("# HELP liandong_ledger_refusals_not_logged_total Refusals left out of the log by its "
+          "rate limit, by kind.\n"
+          "# TYPE liandong_ledger_refusals_not_logged_total counter\n",
+          out);
+    for (int k = 0; k < LOG_REFUSED_KINDS; k++)
+        fprintf(out, "liandong_ledger_refusals_not_logged_total{kind=\"%s\"} %llu\n",
+                log_refusal_name((log_refusal_t)k), log_refusals_suppressed((log_refusal_t)k));
     histogram(out, "liandong_ledger_commit_batch_size",
               "Requests executed per database transaction (group commit).", batch_bounds, NBATCH,
               m->batch, m->batch_sum, m->nbatch);

@@ -109,10 +109,14 @@ static int create_validate(ledger_job_t *j)
         return -EINVAL;
     }
     if (d->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
-        p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY || p->reply_due_hours > 24 * 366 ||
-        p->resolve_due_hours > 24 * 366 || p->reply_due_ms < 0 || p->resolve_due_ms < 0 ||
-        p->reply_due_ms > DUE_MS_MAX || p->resolve_due_ms > DUE_MS_MAX) {
-        ledger_job_fail(j, E(BAD_REQUEST), "urgency or due hours out of range");
+        p->urgency > LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ||
+        p->reply_due_hours > LIMIT_DUE_HOURS_MAX || p->resolve_due_hours > LIMIT_DUE_HOURS_MAX ||
+        p->reply_due_ms < 0 || p->resolve_due_ms < 0 || p->reply_due_ms > DUE_MS_MAX ||
+        p->resolve_due_ms > DUE_MS_MAX) {
+        ledger_job_fail(j, E(BAD_REQUEST),
+                        "urgency or due times out of range (hours at most %d, due moments within "
+                        "the years the ledger accepts)",
+                        LIMIT_DUE_HOURS_MAX);
         return -EINVAL;
     }
     if (!clock_ok(p->reply_clock) || !clock_ok(p->resolve_clock)) {
@@ -375,13 +379,26 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         if (ledger_job_missing(j, a->target_body, "target_body"))
             return -EINVAL;
+        if (a->placement && (a->placement->reply_due_hours > LIMIT_DUE_HOURS_MAX ||
+                             a->placement->resolve_due_hours > LIMIT_DUE_HOURS_MAX ||
+                             a->placement->reply_due_ms < 0 || a->placement->resolve_due_ms < 0 ||
+                             a->placement->reply_due_ms > DUE_MS_MAX ||
+                             a->placement->resolve_due_ms > DUE_MS_MAX)) {
+            /* Answered with its reason: a bare -EINVAL became INTERNAL
+             * "refused without an answer" (issue 12). */
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "placement due times out of range (hours at most %d)",
+                            LIMIT_DUE_HOURS_MAX);
+            return -EINVAL;
+        }
         if (a->placement &&
-            (a->placement->reply_due_hours > 24 * 366 ||
-             a->placement->resolve_due_hours > 24 * 366 || a->placement->reply_due_ms < 0 ||
-             a->placement->resolve_due_ms < 0 || a->placement->reply_due_ms > DUE_MS_MAX ||
-             a->placement->resolve_due_ms > DUE_MS_MAX || !clock_ok(a->placement->reply_clock) ||
-             !clock_ok(a->placement->resolve_clock) ||
-             ledger_job_bad_text(j, a->placement->policy, "placement.policy", LEDGER_ID_MAX) ||
+            (!clock_ok(a->placement->reply_clock) || !clock_ok(a->placement->resolve_clock))) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "placement clocks must be natural, working_days or working_hours");
+            return -EINVAL;
+        }
+        if (a->placement &&
+            (ledger_job_bad_text(j, a->placement->policy, "placement.policy", LEDGER_ID_MAX) ||
              ledger_job_bad_text(j, a->placement->body_kind, "placement.body_kind",
                                  LIMIT_KIND_MAX)))
             return -EINVAL;

@@ -11,6 +11,7 @@
 #include "calendar.h"
 #include "policy.h"
 #include "timefmt.h"
+#include "demand_check.h"
 
 static int emit(FILE *out, json_t *o)
 {
@@ -75,10 +76,24 @@ static int add_due_at(json_t *o, const placement_t *p, int offset_s)
     return 0;
 }
 
+/* A string member with its length (absent, null or not a string: absent;
+ * the type was checked before). */
+static demand_field_t json_field(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    demand_field_t f = {NULL, 0};
+    if (json_is_string(v)) {
+        f.s = json_string_value(v);
+        f.len = json_string_length(v);
+    }
+    return f;
+}
+
 static int handle_line(const router_core_t *core, const char *line, size_t len, FILE *out)
 {
     json_error_t jerr;
-    json_t *d = json_loadb(line, len, 0, &jerr);
+    /* \u0000 is read, to be refused below with the service's words. */
+    json_t *d = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
     if (d == NULL) {
         char msg[256];
         snprintf(msg, sizeof msg, "invalid JSON at column %d: %s", jerr.column, jerr.text);
@@ -98,6 +113,8 @@ static int handle_line(const router_core_t *core, const char *line, size_t len, 
         err = "missing id";
     else if (!json_is_string(id))
         err = "id must be a string";
+    else if (strlen(json_string_value(id)) != json_string_length(id))
+        err = "id must not contain a NUL byte";
     else if (text == NULL || json_is_null(text))
         err = "missing text";
     else if (!json_is_string(text))
@@ -134,6 +151,22 @@ static int handle_line(const router_core_t *core, const char *line, size_t len, 
         return rc;
     }
     dem.text = json_string_value(text);
+    /* What the service would refuse, refused here with its words (a JSON
+     * string may hold \u0000: lengths, not strlen). */
+    demand_fields_t f = {
+        .channel = json_field(d, "channel"),
+        .text = json_field(d, "text"),
+        .address = json_field(d, "address"),
+        .compound = json_field(d, "compound"),
+        .resident_name = json_field(d, "resident_name"),
+        .resident_phone = json_field(d, "resident_phone"),
+    };
+    char why[256];
+    if (demand_check(&f, DEMAND_CHECK_NO_CHANNEL_ID, why, sizeof why) < 0) {
+        rc = emit_error(out, id, why);
+        json_decref(d);
+        return rc;
+    }
     router_result_t *res = malloc(sizeof(*res));
     if (res == NULL) {
         json_decref(d);
@@ -166,16 +199,49 @@ static int blank(const char *s, size_t len)
     return 1;
 }
 
-int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
+/* Reads one line (without its newline) into buf, at most max bytes. A
+ * longer line is read to its end and thrown away: *too_long is set and the
+ * stream goes on with the next line, so one huge line costs max bytes of
+ * memory, not its own size (issue 12: a 419 MB line took 1 GB). Returns 1
+ * for a line, 0 at the end of input. */
+static int read_line(FILE *in, char *buf, size_t max, size_t *len, int *too_long)
+{
+    size_t n = 0;
+    int c = EOF;
+    *too_long = 0;
+    while ((c = getc_unlocked(in)) != EOF && c != '\n') {
+        if (n < max)
+            buf[n++] = (char)c;
+        else
+            *too_long = 1;
+    }
+    *len = n;
+    return c != EOF || n > 0 || *too_long;
+}
+
+int dryrun_stream_max(const router_core_t *core, FILE *in, FILE *out, size_t max_line)
 {
     if (core == NULL || in == NULL || out == NULL)
         return -EINVAL;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    if (max_line == 0)
+        max_line = DRYRUN_MAX_LINE_DEFAULT;
+    char *line = malloc(max_line + 1);
+    if (line == NULL)
+        return -ENOMEM;
+    size_t n;
+    int too_long;
     int rc = 0;
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        size_t len = (size_t)n;
+    while (read_line(in, line, max_line, &n, &too_long)) {
+        if (too_long) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "line longer than %zu bytes: not read", max_line);
+            rc = emit_error(out, NULL, msg);
+            if (rc == -EIO)
+                break;
+            rc = 0;
+            continue;
+        }
+        size_t len = n;
         char *start = line;
         if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) { /* byte order mark */
             start += 3;
@@ -194,6 +260,11 @@ int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
         rc = -EIO;
     free(line);
     return rc;
+}
+
+int dryrun_stream(const router_core_t *core, FILE *in, FILE *out)
+{
+    return dryrun_stream_max(core, in, out, DRYRUN_MAX_LINE_DEFAULT);
 }
 
 int dryrun_load_policy(const char *policy_path, const char *calendar_path, policy_t **policy,
@@ -262,7 +333,7 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_
     if (policy != NULL)
         rc = router_core_set_policy(core, policy, cal);
     if (rc == 0)
-        rc = dryrun_stream(core, in, out);
+        rc = dryrun_stream_max(core, in, out, opts->max_line);
     router_core_destroy(&core);
     registry_destroy(&reg);
     policy_destroy(&policy);

@@ -7,6 +7,11 @@
  * per non-blank input line, in order: {"id","category","tier","body_id",
  * "body_kind","cc":[...],"urgency","reply_due_hours","resolve_due_hours",
  * "explain":{...}}, or {"id": <id or null>, "error": "..."} for a line that
+ * is not a JSON object or lacks a string id/text, for a demand the service
+ * would refuse (demand_check.h, the same message), and for a line longer
+ * than the limit ({"id": null, "error": "line longer than N bytes: not
+ * read"}); processing continues.
+ *
  * is not a JSON object or lacks a string id/text (processing continues).
  *
  * Deadlines (issue 15): an input line may carry "received_at", an RFC 3339
@@ -41,6 +46,7 @@ typedef struct {
     const char *policy_path;   /* NULL: the built-in section 6 policy */
     const char *calendar_path; /* NULL: DRYRUN_CALENDAR_DEFAULT, read only when the
                                   policy runs on working time */
+    size_t max_line;           /* longest line read (0: DRYRUN_MAX_LINE_DEFAULT) */
 } dryrun_options_t;
 
 /* Returns 0 when every line was read and answered (error lines included),
@@ -56,7 +62,13 @@ int dryrun_run(const char *registry_path, const char *lexicon_dir, const dryrun_
 int dryrun_load_policy(const char *policy_path, const char *calendar_path, policy_t **policy,
                        workcal_t **cal);
 
-/* The same with a core built by the caller. Returns 0 or -EIO. */
+/* The longest input line read (`router --dry-run --max-line`), bytes. */
+#define DRYRUN_MAX_LINE_DEFAULT (64 * 1024)
+
+/* The same with a core built by the caller; lines longer than max_line (0:
+ * the default) get an error line. Returns 0, -ENOMEM or -EIO. */
+int dryrun_stream_max(const router_core_t *core, FILE *in, FILE *out, size_t max_line);
+/* dryrun_stream_max with the default limit. */
 int dryrun_stream(const router_core_t *core, FILE *in, FILE *out);
 
 #endif

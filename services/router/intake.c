@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "confidence.h"
+#include "demand_check.h"
 #include "field_limits.h"
 #include "log.h"
 #include "router.h"
@@ -107,57 +108,26 @@ int router_common_request(router_t *r, rpc_request_t *req)
     return 1;
 }
 
-/* A demand's free-text fields and their limits (lib/limits.h): the
- * ledger's own, checked here before placing so that a demand the ledger
- * would refuse is refused at the door, with the field named. */
-typedef struct {
-    const char *name;
-    size_t max;
-} field_limit_t;
-
 /* Returns 0 when the demand is acceptable, else writes what is wrong into
- * why and returns -EINVAL. */
+ * why and returns -EINVAL. The check is dry-run's too (demand_check.h):
+ * a demand the ledger would refuse is refused here, with the field named. */
 static int check_demand(const Liandong__V1__Demand *d, char *why, size_t len)
 {
     if (d == NULL) {
         snprintf(why, len, "submit_demand.demand is missing");
         return -EINVAL;
     }
-    if (channel_from_name(d->channel, strlen(d->channel)) < 0) {
-        snprintf(why, len,
-                 "channel must be one of hotline, wechat, petition, mailbox, grid, property");
-        return -EINVAL;
-    }
-    size_t idlen = strlen(d->channel_id);
-    if (idlen == 0 || idlen > LIMIT_CHANNEL_ID_MAX) {
-        snprintf(why, len, "channel_id must be 1 to %d bytes", LIMIT_CHANNEL_ID_MAX);
-        return -EINVAL;
-    }
-    if (d->text[0] == '\0') {
-        snprintf(why, len, "text is empty");
-        return -EINVAL;
-    }
-    const char *values[] = {d->text,     d->channel_id,    d->address,
-                            d->compound, d->resident_name, d->resident_phone};
-    static const field_limit_t limits[] = {
-        {"text", LIMIT_TEXT_MAX},          {"channel_id", LIMIT_CHANNEL_ID_MAX},
-        {"address", LIMIT_ADDRESS_MAX},    {"compound", LIMIT_COMPOUND_MAX},
-        {"resident_name", LIMIT_NAME_MAX}, {"resident_phone", LIMIT_PHONE_MAX}};
-    _Static_assert(sizeof values / sizeof values[0] == sizeof limits / sizeof limits[0],
-                   "one limit per field");
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        if (wire_check_text(values[i], limits[i].max) != 0) {
-            snprintf(why, len, "%s must be UTF-8 text of at most %zu bytes (got %zu)",
-                     limits[i].name, limits[i].max, strlen(values[i]));
-            return -EINVAL;
-        }
-    if (d->urgency != LIANDONG__V1__URGENCY__URGENCY_UNSPECIFIED &&
-        d->urgency != LIANDONG__V1__URGENCY__URGENCY_NORMAL &&
-        d->urgency != LIANDONG__V1__URGENCY__URGENCY_EMERGENCY) {
-        snprintf(why, len, "urgency is not a known value");
-        return -EINVAL;
-    }
-    return 0;
+    /* Strings reach us NUL-free: wire_check_fields refused any other. */
+    demand_fields_t f = {
+        .channel = demand_field(d->channel),
+        .channel_id = demand_field(d->channel_id),
+        .text = demand_field(d->text),
+        .address = demand_field(d->address),
+        .compound = demand_field(d->compound),
+        .resident_name = demand_field(d->resident_name),
+        .resident_phone = demand_field(d->resident_phone),
+    };
+    return demand_check(&f, 0, why, len);
 }
 
 static void on_case_created(int status, wire_msg_t *answer, void *ud)
@@ -219,7 +189,7 @@ static void handle_submit(router_t *r, rpc_request_t *req)
 {
     envelope_t *e = rpc_request_envelope(req);
     const Liandong__V1__Demand *d = e->submit_demand ? e->submit_demand->demand : NULL;
-    char problem[160];
+    char problem[256];
     if (check_demand(d, problem, sizeof problem) < 0) {
         rpc_request_fail(req,
                          d == NULL ? LIANDONG__V1__ERROR_CODE__ERROR_MISSING_FIELD

@@ -54,6 +54,8 @@ static config_opt_t opts[] = {
      0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"dry-run", NULL, "0", "place JSON lines from stdin, print decisions, no services", 1, NULL},
+    {"max-line", "LIANDONG_DRYRUN_MAX_LINE", "65536",
+     "dry-run: longest input line in bytes (a longer one gets an error line)", 0, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -108,9 +110,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "router: --dry-run needs --registry FILE\n");
             return 2;
         }
+        long max_line = 0;
+        if (config_get_long(opts, NOPTS, "max-line", 256, 64 << 20, &max_line) < 0) {
+            fprintf(stderr, "router: --max-line must be 256 to 67108864 bytes\n");
+            return 2;
+        }
         dryrun_options_t dopts = {tag_channels, (int)review_below,
                                   config_get(opts, NOPTS, "policy"),
-                                  config_get(opts, NOPTS, "calendar")};
+                                  config_get(opts, NOPTS, "calendar"), (size_t)max_line};
         rc = dryrun_run(registry, lexicon, &dopts, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }

@@ -61,7 +61,11 @@ def main():
         code = f"{cc}-{i}"
         unit = {"code": code, "kind": "compound", "name": name, "parent": cc}
         if rnd.random() < 0.3:
-            unit["aliases"] = [name[:-2] + "小区"] if name[:-2] + "小区" not in used else []
+            alias = name[:-2] + "小区"
+            # an alias names one compound only (lib/registry.c refuses
+            # ambiguous names and aliases)
+            unit["aliases"] = [alias] if alias not in used else []
+            used.add(alias)
         units.append(unit)
         bodies.append({"id": f"{code}-PB", "kind": "party_branch", "name": "党支部", "units": [code]})
         if rnd.random() < 0.8:

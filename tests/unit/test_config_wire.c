@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "field_limits.h"
 #include "wire.h"
 
 static config_opt_t opts[] = {
@@ -122,6 +123,147 @@ static void test_check_text(void **state)
     assert_int_equal(wire_check_text("鸿翔", 5), -EILSEQ);
     assert_int_equal(wire_check_text("a鸿", 3), -EILSEQ);
     assert_int_equal(wire_check_text("a鸿", 4), 0);
+    /* Newline, CRLF and tab are text; DEL, C1 controls and a lone CR are
+     * not (issue 12). */
+    assert_int_equal(wire_check_text("a\nb\tc\r\nd", 100), 0);
+    assert_int_equal(wire_check_text("a\rb", 100), -EILSEQ);
+    assert_int_equal(wire_check_text("a\r", 100), -EILSEQ);
+    assert_int_equal(wire_check_text("a\x7f", 100), -EILSEQ);
+    assert_int_equal(wire_check_text("a\xc2\x85", 100), -EILSEQ); /* U+0085 */
+    assert_int_equal(wire_check_text("a\xc2\xa0", 100), 0);       /* U+00A0 is text */
+}
+
+static void test_text_fault_sees_nul(void **state)
+{
+    (void)state;
+    size_t at = 99;
+    assert_int_equal(wire_text_fault("灯\0坏", 7, 100, &at), WIRE_TEXT_NUL);
+    assert_int_equal(at, 3);
+    assert_int_equal(wire_text_fault("灯\x07", 4, 100, &at), WIRE_TEXT_CONTROL);
+    assert_int_equal(wire_text_fault("灯\xe5", 4, 100, &at), WIRE_TEXT_UTF8);
+    assert_int_equal(wire_text_fault("灯坏", 6, 5, &at), WIRE_TEXT_TOO_LONG);
+    assert_int_equal(wire_text_fault("灯坏", 6, 6, &at), WIRE_TEXT_OK);
+    assert_non_null(strstr(wire_text_fault_name(WIRE_TEXT_NUL), "NUL"));
+}
+
+/* An envelope whose demand carries `text` and `received_at_ms`, packed. */
+static void pack_demand(const char *text, size_t text_len, int64_t when, int urgency, uint8_t **buf,
+                        size_t *len)
+{
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
+    Liandong__V1__Demand d = LIANDONG__V1__DEMAND__INIT;
+    char *t = calloc(1, text_len + 1);
+    assert_non_null(t);
+    memcpy(t, text, text_len);
+    d.text = t;
+    d.received_at_ms = when;
+    d.urgency = (Liandong__V1__Urgency)urgency;
+    sd.demand = &d;
+    e.request_id = "rid-7";
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_DEMAND;
+    e.submit_demand = &sd;
+    /* protobuf-c packs a string with strlen: put the NUL back by hand. */
+    assert_int_equal(wire_pack(&e, buf, len), 0);
+    if (text_len != strlen(t)) {
+        free(*buf);
+        size_t n = 0;
+        uint8_t *b = malloc(64 + text_len);
+        assert_non_null(b);
+        b[n++] = 0x0a; /* request_id */
+        b[n++] = 5;
+        memcpy(b + n, "rid-7", 5);
+        n += 5;
+        b[n++] = 0x52; /* field 10 (submit_demand), length-delimited */
+        b[n++] = (uint8_t)(text_len + 4);
+        b[n++] = 0x0a; /* demand */
+        b[n++] = (uint8_t)(text_len + 2);
+        b[n++] = 0x1a; /* text */
+        b[n++] = (uint8_t)text_len;
+        memcpy(b + n, text, text_len);
+        n += text_len;
+        *buf = b;
+        *len = n;
+    }
+    free(t);
+}
+
+static void test_edge_check_of_fields(void **state)
+{
+    (void)state;
+    uint8_t *buf;
+    size_t len;
+    wire_msg_t *m = NULL;
+    char err[256], rid[WIRE_REQUEST_ID_MAX + 1];
+
+    pack_demand("灯坏了", strlen("灯坏了"), 1764547200000LL, 1, &buf, &len);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), 0);
+    wire_free(&m);
+    free(buf);
+
+    /* A NUL inside a string: protobuf-c would hand us "灯" alone. */
+    pack_demand("灯\0坏了", 10, 0, 0, &buf, &len);
+    assert_int_equal(wire_unpack_request(buf, len, 1024, &m, rid, sizeof rid, err, sizeof err),
+                     -EINVAL);
+    assert_null(m);
+    assert_string_equal(rid, "rid-7");
+    assert_non_null(strstr(err, "submit_demand.demand.text"));
+    assert_non_null(strstr(err, "NUL"));
+    free(buf);
+
+    /* Times out of range, in either direction. */
+    pack_demand("灯", 3, INT64_MAX, 0, &buf, &len);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "received_at_ms is out of range"));
+    free(buf);
+    pack_demand("灯", 3, -1, 0, &buf, &len);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), -EINVAL);
+    free(buf);
+    pack_demand("灯", 3, LIMIT_TIME_MAX_MS - 1, 0, &buf, &len);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), 0);
+    wire_free(&m);
+    free(buf);
+
+    /* An enum value the schema does not know. */
+    pack_demand("灯", 3, 0, 42, &buf, &len);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "urgency has no value 42"));
+    free(buf);
+}
+
+/* A frame over the limit is not decoded, but its id is read for the
+ * TOO_LARGE answer. */
+static void test_too_large_keeps_its_id(void **state)
+{
+    (void)state;
+    uint8_t *buf;
+    size_t len;
+    wire_msg_t *m = NULL;
+    char err[256], rid[WIRE_REQUEST_ID_MAX + 1];
+    pack_demand("灯坏了", strlen("灯坏了"), 0, 0, &buf, &len);
+    assert_int_equal(wire_unpack_request(buf, len, len - 1, &m, rid, sizeof rid, err, sizeof err),
+                     -EMSGSIZE);
+    assert_string_equal(rid, "rid-7");
+    assert_int_equal(wire_peek_request_id(buf + 1, len - 1, rid, sizeof rid), -ENOENT);
+    assert_string_equal(rid, "");
+    buf[1] = 200; /* a length past the end */
+    assert_int_equal(wire_peek_request_id(buf, len, rid, sizeof rid), -ENOENT);
+    free(buf);
+}
+
+static void test_error_answer_has_a_reason(void **state)
+{
+    (void)state;
+    uint8_t *buf;
+    size_t len;
+    wire_msg_t *m = NULL;
+    char err[160];
+    assert_int_equal(
+        wire_pack_error("r1", LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "", &buf, &len), 0);
+    assert_int_equal(wire_unpack(buf, len, 1024, &m, err, sizeof err), 0);
+    assert_true(wire_envelope(m)->error->message[0] != '\0');
+    wire_free(&m);
+    free(buf);
 }
 
 int main(void)
@@ -131,6 +273,10 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_wire_roundtrip_and_refusals),
         cmocka_unit_test(test_check_text),
+        cmocka_unit_test(test_text_fault_sees_nul),
+        cmocka_unit_test(test_edge_check_of_fields),
+        cmocka_unit_test(test_too_large_keeps_its_id),
+        cmocka_unit_test(test_error_answer_has_a_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "../../services/router/confidence.h"
 #include "../../services/router/dryrun.h"
+#include "field_limits.h"
 
 static const char *fixture_path(const char *name)
 {
@@ -56,7 +57,7 @@ static json_t *run(const char *registry, const char *input, size_t *n, int *rc)
     assert_non_null(in);
     FILE *out = tmpfile();
     assert_non_null(out);
-    dryrun_options_t opts = {tag_channels(), CONFIDENCE_REVIEW_BELOW_DEFAULT, NULL, NULL};
+    dryrun_options_t opts = {tag_channels(), CONFIDENCE_REVIEW_BELOW_DEFAULT, NULL, NULL, 0};
     *rc = dryrun_run(registry, lexicon_dir(), &opts, in, out);
     fclose(in);
     rewind(out);
@@ -267,7 +268,7 @@ static void test_malformed_lines(void **state)
         const char *id; /* NULL: JSON null; "7": the number 7 */
         int error;
     } want[] = {{NULL, 1}, {NULL, 1}, {"x1", 1}, {"x2", 1}, {NULL, 1}, {"7", 1},
-                {"x3", 1}, {"x4", 1}, {NULL, 1}, {"x6", 0}, {"x7", 0}};
+                {"x3", 1}, {"x4", 1}, {NULL, 1}, {"x6", 1}, {"x7", 0}};
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(got, i);
         json_t *id = json_object_get(o, "id");
@@ -292,10 +293,88 @@ static void test_malformed_lines(void **state)
                         "missing id");
     assert_string_equal(json_string_value(json_object_get(json_array_get(got, 2), "error")),
                         "missing text");
-    /* empty text: nothing to classify, goes to manual triage */
+    /* empty text: the service refuses it, so dry-run does too, in the same
+     * words (issue 12; it used to go to manual triage here) */
     json_t *x6 = json_array_get(got, 9);
-    assert_string_equal(json_string_value(json_object_get(x6, "category")), "unclassified");
-    assert_string_equal(json_string_value(json_object_get(x6, "body_id")), "JA-DISPATCH");
+    assert_string_equal(json_string_value(json_object_get(x6, "error")), "text is empty");
+    json_decref(got);
+}
+
+/* What the service refuses, dry-run refuses with the same message. */
+static void test_refuses_what_the_service_refuses(void **state)
+{
+    (void)state;
+    char longtext[LIMIT_TEXT_MAX + 64];
+    memset(longtext, 'a', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = '\0';
+    char *input = NULL;
+    size_t cap = 0;
+    FILE *f = open_memstream(&input, &cap);
+    assert_non_null(f);
+    fprintf(f, "{\"id\":\"n1\",\"text\":\"灯坏了\\u0000隐藏\"}\n");
+    fprintf(f, "{\"id\":\"n2\",\"text\":\"灯坏了\\u0007\"}\n");
+    fprintf(f, "{\"id\":\"n3\",\"text\":\"%s\"}\n", longtext);
+    fprintf(f, "{\"id\":\"n4\",\"channel\":\"fax\",\"text\":\"电梯坏了\"}\n");
+    fprintf(f, "{\"id\":\"n5\",\"text\":\"电梯坏了\",\"address\":\"东湖\\r区\"}\n");
+    fprintf(f,
+            "{\"id\":\"n6\",\"text\":\"电梯坏了\\n第二行\\t\",\"compound\":\"JA-DH-CZ-1-01\"}\n");
+    fclose(f);
+    size_t n;
+    int rc;
+    json_t *got = run(fixture_path("registry.json"), input, &n, &rc);
+    free(input);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 6);
+    const char *want[] = {
+        "text is not text: a NUL byte at byte 9 (UTF-8 without control characters but "
+        "newline and tab)",
+        "text is not text: a control character at byte 9 (UTF-8 without control characters "
+        "but newline and tab)",
+        NULL, /* checked below: the limit and the length */
+        "channel must be one of hotline, wechat, petition, mailbox, grid, property",
+        "address is not text: a control character at byte 6 (UTF-8 without control "
+        "characters but newline and tab)",
+    };
+    for (size_t i = 0; i < 5; i++) {
+        const char *e = json_string_value(json_object_get(json_array_get(got, i), "error"));
+        if (e == NULL)
+            fail_msg("line %zu: expected an error", i);
+        if (want[i] != NULL)
+            assert_string_equal(e, want[i]);
+    }
+    char msg[128];
+    snprintf(msg, sizeof msg, "text must be UTF-8 text of at most %d bytes (got %zu)",
+             LIMIT_TEXT_MAX, sizeof longtext - 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(got, 2), "error")), msg);
+    assert_null(json_object_get(json_array_get(got, 5), "error"));
+    json_decref(got);
+}
+
+/* A line over the limit gets an error line; the next lines are placed. */
+static void test_line_limit(void **state)
+{
+    (void)state;
+    size_t big = 3 * DRYRUN_MAX_LINE_DEFAULT;
+    char *input = malloc(big + 256);
+    assert_non_null(input);
+    size_t k = (size_t)sprintf(input, "{\"id\":\"huge\",\"text\":\"");
+    memset(input + k, 'x', big);
+    k += big;
+    k += (size_t)sprintf(input + k, "\"}\n{\"id\":\"after\",\"text\":\"电梯坏了\"}\n");
+    input[k] = '\0';
+    size_t n;
+    int rc;
+    json_t *got = run(fixture_path("registry.json"), input, &n, &rc);
+    free(input);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 2);
+    json_t *first = json_array_get(got, 0);
+    assert_true(json_is_null(json_object_get(first, "id")));
+    assert_string_equal(json_string_value(json_object_get(first, "error")),
+                        "line longer than 65536 bytes: not read");
+    json_t *second = json_array_get(got, 1);
+    assert_string_equal(json_string_value(json_object_get(second, "id")), "after");
+    assert_non_null(json_object_get(second, "category"));
     json_decref(got);
 }
 
@@ -324,8 +403,12 @@ static void test_bad_registry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixture_samples), cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_review_flag),     cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_fixture_samples),
+        cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_review_flag),
+        cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_refuses_what_the_service_refuses),
+        cmocka_unit_test(test_line_limit),
         cmocka_unit_test(test_bad_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

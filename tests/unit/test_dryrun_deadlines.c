@@ -76,7 +76,7 @@ static json_t *run(const char *policy, const char *input, int *rc)
     FILE *out = tmpfile();
     assert_non_null(in);
     assert_non_null(out);
-    dryrun_options_t opts = {tags, CONFIDENCE_REVIEW_BELOW_DEFAULT, policy, NULL};
+    dryrun_options_t opts = {tags, CONFIDENCE_REVIEW_BELOW_DEFAULT, policy, NULL, 0};
     *rc = dryrun_run(FIX "registry.json", lexicon_dir(), &opts, in, out);
     fclose(in);
     rewind(out);

@@ -32,7 +32,8 @@ static const char *REG =
     "{\"code\":\"K8\",\"kind\":\"compound\",\"name\":\"幸福１号院\",\"parent\":\"M1\"},"
     "{\"code\":\"K9\",\"kind\":\"compound\",\"name\":\"东方电梯公寓\",\"parent\":\"M1\","
     "\"aliases\":[\"园\",\"A\"]}"
-    "],\"bodies\":[]}";
+    "],\"bodies\":[{\"id\":\"DISP\",\"kind\":\"dispatch_center\",\"name\":\"派单中心\","
+    "\"units\":[\"C\"]}]}"; /* a registry needs a body (issue 12) */
 
 typedef struct {
     registry_t *reg;

@@ -202,9 +202,11 @@ static void test_chain_finds_nothing(void **state)
     assert_string_equal(id_of(r, place_escalate(r, body(r, "DISP"), -1)), "GOV");
     registry_destroy(&r);
 
-    /* no dispatch centre at all: body -1, said so */
+    /* no dispatch centre at all: body -1, said so (a city office only: a
+     * registry with no body at all is refused) */
     const char *none = "{\"units\":[{\"code\":\"C\",\"kind\":\"city\",\"name\":\"市\"}],"
-                       "\"bodies\":[]}";
+                       "\"bodies\":[{\"id\":\"GOV\",\"kind\":\"city_office\",\"name\":\"市办\","
+                       "\"units\":[\"C\"]}]}";
     assert_int_equal(registry_parse(none, strlen(none), &r, NULL), 0);
     assert_int_equal(place_decide(r, -1, CAT_ELEVATOR, URG_NORMAL, &p), 0);
     assert_int_equal(p.body, -1);

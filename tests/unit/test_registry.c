@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "field_limits.h"
 #include "registry.h"
 
 static const char *fixture_path(const char *name)
@@ -312,17 +313,122 @@ static void test_broken_documents(void **state)
             fail_msg("doc %zu: rc=%d problems=%s", i, rc, problems ? problems : "(null)");
         free(problems);
     }
-    /* an empty but well-formed registry is valid */
+    /* an empty registry, or one without bodies, is refused (issue 12: it
+     * used to be accepted, and then nothing could be placed) */
     registry_t *r = NULL;
-    assert_int_equal(registry_parse("{\"units\":[],\"bodies\":[]}", 24, &r, NULL), 0);
-    assert_int_equal(registry_unit_count(r), 0);
-    assert_int_equal(registry_body_on_unit(r, 0, BODY_UTILITY), -ENOENT);
-    registry_destroy(&r);
+    char *p = parse_bad("{\"units\":[],\"bodies\":[]}");
+    assert_has(p, "registry: no units (a registry needs at least a city)");
+    assert_int_equal(count_lines(p), 1);
+    free(p);
+    p = parse_bad("{\"units\":[{\"code\":\"C\",\"kind\":\"city\",\"name\":\"市\"}],\"bodies\":[]}");
+    assert_has(p, "registry: no bodies (a registry needs at least a dispatch centre)");
+    free(p);
     assert_int_equal(registry_parse(NULL, 0, &r, NULL), -EINVAL);
     char *problems = NULL;
     assert_true(registry_load_file("/nonexistent/registry.json", &r, &problems) < 0);
     assert_non_null(problems);
     free(problems);
+}
+
+/* Two compounds that one word would name are refused: by name, by alias,
+ * or a name equal to another's alias (issue 12). */
+static void test_ambiguous_compound_names(void **state)
+{
+    (void)state;
+    char *p = parse_bad("{\"units\":[" UNITS_BASE
+                        ",{\"code\":\"C-D-S-1-03\",\"kind\":\"compound\",\"name\":\"甲花园\","
+                        "\"parent\":\"C-D-S-1\"}],\"bodies\":[" BODIES_BASE "]}");
+    assert_has(p, "unit C-D-S-1-03: name \"甲花园\" also names compound C-D-S-1-01");
+    assert_int_equal(count_lines(p), 1);
+    free(p);
+    p = parse_bad("{\"units\":[" UNITS_BASE
+                  ",{\"code\":\"C-D-S-1-03\",\"kind\":\"compound\",\"name\":\"甲园\","
+                  "\"parent\":\"C-D-S-1\"}],\"bodies\":[" BODIES_BASE "]}");
+    assert_has(p, "unit C-D-S-1-03: name \"甲园\" also names compound C-D-S-1-01");
+    free(p);
+    p = parse_bad("{\"units\":[" UNITS_BASE
+                  ",{\"code\":\"C-D-S-1-03\",\"kind\":\"compound\",\"name\":\"丙苑\","
+                  "\"parent\":\"C-D-S-1\",\"aliases\":[\"乙小区\"]}],\"bodies\":[" BODIES_BASE
+                  "]}");
+    assert_has(p, "unit C-D-S-1-03: alias \"乙小区\" also names compound C-D-S-1-02");
+    free(p);
+    /* Its own name as an alias, and a community named like a compound, are
+     * no ambiguity: nothing locates communities by name. */
+    const char *ok = "{\"units\":[" UNITS_BASE
+                     ",{\"code\":\"C-D-S-1-03\",\"kind\":\"compound\",\"name\":\"丙苑\","
+                     "\"parent\":\"C-D-S-1\",\"aliases\":[\"丙苑\"]},"
+                     "{\"code\":\"C-D-S-2\",\"kind\":\"community\",\"name\":\"甲花园\","
+                     "\"parent\":\"C-D-S\"}],\"bodies\":[" BODIES_BASE "]}";
+    registry_t *r = NULL;
+    char *problems = NULL;
+    int rc = registry_parse(ok, strlen(ok), &r, &problems);
+    if (rc != 0)
+        fail_msg("refused: %s", problems ? problems : "?");
+    registry_destroy(&r);
+}
+
+/* Sizes are bounded, and a huge value is refused fast, without being
+ * copied into the problems. */
+static void test_size_limits(void **state)
+{
+    (void)state;
+    size_t big = 10u * 1000 * 1000; /* a 10-million-character name */
+    const char *head = "{\"units\":[{\"code\":\"C\",\"kind\":\"city\",\"name\":\"";
+    const char *tail = "\"}],\"bodies\":[{\"id\":\"DISP\",\"kind\":\"dispatch_center\","
+                       "\"name\":\"派单\",\"units\":[\"C\"]}]}";
+    char *doc = malloc(strlen(head) + big + strlen(tail) + 1);
+    assert_non_null(doc);
+    size_t n = strlen(head);
+    memcpy(doc, head, n);
+    memset(doc + n, 'x', big);
+    strcpy(doc + n + big, tail);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char *p = parse_bad(doc);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_has(p, "unit C: name is 10000000 bytes, more than the limit of 256");
+    assert_true(strlen(p) < 200);
+    /* 9.3 s before, in the router; ~0.1 s here (valgrind: ~30x slower) */
+    assert_true(s < (getenv("LIANDONG_VALGRIND") ? 60.0 : 2.0));
+    free(p);
+    free(doc);
+
+    /* Too many aliases, an alias too long, an id too long, a control
+     * character in a name. */
+    char many[2048] = "";
+    for (int i = 0; i < LIMIT_REGISTRY_ALIASES_MAX + 1; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s\"a%d\"", i ? "," : "", i);
+    char *d2 = malloc(4096);
+    assert_non_null(d2);
+    snprintf(d2, 4096,
+             "{\"units\":[" UNITS_BASE
+             ",{\"code\":\"K3\",\"kind\":\"compound\",\"name\":\"丙\",\"parent\":\"C-D-S-1\","
+             "\"aliases\":[%s]},"
+             "{\"code\":\"K4\",\"kind\":\"compound\",\"name\":\"丁\\u0007\",\"parent\":"
+             "\"C-D-S-1\",\"aliases\":[\"%0300d\"]}],"
+             "\"bodies\":[" BODIES_BASE ",{\"id\":\"%0200d\",\"kind\":\"utility\",\"name\":\"水\","
+             "\"units\":[\"C-D\"]}]}",
+             many, 0, 0);
+    p = parse_bad(d2);
+    assert_has(p, "unit K3: 65 aliases, more than the limit of 64");
+    assert_has(p, "unit K4: name is not text: a control character at byte 3");
+    assert_has(p, "unit K4: aliases[0] is 300 bytes, more than the limit of 256");
+    assert_has(p, "id is 200 bytes, more than the limit of 128");
+    free(p);
+    free(d2);
+
+    /* A document over the size limit is refused before it is parsed. */
+    size_t huge = (size_t)LIMIT_REGISTRY_BYTES_MAX + 1;
+    char *d3 = malloc(huge);
+    assert_non_null(d3);
+    memset(d3, ' ', huge);
+    registry_t *r = NULL;
+    char *problems = NULL;
+    assert_int_equal(registry_parse(d3, huge, &r, &problems), -EINVAL);
+    assert_has(problems, "registry: 67108865 bytes, more than the limit of 67108864");
+    free(problems);
+    free(d3);
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -541,6 +647,8 @@ int main(void)
         cmocka_unit_test(test_missing_fields_and_types),
         cmocka_unit_test(test_every_problem_listed),
         cmocka_unit_test(test_broken_documents),
+        cmocka_unit_test(test_ambiguous_compound_names),
+        cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_mutations_do_not_crash),
         cmocka_unit_test(test_scale_100k),
     };
