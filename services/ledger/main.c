@@ -299,7 +299,7 @@ int main(int argc, char **argv)
                           config_get(opts, NOPTS, "identity"), 1,
                           strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
         (rc = zuv_socket_create(l.svc.loop, l.svc.zctx, ZMQ_PUB, 0, &l.pub)) < 0 ||
-        (rc = secure_server_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
+        (rc = secure_stream_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
         (rc = zuv_socket_bind(l.pub, events)) < 0 ||
         (rc = rpc_server_create(l.svc.loop, l.svc.zctx, NULL, (size_t)max_msg, on_request, &l,
                                 &l.srv)) < 0 ||
