@@ -166,7 +166,8 @@ static int history_answer(ledger_job_t *j)
     Liandong__V1__RegistryHistoryList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__registry_history_list__init(l);
     int n = PQntuples(r);
-    l->imports = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*l->imports));
+    l->imports =
+        ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__RegistryImportRecord *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__RegistryImportRecord *x = ledger_job_alloc(j, sizeof(*x));
         liandong__v1__registry_import_record__init(x);

@@ -97,11 +97,38 @@ def write_key(keys_dir, identity):
         f.write(f"public={public.decode()}\n")
 
 
+EXTRA_KEYS = ("admin.root", STAFF, UNKNOWN_ROLE, REVOKED, "staff.li@PC-JD")
+
+
+@pytest.fixture(scope="module")
+def system(request):
+    """conftest's system, with the matrix's extra keys in the directory
+    before the services start (so that a build whose services read keys
+    only at start-up is tested on the table, not on its key loading;
+    test_revocation_without_restart tests that)."""
+    import shutil
+    import sys
+    sysm = liandong.System()
+    if not liandong.INSECURE:
+        os.makedirs(sysm.keys_dir, mode=0o700, exist_ok=True)
+        for identity in EXTRA_KEYS:
+            write_key(sysm.keys_dir, identity)
+    sysm.start()
+    request.node._liandong_system = sysm
+    yield sysm
+    failed = True
+    try:
+        sysm.stop(check=True)
+        failed = getattr(request.node, "_liandong_failed", False)
+    finally:
+        if failed or os.environ.get("LIANDONG_KEEP"):
+            print(f"\nliandong: kept {sysm.workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(sysm.workdir, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def keys(system):
-    for identity in ("admin.root", STAFF, UNKNOWN_ROLE, REVOKED):
-        write_key(system.keys_dir, identity)
-    time.sleep(1.5)  # services pick new keys up by themselves
     return system.keys_dir
 
 
@@ -175,14 +202,13 @@ def test_matrix(system, keys):
     # The revoked key: connected (and answered) on every socket first, then
     # revoked; its open connections must be refused from then on.
     revoked = {s: client(system, s, REVOKED) for s in EXPECTED}
-    for s, c in revoked.items():
-        assert c.ping(WAIT) is not None, f"{REVOKED} could not connect to {s}"
+    changed = [f"{s}: {REVOKED} could not connect before it was revoked"
+               for s, c in revoked.items() if c.ping(WAIT) is None]
     r = system.petition("keys", "revoke", "--role", "operator", "--id", "gone", json=False,
                         check=False)
     if r.returncode != 0:  # a CLI that cannot revoke: remove the key by hand
         os.remove(os.path.join(keys, REVOKED + ".pub"))
     time.sleep(1.5)
-    changed = []
     try:
         for socket, requests in EXPECTED.items():
             for who in PRINCIPALS:
@@ -190,7 +216,12 @@ def test_matrix(system, keys):
                 try:
                     for kind, allowed in requests.items():
                         want = "allowed" if who in allowed else "FORBIDDEN"
-                        ans = c.request(request(socket, kind))
+                        try:
+                            env = request(socket, kind)
+                        except AttributeError:  # a build without this request
+                            changed.append(f"{socket}/{kind}: not in this build's protocol")
+                            continue
+                        ans = c.request(env)
                         got = verdict(ans)
                         if got != want:
                             changed.append(f"{socket}/{kind} by {who}: want {want}, got {got}"
@@ -366,8 +397,6 @@ def test_a_person_behind_every_action(system, keys):
     assert (ans.case_action_done.event.actor, ans.case_action_done.event.on_behalf_of) == \
         (body, "")
     # A staff person of another body acts for nobody here.
-    write_key(keys, "staff.li@PC-JD")
-    time.sleep(1.5)
     with client(system, "desk", "staff.li@PC-JD") as c:
         ans = c.request(envelope(case_action=pb.CaseAction(case_id=case2["case_id"],
                                                            kind=A.ACTION_RESOLVE, text="修好了")))
