@@ -126,6 +126,11 @@ int curve_keypair_load(const char *dir, const char *role, const char *id, int pu
     return rc;
 }
 
+static int by_user(const void *x, const void *y)
+{
+    return strcmp(((const curve_entry_t *)x)->user, ((const curve_entry_t *)y)->user);
+}
+
 int curve_auth_reload(curve_auth_t *a)
 {
     struct stat st;
@@ -176,6 +181,10 @@ int curve_auth_reload(curve_auth_t *a)
         n++;
     }
     closedir(d);
+    /* Sorted by user id: every message's key is looked up by it
+     * (curve_auth_user_active), connections only by public key. */
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_user);
     free(a->entries);
     a->entries = list;
     a->n = n;
@@ -197,12 +206,12 @@ int curve_auth_user_active(const curve_auth_t *a, const char *user)
 {
     if (a == NULL)
         return 1;
-    if (user == NULL)
+    if (user == NULL || a->n == 0)
         return 0;
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->entries[i].user, user) == 0)
-            return 1;
-    return 0;
+    curve_entry_t key;
+    if (snprintf(key.user, sizeof key.user, "%s", user) >= (int)sizeof key.user)
+        return 0;
+    return bsearch(&key, a->entries, a->n, sizeof key, by_user) != NULL;
 }
 
 static void on_reload_timer(uv_timer_t *t)
