@@ -102,7 +102,8 @@ retry_until() {
   done
 }
 
-# 0. Keys: the services', the operator's, each front-end's and each body's.
+# 0. Keys: the services', an operator's, the administrator's, each
+#    front-end's and each body's (docs/roles.md).
 #    Idempotent (existing keys are kept), so clients keep working across runs.
 if [ "${LIANDONG_INSECURE:-0}" != "1" ]; then
   "$BIN/petition" keys bootstrap --registry deploy/registry/sample.json --dir "$LIANDONG_KEYS" >/dev/null \
@@ -121,7 +122,9 @@ REPORT_CONNINFO=$(bash deploy/pg.sh conninfo "$PG_DIR" "$PG_PORT" report)
 #    demands. Importing the same registry again is harmless (a new version).
 start_svc ledger --listen "$LEDGER" --events "$EVENTS" --db "$CONNINFO" --schema-dir deploy/schema \
   --metrics "$METRICS"
-retry_until "registry import" petition registry import deploy/registry/sample.json
+#    An administrator's key imports it (the CLI's default for `registry
+#    import`): no other role may change the registry.
+retry_until "registry import" petition --identity admin.root registry import deploy/registry/sample.json
 
 # 3. The router and the notifier.
 start_svc router --listen "$ROUTER" --desk "$DESK" --ledger "$LEDGER" --lexicon deploy/lexicon
@@ -137,10 +140,16 @@ Liandong is running (Ctrl-C stops everything):
   router      front-end $ROUTER, department desk $DESK
   notifier    alerts $ALERTS
   logs        $ROOT/$LOG_DIR/{ledger,router,notifier}.log
-  CURVE keys  $LIANDONG_KEYS
+  CURVE keys  $LIANDONG_KEYS  (roles: docs/roles.md; \`petition keys list\`)
+    administrator   $LIANDONG_KEYS/admin.root.key        (registry import, keys)
+    operator        $LIANDONG_KEYS/operator.admin.key    (the CLI's default)
+    a desk          $LIANDONG_KEYS/body.PC-YH.key        (body PC-YH: --identity body.PC-YH)
+    a front-end     $LIANDONG_KEYS/frontend.hotline.key  (channel hotline)
 
 Try (from $ROOT):
   $BIN/petition submit --channel hotline --id EXT-1 --address 鸿翔花园3栋 --text "3栋楼道的灯坏了"
+  $BIN/petition --identity body.PC-YH desk --body PC-YH
+  $BIN/petition --identity body.PC-YH reply CASE_ID --body PC-YH --text "已派电工维修"
 INFO
 
 # Stay in the foreground; if any service dies, say which and stop the rest

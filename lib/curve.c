@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "authz.h"
+#include "identity.h"
 #include "log.h"
 #include "zuv.h"
 
@@ -30,19 +32,23 @@ typedef struct {
 
 struct curve_auth {
     zuv_socket_t *sock;
+    uv_timer_t *timer;
+    struct timespec dir_mtime;
     char *dir;
     curve_entry_t *entries;
     size_t n;
     unsigned long refused;
 };
 
+/* Letters, digits, '_', '-' and (for a staff person's NAME@BODY_ID) '@':
+ * they become file names and ZAP user ids. */
 static int name_ok(const char *s)
 {
-    if (s == NULL || *s == '\0' || strlen(s) > 40)
+    if (s == NULL || *s == '\0' || strlen(s) > 80)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-'))
+              *s == '_' || *s == '-' || *s == '@'))
             return 0;
     return 1;
 }
@@ -120,8 +126,16 @@ int curve_keypair_load(const char *dir, const char *role, const char *id, int pu
     return rc;
 }
 
+static int by_user(const void *x, const void *y)
+{
+    return strcmp(((const curve_entry_t *)x)->user, ((const curve_entry_t *)y)->user);
+}
+
 int curve_auth_reload(curve_auth_t *a)
 {
+    struct stat st;
+    if (stat(a->dir, &st) == 0)
+        a->dir_mtime = st.st_mtim;
     DIR *d = opendir(a->dir);
     if (d == NULL)
         return -errno;
@@ -167,6 +181,10 @@ int curve_auth_reload(curve_auth_t *a)
         n++;
     }
     closedir(d);
+    /* Sorted by user id: every message's key is looked up by it
+     * (curve_auth_user_active), connections only by public key. */
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_user);
     free(a->entries);
     a->entries = list;
     a->n = n;
@@ -184,6 +202,39 @@ static const char *lookup(const curve_auth_t *a, const uint8_t *key32)
     return NULL;
 }
 
+int curve_auth_user_active(const curve_auth_t *a, const char *user)
+{
+    if (a == NULL)
+        return 1;
+    if (user == NULL || a->n == 0)
+        return 0;
+    curve_entry_t key;
+    if (snprintf(key.user, sizeof key.user, "%s", user) >= (int)sizeof key.user)
+        return 0;
+    return bsearch(&key, a->entries, a->n, sizeof key, by_user) != NULL;
+}
+
+static void on_reload_timer(uv_timer_t *t)
+{
+    curve_auth_t *a = t->data;
+    struct stat st;
+    if (stat(a->dir, &st) != 0)
+        return;
+    if (st.st_mtim.tv_sec == a->dir_mtime.tv_sec && st.st_mtim.tv_nsec == a->dir_mtime.tv_nsec)
+        return;
+    size_t before = a->n;
+    int rc = curve_auth_reload(a);
+    if (rc < 0)
+        log_warn(NULL, "cannot re-read the keys in %s: %s", a->dir, strerror(-rc));
+    else
+        log_info(NULL, "keys in %s changed: %zu authorised (were %zu)", a->dir, a->n, before);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
 /* ZAP (RFC 27): request = version, request id, domain, address, identity,
  * mechanism, credentials...; reply = version, request id, status code,
  * status text, user id, metadata. */
@@ -197,13 +248,22 @@ static void on_zap(zuv_socket_t *s, zuv_message_t *m, void *ud)
         reqid = zmq_msg_data(&m->frames[1]);
         reqid_len = zmq_msg_size(&m->frames[1]);
         zmq_msg_t *domain = &m->frames[2], *mech = &m->frames[5];
-        int domain_ok = zmq_msg_size(domain) == strlen(CURVE_ZAP_DOMAIN) &&
-                        memcmp(zmq_msg_data(domain), CURVE_ZAP_DOMAIN, zmq_msg_size(domain)) == 0;
+        int stream =
+            zmq_msg_size(domain) == strlen(CURVE_ZAP_DOMAIN_STREAM) &&
+            memcmp(zmq_msg_data(domain), CURVE_ZAP_DOMAIN_STREAM, zmq_msg_size(domain)) == 0;
+        int domain_ok =
+            stream || (zmq_msg_size(domain) == strlen(CURVE_ZAP_DOMAIN) &&
+                       memcmp(zmq_msg_data(domain), CURVE_ZAP_DOMAIN, zmq_msg_size(domain)) == 0);
         int curve = zmq_msg_size(mech) == 5 && memcmp(zmq_msg_data(mech), "CURVE", 5) == 0;
         const char *found = NULL;
         if (domain_ok && curve && m->nframes == 7 && zmq_msg_size(&m->frames[6]) == 32)
             found = lookup(a, zmq_msg_data(&m->frames[6]));
-        if (found) {
+        if (found && stream && !authz_stream_allowed(identity_role(found, NULL))) {
+            /* The streams carry every case's events: not for every key. */
+            text = "this role may not subscribe to the streams";
+            a->refused++;
+            log_warn(NULL, "refused %s on a stream: its role may not subscribe", found);
+        } else if (found) {
             status = "200";
             text = "OK";
             user = found;
@@ -234,6 +294,15 @@ int curve_auth_start(uv_loop_t *loop, void *zctx, const char *dir, curve_auth_t 
         rc = zuv_socket_bind(a->sock, "inproc://zeromq.zap.01");
     if (rc >= 0)
         rc = zuv_socket_start(a->sock, ZUV_MAX_FRAMES, on_zap, a);
+    if (rc >= 0) {
+        a->timer = malloc(sizeof *a->timer);
+        rc = a->timer ? 0 : -ENOMEM;
+    }
+    if (rc >= 0) {
+        uv_timer_init(loop, a->timer);
+        a->timer->data = a;
+        uv_timer_start(a->timer, on_reload_timer, CURVE_RELOAD_MS, CURVE_RELOAD_MS);
+    }
     if (rc < 0) {
         curve_auth_stop(&a);
         return rc;
@@ -260,6 +329,10 @@ void curve_auth_stop(curve_auth_t **ap)
     curve_auth_t *a = *ap;
     *ap = NULL;
     zuv_socket_close(&a->sock);
+    if (a->timer) {
+        uv_timer_stop(a->timer);
+        uv_close((uv_handle_t *)a->timer, on_timer_closed);
+    }
     free(a->entries);
     free(a->dir);
     free(a);
@@ -276,6 +349,15 @@ int curve_server_setup(void *zsock, const curve_keypair_t *server)
     if (zmq_setsockopt(zsock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0)
         return -errno;
     return 0;
+}
+
+int curve_stream_setup(void *zsock, const curve_keypair_t *server)
+{
+    int rc = curve_server_setup(zsock, server);
+    if (rc == 0 && zmq_setsockopt(zsock, ZMQ_ZAP_DOMAIN, CURVE_ZAP_DOMAIN_STREAM,
+                                  strlen(CURVE_ZAP_DOMAIN_STREAM)) != 0)
+        return -errno;
+    return rc;
 }
 
 int curve_client_setup(void *zsock, const curve_keypair_t *client, const char *server_public)

@@ -22,8 +22,13 @@
 #include <uv.h>
 
 #define CURVE_KEY_Z85 41 /* 40 characters + NUL */
-#define CURVE_USER_MAX 96
+#define CURVE_USER_MAX 128
 #define CURVE_ZAP_DOMAIN "liandong"
+/* The domain of the event and alert streams (PUB sockets): the handler
+ * admits only the roles authz_stream_allowed() names there. */
+#define CURVE_ZAP_DOMAIN_STREAM "liandong-stream"
+/* How often the handler looks for new and revoked keys. */
+#define CURVE_RELOAD_MS 500
 
 typedef struct {
     char public_key[CURVE_KEY_Z85];
@@ -43,15 +48,24 @@ typedef struct curve_auth curve_auth_t;
 /* Binds the ZAP handler in `zctx` and loads the authorised keys from dir.
  * Must run before any CURVE server socket is bound. */
 int curve_auth_start(uv_loop_t *loop, void *zctx, const char *dir, curve_auth_t **out);
-/* Re-reads the directory (new and revoked keys; revocation takes effect
- * on new connections). Returns the number of keys or a negative errno. */
+/* Re-reads the directory (new and revoked keys). The handler also does so
+ * by itself whenever the directory changes (checked every CURVE_RELOAD_MS),
+ * so `petition keys revoke` needs no restart. Returns the number of keys
+ * or a negative errno. */
 int curve_auth_reload(curve_auth_t *a);
+/* 1 when the ZAP user id `user` still has a key in the directory. ZAP runs
+ * once per connection: services ask this for every message, so that a
+ * revoked key's open connection is refused too. With a == NULL (CURVE off)
+ * always 1. */
+int curve_auth_user_active(const curve_auth_t *a, const char *user);
 size_t curve_auth_count(const curve_auth_t *a);
 unsigned long curve_auth_refused(const curve_auth_t *a);
 void curve_auth_stop(curve_auth_t **a);
 
 /* Socket options for a CURVE server / client; call before bind/connect. */
 int curve_server_setup(void *zsock, const curve_keypair_t *server);
+/* The same for a stream (PUB) socket: ZAP domain CURVE_ZAP_DOMAIN_STREAM. */
+int curve_stream_setup(void *zsock, const curve_keypair_t *server);
 int curve_client_setup(void *zsock, const curve_keypair_t *client, const char *server_public);
 
 #endif

@@ -12,7 +12,9 @@
  *
  * Actors, as recorded on cases and events and named in requests:
  *   "<body id>"         a body (department, company, committee): no prefix
+ *   "staff:<name>@<body id>"  a named person of one body (web desk, CLI)
  *   "operator:<name>"   an operator of the city's hotline
+ *   "admin:<name>"      an administrator (registry, policy, keys)
  *   "service:<name>"    one of Liandong's services (router, notifier)
  *   "resident:<id>"     a resident, relayed by a front-end (ratings)
  *   "frontend:<name>"   a front-end acting for itself
@@ -29,8 +31,14 @@ typedef enum {
     ROLE_FRONTEND,
     ROLE_BODY,
     ROLE_OPERATOR,
+    ROLE_STAFF, /* "staff:<name>@<body id>": a named person of one body */
+    ROLE_ADMIN,
     ROLE_UNKNOWN
 } role_t;
+
+/* A staff user id's body: the text after the last '@' of `id` (the part
+ * after "staff:"), or NULL when there is none. */
+const char *identity_staff_body(const char *id);
 
 /* Parses a ZAP user id; *id points into `user` after the colon. */
 role_t identity_role(const char *user, const char **id);
@@ -46,7 +54,13 @@ int identity_actor(const char *user, const char *claimed, char *out, size_t len)
  *   no CURVE            `claimed` as given;
  *   a body's key        its body id, when `claimed` is empty or that id;
  *                       -EPERM when it claims to be anyone else;
- *   service, operator   `claimed` when not empty, else the user id;
+ *   a staff key         its body's id, on the same terms;
+ *   an administrator    the user id, whatever it claims;
+ *   a service           `claimed` when not empty, else the user id (a
+ *                       staff person it relays acts as their body);
+ *   an operator         a body id it claims (acting on the body's behalf),
+ *                       else the user id; -EPERM when it claims to be
+ *                       another person or a service;
  *   any other key       `claimed` when it is a resident ("resident:..."),
  *                       else the user id.
  * *out points into `user` or `claimed` (NULL claimed is ""). */
@@ -58,12 +72,23 @@ int identity_recorded_actor(const char *user, const char *claimed, const char **
  * does not fit in len. */
 int identity_frontend_channel(const char *user, char *out, size_t len);
 
+/* Who took an action and on whose behalf (ROUTING.md section 10): the
+ * principal is the person or system behind the key (a service vouches for
+ * the actor it names), `on_behalf` the body or resident it acted for when
+ * that is someone else ("" otherwise). `actor` is identity_recorded_actor's
+ * answer for the same request. Both point into `user`, `claimed` or
+ * `actor`. */
+void identity_principal(const char *user, const char *claimed, const char *actor,
+                        const char **principal, const char **on_behalf);
+
 typedef enum {
     ACTOR_BODY = 0,
     ACTOR_OPERATOR,
     ACTOR_SERVICE,
     ACTOR_RESIDENT,
     ACTOR_FRONTEND,
+    ACTOR_STAFF,
+    ACTOR_ADMIN,
     ACTOR_KIND_COUNT
 } actor_kind_t;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "authz.h"
 #include "log.h"
 
 int secure_split_identity(const char *identity, char *role, size_t rlen, char *id, size_t idlen)
@@ -55,6 +56,23 @@ int secure_init(secure_t *s, uv_loop_t *loop, void *zctx, const char *dir, const
 int secure_server_socket(secure_t *s, void *zsock)
 {
     return s->enabled ? curve_server_setup(zsock, &s->self) : 0;
+}
+
+int secure_stream_socket(secure_t *s, void *zsock)
+{
+    return s->enabled ? curve_stream_setup(zsock, &s->self) : 0;
+}
+
+int secure_authorize(const secure_t *s, int socket, const envelope_t *env, const char *user,
+                     char *why, size_t len)
+{
+    if (!s->enabled)
+        return 0;
+    if (!curve_auth_user_active(s->auth, user)) {
+        snprintf(why, len, "the key of %s has been revoked", user && *user ? user : "?");
+        return -EPERM;
+    }
+    return authz_check((authz_socket_t)socket, env, user, why, len);
 }
 
 int secure_client_socket(secure_t *s, void *zsock, const char *server)

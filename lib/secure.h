@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "curve.h"
+#include "wire.h"
 
 typedef struct {
     int enabled;
@@ -29,6 +30,12 @@ typedef struct {
 int secure_init(secure_t *s, uv_loop_t *loop, void *zctx, const char *dir, const char *identity,
                 int serve, int insecure);
 int secure_server_socket(secure_t *s, void *zsock);
+/* A stream (PUB) socket: only roles authz_stream_allowed() names connect. */
+int secure_stream_socket(secure_t *s, void *zsock);
+/* 0 when the key `user` may send `env` on `socket` (authz.h) and has not
+ * been revoked since it connected; else -EPERM with the reason in why. */
+int secure_authorize(const secure_t *s, int socket, const envelope_t *env, const char *user,
+                     char *why, size_t len);
 /* `server` is the server's identity ("service.ledger"). */
 int secure_client_socket(secure_t *s, void *zsock, const char *server);
 void secure_fini(secure_t *s);

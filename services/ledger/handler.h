@@ -76,6 +76,7 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(overdue_query)      /* req_figures.c */                                                      \
     X(registry_import)    /* req_registry.c */                                                     \
     X(registry_get)       /* req_registry.c */                                                     \
+    X(registry_history)   /* req_registry.c */                                                     \
     X(pending_deliveries) /* req_deliveries.c */                                                   \
     X(list_deadlines)     /* req_alerts.c */                                                       \
     X(record_alert)       /* req_alerts.c */

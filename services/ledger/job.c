@@ -143,7 +143,11 @@ const char *ledger_job_actor(ledger_job_t *j, const char *claimed)
     const char *actor = NULL;
     if (identity_recorded_actor(j->user, claimed, &actor) < 0)
         return NULL;
+    const char *principal = NULL, *on_behalf = NULL;
+    identity_principal(j->user, claimed, actor, &principal, &on_behalf);
     /* In the arena: the answer and the events outlive nothing of ours. */
+    j->principal = ledger_job_strdup(j, principal);
+    j->on_behalf = ledger_job_strdup(j, on_behalf);
     return ledger_job_strdup(j, actor);
 }
 
@@ -215,6 +219,7 @@ Liandong__V1__CaseEvent *ledger_job_event(ledger_job_t *j, const PGresult *r, in
     e->at_ms = ledger_col_i64(r, row, 8);
     e->reply_due_ms = ledger_col_i64(r, row, 9);
     e->resolve_due_ms = ledger_col_i64(r, row, 10);
+    e->on_behalf_of = ledger_col_str(j, r, row, 11);
     return e;
 }
 

@@ -37,7 +37,8 @@
 /* An event row as ledger_job_event() reads it; p is the table's prefix. */
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \
-      "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due)"
+      "note, ld_ms(" p "at), ld_ms(" p "reply_due), ld_ms(" p "resolve_due), " p "on_behalf_of"
+#define NEVENT_COLS 12
 
 typedef struct arena_block arena_block_t;
 typedef struct ledger_handler ledger_handler_t;
@@ -54,7 +55,9 @@ struct ledger_job {
     size_t n_events;
 
     /* for the handler (set by its validate / decide hooks) */
-    const char *actor;                  /* effective actor */
+    const char *actor;                  /* effective actor: whom the request acts as */
+    const char *principal;              /* the person or system behind the key */
+    const char *on_behalf;              /* actor when it is not the principal, else "" */
     const char *lock_case;              /* a case this request changes: locked and its
                                          * request id looked up in phase 1 (batch.c) */
     const char *params[JOB_MAX_PARAMS]; /* phase-2 parameters (arena strings) */
@@ -100,7 +103,8 @@ int ledger_job_missing(ledger_job_t *j, const char *s, const char *field);
 int ledger_one_of(const char *s, const char *const *set);
 
 /* The actor a request is recorded under, from the caller's key and the
- * actor it claims (NULL: a body's key naming another body). */
+ * actor it claims (NULL: a body's key naming another body). Also sets
+ * j->principal and j->on_behalf (identity_principal). */
 const char *ledger_job_actor(ledger_job_t *j, const char *claimed);
 
 /* Queue a phase-2 statement for the job: 0 or -ENOTCONN. The executor

@@ -16,7 +16,9 @@
 #include "config.h"
 #include "db.h"
 #include "batch.h"
+#include "authz.h"
 #include "handler.h"
+#include "identity.h"
 #include "log.h"
 #include "metrics.h"
 #include "reply_text.h"
@@ -125,6 +127,14 @@ static void run_queue(ledger_t *l)
         for (size_t i = 0; i < n; i++) {
             metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
                             (double)(now - l->queued_at[i]) / 1e9);
+            const envelope_t *a = &jobs[i].answer;
+            if (a->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && a->error &&
+                a->error->code == LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN) {
+                /* Refused by a handler's scope (a case not the caller's). */
+                metrics_forbidden(l->metrics, (int)identity_role(jobs[i].user, NULL), jobs[i].req);
+                authz_log_refusal("ledger", jobs[i].user, wire_body_name(jobs[i].req),
+                                  a->error->message);
+            }
             rpc_request_answer(l->queue[i], &jobs[i].answer);
         }
         for (size_t i = 0; i < n; i++)
@@ -162,6 +172,16 @@ static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
     (void)srv;
     ledger_t *l = ud;
     envelope_t *env = rpc_request_envelope(req);
+    /* Who may send what is authz.h's table, from the key the message came
+     * with (and a key revoked since it connected is refused here). */
+    char why[200];
+    const char *user = rpc_request_user(req);
+    if (secure_authorize(&l->sec, AUTHZ_LEDGER, env, user, why, sizeof why) < 0) {
+        metrics_forbidden(l->metrics, (int)identity_role(user, NULL), env);
+        authz_log_refusal("ledger", user, wire_body_name(env), why);
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN, why);
+        return;
+    }
     if (env->body_case == LIANDONG__V1__ENVELOPE__BODY_PING) {
         /* Liveness, answered without the database. */
         Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
@@ -286,7 +306,7 @@ int main(int argc, char **argv)
                           config_get(opts, NOPTS, "identity"), 1,
                           strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
         (rc = zuv_socket_create(l.svc.loop, l.svc.zctx, ZMQ_PUB, 0, &l.pub)) < 0 ||
-        (rc = secure_server_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
+        (rc = secure_stream_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
         (rc = zuv_socket_bind(l.pub, events)) < 0 ||
         (rc = rpc_server_create(l.svc.loop, l.svc.zctx, NULL, (size_t)max_msg, on_request, &l,
                                 &l.srv)) < 0 ||

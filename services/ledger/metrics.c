@@ -20,12 +20,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "authz.h"
 #include "case_model.h"
 #include "log.h"
 #include "metrics_int.h"
 
 #define CMD_SLOTS 256
 #define ERR_SLOTS 64
+#define METRICS_ROLES (ROLE_UNKNOWN + 1)
 
 static const double batch_bounds[] = {1, 2, 4, 8, 16, 32, 64, 128};
 #define NBATCH (sizeof batch_bounds / sizeof batch_bounds[0])
@@ -134,7 +136,8 @@ int metrics_new(const char *conninfo, metrics_t **out)
     m->err = calloc(ERR_SLOTS, sizeof *m->err);
     m->batch = calloc(NBATCH + 1, sizeof *m->batch);
     m->lat = calloc(NLAT + 1, sizeof *m->lat);
-    if (!m->cmd || !m->err || !m->batch || !m->lat) {
+    m->forbidden = calloc((size_t)METRICS_ROLES * CMD_SLOTS, sizeof *m->forbidden);
+    if (!m->cmd || !m->err || !m->batch || !m->lat || !m->forbidden) {
         metrics_free(&m);
         return -ENOMEM;
     }
@@ -168,6 +171,7 @@ void metrics_free(metrics_t **pm)
     free(m->err);
     free(m->batch);
     free(m->lat);
+    free(m->forbidden);
     free(m->conninfo);
     free(m);
     *pm = NULL;
@@ -387,6 +391,40 @@ static void write_figures(FILE *out, const metrics_t *m)
     }
 }
 
+void metrics_forbidden(metrics_t *m, int role, const envelope_t *req)
+{
+    if (m == NULL)
+        return;
+    unsigned r = role >= 0 && role < METRICS_ROLES ? (unsigned)role : ROLE_UNKNOWN;
+    unsigned b = (unsigned)req->body_case < CMD_SLOTS ? (unsigned)req->body_case : 0;
+    pthread_mutex_lock(&m->lock);
+    m->forbidden[r * CMD_SLOTS + b]++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void write_forbidden(FILE *out, metrics_t *m)
+{
+    fputs("# HELP liandong_ledger_forbidden_total Requests refused FORBIDDEN, by the role of the "
+          "key and the request.\n"
+          "# TYPE liandong_ledger_forbidden_total counter\n",
+          out);
+    for (unsigned r = 0; r < METRICS_ROLES; r++)
+        for (unsigned i = 0; i < CMD_SLOTS; i++) {
+            uint64_t v = m->forbidden[r * CMD_SLOTS + i];
+            if (v == 0)
+                continue;
+            const ProtobufCFieldDescriptor *f = i == 0
+                                                    ? NULL
+                                                    : protobuf_c_message_descriptor_get_field(
+                                                          &liandong__v1__envelope__descriptor, i);
+            fputs("liandong_ledger_forbidden_total{role=\"", out);
+            metrics_write_label(out, authz_role_name((role_t)r));
+            fputs("\",request=\"", out);
+            metrics_write_label(out, f != NULL ? f->name : "other");
+            fprintf(out, "\"} %llu\n", (unsigned long long)v);
+        }
+}
+
 /* -------------------------------------------------------------- health */
 
 static void histogram(FILE *out, const char *name, const char *help, const double *bounds, size_t n,
@@ -453,6 +491,7 @@ static void write_health(FILE *out, metrics_t *m)
     histogram(out, "liandong_ledger_request_duration_seconds",
               "Time from a request's arrival to its answer, in the ledger.", lat_bounds, NLAT,
               m->lat, m->lat_sum, m->nlat);
+    write_forbidden(out, m);
     pthread_mutex_unlock(&m->lock);
 }
 

@@ -38,6 +38,7 @@ struct metrics {
     /* loop thread writes, HTTP thread reads; both under `lock` */
     pthread_mutex_t lock;
     uint64_t *cmd, *err, *batch, *lat;
+    uint64_t *forbidden; /* [role][envelope body], METRICS_ROLES x CMD_SLOTS */
     double batch_sum, lat_sum;
     uint64_t nbatch, nlat;
     /* HTTP thread only, under `fig_lock` */

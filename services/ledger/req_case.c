@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authz.h"
 #include "case_model.h"
 #include "case_state.h"
 #include "credit.h"
@@ -320,7 +321,8 @@ static const db_stmt_t action_stmts[] = {
      * answer on a body's behalf, credit.h) $15 its deltas $16 new body
      * deltas $17 the case's units count the first deltas too (t/f)
      * $18 a reopen (重办: t/f) $19 reply due ms $20 resolve due ms (0: by
-     * the hours) $21 policy $22 reply clock $23 resolve clock ('' keep) */
+     * the hours) $21 policy $22 reply clock $23 resolve clock ('' keep)
+     * $24 on behalf of ($4 is the principal that acted: action_send) */
     {"apply_action",
      "WITH c AS (UPDATE cases SET state = $6, body_id = $7,"
      "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
@@ -345,13 +347,13 @@ static const db_stmt_t action_stmts[] = {
      "  WHERE case_id = $1 RETURNING case_id, reply_due, resolve_due, compound_code),"
      " s AS (SELECT ld_next_seq(1) AS seq),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
-     "  note, at, reply_due, resolve_due, request_id)"
+     "  note, at, reply_due, resolve_due, request_id, on_behalf_of)"
      "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, now(), c.reply_due, c.resolve_due,"
-     "   $10 FROM c, s RETURNING *)"
+     "   $10, $24 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS(
          "e.") ", ld_bump($14, CASE WHEN $17::bool THEN c.compound_code ELSE '' END,"
                "  $15::bigint[]), ld_bump($7, '', $16::bigint[]) FROM e, c",
-     23},
+     24},
 };
 
 static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
@@ -694,6 +696,14 @@ static int action_send(db_t *db, ledger_job_t *j)
 {
     if (is_delivered(j))
         return deliveries_send_ack(db, j);
+    /* The event names the person or system behind the key and, where it
+     * acted as someone else (an operator for a body, a front-end for its
+     * resident), on whose behalf (ROUTING.md section 10). decide() left
+     * the actor it acted as in $4 for the lifecycle's checks. */
+    if (j->principal != NULL && *j->principal != '\0')
+        j->params[3] = j->principal;
+    j->params[23] = j->on_behalf ? j->on_behalf : "";
+    j->nparams = 24;
     return ledger_job_send(db, j, "apply_action", j->nparams, j->params);
 }
 
@@ -736,15 +746,42 @@ const ledger_handler_t ledger_req_case_action = {
 /* ------------------------------------------------------------- ListCases */
 
 static const db_stmt_t list_stmts[] = {
-    /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit */
+    /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit
+     * $5 channel ('' any: a front-end's scope) */
     {"list_cases",
      "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.body_id = $1)"
+     " AND ($5 = '' OR c.channel = $5)"
      " AND (CASE WHEN $2 = '' THEN c.state IN " CASE_OPEN_STATES_SQL " ELSE c.state = $2 END)"
      " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3),"
      "  CASE WHEN $3 = '' THEN 0 ELSE 9223372036854775807 END)"
      " ORDER BY c.case_no LIMIT $4::int",
-     4},
+     5},
 };
+
+/* What the caller may read (authz.h): a body's desk and its staff the
+ * cases of their body, a front-end its channel's, everyone else all.
+ * *body and *channel are "" when not restricted. */
+static void read_scope(const ledger_job_t *j, const char **body, const char **channel)
+{
+    const char *id = NULL;
+    *body = *channel = "";
+    switch (identity_role(j->user, &id)) {
+    case ROLE_BODY:
+        *body = id;
+        break;
+    case ROLE_STAFF:
+        *body = identity_staff_body(id);
+        break;
+    case ROLE_FRONTEND: {
+        int c = authz_frontend_channel(id);
+        /* A front-end of no channel reads nothing: a name no case has. */
+        *channel = c < 0 ? "-" : channel_name((channel_t)c);
+        break;
+    }
+    default:
+        break;
+    }
+}
 
 static int list_validate(ledger_job_t *j)
 {
@@ -757,6 +794,17 @@ static int list_validate(ledger_job_t *j)
         return -EINVAL;
     }
     j->actor = ledger_job_actor(j, l->actor);
+    if (j->actor == NULL) {
+        ledger_job_fail(j, E(FORBIDDEN), "this key may only read as its own body");
+        return -EPERM;
+    }
+    const char *body = NULL, *channel = NULL;
+    read_scope(j, &body, &channel);
+    if (*body && *l->body_id && strcmp(l->body_id, body) != 0) {
+        ledger_job_fail(j, E(FORBIDDEN), "%.64s may list only its own cases, not %.64s's", body,
+                        l->body_id);
+        return -EPERM;
+    }
     return 0;
 }
 
@@ -764,12 +812,15 @@ static int list_send(db_t *db, ledger_job_t *j)
 {
     const Liandong__V1__ListCases *l = j->req->list_cases;
     uint32_t lim = l->limit == 0 ? LIST_DEFAULT : (l->limit > LIST_MAX ? LIST_MAX : l->limit);
+    const char *body = NULL, *channel = NULL;
+    read_scope(j, &body, &channel);
     const char **v = j->params;
-    v[0] = l->body_id;
+    v[0] = *body ? body : l->body_id;
     v[1] = l->state;
     v[2] = l->after_case_id;
     v[3] = ledger_job_u32(j, lim);
-    return ledger_job_send(db, j, "list_cases", 4, v);
+    v[4] = channel;
+    return ledger_job_send(db, j, "list_cases", 5, v);
 }
 
 static int list_answer(ledger_job_t *j)
@@ -811,6 +862,30 @@ static int get_validate(ledger_job_t *j)
         ledger_job_bad_text(j, g->case_id, "case_id", LEDGER_ID_MAX))
         return -EINVAL;
     j->actor = ledger_job_actor(j, g->actor);
+    if (j->actor == NULL) {
+        ledger_job_fail(j, E(FORBIDDEN), "this key may only read as its own body");
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* 1 when the caller may read the case of row 0 (CASE_COLS): its body holds
+ * it or is copied on it, its front-end's channel brought it in, or the
+ * caller reads every case. */
+static int may_read(ledger_job_t *j, const PGresult *r)
+{
+    const char *body = NULL, *channel = NULL;
+    read_scope(j, &body, &channel);
+    if (*channel)
+        return strcmp(PQgetvalue(r, 0, 1), channel) == 0;
+    if (*body == '\0' || strcmp(PQgetvalue(r, 0, 5), body) == 0)
+        return 1;
+    char **cc = NULL;
+    size_t n = 0;
+    ledger_job_cc(j, PQgetvalue(r, 0, 7), &cc, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cc[i], body) == 0)
+            return 1;
     return 0;
 }
 
@@ -830,6 +905,11 @@ static int get_answer(ledger_job_t *j)
     if (PQntuples(res) != 1) {
         ledger_job_fail(j, E(NOT_FOUND), "no case %.64s", j->req->get_case->case_id);
         return -ENOENT;
+    }
+    if (!may_read(j, res)) {
+        ledger_job_fail(j, E(FORBIDDEN), "%.64s may not read case %.64s", j->user,
+                        j->req->get_case->case_id);
+        return -EPERM;
     }
     Liandong__V1__CaseDetail *d = ledger_job_alloc(j, sizeof(*d));
     liandong__v1__case_detail__init(d);

@@ -149,8 +149,8 @@ int deliveries_answer_ack(ledger_job_t *j, const PGresult *res)
         ledger_job_fail(j, E(INTERNAL), "acknowledgement recorded nothing");
         return -EIO;
     }
-    long marked = strtol(PQgetvalue(res, 0, 11), NULL, 10);
-    long known = strtol(PQgetvalue(res, 0, 12), NULL, 10);
+    long marked = strtol(PQgetvalue(res, 0, NEVENT_COLS), NULL, 10);
+    long known = strtol(PQgetvalue(res, 0, NEVENT_COLS + 1), NULL, 10);
     if (!PQgetisnull(res, 0, 0)) {
         /* assigned -> delivered: an event like any other action's. */
         ledger_job_action_done(j, ledger_job_event(j, res, 0), 0);

@@ -1,8 +1,11 @@
 /*
  * req_registry.c - the registry of units and bodies (handlers of the table
- * in handler.h): RegistryImport (an operator loads a new version; checked
- * in C with the router's own parser before the database sees it) and
- * RegistryGet (the router fetches the latest version it does not hold).
+ * in handler.h): RegistryImport (an administrator loads a new version;
+ * checked in C with the router's own parser, and refused when it would
+ * leave a compound without a responsible body (registry_cover.h), before
+ * the database sees it; recorded with who and what changed),
+ * RegistryGet (the router fetches the latest version it does not hold)
+ * and RegistryHistory (the imports, newest first).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,13 +15,14 @@
 #include "handler.h"
 #include "log.h"
 #include "registry.h"
+#include "registry_cover.h"
 
 #define PROBLEMS_MAX 4000
 
 /* -------------------------------------------------------- RegistryImport */
 
 static const db_stmt_t import_stmts[] = {
-    {"registry_import", "SELECT ld_import_registry($1)", 1},
+    {"registry_import", "SELECT r_version FROM ld_import_registry_as($1, $2)", 2},
 };
 
 static int import_validate(ledger_job_t *j)
@@ -37,15 +41,28 @@ static int import_validate(ledger_job_t *j)
     }
     j->reg_units = (uint32_t)registry_unit_count(reg);
     j->reg_bodies = (uint32_t)registry_body_count(reg);
+    /* A registry that leaves a compound with nobody to answer for it, or
+     * empties the registry, would refuse or strand every demand there. */
+    char why[PROBLEMS_MAX];
+    rc = registry_check_cover(reg, why, sizeof why);
     registry_destroy(&reg);
     free(problems);
+    if (rc < 0) {
+        ledger_job_fail(j, E(CONFLICT), "registry refused: %s", why);
+        return -EINVAL;
+    }
+    /* Who imported it is the key's principal (authz.h: administrators). */
+    j->actor = ledger_job_actor(j, "");
+    if (j->actor == NULL || *j->actor == '\0')
+        j->actor = "unknown";
     return 0;
 }
 
 static int import_send(db_t *db, ledger_job_t *j)
 {
     j->params[0] = j->req->registry_import->json;
-    return ledger_job_send(db, j, "registry_import", 1, j->params);
+    j->params[1] = j->actor;
+    return ledger_job_send(db, j, "registry_import", 2, j->params);
 }
 
 static int import_answer(ledger_job_t *j)
@@ -57,8 +74,8 @@ static int import_answer(ledger_job_t *j)
     ri->bodies = j->reg_bodies;
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORTED;
     j->answer.registry_imported = ri;
-    log_info(NULL, "registry version %" PRIu64 " imported: %u units, %u bodies", ri->version,
-             ri->units, ri->bodies);
+    log_info(NULL, "registry version %" PRIu64 " imported by %s: %u units, %u bodies", ri->version,
+             j->actor, ri->units, ri->bodies);
     return 0;
 }
 
@@ -82,7 +99,7 @@ static const db_stmt_t get_stmts[] = {
 
 static int get_validate(ledger_job_t *j)
 {
-    (void)j; /* anyone may read the registry: it holds no personal data */
+    (void)j; /* who may read it is authz.h's */
     return 0;
 }
 
@@ -115,4 +132,68 @@ const ledger_handler_t ledger_req_registry_get = {
     .decide = ledger_decide_nothing,
     .send = get_send,
     .answer = get_answer,
+};
+
+/* ------------------------------------------------------- RegistryHistory */
+
+#define HISTORY_DEFAULT 20
+#define HISTORY_MAX 200
+
+static const db_stmt_t history_stmts[] = {
+    {"registry_history",
+     "SELECT version, ld_ms(at), actor, units, bodies, units_added, units_removed, bodies_added,"
+     " bodies_removed FROM registry_imports ORDER BY version DESC LIMIT $1::int",
+     1},
+};
+
+static int history_validate(ledger_job_t *j)
+{
+    (void)j;
+    return 0;
+}
+
+static int history_send(db_t *db, ledger_job_t *j)
+{
+    uint32_t lim = j->req->registry_history->limit;
+    lim = lim == 0 ? HISTORY_DEFAULT : (lim > HISTORY_MAX ? HISTORY_MAX : lim);
+    j->params[0] = ledger_job_u32(j, lim);
+    return ledger_job_send(db, j, "registry_history", 1, j->params);
+}
+
+static int history_answer(ledger_job_t *j)
+{
+    const PGresult *r = j->res[0];
+    Liandong__V1__RegistryHistoryList *l = ledger_job_alloc(j, sizeof(*l));
+    liandong__v1__registry_history_list__init(l);
+    int n = PQntuples(r);
+    l->imports =
+        ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__RegistryImportRecord *));
+    for (int i = 0; i < n; i++) {
+        Liandong__V1__RegistryImportRecord *x = ledger_job_alloc(j, sizeof(*x));
+        liandong__v1__registry_import_record__init(x);
+        x->version = (uint64_t)ledger_col_i64(r, i, 0);
+        x->at_ms = ledger_col_i64(r, i, 1);
+        x->actor = ledger_col_str(j, r, i, 2);
+        x->units = (uint32_t)ledger_col_i64(r, i, 3);
+        x->bodies = (uint32_t)ledger_col_i64(r, i, 4);
+        x->units_added = (uint32_t)ledger_col_i64(r, i, 5);
+        x->units_removed = (uint32_t)ledger_col_i64(r, i, 6);
+        x->bodies_added = (uint32_t)ledger_col_i64(r, i, 7);
+        x->bodies_removed = (uint32_t)ledger_col_i64(r, i, 8);
+        l->imports[l->n_imports++] = x;
+    }
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_REGISTRY_HISTORY_LIST;
+    j->answer.registry_history_list = l;
+    return 0;
+}
+
+const ledger_handler_t ledger_req_registry_history = {
+    .name = "RegistryHistory",
+    .body = LIANDONG__V1__ENVELOPE__BODY_REGISTRY_HISTORY,
+    .stmts = history_stmts,
+    .n_stmts = sizeof history_stmts / sizeof history_stmts[0],
+    .validate = history_validate,
+    .decide = ledger_decide_nothing,
+    .send = history_send,
+    .answer = history_answer,
 };

@@ -672,7 +672,7 @@ int notifier_start(notifier_t *n)
      * the notifier; the ledger keeps the record of every alert. */
     int hwm = 100000;
     zmq_setsockopt(zuv_socket_zmq(n->pub), ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if ((rc = secure_server_socket(&n->sec, zuv_socket_zmq(n->pub))) < 0 ||
+    if ((rc = secure_stream_socket(&n->sec, zuv_socket_zmq(n->pub))) < 0 ||
         (rc = zuv_socket_bind(n->pub, n->cfg.alerts)) < 0)
         return rc;
     if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_SUB, 0, &n->sub)) < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "desk_rid.h"
+#include "authz.h"
 #include "identity.h"
 #include "log.h"
 #include "reply_text.h"
@@ -312,8 +313,9 @@ static int has_dispatch_center(const registry_t *reg)
     return 0;
 }
 
-/* A department's action: the actor is the body of its key. */
-static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
+/* A department's action: the actor is the body of its key; `principal`
+ * names the person when a staff key sent it ("" for the body's desk). */
+static void forward_action(desk_t *d, rpc_request_t *req, const char *actor, const char *principal)
 {
     Liandong__V1__CaseAction *ca = rpc_request_envelope(req)->case_action;
     /* A returned case waits at the dispatch centre (ROUTING.md section 7).
@@ -366,7 +368,8 @@ static void forward_action(desk_t *d, rpc_request_t *req, const char *actor)
     f->delivered = ca->kind == LIANDONG__V1__CASE_ACTION_KIND__ACTION_DELIVERED;
     snprintf(f->body_id, sizeof f->body_id, "%s", actor);
     char *claimed = ca->actor;
-    ca->actor = (char *)actor;
+    /* The ledger records a staff person as acting for their body. */
+    ca->actor = (char *)(*principal ? principal : actor);
     envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
     out.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     out.case_action = ca;
@@ -388,9 +391,15 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
     const char *user = rpc_request_user(req);
     const char *id = NULL;
     role_t role = identity_role(user, &id);
-    char body[96] = "";
+    char body[96] = "", principal[CURVE_USER_MAX] = "";
+    if (router_authorize(r, AUTHZ_DESK, req))
+        return;
     if (role == ROLE_BODY) {
         snprintf(body, sizeof body, "%s", id);
+    } else if (role == ROLE_STAFF) {
+        /* A named person of one body: acts for that body only. */
+        snprintf(body, sizeof body, "%s", identity_staff_body(id));
+        snprintf(principal, sizeof principal, "%s", user);
     } else if (role == ROLE_NONE && e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION &&
                e->case_action) {
         /* CURVE off (development only): the claimed body is all there is. */
@@ -431,7 +440,7 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
             router_on_case_action(r, req);
             return;
         }
-        forward_action(d, req, body);
+        forward_action(d, req, body, principal);
         return;
     }
     char msg[128];

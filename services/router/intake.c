@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "confidence.h"
 #include "demand_check.h"
 #include "field_limits.h"
+#include "identity.h"
 #include "log.h"
 #include "router.h"
 
@@ -91,6 +93,19 @@ static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
     json_decref(j);
     pb->explain_json = s->explain ? s->explain : "";
     return 0;
+}
+
+int router_authorize(router_t *r, int socket, rpc_request_t *req)
+{
+    char why[200];
+    envelope_t *e = rpc_request_envelope(req);
+    const char *user = rpc_request_user(req);
+    if (secure_authorize(&r->sec, socket, e, user, why, sizeof why) == 0)
+        return 0;
+    authz_log_refusal("router", user, wire_body_name(e), why);
+    rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN, why);
+    r->refused++;
+    return 1;
 }
 
 int router_common_request(router_t *r, rpc_request_t *req)
@@ -198,6 +213,18 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         r->refused++;
         return;
     }
+    /* A channel's ids belong to the front-ends of that channel: one bound
+     * to another channel must not take (squat) them. */
+    const char *fe = NULL;
+    if (identity_role(rpc_request_user(req), &fe) == ROLE_FRONTEND &&
+        authz_frontend_channel(fe) != channel_from_name(d->channel, strlen(d->channel))) {
+        snprintf(problem, sizeof problem, "frontend.%.40s may not submit on channel %.16s", fe,
+                 d->channel);
+        authz_log_refusal("router", rpc_request_user(req), "submit_demand", problem);
+        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN, problem);
+        r->refused++;
+        return;
+    }
     if (r->core == NULL) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
                          "no registry loaded yet; import one with `petition registry import`");
@@ -247,9 +274,11 @@ void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
 {
     (void)srv;
     router_t *r = ud;
+    envelope_t *e = rpc_request_envelope(req);
+    if (router_authorize(r, AUTHZ_FRONT, req))
+        return;
     if (router_common_request(r, req))
         return;
-    envelope_t *e = rpc_request_envelope(req);
     if (r->svc.stopping) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE, "shutting down");
         return;

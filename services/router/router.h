@@ -44,6 +44,9 @@ void router_on_desk_request(rpc_server_t *srv, rpc_request_t *req, void *ud);
 /* Subscribes to the notifier's alerts at endpoint ("" = off) and relays
  * each to its body's attached desk (desk_alerts.c). */
 int router_alerts_start(router_t *r, const char *endpoint, const char *notifier_identity);
+/* Refuses FORBIDDEN (and logs) what authz.h's table does not let the key
+ * of `req` send on `socket` (authz_socket_t); returns 1 when refused. */
+int router_authorize(router_t *r, int socket, rpc_request_t *req);
 /* Answers what every socket answers (ping); returns 1 when handled. */
 int router_common_request(router_t *r, rpc_request_t *req);
 

@@ -676,7 +676,12 @@ def test_curve_identity_decides_the_actor(pg):
     led = Ledger(pg["workdir"], pg["conninfo"], "curve", keys=keys)
     try:
         led.wait_ready()
-        c = create(led, body=b1)
+        # Cases are created by the router's key only (issue 11, authz.h).
+        router = led.connect("service.router")
+        ans = router.request(pb.Envelope(request_id=rid("cv"), create_case=demand(body=b1)))
+        assert ans.WhichOneof("body") == "case_created", ans
+        c = ans.case_created
+        router.close()
         body1, body2 = led.connect(f"body.{b1}"), led.connect(f"body.{b2}")
 
         def body_act(client, actor):
@@ -688,9 +693,12 @@ def test_curve_identity_decides_the_actor(pg):
         assert err(body_act(body2, b1)) == E.ERROR_FORBIDDEN  # cannot pose as b1
         ok = body_act(body1, "")
         assert ok.case_action_done.event.actor == b1
-        for client, name in ((body1, "张三"), (body2, "张*")):
-            env = pb.Envelope(request_id=rid("cv"), get_case=pb.GetCase(case_id=c.case_id))
-            assert client.request(env).case_detail.record.resident_name == name
+        env = pb.Envelope(request_id=rid("cv"), get_case=pb.GetCase(case_id=c.case_id))
+        assert body1.request(env).case_detail.record.resident_name == "张三"
+        # Another body does not read the case at all (issue 11: a body reads
+        # its own cases and copies); it used to see it with the name masked.
+        env = pb.Envelope(request_id=rid("cv"), get_case=pb.GetCase(case_id=c.case_id))
+        assert err(body2.request(env)) == E.ERROR_FORBIDDEN
         body1.close()
         body2.close()
     finally:

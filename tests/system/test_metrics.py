@@ -128,9 +128,11 @@ def loaded(system):
         if n % 6 == 0:
             _act(system, "resolve", ans, "--text", "灯已换好。")
             rating = "satisfied" if n % 12 == 0 else "dissatisfied"
-            # The resident's rating, recorded by an operator.
+            # The resident's rating, relayed by the channel's front-end
+            # (issue 11: an operator's key no longer poses as a resident).
             system.petition("rate", ans["case_id"], "--body", f"resident:r{n}",
-                            "--rating", rating, json=False)
+                            "--rating", rating, json=False,
+                            identity=liandong.frontend_identity("hotline"))
     # A request the ledger refuses (replying to a case the body does not
     # hold): counted under errors_total.
     other = next(a for a in answers if a["body_id"] != answers[0]["body_id"])

@@ -76,7 +76,12 @@ static void test_key_roles(void **state)
     assert_int_equal(identity_role("service:router", &id), ROLE_SERVICE);
     assert_int_equal(identity_role("frontend:wechat", &id), ROLE_FRONTEND);
     assert_int_equal(identity_role("body:", &id), ROLE_UNKNOWN);
-    assert_int_equal(identity_role("admin:root", &id), ROLE_UNKNOWN);
+    assert_int_equal(identity_role("admin:root", &id), ROLE_ADMIN);
+    assert_int_equal(identity_role("staff:zhang@PC-1", &id), ROLE_STAFF);
+    assert_string_equal(identity_staff_body(id), "PC-1");
+    assert_int_equal(identity_role("staff:zhang", &id), ROLE_UNKNOWN); /* no body */
+    assert_int_equal(identity_role("staff:zhang@", &id), ROLE_UNKNOWN);
+    assert_int_equal(identity_role("root:x", &id), ROLE_UNKNOWN);
 }
 
 static void test_recorded_actor(void **state)
@@ -93,7 +98,14 @@ static void test_recorded_actor(void **state)
         {"body:PC-1", "operator:ann", NULL},
         {"service:router", "PC-2", "PC-2"},
         {"service:router", "", "service:router"},
-        {"operator:ann", "operator:bob", "operator:bob"},
+        {"operator:ann", "operator:bob", NULL}, /* not as another person */
+        {"operator:ann", "service:router", NULL},
+        {"operator:ann", "PC-2", "PC-2"}, /* on the body's behalf */
+        {"staff:zhang@PC-1", "", "PC-1"},
+        {"staff:zhang@PC-1", "PC-1", "PC-1"},
+        {"staff:zhang@PC-1", "PC-2", NULL},
+        {"service:router", "staff:zhang@PC-1", "PC-1"},
+        {"admin:root", "PC-2", "admin:root"},
         {"operator:ann", NULL, "operator:ann"},
         {"frontend:wechat", "resident:138", "resident:138"},
         {"frontend:wechat", "PC-2", "frontend:wechat"},
@@ -109,6 +121,34 @@ static void test_recorded_actor(void **state)
             assert_int_equal(rc, 0);
             assert_string_equal(out, cases[i].want);
         }
+    }
+}
+
+/* Who acted and for whom: the person behind the key, and the body (or
+ * resident) when it acted as someone else. */
+static void test_principal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *user, *claimed, *principal, *on_behalf;
+    } cases[] = {
+        {"body:PC-1", "", "PC-1", ""},
+        {"operator:ann", "PC-2", "operator:ann", "PC-2"},
+        {"operator:ann", "", "operator:ann", ""},
+        {"staff:zhang@PC-1", "", "staff:zhang@PC-1", "PC-1"},
+        {"service:router", "PC-2", "PC-2", ""},
+        {"service:router", "staff:zhang@PC-1", "staff:zhang@PC-1", "PC-1"},
+        {"service:notifier", "", "service:notifier", ""},
+        {"frontend:wechat", "resident:138", "frontend:wechat", "resident:138"},
+        {"admin:root", "", "admin:root", ""},
+        {"", "PC-2", "PC-2", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *actor = NULL, *p = NULL, *b = NULL;
+        assert_int_equal(identity_recorded_actor(cases[i].user, cases[i].claimed, &actor), 0);
+        identity_principal(cases[i].user, cases[i].claimed, actor, &p, &b);
+        assert_string_equal(p, cases[i].principal);
+        assert_string_equal(b, cases[i].on_behalf);
     }
 }
 
@@ -135,7 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_key_roles),  cmocka_unit_test(test_recorded_actor),
-        cmocka_unit_test(test_case_roles),
+        cmocka_unit_test(test_case_roles), cmocka_unit_test(test_principal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,7 @@ static const char *const not_ledger[] = {
     "rates_report",
     "registry_imported",
     "registry_snapshot",
+    "registry_history_list",
     "alert",
     "case_event",
     "deadline_list",

@@ -113,9 +113,9 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
         for (size_t i = 0; i < cd->n_events; i++) {
             const Liandong__V1__CaseEvent *e = cd->events[i];
             char at[32];
-            printf("  #%-6llu %s %-10s %s -> %s by %s at %s %s\n", (unsigned long long)e->seq,
+            printf("  #%-6llu %s %-10s %s -> %s by %s%s%s at %s %s\n", (unsigned long long)e->seq,
                    format_ms(e->at_ms, at, sizeof at), e->kind, e->from_state, e->to_state,
-                   e->actor, e->body_id, e->note);
+                   e->actor, *e->on_behalf_of ? " for " : "", e->on_behalf_of, e->body_id, e->note);
         }
     }
     wire_free(&w);

@@ -65,10 +65,69 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* `registry history`: who imported which version, when, what changed. */
+static int registry_history(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"limit", NULL, "20", "how many imports, newest first (at most 200)", 0, NULL},
+        {"json", NULL, "0", "print as JSON lines", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    int rc = petition_parse_args(o, n, argc - 1, argv + 1,
+                                 "usage: petition registry history [--limit N] [--json]");
+    if (rc >= 0)
+        return rc;
+    long limit = 0;
+    if (config_get_long(o, n, "limit", 1, 200, &limit) < 0) {
+        fprintf(stderr, "petition registry history: --limit must be 1 to 200\n");
+        return 2;
+    }
+    Liandong__V1__RegistryHistory q = LIANDONG__V1__REGISTRY_HISTORY__INIT;
+    q.limit = (uint32_t)limit;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_REGISTRY_HISTORY;
+    req.registry_history = &q;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_REGISTRY_HISTORY_LIST,
+                       &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__RegistryHistoryList *l = wire_envelope(w)->registry_history_list;
+    int as_json = strcmp(config_get(o, n, "json"), "1") == 0;
+    if (!as_json)
+        printf("%-8s %-20s %-24s %6s %6s %s\n", "version", "at (UTC)", "by", "units", "bodies",
+               "changes (units +/-, bodies +/-)");
+    for (size_t i = 0; i < l->n_imports; i++) {
+        const Liandong__V1__RegistryImportRecord *x = l->imports[i];
+        if (as_json) {
+            json_t *j = json_object();
+            json_object_set_new(j, "version", json_integer((json_int_t)x->version));
+            json_object_set_new(j, "at_ms", json_integer((json_int_t)x->at_ms));
+            json_object_set_new(j, "actor", json_string(x->actor));
+            json_object_set_new(j, "units", json_integer(x->units));
+            json_object_set_new(j, "bodies", json_integer(x->bodies));
+            json_object_set_new(j, "units_added", json_integer(x->units_added));
+            json_object_set_new(j, "units_removed", json_integer(x->units_removed));
+            json_object_set_new(j, "bodies_added", json_integer(x->bodies_added));
+            json_object_set_new(j, "bodies_removed", json_integer(x->bodies_removed));
+            json_print_line(j);
+        } else {
+            char at[32];
+            printf("%-8llu %-20s %-24s %6u %6u +%u/-%u, +%u/-%u\n", (unsigned long long)x->version,
+                   format_ms(x->at_ms, at, sizeof at), x->actor, x->units, x->bodies,
+                   x->units_added, x->units_removed, x->bodies_added, x->bodies_removed);
+        }
+    }
+    wire_free(&w);
+    return 0;
+}
+
 int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "history") == 0)
+        return registry_history(ctx, argc, argv);
     if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: petition registry import FILE\n");
+        fprintf(stderr, "usage: petition registry import FILE | registry history [--limit N]\n");
         return 2;
     }
     size_t len = 0;

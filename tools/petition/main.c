@@ -16,8 +16,11 @@ static config_opt_t opts[] = {
     {"desk", "LIANDONG_DESK", "tcp://127.0.0.1:7312", "router department (desk) endpoint", 0, NULL},
     {"timeout-ms", "LIANDONG_TIMEOUT_MS", "10000", "how long to wait for an answer", 0, NULL},
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory", 0, NULL},
-    {"identity", "LIANDONG_IDENTITY", "operator.admin",
-     "our key in the keys directory (role.id: operator.X, frontend.X, body.BODY_ID)", 0, NULL},
+    {"identity", "LIANDONG_IDENTITY", "",
+     "our key in the keys directory (role.id: operator.X, admin.X, frontend.CHANNEL, "
+     "body.BODY_ID, staff.NAME@BODY_ID); by default frontend.CHANNEL for submit, admin.root for "
+     "registry, operator.admin otherwise",
+     0, NULL},
     {"router-identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "the router's key", 0, NULL},
     {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
@@ -32,7 +35,10 @@ static const char usage[] =
     "  submit --channel C --id ID --text T [--address A] [--compound CODE]\n"
     "         [--urgency normal|emergency] [--name N] [--phone P] [--json]\n"
     "                                    submit a resident's demand as a front-end\n"
-    "  registry import FILE              validate and import a registry (registry.json format)\n"
+    "  registry import FILE              validate and import a registry (registry.json format;\n"
+    "                                    an administrator's key)\n"
+    "  registry history [--limit N] [--json]\n"
+    "                                    who imported which version, when, what changed\n"
     "  desk --body BODY_ID [--state S] [--limit N] [--json]\n"
     "                                    the cases a body holds\n"
     "  desk --body BODY_ID --follow [--json] [--seen-file F] [--max N]\n"
@@ -53,7 +59,12 @@ static const char usage[] =
     "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
     "                                    open cases past a deadline, oldest first\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
-    "                                    create a CURVE key pair (DIR defaults to --keys)\n"
+    "                                    create a CURVE key pair (DIR defaults to --keys);\n"
+    "                                    roles: service, frontend, body, staff (ID NAME@BODY_ID),\n"
+    "                                    operator, admin\n"
+    "  keys revoke --role ROLE --id ID [--dir DIR]\n"
+    "                                    revoke a key: every service refuses it within a second\n"
+    "  keys list [--dir DIR]             the keys a directory authorises, by role\n"
     "  keys bootstrap --registry FILE [--dir DIR]\n"
     "                                    keys for the services, an operator, front-ends, bodies\n";
 
@@ -87,6 +98,25 @@ int main(int argc, char **argv)
         .ledger_identity = config_get(opts, NOPTS, "ledger-identity"),
     };
     const char *cmd = argv[rest];
+    /* Without --identity (or LIANDONG_IDENTITY) each command acts with the
+     * key of the role that may send it (docs/roles.md): a submission as
+     * its channel's front-end, a registry import as the administrator,
+     * everything else as an operator. */
+    static char default_identity[96];
+    if (*ctx.identity == '\0') {
+        const char *channel = NULL;
+        for (int i = rest + 1; i + 1 < argc; i++)
+            if (strcmp(argv[i], "--channel") == 0)
+                channel = argv[i + 1];
+        if (strcmp(cmd, "submit") == 0 && channel != NULL)
+            snprintf(default_identity, sizeof default_identity, "frontend.%s", channel);
+        else if (strcmp(cmd, "registry") == 0 && rest + 1 < argc &&
+                 strcmp(argv[rest + 1], "import") == 0)
+            snprintf(default_identity, sizeof default_identity, "admin.root");
+        else
+            snprintf(default_identity, sizeof default_identity, "operator.admin");
+        ctx.identity = default_identity;
+    }
     int sargc = argc - rest;
     char **sargv = argv + rest;
     if (strcmp(cmd, "ping") == 0)

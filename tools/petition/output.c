@@ -140,6 +140,7 @@ json_t *json_case_event(const Liandong__V1__CaseEvent *e)
     json_object_set_new(o, "case_id", json_string(e->case_id));
     json_object_set_new(o, "kind", json_string(e->kind));
     json_object_set_new(o, "actor", json_string(e->actor));
+    json_object_set_new(o, "on_behalf_of", json_string(e->on_behalf_of));
     json_object_set_new(o, "from_state", json_string(e->from_state));
     json_object_set_new(o, "to_state", json_string(e->to_state));
     json_object_set_new(o, "body_id", json_string(e->body_id));
