@@ -115,7 +115,7 @@ static int create_validate(ledger_job_t *j)
         p->reply_due_ms < 0 || p->resolve_due_ms < 0 || p->reply_due_ms > DUE_MS_MAX ||
         p->resolve_due_ms > DUE_MS_MAX) {
         ledger_job_fail(j, E(BAD_REQUEST),
-                        "urgency or due times out of range (hours at most %d, due moments within "
+                        "urgency or due hours out of range (hours at most %d, due moments within "
                         "the years the ledger accepts)",
                         LIMIT_DUE_HOURS_MAX);
         return -EINVAL;
@@ -388,9 +388,10 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
                              a->placement->resolve_due_ms > DUE_MS_MAX)) {
             /* Answered with its reason: a bare -EINVAL became INTERNAL
              * "refused without an answer" (issue 12). */
-            ledger_job_fail(j, E(BAD_REQUEST),
-                            "placement due times out of range (hours at most %d)",
-                            LIMIT_DUE_HOURS_MAX);
+            ledger_job_fail(
+                j, E(BAD_REQUEST),
+                "placement due hours out of range (at most %d) or due moments outside 1970-2100",
+                LIMIT_DUE_HOURS_MAX);
             return -EINVAL;
         }
         if (a->placement &&

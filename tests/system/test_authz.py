@@ -392,14 +392,14 @@ def test_a_person_behind_every_action(system, keys):
     # The body's own desk acts as itself: no one else to name.
     with client(system, "desk", "body.PC-YH") as c:
         ans = c.request(envelope(case_action=pb.CaseAction(case_id=case2["case_id"],
-                                                           kind=A.ACTION_REPLY, text="好的")))
+                                                           kind=A.ACTION_REPLY, text="好的，马上派人")))
     assert ans.WhichOneof("body") == "case_action_done", ans
     assert (ans.case_action_done.event.actor, ans.case_action_done.event.on_behalf_of) == \
         (body, "")
     # A staff person of another body acts for nobody here.
     with client(system, "desk", "staff.li@PC-JD") as c:
         ans = c.request(envelope(case_action=pb.CaseAction(case_id=case2["case_id"],
-                                                           kind=A.ACTION_RESOLVE, text="修好了")))
+                                                           kind=A.ACTION_RESOLVE, text="已经修好了")))
     assert error_code(ans) == E.ERROR_FORBIDDEN, ans
     # Stored as such in the history.
     with system.db() as conn, conn.cursor() as cur:

@@ -329,7 +329,8 @@ def import_registry(system, doc, timeout=WAIT):
     text = doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
     env = pb.Envelope()
     env.registry_import.json = text
-    with system.wire("ledger", timeout=timeout) as w:
+    # Registry imports are for administrators only (issue 11).
+    with system.wire("ledger", identity="admin.root", timeout=timeout) as w:
         return w.request(env, timeout)
 
 
