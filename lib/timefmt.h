@@ -22,4 +22,9 @@ int timefmt_parse_rfc3339(const char *s, int64_t *ms, int *offset_s);
  * -EINVAL (buffer too small, offset beyond +-23:59). */
 int timefmt_rfc3339(int64_t t_ms, int offset_s, char *buf, size_t len);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's algorithms; any year). Shared with lib/calendar.c. */
+int64_t days_from_civil(int64_t y, int m, int d);
+void civil_from_days(int64_t z, int *y, int *m, int *d);
+
 #endif
