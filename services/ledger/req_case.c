@@ -748,15 +748,20 @@ const ledger_handler_t ledger_req_case_action = {
 
 static const db_stmt_t list_stmts[] = {
     /* $1 body ('' any) $2 state ('' open) $3 after case id $4 limit
-     * $5 channel ('' any: a front-end's scope) */
+     * $5 channel ('' any: a front-end's scope) $6 flagged for review only.
+     * The flag is read from the explanation the router stored as compact
+     * JSON (jansson keeps the key order: explain.review.flagged first);
+     * a text match, so that an explanation that is not JSON at all (the
+     * ledger accepts any text there) can never fail the query. */
     {"list_cases",
      "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.body_id = $1)"
      " AND ($5 = '' OR c.channel = $5)"
+     " AND (NOT $6::bool OR position('\"review\":{\"flagged\":true' IN c.explain_json) > 0)"
      " AND (CASE WHEN $2 = '' THEN c.state IN " CASE_OPEN_STATES_SQL " ELSE c.state = $2 END)"
      " AND c.case_no > COALESCE((SELECT a.case_no FROM cases a WHERE a.case_id = $3),"
      "  CASE WHEN $3 = '' THEN 0 ELSE 9223372036854775807 END)"
      " ORDER BY c.case_no LIMIT $4::int",
-     5},
+     6},
 };
 
 /* What the caller may read (authz.h): a body's desk and its staff the
@@ -821,7 +826,8 @@ static int list_send(db_t *db, ledger_job_t *j)
     v[2] = l->after_case_id;
     v[3] = ledger_job_u32(j, lim);
     v[4] = channel;
-    return ledger_job_send(db, j, "list_cases", 5, v);
+    v[5] = l->review ? "t" : "f";
+    return ledger_job_send(db, j, "list_cases", 6, v);
 }
 
 static int list_answer(ledger_job_t *j)

@@ -38,3 +38,23 @@ def test_review_flags_travel_with_the_case(system):
     assert row is not None
     ex = json.loads(row[0]) if isinstance(row[0], str) else row[0]
     assert ex["urgency"]["rule"] == "danger_unclear" and ex["urgency"]["review"] is True, ex
+
+
+def test_review_queue_lists_the_flagged_open_cases(system):
+    """The dispatch centre's queue (`petition review`, ListCases.review):
+    the flagged cases and only them, with the explanation of why."""
+    flagged = _placement(_submit(system, "REVQ-1", "小区的路灯和垃圾桶"))
+    clear = _placement(_submit(system, "REVQ-2", "3栋的电梯坏了,停运两天了"))
+    assert flagged["review"] is True and clear["review"] is False
+    rows = system.petition("review", "--limit", "1000")
+    rows = [rows] if isinstance(rows, dict) else list(rows)
+    ids = {r["case_id"] for r in rows}
+    assert flagged["case_id"] in ids, rows
+    assert clear["case_id"] not in ids, rows
+    for r in rows:
+        ex = r.get("explain") or r.get("placement", {}).get("explain") or {}
+        if ex:
+            assert ex["review"]["flagged"] is True, r
+    text = system.petition("review", json=False).stdout
+    text = text.decode() if isinstance(text, bytes) else text
+    assert "flagged for review" in text

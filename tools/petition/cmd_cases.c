@@ -68,6 +68,52 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
     return 0;
 }
 
+/* The dispatch centre's review queue (issue 19): open cases the router
+ * placed but flagged, oldest first, with why. */
+int cmd_review(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    config_opt_t o[] = {
+        {"limit", NULL, "100", "at most this many cases", 0, NULL},
+        {"json", NULL, "0", "print as JSON lines", 1, NULL},
+    };
+    size_t n = sizeof o / sizeof o[0];
+    int rc = petition_parse_args(o, n, argc, argv, "usage: petition review [OPTIONS]");
+    if (rc >= 0)
+        return rc;
+    long limit = 0;
+    if (config_get_long(o, n, "limit", 1, 1000, &limit) < 0) {
+        fprintf(stderr, "petition review: --limit must be 1..1000\n");
+        return 2;
+    }
+    Liandong__V1__ListCases lc = LIANDONG__V1__LIST_CASES__INIT;
+    lc.limit = (uint32_t)limit;
+    lc.review = 1;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES;
+    req.list_cases = &lc;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_LIST, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseList *cl = wire_envelope(w)->case_list;
+    int as_json = strcmp(config_get(o, n, "json"), "1") == 0;
+    for (size_t i = 0; i < cl->n_cases; i++) {
+        const Liandong__V1__CaseRecord *r = cl->cases[i];
+        if (as_json) {
+            json_print_line(json_case_record(r));
+        } else {
+            char due[32];
+            printf("%-20s %-10s %-24s %-9s %-14s reply by %s  %s\n", r->case_id, r->state,
+                   r->category, urgency_text(r->urgency), r->body_id,
+                   format_ms(r->reply_due_ms, due, sizeof due), r->text);
+        }
+    }
+    if (!as_json)
+        printf("%zu case(s) flagged for review\n", cl->n_cases);
+    wire_free(&w);
+    return 0;
+}
+
 int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {{"json", NULL, "0", "print as JSON", 1, NULL}};

@@ -28,6 +28,7 @@ int cmd_ping(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_registry(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_review(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_case(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv);
 int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv);

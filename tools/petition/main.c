@@ -58,6 +58,8 @@ static const char usage[] =
     "                                    property companies ranked: grades, red/black lists\n"
     "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
     "                                    open cases past a deadline, oldest first\n"
+    "  review [--limit N] [--json]\n"
+    "                                    open cases flagged for the dispatch centre's review\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
     "                                    create a CURVE key pair (DIR defaults to --keys);\n"
     "                                    roles: service, frontend, body, staff (ID NAME@BODY_ID),\n"
@@ -127,6 +129,8 @@ int main(int argc, char **argv)
         return cmd_registry(&ctx, sargc, sargv);
     if (strcmp(cmd, "desk") == 0)
         return cmd_desk(&ctx, sargc, sargv);
+    if (strcmp(cmd, "review") == 0)
+        return cmd_review(&ctx, sargc, sargv);
     if (strcmp(cmd, "case") == 0)
         return cmd_case(&ctx, sargc, sargv);
     if (strcmp(cmd, "rates") == 0)
