@@ -23,10 +23,12 @@
  * grants or refuses: a body never extends its own deadline (req_case.c
  * also refuses the dispatch centre granting on a case it holds itself). */
 #define CLOCK_ROWS(S)                                                                              \
-    {S, CA_PAUSE, S, BODY, CASE_EVENT_PAUSED}, {S, CA_RESUME, S, BODY | DISP, CASE_EVENT_RESUMED},  \
+    {S, CA_PAUSE, S, BODY, CASE_EVENT_PAUSED}, {S, CA_RESUME, S, BODY | DISP, CASE_EVENT_RESUMED}, \
         {S, CA_EXTEND, S, BODY, CASE_EVENT_EXTENSION_REQUESTED},                                   \
         {S, CA_GRANT, S, DISP, CASE_EVENT_EXTENSION_GRANTED},                                      \
-        {S, CA_REFUSE, S, DISP, CASE_EVENT_EXTENSION_REFUSED}
+    {                                                                                              \
+        S, CA_REFUSE, S, DISP, CASE_EVENT_EXTENSION_REFUSED                                        \
+    }
 
 /* One row per legal (state, action). Order: by state, then action. */
 static const case_transition_t table[] = {
@@ -72,8 +74,8 @@ static const case_transition_t table[] = {
 };
 
 static const char *const action_names[CA_COUNT] = {
-    "unspecified", "delivered", "accept",   "reply", "resolve",
-    "return",      "escalate",  "dispatch", "rate",  "close", "pause", "resume", "extend", "grant", "refuse",
+    "unspecified", "delivered", "accept", "reply",  "resolve", "return", "escalate", "dispatch",
+    "rate",        "close",     "pause",  "resume", "extend",  "grant",  "refuse",
 };
 
 const case_transition_t *case_transitions(size_t *n)

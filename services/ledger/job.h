@@ -33,7 +33,7 @@
     " c.explain_json, round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"          \
     " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int,"                        \
     " c.deadline_policy, c.reply_clock, c.resolve_clock, ld_ms(c.paused_at),"                      \
-    " ld_ms(c.pause_until), c.pause_reason, (extract(epoch FROM c.paused_total) * 1000)::bigint,"   \
+    " ld_ms(c.pause_until), c.pause_reason, (extract(epoch FROM c.paused_total) * 1000)::bigint,"  \
     " c.pauses, c.extensions, c.extension_pending"
 #define NCASE_COLS 34
 /* An event row as ledger_job_event() reads it; p is the table's prefix. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
 #include "case_model.h"
@@ -491,8 +492,10 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
             return -EINVAL;
         return 0;
     case CA_GRANT:
-        if (a->resolve_due_ms <= 0 || a->resolve_due_ms > DUE_MS_MAX) {
-            ledger_job_fail(j, E(BAD_REQUEST), "grant needs resolve_due_ms, the new deadline");
+        /* An extension gives time: a deadline already past is no grant. */
+        if (a->resolve_due_ms <= (int64_t)time(NULL) * 1000 || a->resolve_due_ms > DUE_MS_MAX) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "grant needs resolve_due_ms, the new deadline, in the future");
             return -EINVAL;
         }
         return 0;

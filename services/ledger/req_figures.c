@@ -63,7 +63,7 @@
     "   WHERE month >= $6::date AND month < $7::date" BODY_SEL ") x GROUP BY key),"                \
     " o AS (SELECT body_id AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS           \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
     " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
@@ -71,7 +71,7 @@
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"        \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
     " WHERE $3 = '' OR k.key IN " BODIES_OF_SUBTREE " ORDER BY k.key"
 
@@ -91,7 +91,7 @@
     "   WHERE month >= $7::date AND month < $8::date) x" KEEP_SEL " GROUP BY key),"                \
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS           \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " GROUP BY compound_code),"       \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve, sum(oc.paused) paused, sum(oc.extended) extended"  \
@@ -102,7 +102,7 @@
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"        \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
 
@@ -151,7 +151,7 @@
     "  WHERE true" DIM_IN_SUBTREE_C " GROUP BY c." DIM "),"                                        \
     " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS           \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
     " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
     " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \

@@ -36,7 +36,9 @@ static const case_transition_t *find(case_state_t s, case_action_t a)
         {S, CA_RESUME, S, CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},             \
         {S, CA_EXTEND, S, CASE_ROLE_HOLDER},                                                       \
         {S, CA_GRANT, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},                                 \
-        {S, CA_REFUSE, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR}
+    {                                                                                              \
+        S, CA_REFUSE, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR                                   \
+    }
 
 /* The lifecycle as docs/case-lifecycle.md draws it: written out here a
  * second time on purpose, so an accidental edit of the table fails. */

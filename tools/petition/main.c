@@ -146,9 +146,9 @@ int main(int argc, char **argv)
         return cmd_ranking(&ctx, sargc, sargv);
     if (strcmp(cmd, "overdue") == 0)
         return cmd_overdue(&ctx, sargc, sargv);
-    static const char *const actions[] = {"accept", "reply",  "resolve", "return", "escalate",
-                                          "rate",   "close",  "dispatch", "pause", "resume",
-                                          "extend", "grant",  "refuse"};
+    static const char *const actions[] = {"accept", "reply", "resolve",  "return", "escalate",
+                                          "rate",   "close", "dispatch", "pause",  "resume",
+                                          "extend", "grant", "refuse"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
         if (strcmp(cmd, actions[i]) == 0)
             return cmd_action(&ctx, cmd, sargc, sargv);

@@ -132,9 +132,10 @@ json_t *json_case_record(const Liandong__V1__CaseRecord *r)
     json_object_set_new(o, "paused_at",
                         r->paused_at_ms > 0 ? json_string(format_ms(r->paused_at_ms, b1, sizeof b1))
                                             : json_null());
-    json_object_set_new(o, "pause_until", r->pause_until_ms > 0 ? json_string(format_ms(
-                                                                      r->pause_until_ms, b2, sizeof b2))
-                                                                : json_null());
+    json_object_set_new(o, "pause_until",
+                        r->pause_until_ms > 0
+                            ? json_string(format_ms(r->pause_until_ms, b2, sizeof b2))
+                            : json_null());
     json_object_set_new(o, "pause_reason", json_string(r->pause_reason));
     json_object_set_new(o, "paused_ms", json_integer((json_int_t)r->paused_ms));
     json_object_set_new(o, "pauses", json_integer((json_int_t)r->pauses));
