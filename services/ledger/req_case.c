@@ -391,7 +391,12 @@ static const db_stmt_t action_stmts[] = {
      "  escalations = escalations + CASE WHEN $2 = 'escalate' THEN 1 ELSE 0 END,"
      "  returns = returns + CASE WHEN $2 = 'return' THEN 1 ELSE 0 END,"
      "  reopens = CASE WHEN $18::bool THEN reopens + 1 WHEN $7 <> body_id THEN 0"
-     "   ELSE reopens END"
+     "   ELSE reopens END,"
+     /* A pause and an extension request are the holder's: a new holder
+      * starts without them (the deadlines stand as they are moved). */
+     "  paused_at = CASE WHEN $7 <> body_id THEN NULL ELSE paused_at END,"
+     "  pause_until = CASE WHEN $7 <> body_id THEN NULL ELSE pause_until END,"
+     "  extension_pending = CASE WHEN $7 <> body_id THEN false ELSE extension_pending END"
      "  WHERE case_id = $1 RETURNING case_id, reply_due, resolve_due, compound_code),"
      " s AS (SELECT ld_next_seq(1) AS seq),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
@@ -844,6 +849,8 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
         snprintf(w->body_id, sizeof w->body_id, "%s", v[6]);
         w->reopens = 0;
         w->next_rung[0] = '\0'; /* the rung above the previous holder */
+        w->paused = 0;
+        w->extension_pending = 0;
     }
     if (rh > 0)
         w->on_time = 1; /* a new reply deadline starts now */
