@@ -119,6 +119,24 @@ def test_pause_moves_the_deadlines_by_the_time_paused(system):
             pb.ERROR_FORBIDDEN)
 
 
+def test_a_new_holder_starts_without_the_pause(system):
+    c = submit(system)
+    cid = c["case_id"]
+    ok(act(system, BODY_KEY, cid, A.ACTION_PAUSE, actor=HOLDER,
+           reason="other_authority", pause_hours=10))
+    ok(act(system, BODY_KEY, cid, A.ACTION_EXTEND, actor=HOLDER, text="需要等配件到货"))
+    moved = dues(system, cid)
+    ev = ok(act(system, "operator.admin", cid, A.ACTION_DISPATCH, actor="operator:admin",
+                target_body="JA-DH-CZ-1-RC"))
+    assert ev.body_id == "JA-DH-CZ-1-RC"
+    shown = show(system, cid)
+    rec = shown.get("record", shown)
+    assert rec["paused"] is False and rec["extension_pending"] is False, rec
+    assert dues(system, cid) == moved  # the deadlines stand as moved
+    refused(act(system, liandong.body_identity("JA-DH-CZ-1-RC"), cid, A.ACTION_RESUME,
+                actor="JA-DH-CZ-1-RC"), pb.ERROR_ILLEGAL_TRANSITION)
+
+
 def test_an_emergency_cannot_be_paused(system):
     c = submit(system, "鸿翔花园7栋电梯突然停了，有人被困在电梯里出不来", urgency="emergency")
     assert c["urgency"] == "emergency", c
