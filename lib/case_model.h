@@ -58,6 +58,13 @@ int case_state_is_open(case_state_t s);
 #define CASE_EVENT_DISPATCHED "dispatched"
 #define CASE_EVENT_RATED "rated"
 #define CASE_EVENT_CLOSED "closed"
+/* Paused clocks (挂起) and extensions (延期): the state stays, the
+ * deadlines move (docs/case-lifecycle.md). */
+#define CASE_EVENT_PAUSED "paused"
+#define CASE_EVENT_RESUMED "resumed"
+#define CASE_EVENT_EXTENSION_REQUESTED "extension_requested"
+#define CASE_EVENT_EXTENSION_GRANTED "extension_granted"
+#define CASE_EVENT_EXTENSION_REFUSED "extension_refused"
 
 typedef enum {
     CE_CREATED = 0,
@@ -71,6 +78,11 @@ typedef enum {
     CE_DISPATCHED,
     CE_RATED,
     CE_CLOSED,
+    CE_PAUSED,
+    CE_RESUMED,
+    CE_EXTENSION_REQUESTED,
+    CE_EXTENSION_GRANTED,
+    CE_EXTENSION_REFUSED,
     CE_COUNT
 } case_event_t;
 

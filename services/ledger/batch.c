@@ -40,7 +40,8 @@ static const db_stmt_t statements[] = {
      " CASE WHEN reopens > 0"
      "  THEN ld_next_rung(body_id, compound_code) ELSE '' END,"
      " greatest(1, round(extract(epoch FROM reply_due - created_at) / 3600))::int,"
-     " greatest(1, round(extract(epoch FROM resolve_due - created_at) / 3600))::int"
+     " greatest(1, round(extract(epoch FROM resolve_due - created_at) / 3600))::int,"
+     " paused_at IS NOT NULL, urgency, extension_pending"
      " FROM cases WHERE case_id = $1 FOR UPDATE",
      1},
     {"event_by_rid", "SELECT " EVENT_COLS("") " FROM case_events WHERE request_id = $1", 1},
@@ -185,6 +186,9 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, ledger_case_t *wc, siz
             snprintf(w->next_rung, sizeof w->next_rung, "%s", PQgetvalue(r, 0, 10));
             w->reply_hours = (unsigned)ledger_col_i64(r, 0, 11);
             w->resolve_hours = (unsigned)ledger_col_i64(r, 0, 12);
+            w->paused = ledger_col_bool(r, 0, 13);
+            w->emergency = strcmp(PQgetvalue(r, 0, 14), "emergency") == 0;
+            w->extension_pending = ledger_col_bool(r, 0, 15);
             if (w->state < 0)
                 w->found = 0;
         }

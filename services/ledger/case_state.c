@@ -16,6 +16,20 @@
  * credit.h). */
 #define ANSWER (BODY | DISP)
 
+/* Pausing and extensions leave the state as it is (a flag on the case,
+ * not a state: every other action stays legal while paused, and a reply or
+ * resolution ends nothing but the clock it answers). The holder pauses,
+ * resumes and asks; the dispatch centre may also resume, and only it
+ * grants or refuses: a body never extends its own deadline (req_case.c
+ * also refuses the dispatch centre granting on a case it holds itself). */
+#define CLOCK_ROWS(S)                                                                              \
+    {S, CA_PAUSE, S, BODY, CASE_EVENT_PAUSED}, {S, CA_RESUME, S, BODY | DISP, CASE_EVENT_RESUMED}, \
+        {S, CA_EXTEND, S, BODY, CASE_EVENT_EXTENSION_REQUESTED},                                   \
+        {S, CA_GRANT, S, DISP, CASE_EVENT_EXTENSION_GRANTED},                                      \
+    {                                                                                              \
+        S, CA_REFUSE, S, DISP, CASE_EVENT_EXTENSION_REFUSED                                        \
+    }
+
 /* One row per legal (state, action). Order: by state, then action. */
 static const case_transition_t table[] = {
     {CS_RECEIVED, CA_DISPATCH, CS_ASSIGNED, DISP, CASE_EVENT_DISPATCHED},
@@ -28,6 +42,7 @@ static const case_transition_t table[] = {
     {CS_ASSIGNED, CA_ESCALATE, CS_ASSIGNED, BODY | CASE_ROLE_SERVICE | DISP, CASE_EVENT_ESCALATED},
     {CS_ASSIGNED, CA_DISPATCH, CS_ASSIGNED, DISP, CASE_EVENT_DISPATCHED},
     {CS_ASSIGNED, CA_CLOSE, CS_CLOSED, DISP, CASE_EVENT_CLOSED},
+    CLOCK_ROWS(CS_ASSIGNED),
 
     {CS_DELIVERED, CA_ACCEPT, CS_ACCEPTED, BODY, CASE_EVENT_ACCEPTED},
     {CS_DELIVERED, CA_REPLY, CS_REPLIED, ANSWER, CASE_EVENT_REPLIED},
@@ -35,15 +50,18 @@ static const case_transition_t table[] = {
     {CS_DELIVERED, CA_ESCALATE, CS_ASSIGNED, BODY | CASE_ROLE_SERVICE | DISP, CASE_EVENT_ESCALATED},
     {CS_DELIVERED, CA_DISPATCH, CS_ASSIGNED, DISP, CASE_EVENT_DISPATCHED},
     {CS_DELIVERED, CA_CLOSE, CS_CLOSED, DISP, CASE_EVENT_CLOSED},
+    CLOCK_ROWS(CS_DELIVERED),
 
     {CS_ACCEPTED, CA_REPLY, CS_REPLIED, ANSWER, CASE_EVENT_REPLIED},
     {CS_ACCEPTED, CA_RETURN, CS_RETURNED, BODY, CASE_EVENT_RETURNED},
     {CS_ACCEPTED, CA_ESCALATE, CS_ASSIGNED, BODY | CASE_ROLE_SERVICE | DISP, CASE_EVENT_ESCALATED},
     {CS_ACCEPTED, CA_DISPATCH, CS_ASSIGNED, DISP, CASE_EVENT_DISPATCHED},
     {CS_ACCEPTED, CA_CLOSE, CS_CLOSED, DISP, CASE_EVENT_CLOSED},
+    CLOCK_ROWS(CS_ACCEPTED),
 
     {CS_REPLIED, CA_RESOLVE, CS_RESOLVED, ANSWER, CASE_EVENT_RESOLVED},
     {CS_REPLIED, CA_ESCALATE, CS_ASSIGNED, BODY | CASE_ROLE_SERVICE | DISP, CASE_EVENT_ESCALATED},
+    CLOCK_ROWS(CS_REPLIED),
 
     /* A "dissatisfied" rating leaves for `replied` (reopened) or
      * `assigned` (escalated) instead: req_case.c, ROUTING.md section 8. */
@@ -56,8 +74,8 @@ static const case_transition_t table[] = {
 };
 
 static const char *const action_names[CA_COUNT] = {
-    "unspecified", "delivered", "accept",   "reply", "resolve",
-    "return",      "escalate",  "dispatch", "rate",  "close",
+    "unspecified", "delivered", "accept", "reply",  "resolve", "return", "escalate", "dispatch",
+    "rate",        "close",     "pause",  "resume", "extend",  "grant",  "refuse",
 };
 
 const case_transition_t *case_transitions(size_t *n)

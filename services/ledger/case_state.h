@@ -25,6 +25,11 @@ typedef enum {
     CA_DISPATCH = 7,
     CA_RATE = 8,
     CA_CLOSE = 9,
+    CA_PAUSE = 10,  /* the holder stops the clock (挂起) */
+    CA_RESUME = 11, /* ... and restarts it */
+    CA_EXTEND = 12, /* the holder asks for more time (延期) */
+    CA_GRANT = 13,  /* the dispatch centre grants it ... */
+    CA_REFUSE = 14, /* ... or refuses it */
     CA_COUNT
 } case_action_t;
 

@@ -48,6 +48,9 @@ typedef struct {
     char next_rung[LEDGER_ID_MAX + 1];   /* one rung up from body_id, read only for a
                                           * case already reopened ("" none) */
     unsigned reply_hours, resolve_hours; /* its limits as placed (a reopen restarts them) */
+    int paused;                          /* its clock is paused (挂起) */
+    int emergency;                       /* urgency emergency: never paused */
+    int extension_pending;               /* an extension asked for, not decided */
 } ledger_case_t;
 
 struct ledger_handler {

@@ -295,6 +295,13 @@ Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, 
     c->deadline_policy = ledger_col_str(j, r, row, 24);
     c->reply_clock = ledger_col_str(j, r, row, 25);
     c->resolve_clock = ledger_col_str(j, r, row, 26);
+    c->paused_at_ms = ledger_col_i64(r, row, 27);
+    c->pause_until_ms = ledger_col_i64(r, row, 28);
+    c->pause_reason = ledger_col_str(j, r, row, 29);
+    c->paused_ms = ledger_col_i64(r, row, 30);
+    c->pauses = (uint32_t)ledger_col_i64(r, row, 31);
+    c->extensions = (uint32_t)ledger_col_i64(r, row, 32);
+    c->extension_pending = ledger_col_bool(r, row, 33);
     return c;
 }
 

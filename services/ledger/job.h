@@ -32,8 +32,10 @@
     " ld_ms(c.resolve_due), ld_ms(c.replied_at), ld_ms(c.resolved_at), c.rating, c.tier,"          \
     " c.explain_json, round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"          \
     " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int,"                        \
-    " c.deadline_policy, c.reply_clock, c.resolve_clock"
-#define NCASE_COLS 27
+    " c.deadline_policy, c.reply_clock, c.resolve_clock, ld_ms(c.paused_at),"                      \
+    " ld_ms(c.pause_until), c.pause_reason, (extract(epoch FROM c.paused_total) * 1000)::bigint,"  \
+    " c.pauses, c.extensions, c.extension_pending"
+#define NCASE_COLS 34
 /* An event row as ledger_job_event() reads it; p is the table's prefix. */
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "field_limits.h"
 #include "batch.h"
 #include "authz.h"
 #include "handler.h"
@@ -46,6 +47,8 @@ static config_opt_t opts[] = {
      "Prometheus /metrics over HTTP on HOST:PORT (empty: off)", 0, NULL},
     {"min-reply-chars", "LIANDONG_MIN_REPLY_CHARS", "4",
      "characters of content (not spaces or punctuation) a reply or resolution needs", 0, NULL},
+    {"max-pause-hours", "LIANDONG_MAX_PAUSE_HOURS", "360",
+     "the longest pause (挂起) of a case's clock a body may ask for, in hours", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
@@ -266,17 +269,20 @@ int main(int argc, char **argv)
         return 2;
     }
     log_init("ledger", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
-    long max_msg = 0, max_q = 0, min_reply = 0;
+    long max_msg = 0, max_q = 0, min_reply = 0, max_pause = 0;
     if (config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
         config_get_long(opts, NOPTS, "max-queue", 1, 1000000, &max_q) < 0 ||
         config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
-            0) {
-        fprintf(stderr, "ledger: --max-message, --max-queue or --min-reply-chars out of range\n");
+            0 ||
+        config_get_long(opts, NOPTS, "max-pause-hours", 1, LIMIT_DUE_HOURS_MAX, &max_pause) < 0) {
+        fprintf(stderr, "ledger: --max-message, --max-queue, --min-reply-chars or "
+                        "--max-pause-hours out of range\n");
         return 2;
     }
     static ledger_t l;
     l.max_q = (size_t)max_q;
     ledger_case_set_min_reply_chars((size_t)min_reply);
+    ledger_case_set_max_pause_hours((unsigned)max_pause);
     l.queue = calloc(l.max_q, sizeof(rpc_request_t *));
     l.queued_at = calloc(l.max_q, sizeof(uint64_t));
     size_t nst = 0;

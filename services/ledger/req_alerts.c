@@ -77,6 +77,8 @@ static const db_stmt_t list_stmts[] = {
       * million), and a CASE runs that search only for them. */
      "  CASE WHEN date_trunc('hour', p.reply_due - p.created_at) = p.reply_due - p.created_at"
      "    AND date_trunc('hour', p.resolve_due - p.created_at) = p.resolve_due - p.created_at"
+     /* a pause or a grant moves them by whole hours too (issue 15) */
+     "    AND p.pauses = 0 AND p.extensions = 0"
      "   THEN NULL ELSE (SELECT min(e.at) FROM case_events e WHERE e.case_id = p.case_id"
      "    AND e.reply_due = p.reply_due AND e.resolve_due = p.resolve_due) END,"
      "  CASE WHEN p.case_id IN (SELECT x.case_id FROM case_alerts x WHERE x.case_id > $1"

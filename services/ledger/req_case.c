@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
 #include "case_model.h"
@@ -33,6 +34,14 @@ static size_t min_reply_chars = REPLY_TEXT_MIN_CHARS_DEFAULT;
 void ledger_case_set_min_reply_chars(size_t n)
 {
     min_reply_chars = n;
+}
+
+/* The longest pause a body may ask for (ROUTING.md section 6). */
+static unsigned max_pause_hours = PAUSE_HOURS_MAX_DEFAULT;
+
+void ledger_case_set_max_pause_hours(unsigned h)
+{
+    max_pause_hours = h;
 }
 
 /* ------------------------------------------------------------ CreateCase */
@@ -313,6 +322,45 @@ const ledger_handler_t ledger_req_create_case = {
 
 /* ------------------------------------------------------------ CaseAction */
 
+/* Paused clocks and extensions (ROUTING.md section 6): the state stays,
+ * the deadlines move. A pause moves them by its whole limit at once, so
+ * the notifier never chases a paused case and a pause nobody resumes ends
+ * at its limit; a resume takes back the part of the limit not used. The
+ * reply deadline moves only when the case was not replied to when paused.
+ * A grant sets the resolution deadline the dispatch centre chose.
+ * $1 case $2 action $3 event kind $4 actor $5 state $6 note $7 request id
+ * $8 pause hours $9 pause reason $10 granted resolve due ms
+ * $11 on behalf of */
+static const char PAUSE_STMT[] =
+    "WITH c AS (UPDATE cases SET"
+    "  paused_at = CASE $2 WHEN 'pause' THEN now() WHEN 'resume' THEN NULL ELSE paused_at END,"
+    "  pause_until = CASE $2 WHEN 'pause' THEN now() + make_interval(hours => $8::int)"
+    "   WHEN 'resume' THEN NULL ELSE pause_until END,"
+    "  pause_reason = CASE $2 WHEN 'pause' THEN $9 ELSE pause_reason END,"
+    "  pause_moved_reply = CASE $2 WHEN 'pause' THEN replied_at IS NULL"
+    "   WHEN 'resume' THEN false ELSE pause_moved_reply END,"
+    "  pauses = pauses + CASE $2 WHEN 'pause' THEN 1 ELSE 0 END,"
+    "  paused_total = paused_total + CASE $2 WHEN 'resume'"
+    "   THEN least(now(), pause_until) - paused_at ELSE interval '0' END,"
+    "  reply_due = CASE WHEN $2 = 'pause' AND replied_at IS NULL"
+    "    THEN reply_due + make_interval(hours => $8::int)"
+    "   WHEN $2 = 'resume' AND pause_moved_reply"
+    "    THEN reply_due - greatest(pause_until - now(), interval '0') ELSE reply_due END,"
+    "  resolve_due = CASE $2 WHEN 'pause' THEN resolve_due + make_interval(hours => $8::int)"
+    "   WHEN 'resume' THEN resolve_due - greatest(pause_until - now(), interval '0')"
+    "   WHEN 'grant' THEN to_timestamp($10::bigint / 1000.0) ELSE resolve_due END,"
+    "  extension_pending = CASE $2 WHEN 'extend' THEN true WHEN 'grant' THEN false"
+    "   WHEN 'refuse' THEN false ELSE extension_pending END,"
+    "  extension_reason = CASE $2 WHEN 'extend' THEN $6 ELSE extension_reason END,"
+    "  extensions = extensions + CASE $2 WHEN 'grant' THEN 1 ELSE 0 END"
+    "  WHERE case_id = $1 RETURNING case_id, body_id, reply_due, resolve_due),"
+    " s AS (SELECT ld_next_seq(1) AS seq),"
+    " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
+    "  note, at, reply_due, resolve_due, request_id, on_behalf_of)"
+    "  SELECT s.seq, c.case_id, $3, $4, $5, $5, c.body_id, $6, now(), c.reply_due,"
+    "   c.resolve_due, $7, $11 FROM c, s RETURNING *)"
+    " SELECT " EVENT_COLS("e.") " FROM e";
+
 static const db_stmt_t action_stmts[] = {
     /* $1 case $2 action $3 event kind $4 actor $5 from $6 to $7 new body
      * $8 new body kind ('' = from bodies) $9 note $10 request id
@@ -343,7 +391,12 @@ static const db_stmt_t action_stmts[] = {
      "  escalations = escalations + CASE WHEN $2 = 'escalate' THEN 1 ELSE 0 END,"
      "  returns = returns + CASE WHEN $2 = 'return' THEN 1 ELSE 0 END,"
      "  reopens = CASE WHEN $18::bool THEN reopens + 1 WHEN $7 <> body_id THEN 0"
-     "   ELSE reopens END"
+     "   ELSE reopens END,"
+     /* A pause and an extension request are the holder's: a new holder
+      * starts without them (the deadlines stand as they are moved). */
+     "  paused_at = CASE WHEN $7 <> body_id THEN NULL ELSE paused_at END,"
+     "  pause_until = CASE WHEN $7 <> body_id THEN NULL ELSE pause_until END,"
+     "  extension_pending = CASE WHEN $7 <> body_id THEN false ELSE extension_pending END"
      "  WHERE case_id = $1 RETURNING case_id, reply_due, resolve_due, compound_code),"
      " s AS (SELECT ld_next_seq(1) AS seq),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
@@ -354,10 +407,13 @@ static const db_stmt_t action_stmts[] = {
          "e.") ", ld_bump($14, CASE WHEN $17::bool THEN c.compound_code ELSE '' END,"
                "  $15::bigint[]), ld_bump($7, '', $16::bigint[]) FROM e, c",
      24},
+    {"clock_action", PAUSE_STMT, 11},
 };
 
 static const char *const RETURN_REASONS[] = {"territory", "ownership", "function", NULL};
 static const char *const RATINGS[] = {"satisfied", "basically_satisfied", "dissatisfied", NULL};
+static const char *const PAUSE_REASONS[] = {"waiting_for_resident", "waiting_for_third_party",
+                                            "other_authority", NULL};
 
 /* Checks what only some actions carry. */
 static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction *a)
@@ -420,6 +476,34 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         }
         return 0;
     }
+    case CA_PAUSE:
+        if (ledger_job_missing(j, a->reason, "reason"))
+            return -EINVAL;
+        if (!ledger_one_of(a->reason, PAUSE_REASONS)) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "pause reason must be waiting_for_resident, waiting_for_third_party "
+                            "or other_authority");
+            return -EINVAL;
+        }
+        if (a->pause_hours == 0 || a->pause_hours > max_pause_hours) {
+            ledger_job_fail(j, E(BAD_REQUEST), "pause_hours must be 1 to %u", max_pause_hours);
+            return -EINVAL;
+        }
+        return 0;
+    case CA_EXTEND:
+    case CA_REFUSE:
+        /* An extension is asked, and refused, for a stated reason. */
+        if (ledger_job_missing(j, a->text, "text"))
+            return -EINVAL;
+        return 0;
+    case CA_GRANT:
+        /* An extension gives time: a deadline already past is no grant. */
+        if (a->resolve_due_ms <= (int64_t)time(NULL) * 1000 || a->resolve_due_ms > DUE_MS_MAX) {
+            ledger_job_fail(j, E(BAD_REQUEST),
+                            "grant needs resolve_due_ms, the new deadline, in the future");
+            return -EINVAL;
+        }
+        return 0;
     case CA_RATE:
         if (ledger_job_missing(j, a->rating, "rating"))
             return -EINVAL;
@@ -514,6 +598,87 @@ static int rating_door_ok(ledger_job_t *j, const ledger_case_t *w)
     return -EPERM;
 }
 
+/* Pause, resume, extend, grant, refuse (ROUTING.md section 6): the
+ * state table allowed the action; these are the rules it cannot say. */
+static int clock_refused(ledger_job_t *j, const ledger_case_t *w, unsigned roles)
+{
+    const Liandong__V1__CaseAction *a = j->req->case_action;
+    const char *why = NULL;
+    switch ((case_action_t)a->kind) {
+    case CA_PAUSE:
+        if (w->emergency)
+            why = "an emergency's clock is never paused";
+        else if (w->paused)
+            why = "its clock is already paused";
+        break;
+    case CA_RESUME:
+        if (!w->paused)
+            why = "its clock is not paused";
+        break;
+    case CA_EXTEND:
+        if (w->extension_pending)
+            why = "an extension is already waiting for the dispatch centre";
+        break;
+    case CA_GRANT:
+    case CA_REFUSE:
+        /* The dispatch centre holding a case is a body like any other: it
+         * may not grant itself more time. */
+        if (roles & CASE_ROLE_HOLDER) {
+            ledger_job_fail(j, E(FORBIDDEN), "%.64s may not decide an extension of its own case %s",
+                            j->actor, a->case_id);
+            return -EPERM;
+        }
+        if (!w->extension_pending)
+            why = "no extension was asked for";
+        break;
+    default:
+        break;
+    }
+    if (why == NULL)
+        return 0;
+    ledger_job_fail(j, E(ILLEGAL_TRANSITION), "case %s: %s", a->case_id, why);
+    return -EINVAL;
+}
+
+static int clock_decide(ledger_job_t *j, ledger_case_t *w, unsigned roles,
+                        const case_transition_t *t)
+{
+    const Liandong__V1__CaseAction *a = j->req->case_action;
+    int rc = clock_refused(j, w, roles);
+    if (rc < 0)
+        return rc;
+    const char **v = j->params;
+    v[0] = a->case_id;
+    v[1] = case_action_name((case_action_t)a->kind);
+    v[2] = t->event;
+    v[3] = j->actor;
+    v[4] = case_state_name((case_state_t)w->state);
+    v[5] = (case_action_t)a->kind == CA_PAUSE
+               ? ledger_job_printf(j, "%s, %u h: %s", a->reason, a->pause_hours, a->text)
+               : a->text;
+    v[6] = j->req->request_id;
+    v[7] = ledger_job_u32(j, a->pause_hours);
+    v[8] = a->reason;
+    v[9] = ledger_job_printf(j, "%" PRId64, a->resolve_due_ms);
+    v[10] = "";
+    j->nparams = 11;
+    switch ((case_action_t)a->kind) {
+    case CA_PAUSE:
+        w->paused = 1;
+        break;
+    case CA_RESUME:
+        w->paused = 0;
+        break;
+    case CA_EXTEND:
+        w->extension_pending = 1;
+        break;
+    default:
+        w->extension_pending = 0;
+        break;
+    }
+    return 0;
+}
+
 /* Decides one action against the working case; on success fills the
  * apply_action parameters and advances the working case. */
 static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch_body)
@@ -550,6 +715,8 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
                         case_action_name((case_action_t)a->kind), a->case_id, w->body_id);
         return rc;
     }
+    if ((case_action_t)a->kind >= CA_PAUSE)
+        return clock_decide(j, w, roles, t);
     int dold[D_COUNT] = {0}, dnew[D_COUNT] = {0};
     const char *new_body = w->body_id, *new_kind = "";
     /* Whose figures the first deltas go to: the holder's, unless an answer
@@ -682,6 +849,8 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
         snprintf(w->body_id, sizeof w->body_id, "%s", v[6]);
         w->reopens = 0;
         w->next_rung[0] = '\0'; /* the rung above the previous holder */
+        w->paused = 0;
+        w->extension_pending = 0;
     }
     if (rh > 0)
         w->on_time = 1; /* a new reply deadline starts now */
@@ -703,6 +872,10 @@ static int action_send(db_t *db, ledger_job_t *j)
      * the actor it acted as in $4 for the lifecycle's checks. */
     if (j->principal != NULL && *j->principal != '\0')
         j->params[3] = j->principal;
+    if ((case_action_t)j->req->case_action->kind >= CA_PAUSE) {
+        j->params[10] = j->on_behalf ? j->on_behalf : "";
+        return ledger_job_send(db, j, "clock_action", j->nparams, j->params);
+    }
     j->params[23] = j->on_behalf ? j->on_behalf : "";
     j->nparams = 24;
     return ledger_job_send(db, j, "apply_action", j->nparams, j->params);

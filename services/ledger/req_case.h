@@ -11,4 +11,9 @@
  * set once at start-up, before the first request. */
 void ledger_case_set_min_reply_chars(size_t n);
 
+/* The longest pause (挂起) a body may ask for, in hours (ROUTING.md
+ * section 6); set once at start-up. */
+#define PAUSE_HOURS_MAX_DEFAULT 360 /* 15 days */
+void ledger_case_set_max_pause_hours(unsigned h);
+
 #endif

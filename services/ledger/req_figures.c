@@ -47,6 +47,12 @@
     "(SELECT bu.body_id FROM body_units bu"                                                        \
     "  JOIN units u ON u.code = bu.unit_code WHERE $3 = ANY (u.path))"
 #define SUBTREE_BODIES " AND body_id IN " BODIES_OF_SUBTREE
+/* Open cases whose clock is paused now (挂起), and open cases with an
+ * extension granted (延期): live, like open and overdue (issue 15). */
+#define OPEN_CLOCK_COUNTS                                                                          \
+    " count(*) FILTER (WHERE paused_at IS NOT NULL) paused,"                                       \
+    " count(*) FILTER (WHERE extensions > 0) extended"
+
 #define RATES_BODY_SQL(BODY_SEL)                                                                   \
     "WITH f AS (SELECT key, " FIG_SUMS " FROM ("                                                   \
     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"                                \
@@ -57,7 +63,7 @@
     "   WHERE month >= $6::date AND month < $7::date" BODY_SEL ") x GROUP BY key),"                \
     " o AS (SELECT body_id AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
     " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
@@ -65,7 +71,7 @@
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0)"                                                          \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
     " WHERE $3 = '' OR k.key IN " BODIES_OF_SUBTREE " ORDER BY k.key"
 
@@ -85,10 +91,10 @@
     "   WHERE month >= $7::date AND month < $8::date) x" KEEP_SEL " GROUP BY key),"                \
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " GROUP BY compound_code),"       \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
-    "  sum(oc.overdue_resolve) overdue_resolve"                                                    \
+    "  sum(oc.overdue_resolve) overdue_resolve, sum(oc.paused) paused, sum(oc.extended) extended"  \
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
     "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"                                    \
     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                 \
@@ -96,7 +102,7 @@
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0)"                                                          \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
 
@@ -145,13 +151,14 @@
     "  WHERE true" DIM_IN_SUBTREE_C " GROUP BY c." DIM "),"                                        \
     " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve"                                \
+    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
     " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
     " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
-    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0)"          \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
+    "  0, 0, 0, COALESCE(o.paused, 0), COALESCE(o.extended, 0)"                                    \
     " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) ORDER BY k.key"
 
 /* Is the unit ($1) and the body ($2) in the registry ('' is: no filter)? */
@@ -343,8 +350,10 @@ static int rates_answer(ledger_job_t *j)
                          &w->returned,
                          &w->reopened,
                          &w->replied_on_behalf,
-                         &w->resolved_on_behalf};
-        for (int k = 0; k < 14; k++)
+                         &w->resolved_on_behalf,
+                         &w->paused,
+                         &w->extended};
+        for (int k = 0; k < 16; k++)
             *f[k] = (uint64_t)ledger_col_i64(res, i, 2 + k);
         rep->rows[rep->n_rows++] = w;
     }

@@ -36,10 +36,18 @@ stream_effect_t stream_effect(const char *kind)
         const char *kind;
         stream_effect_t effect;
     } map[] = {
-        {CASE_EVENT_CREATED, SE_SET},     {CASE_EVENT_ASSIGNED, SE_SET},
-        {CASE_EVENT_ESCALATED, SE_SET},   {CASE_EVENT_DISPATCHED, SE_SET},
-        {CASE_EVENT_REPLIED, SE_REPLIED}, {CASE_EVENT_RETURNED, SE_CANCEL},
-        {CASE_EVENT_RESOLVED, SE_REMOVE}, {CASE_EVENT_CLOSED, SE_REMOVE},
+        {CASE_EVENT_CREATED, SE_SET},
+        {CASE_EVENT_ASSIGNED, SE_SET},
+        {CASE_EVENT_ESCALATED, SE_SET},
+        {CASE_EVENT_DISPATCHED, SE_SET},
+        {CASE_EVENT_REPLIED, SE_REPLIED},
+        {CASE_EVENT_RETURNED, SE_CANCEL},
+        {CASE_EVENT_RESOLVED, SE_REMOVE},
+        {CASE_EVENT_CLOSED, SE_REMOVE},
+        /* a pause, a resume and a granted extension move the deadlines */
+        {CASE_EVENT_PAUSED, SE_SET},
+        {CASE_EVENT_RESUMED, SE_SET},
+        {CASE_EVENT_EXTENSION_GRANTED, SE_SET},
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i].kind) == 0)

@@ -309,11 +309,17 @@ LEGAL = {
     ("replied", A.ACTION_RESOLVE): "resolved", ("replied", A.ACTION_ESCALATE): "assigned",
     ("resolved", A.ACTION_RATE): "closed", ("resolved", A.ACTION_CLOSE): "closed",
     ("returned", A.ACTION_DISPATCH): "assigned", ("returned", A.ACTION_CLOSE): "closed",
+    # Paused clocks and extensions keep the state (issue 15). Resume, grant
+    # and refuse are legal in the same states only once a pause or a request
+    # exists: on these fresh cases they are refused everywhere.
+    **{(s, k): s for s in ("assigned", "delivered", "accepted", "replied")
+       for k in (A.ACTION_PAUSE, A.ACTION_EXTEND)},
 }
 STATES = ["assigned", "delivered", "accepted", "replied", "resolved", "closed", "returned"]
 ACTIONS = [A.ACTION_DELIVERED, A.ACTION_ACCEPT, A.ACTION_REPLY, A.ACTION_RESOLVE,
            A.ACTION_RETURN, A.ACTION_ESCALATE, A.ACTION_DISPATCH, A.ACTION_RATE,
-           A.ACTION_CLOSE]
+           A.ACTION_CLOSE, A.ACTION_PAUSE, A.ACTION_RESUME, A.ACTION_EXTEND, A.ACTION_GRANT,
+           A.ACTION_REFUSE]
 PATH = {  # how to bring a fresh case (held by PC-T1) to a state
     "assigned": [],
     "delivered": [(A.ACTION_DELIVERED, "service:notifier", {})],
@@ -340,6 +346,11 @@ def actor_and_args(action, holder):
         A.ACTION_DISPATCH: (DISPATCH, {"target_body": "PC-T2"}),
         A.ACTION_RATE: ("resident:r1", {"rating": "basically_satisfied"}),
         A.ACTION_CLOSE: ("operator:test", {}),
+        A.ACTION_PAUSE: (holder, {"reason": "waiting_for_resident", "pause_hours": 24}),
+        A.ACTION_RESUME: (holder, {}),
+        A.ACTION_EXTEND: (holder, {"text": "waiting for parts"}),
+        A.ACTION_GRANT: ("operator:test", {"resolve_due_ms": 4000000000000}),
+        A.ACTION_REFUSE: ("operator:test", {"text": "no"}),
     }[action]
 
 
@@ -384,7 +395,12 @@ def test_forbidden_actors(ledger):
                             (A.ACTION_REPLY, "resident:r1", {"text": "fixed it myself"}),
                             (A.ACTION_DISPATCH, "PC-T1", {"target_body": "PC-T2"}),
                             (A.ACTION_CLOSE, "PC-T1", {}),
-                            (A.ACTION_ESCALATE, "PC-OTHER", {"target_body": "CC-T1"})]:
+                            (A.ACTION_ESCALATE, "PC-OTHER", {"target_body": "CC-T1"}),
+                            (A.ACTION_PAUSE, "PC-OTHER",
+                             {"reason": "waiting_for_resident", "pause_hours": 2}),
+                            (A.ACTION_EXTEND, "PC-OTHER", {"text": "more time"}),
+                            # a body never grants itself more time
+                            (A.ACTION_GRANT, "PC-T1", {"resolve_due_ms": 4000000000000})]:
         assert err(act(ledger, cid, kind, actor, **kw)) == E.ERROR_FORBIDDEN, (kind, actor)
     after = get(ledger, cid)
     assert after.record.state == "accepted" and len(after.events) == len(d.events)

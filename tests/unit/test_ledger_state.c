@@ -29,6 +29,17 @@ static const case_transition_t *find(case_state_t s, case_action_t a)
  * behalf (issue 11, ROUTING.md section 8). */
 #define ANSWER (CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR)
 
+/* The holder pauses, resumes and asks for time; the dispatch centre (or an
+ * operator) may resume too, and only it grants or refuses. */
+#define CLOCK(S)                                                                                   \
+    {S, CA_PAUSE, S, CASE_ROLE_HOLDER},                                                            \
+        {S, CA_RESUME, S, CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},             \
+        {S, CA_EXTEND, S, CASE_ROLE_HOLDER},                                                       \
+        {S, CA_GRANT, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},                                 \
+    {                                                                                              \
+        S, CA_REFUSE, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR                                   \
+    }
+
 /* The lifecycle as docs/case-lifecycle.md draws it: written out here a
  * second time on purpose, so an accidental edit of the table fails. */
 static const struct {
@@ -67,6 +78,11 @@ static const struct {
     {CS_RESOLVED, CA_CLOSE, CS_CLOSED, CASE_ROLE_SERVICE | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
     {CS_RETURNED, CA_DISPATCH, CS_ASSIGNED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
     {CS_RETURNED, CA_CLOSE, CS_CLOSED, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},
+    /* Paused clocks and extensions: the state stays (issue 15). */
+    CLOCK(CS_ASSIGNED),
+    CLOCK(CS_DELIVERED),
+    CLOCK(CS_ACCEPTED),
+    CLOCK(CS_REPLIED),
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

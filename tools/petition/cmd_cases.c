@@ -4,10 +4,12 @@
  * escalate, rate, close, dispatch).
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "commands.h"
 #include "config.h"
+#include "timefmt.h"
 
 int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
 {
@@ -155,6 +157,17 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
                    format_ms(r->resolve_due_ms, sd, sizeof sd),
                    *r->resolve_clock ? r->resolve_clock : "natural",
                    *r->deadline_policy ? r->deadline_policy : "default");
+            char pa[32], pu[32];
+            if (r->paused_at_ms > 0)
+                printf("  clock paused since %s (%s), at most until %s\n",
+                       format_ms(r->paused_at_ms, pa, sizeof pa), r->pause_reason,
+                       format_ms(r->pause_until_ms, pu, sizeof pu));
+            if (r->pauses > 0)
+                printf("  paused %u time(s), %.1f h resumed so far\n", r->pauses,
+                       (double)r->paused_ms / 3600000.0);
+            if (r->extensions > 0 || r->extension_pending)
+                printf("  extensions granted %u%s\n", r->extensions,
+                       r->extension_pending ? ", one asked for and waiting" : "");
         }
         for (size_t i = 0; i < cd->n_events; i++) {
             const Liandong__V1__CaseEvent *e = cd->events[i];
@@ -180,6 +193,11 @@ static const struct {
     {"rate", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RATE},
     {"close", LIANDONG__V1__CASE_ACTION_KIND__ACTION_CLOSE},
     {"dispatch", LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH},
+    {"pause", LIANDONG__V1__CASE_ACTION_KIND__ACTION_PAUSE},
+    {"resume", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RESUME},
+    {"extend", LIANDONG__V1__CASE_ACTION_KIND__ACTION_EXTEND},
+    {"grant", LIANDONG__V1__CASE_ACTION_KIND__ACTION_GRANT},
+    {"refuse", LIANDONG__V1__CASE_ACTION_KIND__ACTION_REFUSE},
 };
 
 int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **argv)
@@ -190,6 +208,8 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
         {"reason", NULL, "", "return reason: territory, ownership or function", 0, NULL},
         {"to", NULL, "", "target body for dispatch or escalation", 0, NULL},
         {"rating", NULL, "", "satisfied, basically_satisfied or dissatisfied", 0, NULL},
+        {"hours", NULL, "0", "pause: its limit in hours", 0, NULL},
+        {"until", NULL, "", "grant: the new resolution deadline (RFC 3339)", 0, NULL},
         {"json", NULL, "0", "print the recorded event as JSON", 1, NULL},
     };
     size_t n = sizeof o / sizeof o[0];
@@ -222,6 +242,18 @@ int cmd_action(const petition_ctx_t *ctx, const char *action, int argc, char **a
     ca.reason = (char *)config_get(o, n, "reason");
     ca.target_body = (char *)config_get(o, n, "to");
     ca.rating = (char *)config_get(o, n, "rating");
+    long hours = 0;
+    if (config_get_long(o, n, "hours", 0, 1000000, &hours) < 0) {
+        fprintf(stderr, "petition %s: --hours out of range\n", action);
+        return 2;
+    }
+    ca.pause_hours = (uint32_t)hours;
+    const char *until = config_get(o, n, "until");
+    int offset = 0;
+    if (*until && timefmt_parse_rfc3339(until, &ca.resolve_due_ms, &offset) < 0) {
+        fprintf(stderr, "petition %s: --until is RFC 3339 (2026-10-09T18:00:00+08:00)\n", action);
+        return 2;
+    }
     envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
     req.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     req.case_action = &ca;

@@ -49,6 +49,13 @@ static const char usage[] =
     "         [--text T] [--reason territory|ownership|function] [--to BODY_ID]\n"
     "         [--rating satisfied|basically_satisfied|dissatisfied]\n"
     "                                    act on a case\n"
+    "  pause CASE_ID --body B --reason waiting_for_resident|waiting_for_third_party|\n"
+    "        other_authority --hours N [--text T]   stop its clock (挂起), at most N h\n"
+    "  resume CASE_ID --body B           restart it: deadlines move by the time paused\n"
+    "  extend CASE_ID --body B --text WHY          ask the dispatch centre for time (延期)\n"
+    "  grant CASE_ID --body operator:NAME --until RFC3339 [--text T]\n"
+    "  refuse CASE_ID --body operator:NAME --text WHY\n"
+    "                                    the dispatch centre decides an extension\n"
     "  rates [--by body|compound|community|street|district] [--unit CODE]\n"
     "        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]\n"
     "                                    received, replied and reply rate\n"
@@ -143,8 +150,9 @@ int main(int argc, char **argv)
         return cmd_ranking(&ctx, sargc, sargv);
     if (strcmp(cmd, "overdue") == 0)
         return cmd_overdue(&ctx, sargc, sargv);
-    static const char *const actions[] = {"accept",   "reply", "resolve", "return",
-                                          "escalate", "rate",  "close",   "dispatch"};
+    static const char *const actions[] = {"accept", "reply", "resolve",  "return", "escalate",
+                                          "rate",   "close", "dispatch", "pause",  "resume",
+                                          "extend", "grant", "refuse"};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
         if (strcmp(cmd, actions[i]) == 0)
             return cmd_action(&ctx, cmd, sargc, sargv);

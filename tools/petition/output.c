@@ -127,6 +127,20 @@ json_t *json_case_record(const Liandong__V1__CaseRecord *r)
         json_object_set_new(o, "reply_clock", json_string(r->reply_clock));
         json_object_set_new(o, "resolve_clock", json_string(r->resolve_clock));
     }
+    /* paused clock (挂起) and extensions (延期) */
+    json_object_set_new(o, "paused", json_boolean(r->paused_at_ms > 0));
+    json_object_set_new(o, "paused_at",
+                        r->paused_at_ms > 0 ? json_string(format_ms(r->paused_at_ms, b1, sizeof b1))
+                                            : json_null());
+    json_object_set_new(o, "pause_until",
+                        r->pause_until_ms > 0
+                            ? json_string(format_ms(r->pause_until_ms, b2, sizeof b2))
+                            : json_null());
+    json_object_set_new(o, "pause_reason", json_string(r->pause_reason));
+    json_object_set_new(o, "paused_ms", json_integer((json_int_t)r->paused_ms));
+    json_object_set_new(o, "pauses", json_integer((json_int_t)r->pauses));
+    json_object_set_new(o, "extensions", json_integer((json_int_t)r->extensions));
+    json_object_set_new(o, "extension_pending", json_boolean(r->extension_pending));
     json_object_set_new(o, "copy", json_boolean(r->copy));
     json_object_set_new(o, "delivery_seq", json_integer((json_int_t)r->delivery_seq));
     return o;
