@@ -201,8 +201,12 @@ int stream_pub_create(uv_loop_t *loop, void *zctx, const char *name, curve_auth_
          * one small, and ends the connection of a peer that sends more. */
         rc = zuv_socket_create(loop, zctx, ZMQ_XPUB, STREAM_FRAME_MAX, &p->sock);
     }
-    int one = 1;
-    if (rc == 0 && zmq_setsockopt(zuv_socket_zmq(p->sock), ZMQ_XPUB_MANUAL, &one, sizeof one) != 0)
+    /* libzmq moves what a peer sent into its record as fast as the
+     * receive queue lets it, before we read it: keep that queue short. */
+    int one = 1, rcvhwm = STREAM_RCVHWM;
+    if (rc == 0 &&
+        (zmq_setsockopt(zuv_socket_zmq(p->sock), ZMQ_XPUB_MANUAL, &one, sizeof one) != 0 ||
+         zmq_setsockopt(zuv_socket_zmq(p->sock), ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) != 0))
         rc = -errno;
     if (rc == 0)
         rc = zuv_socket_start(p->sock, 1, on_subscription, p);

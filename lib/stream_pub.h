@@ -41,9 +41,11 @@
 #define STREAM_TOPICS_PER_PEER 64
 /* Bytes of subscriptions (taken or not) libzmq may hold for one peer, and
  * for all peers, before the sender is shut out and the stream cut. */
-#define STREAM_RECORD_PER_PEER (64u * 1024u)
+#define STREAM_RECORD_PER_PEER (16u * 1024u)
 #define STREAM_RECORD_TOTAL (1024u * 1024u)
 #define STREAM_BAN_S 60
+/* Subscriptions queued per peer inside libzmq before it stops reading. */
+#define STREAM_RCVHWM 128
 /* CURVE's INITIATE command is ~300 bytes: the smallest frame limit that
  * still lets a client in. */
 #define STREAM_FRAME_MAX 512
