@@ -16,6 +16,15 @@ came with and the topic's size, and only then subscribes it.
    shut out) and an honest subscriber hears events again.
 4. A departed subscriber's subscriptions are released (the ledger's
    "released" count grows by what it had).
+5. The notifier's alert stream has the same bounds (a 120-byte flood cuts
+   it, the notifier stays within STREAM_FLOOD_MB, the router gets back in).
+
+On the code before issue 12 (5a4a9e7, built apart and run with
+LIANDONG_BUILD pointing at it): 1, 3a and 4 fail (no stream counts in
+/metrics), the 1 KiB flood fails with the ledger +627.8 MB; 2 passes there
+too (the ZAP refusal of bodies came with issue 11) and 5 passes there
+unless alerts are published during the flood (a PUB reads subscriptions
+only when it publishes).
 
 Subscriptions are sent raw through an XSUB socket ([1][topic]), the way an
 attacker would, with an operator's key (the only kind besides services that
@@ -252,3 +261,34 @@ def test_subscriptions_released_when_the_peer_goes(system):
     got = wait_metric(system, "released", released + n)
     assert got >= released + n, f"released {got - released} of {n} after the peer left"
     assert timed_ping(system) < PING_BUDGET_S
+
+
+def test_alert_stream_flood_is_bounded(system):
+    """The notifier's alert stream has the same bounds: a flood cuts it and
+    shuts the key out, the notifier stays small and the router's relay
+    subscribes again."""
+    import zmq
+    pid = system.services["notifier"].proc.pid
+    base = vmrss_mb(pid)
+    x = curve_socket(system, zmq.XSUB, new_operator(system, "alerts"), "service.notifier")
+    x.setsockopt(zmq.SNDHWM, 0)
+    x.connect(system.ep["alerts"])
+    time.sleep(0.5)
+    for i in range(20000):
+        head = f"alerts-{i:06d}-".encode()
+        x.send(b"\x01" + head + b"x" * (120 - len(head)))
+    log = f"{system.log_dir}/notifier.log"
+    try:
+        deadline = time.monotonic() + 15
+        cut = False
+        while not cut and time.monotonic() < deadline:
+            time.sleep(0.3)
+            cut = "cut every subscriber" in open(log, encoding="utf-8").read()
+        grown = vmrss_mb(pid) - base
+        print(f"alert stream, 20,000 x 120 B subscriptions: notifier +{grown:.1f} MB")
+        assert cut, "the alert stream was never cut"
+        assert grown < STREAM_FLOOD_MB, f"notifier grew {grown:.1f} MB"
+    finally:
+        x.close(0)
+    assert handshake(system, "alerts", "service.router", "service.notifier") == "ok"
+    system.assert_alive()
