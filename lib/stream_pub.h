@@ -61,7 +61,8 @@ typedef struct {
 
 /* Creates an XPUB socket in manual mode named `name` (for logs). `auth`
  * is the ZAP handler (secure_t.auth); NULL when CURVE is off (loopback
- * development): then there are no keys and only the sizes are checked.
+ * development): then there are no keys, every role is taken, all peers
+ * count as one for the bounds and nobody can be shut out.
  * Secure it through stream_pub_zmq() before stream_pub_bind(). */
 int stream_pub_create(uv_loop_t *loop, void *zctx, const char *name, curve_auth_t *auth,
                       stream_pub_t **out);

@@ -30,7 +30,11 @@ Subscriptions are sent raw through an XSUB socket ([1][topic]), the way an
 attacker would, with an operator's key (the only kind besides services that
 passes the stream's ZAP domain).
 """
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 import urllib.request
 
@@ -120,18 +124,63 @@ def submit(system):
         identity=liandong.frontend_identity("hotline")))
 
 
-def flood(system, who, n, size, tag):
-    """An XSUB with `who`'s key sends n distinct subscriptions of `size`
-    bytes to the ledger's event stream; returns the open socket."""
-    import zmq
-    x = curve_socket(system, zmq.XSUB, who, "service.ledger")
-    x.setsockopt(zmq.SNDHWM, 0)
-    x.connect(system.ep["events"])
-    time.sleep(0.5)
-    for i in range(n):
-        head = f"{tag}-{i:06d}-".encode()
-        x.send(b"\x01" + head + b"x" * (size - len(head)))
-    return x
+FLOODER = r"""
+import os, sys, time
+import zmq
+endpoint, secret, public, server, n, size, tag, pidfile = sys.argv[1:]
+if os.fork() > 0:
+    os._exit(0)  # the test waits for this one; the flooder lives on apart
+os.setsid()
+x = zmq.Context.instance().socket(zmq.XSUB)
+x.setsockopt(zmq.LINGER, 0)
+x.setsockopt(zmq.SNDHWM, 0)
+x.setsockopt(zmq.CURVE_SECRETKEY, secret.encode())
+x.setsockopt(zmq.CURVE_PUBLICKEY, public.encode())
+x.setsockopt(zmq.CURVE_SERVERKEY, server.encode())
+x.connect(endpoint)
+time.sleep(0.5)
+for i in range(int(n)):
+    head = f"{tag}-{i:06d}-".encode()
+    x.send(b"\x01" + head + b"x" * (int(size) - len(head)))
+with open(pidfile + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(pidfile + ".tmp", pidfile)
+time.sleep(600)
+"""
+
+
+class Flooder:
+    """An XSUB in a process of its own, detached from the test (an XSUB
+    keeps every subscription it sent: 20,000 one-KiB ones are ~650 MB that
+    must not count as this test process's, nor as its children's peak,
+    which test_hardening measures). close() kills it: the peer goes."""
+
+    def __init__(self, system, who, server, endpoint, n, size, tag):
+        import tempfile
+        me = liandong.load_key(system.keys_dir, who)
+        srv = liandong.load_key(system.keys_dir, server, public_only=True)
+        self.pidfile = tempfile.mktemp(prefix="flooder-", dir=system.workdir)
+        subprocess.run([sys.executable, "-c", FLOODER, system.ep[endpoint],
+                        me["secret"].decode(), me["public"].decode(), srv["public"].decode(),
+                        str(n), str(size), tag, self.pidfile], check=True, timeout=10)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.pidfile):
+            assert time.monotonic() < deadline, "the flooder did not finish sending"
+            time.sleep(0.1)
+        with open(self.pidfile, encoding="ascii") as f:
+            self.pid = int(f.read())
+
+    def close(self, linger=0):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def flood(system, who, n, size, tag, server="service.ledger", endpoint="events"):
+    """A process with `who`'s key sends n distinct subscriptions of `size`
+    bytes to a stream through an XSUB; returns it (close() ends it)."""
+    return Flooder(system, who, server, endpoint, n, size, tag)
 
 
 def test_operator_and_service_get_everything(system):
@@ -267,16 +316,10 @@ def test_alert_stream_flood_is_bounded(system):
     """The notifier's alert stream has the same bounds: a flood cuts it and
     shuts the key out, the notifier stays small and the router's relay
     subscribes again."""
-    import zmq
     pid = system.services["notifier"].proc.pid
     base = vmrss_mb(pid)
-    x = curve_socket(system, zmq.XSUB, new_operator(system, "alerts"), "service.notifier")
-    x.setsockopt(zmq.SNDHWM, 0)
-    x.connect(system.ep["alerts"])
-    time.sleep(0.5)
-    for i in range(20000):
-        head = f"alerts-{i:06d}-".encode()
-        x.send(b"\x01" + head + b"x" * (120 - len(head)))
+    x = flood(system, new_operator(system, "alerts"), 20000, 120, "alerts",
+              server="service.notifier", endpoint="alerts")
     log = f"{system.log_dir}/notifier.log"
     try:
         deadline = time.monotonic() + 15
