@@ -19,12 +19,11 @@ came with and the topic's size, and only then subscribes it.
 5. The notifier's alert stream has the same bounds (a 120-byte flood cuts
    it, the notifier stays within STREAM_FLOOD_MB, the router gets back in).
 
-On the code before issue 12 (5a4a9e7, built apart and run with
-LIANDONG_BUILD pointing at it): 1, 3a and 4 fail (no stream counts in
-/metrics), the 1 KiB flood fails with the ledger +627.8 MB; 2 passes there
-too (the ZAP refusal of bodies came with issue 11) and 5 passes there
-unless alerts are published during the flood (a PUB reads subscriptions
-only when it publishes).
+On the code before this change (5a4a9e7, built apart and run with
+LIANDONG_BUILD pointing at it): 5 of 6 fail. 1, 3a and 4 find no stream
+counts in /metrics; the 1 KiB flood grows the ledger +625.5 MB; 5 is never
+cut. 2 passes there too: the ZAP refusal of bodies on the streams came with
+issue 11, and this test pins it.
 
 Subscriptions are sent raw through an XSUB socket ([1][topic]), the way an
 attacker would, with an operator's key (the only kind besides services that
