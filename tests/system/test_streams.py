@@ -45,6 +45,9 @@ pytestmark = pytest.mark.skipif(liandong.INSECURE, reason="roles come from CURVE
 
 STREAM_FLOOD_MB = 50    # 20,000 subscriptions of 1 KiB or of 120 bytes
 PING_BUDGET_S = 2.0     # a ping during or after the flood
+# ASan's quarantine keeps freed memory resident (as in test_hardening):
+# memory is bounded on the plain build only.
+SANITIZED = "san" in liandong.BUILD
 FLOOD_WATCH_S = 12.0    # how long memory and pings are watched after a flood
 
 
@@ -252,7 +255,7 @@ def test_subscription_flood_is_bounded(system):
             time.sleep(0.3)
         print(f"\n20,000 x 1 KiB subscriptions: ledger VmRSS {base:.1f} -> +{grown:.1f} MB, "
               f"worst ping {worst * 1000:.0f} ms")
-        assert grown < STREAM_FLOOD_MB, f"ledger grew {grown:.1f} MB"
+        assert SANITIZED or grown < STREAM_FLOOD_MB, f"ledger grew {grown:.1f} MB"
         assert worst < PING_BUDGET_S
     finally:
         x.close(0)
@@ -273,7 +276,7 @@ def test_subscription_flood_is_bounded(system):
             time.sleep(0.3)
         grown = vmrss_mb(pid) - base
         print(f"20,000 x 120 B subscriptions: +{grown:.1f} MB, worst ping {worst * 1000:.0f} ms")
-        assert grown < STREAM_FLOOD_MB, f"ledger grew {grown:.1f} MB"
+        assert SANITIZED or grown < STREAM_FLOOD_MB, f"ledger grew {grown:.1f} MB"
         assert worst < PING_BUDGET_S
         # The honest subscriber reconnects and subscribes again by itself
         # (a SUB sends its subscriptions to a new connection when its owner
@@ -329,7 +332,7 @@ def test_alert_stream_flood_is_bounded(system):
         grown = vmrss_mb(pid) - base
         print(f"alert stream, 20,000 x 120 B subscriptions: notifier +{grown:.1f} MB")
         assert cut, "the alert stream was never cut"
-        assert grown < STREAM_FLOOD_MB, f"notifier grew {grown:.1f} MB"
+        assert SANITIZED or grown < STREAM_FLOOD_MB, f"notifier grew {grown:.1f} MB"
     finally:
         x.close(0)
     assert handshake(system, "alerts", "service.router", "service.notifier") == "ok"
