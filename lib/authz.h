@@ -46,7 +46,8 @@ int authz_check(authz_socket_t socket, const envelope_t *env, const char *user, 
 int authz_frontend_channel(const char *frontend_id);
 
 /* 1 when `role` may subscribe to the event or alert streams. Only
- * services and operators; bodies wait for per-topic filtering (issue 12). */
+ * services and operators: a body hears its own alerts on the router's desk
+ * socket, never on a stream (why: docs/roles.md; lib/stream_pub.h). */
 int authz_stream_allowed(role_t role);
 
 /* "service", "frontend", "body", "staff", "operator", "admin", "none",

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,11 @@ struct curve_auth {
     curve_entry_t *entries;
     size_t n;
     unsigned long refused;
+    uint64_t stream_conns; /* handshakes taken on a stream, for X-Conn */
+    struct {
+        char user[CURVE_USER_MAX];
+        uint64_t until_ms;
+    } bans[CURVE_STREAM_BANS];
 };
 
 /* Letters, digits, '_', '-' and (for a staff person's NAME@BODY_ID) '@':
@@ -235,6 +241,40 @@ static void on_timer_closed(uv_handle_t *h)
     free(h);
 }
 
+int curve_auth_ban_stream(curve_auth_t *a, const char *user, unsigned seconds)
+{
+    if (a == NULL || user == NULL)
+        return -EINVAL;
+    uint64_t now = uv_hrtime() / 1000000u;
+    size_t slot = 0;
+    /* Reuse this user's slot, else the one that ends first. */
+    for (size_t i = 0; i < CURVE_STREAM_BANS; i++) {
+        if (strcmp(a->bans[i].user, user) == 0) {
+            slot = i;
+            break;
+        }
+        if (a->bans[i].until_ms < a->bans[slot].until_ms)
+            slot = i;
+    }
+    snprintf(a->bans[slot].user, sizeof a->bans[slot].user, "%s", user);
+    a->bans[slot].until_ms = now + (uint64_t)seconds * 1000u;
+    return 0;
+}
+
+uint64_t curve_auth_stream_conns(const curve_auth_t *a)
+{
+    return a ? a->stream_conns : 0;
+}
+
+static int stream_banned(const curve_auth_t *a, const char *user)
+{
+    uint64_t now = uv_hrtime() / 1000000u;
+    for (size_t i = 0; i < CURVE_STREAM_BANS; i++)
+        if (a->bans[i].until_ms > now && strcmp(a->bans[i].user, user) == 0)
+            return 1;
+    return 0;
+}
+
 /* ZAP (RFC 27): request = version, request id, domain, address, identity,
  * mechanism, credentials...; reply = version, request id, status code,
  * status text, user id, metadata. */
@@ -263,6 +303,11 @@ static void on_zap(zuv_socket_t *s, zuv_message_t *m, void *ud)
             text = "this role may not subscribe to the streams";
             a->refused++;
             log_warn(NULL, "refused %s on a stream: its role may not subscribe", found);
+        } else if (found && stream && stream_banned(a, found)) {
+            /* It flooded a stream with subscriptions (stream_pub.h). */
+            text = "shut out of the streams for a while: too many subscriptions";
+            a->refused++;
+            log_refusal(LOG_REFUSED_HANDSHAKE, "refused a stream handshake: key shut out");
         } else if (found) {
             status = "200";
             text = "OK";
@@ -274,8 +319,29 @@ static void on_zap(zuv_socket_t *s, zuv_message_t *m, void *ud)
             log_refusal(LOG_REFUSED_HANDSHAKE, "refused a connection with an unknown key");
         }
     }
-    const void *bufs[6] = {"1.0", reqid, status, text, user, ""};
-    size_t lens[6] = {3, reqid_len, 3, strlen(text), strlen(user), 0};
+    /* On a stream, each connection gets a number of its own in its
+     * metadata (X-Conn, ZMTP property format): the publisher counts a
+     * peer's subscriptions by it (stream_pub.h). */
+    unsigned char meta[64];
+    size_t mlen = 0;
+    if (m->nframes >= 3 && strcmp(status, "200") == 0 &&
+        zmq_msg_size(&m->frames[2]) == strlen(CURVE_ZAP_DOMAIN_STREAM) &&
+        memcmp(zmq_msg_data(&m->frames[2]), CURVE_ZAP_DOMAIN_STREAM,
+               strlen(CURVE_ZAP_DOMAIN_STREAM)) == 0) {
+        char num[24];
+        int nl = snprintf(num, sizeof num, "%llu", (unsigned long long)++a->stream_conns);
+        meta[0] = (unsigned char)strlen(CURVE_CONN_PROPERTY);
+        memcpy(meta + 1, CURVE_CONN_PROPERTY, meta[0]);
+        mlen = 1 + meta[0];
+        meta[mlen++] = 0;
+        meta[mlen++] = 0;
+        meta[mlen++] = 0;
+        meta[mlen++] = (unsigned char)nl;
+        memcpy(meta + mlen, num, (size_t)nl);
+        mlen += (size_t)nl;
+    }
+    const void *bufs[6] = {"1.0", reqid, status, text, user, meta};
+    size_t lens[6] = {3, reqid_len, 3, strlen(text), strlen(user), mlen};
     int rc = zuv_socket_send(s, bufs, lens, 6);
     if (rc < 0)
         log_error(NULL, "ZAP reply failed: %s", zmq_strerror(-rc));

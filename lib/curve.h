@@ -19,6 +19,7 @@
 #define LIANDONG_CURVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #define CURVE_KEY_Z85 41 /* 40 characters + NUL */
@@ -60,6 +61,16 @@ int curve_auth_reload(curve_auth_t *a);
 int curve_auth_user_active(const curve_auth_t *a, const char *user);
 size_t curve_auth_count(const curve_auth_t *a);
 unsigned long curve_auth_refused(const curve_auth_t *a);
+/* Shuts `user` out of the streams for `seconds`: its stream handshakes are
+ * refused until then (a publisher cut it off for flooding; stream_pub.h).
+ * At most CURVE_STREAM_BANS at once; the one ending first makes room. */
+#define CURVE_STREAM_BANS 32
+int curve_auth_ban_stream(curve_auth_t *a, const char *user, unsigned seconds);
+/* The metadata property naming a stream connection ("1", "2"...), set by
+ * the ZAP handler and read with zmq_msg_gets. */
+#define CURVE_CONN_PROPERTY "X-Conn"
+/* The highest X-Conn given so far (0: none). */
+uint64_t curve_auth_stream_conns(const curve_auth_t *a);
 void curve_auth_stop(curve_auth_t **a);
 
 /* Socket options for a CURVE server / client; call before bind/connect. */

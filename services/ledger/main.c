@@ -1,7 +1,8 @@
 /*
  * main.c - the ledger process: the only owner of PostgreSQL. Serves case
  * creation, actions, lists, figures and the registry over an rpc_server,
- * and publishes every committed CaseEvent on a PUB socket.
+ * and publishes every committed CaseEvent on a stream only services and
+ * operators may subscribe to (lib/stream_pub.h).
  *
  * Requests are not executed one by one: the handler queues them, and a
  * uv_idle (which runs after the loop has drained every socket) executes
@@ -27,12 +28,13 @@
 #include "rpc.h"
 #include "secure.h"
 #include "service.h"
+#include "stream_pub.h"
 
 static config_opt_t opts[] = {
     {"listen", "LIANDONG_LEDGER_LISTEN", "tcp://127.0.0.1:7301", "request socket (ROUTER)", 0,
      NULL},
     {"events", "LIANDONG_LEDGER_EVENTS", "tcp://127.0.0.1:7302",
-     "committed CaseEvent envelopes (PUB)", 0, NULL},
+     "committed CaseEvent envelopes (XPUB: services and operators)", 0, NULL},
     {"db", "LIANDONG_DB", "host=127.0.0.1 port=5433 dbname=liandong user=liandong",
      "libpq connection string", 0, NULL},
     {"schema-dir", "LIANDONG_SCHEMA_DIR", "deploy/schema", "NNN_name.sql migrations", 0, NULL},
@@ -61,7 +63,7 @@ typedef struct {
     service_t svc;
     secure_t sec;
     rpc_server_t *srv;
-    zuv_socket_t *pub;
+    stream_pub_t *pub;
     db_t *db;
     uv_idle_t batch;
     uv_timer_t retry;
@@ -89,7 +91,7 @@ static void publish(ledger_t *l, Liandong__V1__CaseEvent *e)
     const void *bufs[1] = {buf};
     /* PUB drops at its high-water mark: subscribers catch up from the
      * ledger by seq (Clone pattern), so a drop is recoverable. */
-    int rc = zuv_socket_send(l->pub, bufs, &len, 1);
+    int rc = stream_pub_send(l->pub, bufs, &len, 1);
     if (rc < 0)
         log_warn(e->case_id, "event %lu not published: %s", (unsigned long)e->seq,
                  zmq_strerror(-rc));
@@ -235,6 +237,12 @@ static void schedule_reconnect(ledger_t *l)
     uv_timer_start(&l->retry, on_retry, l->retry_ms, 0);
 }
 
+static void on_stream_counts(const stream_pub_counts_t *c, void *ud)
+{
+    ledger_t *l = ud;
+    metrics_stream(l->metrics, c->subscribed, c->refused, c->unsubscribed, c->cuts);
+}
+
 static void on_stop(service_t *svc, void *ud)
 {
     (void)svc;
@@ -243,7 +251,7 @@ static void on_stop(service_t *svc, void *ud)
      * then stop accepting and close everything. */
     run_queue(l);
     rpc_server_destroy(&l->srv);
-    zuv_socket_close(&l->pub);
+    stream_pub_destroy(&l->pub);
     if (l->handles_open) {
         uv_idle_stop(&l->batch);
         uv_timer_stop(&l->retry);
@@ -311,9 +319,9 @@ int main(int argc, char **argv)
     if ((rc = secure_init(&l.sec, l.svc.loop, l.svc.zctx, config_get(opts, NOPTS, "keys"),
                           config_get(opts, NOPTS, "identity"), 1,
                           strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0)) < 0 ||
-        (rc = zuv_socket_create(l.svc.loop, l.svc.zctx, ZMQ_PUB, 0, &l.pub)) < 0 ||
-        (rc = secure_stream_socket(&l.sec, zuv_socket_zmq(l.pub))) < 0 ||
-        (rc = zuv_socket_bind(l.pub, events)) < 0 ||
+        (rc = stream_pub_create(l.svc.loop, l.svc.zctx, "ledger events", l.sec.auth, &l.pub)) < 0 ||
+        (rc = secure_stream_socket(&l.sec, stream_pub_zmq(l.pub))) < 0 ||
+        (rc = stream_pub_bind(l.pub, events)) < 0 ||
         (rc = rpc_server_create(l.svc.loop, l.svc.zctx, NULL, (size_t)max_msg, on_request, &l,
                                 &l.srv)) < 0 ||
         (rc = secure_server_socket(&l.sec, zuv_socket_zmq(rpc_server_socket(l.srv)))) < 0 ||
@@ -328,6 +336,7 @@ int main(int argc, char **argv)
         free(l.queued_at);
         return 1;
     }
+    stream_pub_on_counts(l.pub, on_stream_counts, &l);
     /* Serve even when the database is down at start: requests are answered
      * ERROR_UNAVAILABLE until it is back, and nothing is acknowledged. */
     if (db_connect(l.db) == 0)

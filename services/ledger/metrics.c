@@ -402,6 +402,36 @@ void metrics_forbidden(metrics_t *m, int role, const envelope_t *req)
     pthread_mutex_unlock(&m->lock);
 }
 
+void metrics_stream(metrics_t *m, unsigned long subscribed, unsigned long refused,
+                    unsigned long unsubscribed, unsigned long cuts)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stream_sub = subscribed;
+    m->stream_refused = refused;
+    m->stream_unsub = unsubscribed;
+    m->stream_cuts = cuts;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void write_stream(FILE *out, const metrics_t *m)
+{
+    fprintf(out,
+            "# HELP liandong_ledger_stream_subscriptions_total Subscriptions to the event "
+            "stream: subscribed, refused (role or topic), released (unsubscribed or the "
+            "subscriber left).\n"
+            "# TYPE liandong_ledger_stream_subscriptions_total counter\n"
+            "liandong_ledger_stream_subscriptions_total{outcome=\"subscribed\"} %lu\n"
+            "liandong_ledger_stream_subscriptions_total{outcome=\"refused\"} %lu\n"
+            "liandong_ledger_stream_subscriptions_total{outcome=\"released\"} %lu\n"
+            "# HELP liandong_ledger_stream_cuts_total Times the event stream cut every "
+            "subscriber because a key flooded it with subscriptions.\n"
+            "# TYPE liandong_ledger_stream_cuts_total counter\n"
+            "liandong_ledger_stream_cuts_total %lu\n",
+            m->stream_sub, m->stream_refused, m->stream_unsub, m->stream_cuts);
+}
+
 static void write_forbidden(FILE *out, metrics_t *m)
 {
     fputs("# HELP liandong_ledger_forbidden_total Requests refused FORBIDDEN, by the role of the "
@@ -492,6 +522,7 @@ static void write_health(FILE *out, metrics_t *m)
               "Time from a request's arrival to its answer, in the ledger.", lat_bounds, NLAT,
               m->lat, m->lat_sum, m->nlat);
     write_forbidden(out, m);
+    write_stream(out, m);
     pthread_mutex_unlock(&m->lock);
 }
 

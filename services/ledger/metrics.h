@@ -42,6 +42,11 @@ void metrics_batch(metrics_t *m, size_t n);
 /* Loop thread: a request refused FORBIDDEN (authz.h) from a key of `role`
  * (role_t): liandong_ledger_forbidden_total{role,request}. */
 void metrics_forbidden(metrics_t *m, int role, const envelope_t *req);
+/* Loop thread: the event stream's subscription counts so far
+ * (stream_pub.h): liandong_ledger_stream_subscriptions_total{outcome} and
+ * liandong_ledger_stream_cuts_total. */
+void metrics_stream(metrics_t *m, unsigned long subscribed, unsigned long refused,
+                    unsigned long unsubscribed, unsigned long cuts);
 
 /* Writes the whole exposition (service health and the cached figures,
  * refreshed first when stale). Called by the HTTP thread; exposed for

@@ -18,7 +18,7 @@ static config_opt_t opts[] = {
     {"events", "LIANDONG_LEDGER_EVENTS", "tcp://127.0.0.1:7302", "ledger event stream (PUB)", 0,
      NULL},
     {"alerts", "LIANDONG_NOTIFIER_ALERTS", "tcp://127.0.0.1:7321",
-     "alert socket to bind (PUB, topic = body id)", 0, NULL},
+     "alert socket to bind (XPUB, topic = body id; services and operators)", 0, NULL},
     {"router", "LIANDONG_ROUTER", "tcp://127.0.0.1:7311",
      "router front socket (escalations, as CaseAction ESCALATE)", 0, NULL},
     {"listen", "LIANDONG_NOTIFIER_LISTEN", "tcp://127.0.0.1:7322", "health socket (Ping)", 0, NULL},

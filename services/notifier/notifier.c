@@ -253,7 +253,7 @@ static void publish(notifier_t *n, const char *topic, const alert_ctx_t *c,
         return;
     const void *bufs[2] = {topic, buf};
     size_t lens[2] = {strlen(topic), len};
-    int rc = zuv_socket_send(n->pub, bufs, lens, 2);
+    int rc = stream_pub_send(n->pub, bufs, lens, 2);
     free(buf);
     if (rc < 0)
         log_warn(c->case_id, "alert to %s not published: %s", topic, zmq_strerror(-rc));
@@ -666,14 +666,17 @@ int notifier_start(notifier_t *n)
                                    n->cfg.router_identity)) < 0 ||
         (rc = rpc_client_connect(n->router, n->cfg.router)) < 0)
         return rc;
-    if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_PUB, 0, &n->pub)) < 0)
+    /* Only services and operators may subscribe, each subscription read
+     * and checked by the notifier itself (lib/stream_pub.h). */
+    if ((rc = stream_pub_create(n->svc.loop, n->svc.zctx, "notifier alerts", n->sec.auth,
+                                &n->pub)) < 0)
         return rc;
     /* A slow alert subscriber loses alerts at the mark rather than stall
      * the notifier; the ledger keeps the record of every alert. */
     int hwm = 100000;
-    zmq_setsockopt(zuv_socket_zmq(n->pub), ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if ((rc = secure_stream_socket(&n->sec, zuv_socket_zmq(n->pub))) < 0 ||
-        (rc = zuv_socket_bind(n->pub, n->cfg.alerts)) < 0)
+    zmq_setsockopt(stream_pub_zmq(n->pub), ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if ((rc = secure_stream_socket(&n->sec, stream_pub_zmq(n->pub))) < 0 ||
+        (rc = stream_pub_bind(n->pub, n->cfg.alerts)) < 0)
         return rc;
     if ((rc = zuv_socket_create(n->svc.loop, n->svc.zctx, ZMQ_SUB, 0, &n->sub)) < 0)
         return rc;
@@ -711,7 +714,7 @@ void notifier_stop(notifier_t *n)
     }
     rpc_server_destroy(&n->health);
     zuv_socket_close(&n->sub);
-    zuv_socket_close(&n->pub);
+    stream_pub_destroy(&n->pub);
     /* Fails requests in flight: their callbacks see n->stopping. */
     rpc_client_destroy(&n->ledger);
     rpc_client_destroy(&n->router);

@@ -22,6 +22,7 @@
 #include "secure.h"
 #include "service.h"
 #include "stream.h"
+#include "stream_pub.h"
 #include "zuv.h"
 
 typedef struct {
@@ -59,7 +60,7 @@ typedef struct notifier {
     rpc_client_t *ledger;
     rpc_client_t *router; /* escalations go through the router's front socket */
     zuv_socket_t *sub;
-    zuv_socket_t *pub;
+    stream_pub_t *pub;
     rpc_server_t *health;
     uv_timer_t fire_timer; /* the one timer: earliest due stage */
     uv_timer_t sync_timer; /* snapshot retry backoff, and the head probe */
