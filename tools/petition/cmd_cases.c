@@ -11,6 +11,39 @@
 #include "config.h"
 #include "timefmt.h"
 
+/* Asks the ledger for the cases `lc` selects and prints them, a JSON line
+ * each or a table row each (with the holder when `with_body`: the review
+ * queue spans bodies); *count is how many. Returns 0 or petition_call's
+ * exit code. */
+static int list_and_print(const petition_ctx_t *ctx, Liandong__V1__ListCases *lc, int as_json,
+                          int with_body, size_t *count)
+{
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES;
+    req.list_cases = lc;
+    wire_msg_t *w = NULL;
+    int rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_LIST, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseList *cl = wire_envelope(w)->case_list;
+    for (size_t i = 0; i < cl->n_cases; i++) {
+        const Liandong__V1__CaseRecord *r = cl->cases[i];
+        char due[32];
+        if (as_json)
+            json_print_line(json_case_record(r));
+        else if (with_body)
+            printf("%-20s %-10s %-24s %-9s %-14s reply by %s  %s\n", r->case_id, r->state,
+                   r->category, urgency_text(r->urgency), r->body_id,
+                   format_ms(r->reply_due_ms, due, sizeof due), r->text);
+        else
+            printf("%-20s %-10s %-28s %-9s reply by %s  %s\n", r->case_id, r->state, r->category,
+                   urgency_text(r->urgency), format_ms(r->reply_due_ms, due, sizeof due), r->text);
+    }
+    *count = cl->n_cases;
+    wire_free(&w);
+    return 0;
+}
+
 int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {
@@ -45,29 +78,12 @@ int cmd_desk(const petition_ctx_t *ctx, int argc, char **argv)
     lc.body_id = (char *)config_get(o, n, "body");
     lc.state = (char *)config_get(o, n, "state");
     lc.limit = (uint32_t)limit;
-    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
-    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES;
-    req.list_cases = &lc;
-    wire_msg_t *w = NULL;
-    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_LIST, &w);
-    if (rc != 0)
-        return rc;
-    const Liandong__V1__CaseList *cl = wire_envelope(w)->case_list;
     int as_json = strcmp(config_get(o, n, "json"), "1") == 0;
-    for (size_t i = 0; i < cl->n_cases; i++) {
-        const Liandong__V1__CaseRecord *r = cl->cases[i];
-        if (as_json) {
-            json_print_line(json_case_record(r));
-        } else {
-            char due[32];
-            printf("%-20s %-10s %-28s %-9s reply by %s  %s\n", r->case_id, r->state, r->category,
-                   urgency_text(r->urgency), format_ms(r->reply_due_ms, due, sizeof due), r->text);
-        }
-    }
-    if (!as_json)
-        printf("%zu case(s) at %s\n", cl->n_cases, lc.body_id);
-    wire_free(&w);
-    return 0;
+    size_t count = 0;
+    rc = list_and_print(ctx, &lc, as_json, 0, &count);
+    if (rc == 0 && !as_json)
+        printf("%zu case(s) at %s\n", count, lc.body_id);
+    return rc;
 }
 
 /* The dispatch centre's review queue (issue 19): open cases the router
@@ -90,30 +106,12 @@ int cmd_review(const petition_ctx_t *ctx, int argc, char **argv)
     Liandong__V1__ListCases lc = LIANDONG__V1__LIST_CASES__INIT;
     lc.limit = (uint32_t)limit;
     lc.review = 1;
-    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
-    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LIST_CASES;
-    req.list_cases = &lc;
-    wire_msg_t *w = NULL;
-    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_LIST, &w);
-    if (rc != 0)
-        return rc;
-    const Liandong__V1__CaseList *cl = wire_envelope(w)->case_list;
     int as_json = strcmp(config_get(o, n, "json"), "1") == 0;
-    for (size_t i = 0; i < cl->n_cases; i++) {
-        const Liandong__V1__CaseRecord *r = cl->cases[i];
-        if (as_json) {
-            json_print_line(json_case_record(r));
-        } else {
-            char due[32];
-            printf("%-20s %-10s %-24s %-9s %-14s reply by %s  %s\n", r->case_id, r->state,
-                   r->category, urgency_text(r->urgency), r->body_id,
-                   format_ms(r->reply_due_ms, due, sizeof due), r->text);
-        }
-    }
-    if (!as_json)
-        printf("%zu case(s) flagged for review\n", cl->n_cases);
-    wire_free(&w);
-    return 0;
+    size_t count = 0;
+    rc = list_and_print(ctx, &lc, as_json, 1, &count);
+    if (rc == 0 && !as_json)
+        printf("%zu case(s) flagged for review\n", count);
+    return rc;
 }
 
 int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
