@@ -70,7 +70,7 @@ PARITY_BINS := $(patsubst tests/parity/%.c,$(BUILD)/parity/%,$(PARITY_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins
+.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins deb deb-test
 all: $(BINS) $(UNIT_BINS) $(PARITY_BINS) $(PROTO_PY)
 
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
@@ -138,6 +138,17 @@ test: deps
 bench: deps
 	$(MAKE) all bench-bins
 	bash tests/bench/run.sh
+
+# The Debian package (dpkg-deb, dpkg-shlibdeps) from this tree's build, and
+# its test on a fresh bookworm chroot (debootstrap; minutes, needs root and
+# Debian's archive): README "Installing as a Debian service".
+deb: deps
+	$(MAKE) all
+	bash deploy/deb/build.sh $(BUILD) $(BUILD)/deb
+
+deb-test: deb
+	command -v debootstrap >/dev/null || apt-get install -y -q debootstrap
+	bash tests/deb/test_deb.sh $$(ls -t $(BUILD)/deb/liandong_*.deb | head -1)
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')
