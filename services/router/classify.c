@@ -369,10 +369,10 @@ static int load_urgency(classifier_t *c, const char *dir, char *err, size_t errl
             break;
         }
         if (urgency_facet_parse(fl.ptr[0], fl.len[0], &facet, &kind) < 0) {
-            rc = lex_error(
-                &f, err, errlen,
-                "unknown facet (danger:KIND, harm:KIND, sign:KIND, person, now, past, over, "
-                "standing, recurring, tag, mask)");
+            rc = lex_error(&f, err, errlen,
+                           "unknown facet (danger:KIND, harm:KIND, sign:KIND, person, now, past, "
+                           "over, over:KIND, "
+                           "standing, recurring, tag, mask)");
             break;
         }
         if (lex_check_phrase(fl.ptr[1], fl.len[1]) < 0) {

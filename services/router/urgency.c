@@ -79,7 +79,10 @@ int urgency_facet_parse(const char *s, size_t len, urgency_facet_t *facet, dange
         if (!name_is(s, flen, FACETS[f]))
             continue;
         int wants_kind = f == UF_DANGER || f == UF_HARM || f == UF_SIGN;
-        if (!wants_kind) {
+        /* over may name a kind: "都出来了" (everybody got out) ends a lift
+         * entrapment, not the gas smell the residents fled from. */
+        int may_kind = f == UF_OVER;
+        if (!wants_kind && !(may_kind && colon != NULL)) {
             if (colon != NULL)
                 return -EINVAL;
             *facet = (urgency_facet_t)f;
@@ -193,7 +196,7 @@ static danger_state_t state_of(const urgency_input_t *in, const int *clause, con
     for (size_t i = 0; i < in->ncues; i++) {
         if (cues[i].start < cues[d].start)
             continue;
-        if (cues[i].facet == UF_OVER) {
+        if (cues[i].facet == UF_OVER && (cues[i].kind == DK_NONE || cues[i].kind == cues[d].kind)) {
             over = 1;
             over_clause = clause[i];
         } else if (cues[i].facet == UF_NOW && over && clause[i] == over_clause) {

@@ -42,7 +42,7 @@ typedef enum {
     UF_PERSON,     /* a person hurt, trapped, under something, attacked */
     UF_NOW,        /* it is happening now */
     UF_PAST,       /* it happened before (a time in the past) */
-    UF_OVER,       /* it has stopped or been dealt with */
+    UF_OVER,       /* it has stopped or been dealt with (over:KIND: only a danger of KIND) */
     UF_STANDING,   /* a standing or imagined risk, or a source that is not a danger now */
     UF_RECURRING,  /* it keeps happening (经常, 一下雨就): calms all but sparks and gas */
     UF_TAG,        /* an urgency tag a front-end or grid worker wrote */

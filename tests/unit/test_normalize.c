@@ -1,5 +1,7 @@
 /* test_normalize.c - t2s, full-width folding, whitespace, the fast path
- * agreeing with OpenCC, buffer limits and broken UTF-8. */
+ * agreeing with OpenCC, buffer limits and broken UTF-8; every lexicon
+ * phrase already in normalised form (a phrase that normalisation changes
+ * can never match). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <errno.h>
 #include <unistd.h>
 #include <opencc.h>
@@ -49,6 +52,8 @@ static void test_traditional(void **state)
     check("沈默", "沉默");
     check("瞭解情況", "了解情况");
     check("藉口", "借口");
+    /* Cantonese 𨋢 (lift, U+28C22) becomes 䢂 (U+4882): lexicons say 䢂 */
+    check("部𨋢停咗", "部䢂停咗");
     /* simplified text is left alone, and skips OpenCC */
     check("电梯坏了", "电梯坏了");
     assert_false(normalize_needs_opencc(N, "电梯坏了", strlen("电梯坏了")));
@@ -212,6 +217,72 @@ static void test_table_matches_opencc(void **state)
     opencc_close(cc);
 }
 
+/* The phrase of one lexicon line (NULL for comments and blank lines): the
+ * second field of urgency.tsv and cues.tsv, the first of the others. */
+static char *phrase_of(char *line, int second)
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    char *p = line;
+    while (*p == ' ')
+        p++;
+    if (*p == '\0' || *p == '#')
+        return NULL;
+    char *tab = strchr(line, '\t');
+    if (tab == NULL)
+        return NULL;
+    if (!second) {
+        *tab = '\0';
+        return line;
+    }
+    char *ph = tab + 1;
+    ph[strcspn(ph, "\t")] = '\0';
+    return ph;
+}
+
+/* Phrases are matched on the normalised text, so a phrase that
+ * normalisation would change (traditional characters, full-width forms,
+ * 𨋢 before it was written 䢂) is dead: every one must come out unchanged. */
+static void test_lexicon_phrases_are_normalised(void **state)
+{
+    (void)state;
+    DIR *d = opendir("deploy/lexicon");
+    assert_non_null(d);
+    struct dirent *de;
+    int files = 0, phrases = 0, changed = 0;
+    while ((de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        size_t nl = strlen(name);
+        if (nl < 5 || strcmp(name + nl - 4, ".tsv") != 0 || strcmp(name, "rules.tsv") == 0 ||
+            strcmp(name, "settings.tsv") == 0 || strcmp(name, "model.tsv") == 0)
+            continue;
+        int second = strcmp(name, "urgency.tsv") == 0 || strcmp(name, "cues.tsv") == 0;
+        char path[512];
+        snprintf(path, sizeof path, "deploy/lexicon/%s", name);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        files++;
+        char line[1024];
+        while (fgets(line, sizeof line, f) != NULL) {
+            char *ph = phrase_of(line, second);
+            if (ph == NULL)
+                continue;
+            phrases++;
+            char out[1024];
+            size_t len = 0;
+            if (normalize_text(N, ph, strlen(ph), out, sizeof out, &len) != 0 ||
+                strcmp(out, ph) != 0) {
+                fprintf(stderr, "%s: \"%s\" normalises to \"%s\"\n", name, ph, out);
+                changed++;
+            }
+        }
+        fclose(f);
+    }
+    closedir(d);
+    assert_true(files >= 20);
+    assert_true(phrases >= 5000);
+    assert_int_equal(changed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_buffer_limits),
         cmocka_unit_test(test_fast_path_matches_opencc),
         cmocka_unit_test(test_table_matches_opencc),
+        cmocka_unit_test(test_lexicon_phrases_are_normalised),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

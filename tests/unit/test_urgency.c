@@ -165,6 +165,45 @@ static void test_fall(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Classes of the sixth blind round (tests/router/BLIND6.md), in wording of
+ * our own: water told by where it goes (涌, 倒灌, into households), gas as
+ * 瓦斯 or the smell of an unlit stove, someone in the flat now, a lift told
+ * from inside, fire told by its smoke; and the calm twins: people out of a
+ * building full of gas is no all-clear, but out of a lift it is. */
+static void test_blind6_classes(void **state)
+{
+    (void)state;
+    failures = 0;
+    NOW("地下车库的排水管裂了,脏水正往外涌", DK_WATER);
+    NOW("暴雨,雨水正顺着阳台门灌进来,现在还在往里进", DK_WATER);
+    NOW("化粪池满了,污水正往一楼几户人家里倒灌", DK_WATER);
+    NOW("主水管爆了,水已经流进一楼大堂了", DK_WATER);
+    NOW("屋里全是瓦斯味,我不敢开灯", DK_GAS);
+    NOW("厨房有股味,跟灶台打不着火时的味一模一样", DK_GAS);
+    NOW("二单元楼道到处是液化气的味道,大家都出来了", DK_GAS);
+    NOW("有人进我家了,我躲在卧室不敢出声", DK_BREAK_IN);
+    NOW("有两个人翻墙进来了,现在正在车棚撬电动车", DK_BREAK_IN);
+    NOW("我和孩子就在电梯里,电梯停了", DK_TRAPPED);
+    NOW("有人在楼道烧垃圾,烟很大,现在还在烧", DK_FIRE);
+    NOW("楼下有人把纸箱点着了,烟往上蹿", DK_FIRE);
+    CALM("电梯刚才困人,现在人都出来了");
+    CALM("隔壁正在偷偷装修,没有报备");
+    CALM("楼上的狗老是追着小孩跑,孩子很怕");
+    CALM("小区里有人撬电动车的锁,已经丢了好几辆");
+    CALM("楼道里有人用煤炉做饭,烟很大");
+    CALM("上个月楼上水管漏了,水流进楼下住户家里");
+    assert_int_equal(failures, 0);
+    /* over:KIND ends that kind only */
+    urgency_facet_t f;
+    danger_kind_t k;
+    assert_int_equal(urgency_facet_parse("over:trapped", 12, &f, &k), 0);
+    assert_int_equal(f, UF_OVER);
+    assert_int_equal(k, DK_TRAPPED);
+    assert_int_equal(urgency_facet_parse("over", 4, &f, &k), 0);
+    assert_int_equal(k, DK_NONE);
+    assert_int_equal(urgency_facet_parse("over:nope", 9, &f, &k), -EINVAL);
+}
+
 static void test_fire_and_others(void **state)
 {
     (void)state;
@@ -306,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_sparks),
         cmocka_unit_test(test_fall),
         cmocka_unit_test(test_fire_and_others),
+        cmocka_unit_test(test_blind6_classes),
         cmocka_unit_test(test_channel_and_tags),
         cmocka_unit_test(test_unclear_is_flagged),
         cmocka_unit_test(test_clauses),
