@@ -274,10 +274,24 @@ start_svc() {
   echo $! >"$RUN/$name.pid"
 }
 
+# A service that died while starting (say, its port was taken) fails the
+# start at once, with its log, instead of after the whole timeout.
+check_alive() {
+  local name f
+  for name in ledger router1 router2 notifier; do
+    f=$RUN/$name.pid
+    [ -f "$f" ] || continue
+    kill -0 "$(cat "$f")" 2>/dev/null && continue
+    tail -n 20 "$LOG/$name.log" >&2 || true
+    die "$name exited during start-up (see $LOG/$name.log)"
+  done
+}
+
 retry_until() {
   local what=$1 deadline=$((SECONDS + READY_TIMEOUT))
   shift
   until "$@" >/dev/null 2>&1; do
+    check_alive
     [ "$SECONDS" -lt "$deadline" ] || { "$@" || true; die "$what: not ready"; }
     sleep 0.3
   done
