@@ -8,6 +8,7 @@
 #                           ready; writes DIR/cluster.env (endpoints, pids)
 #   cluster.sh stop   DIR   services first, then the keepers and PostgreSQL
 #   cluster.sh status DIR   the monitor's view and which services are alive
+#   cluster.sh switchover DIR  planned switchover: the standby becomes primary
 #
 # Ports: LIANDONG_CLUSTER_BASE (default 5440) + 0 monitor, +1 node1, +2
 # node2, +10 ledger, +11 events, +12 metrics, +20/+21 router 1 front/desk,
@@ -30,7 +31,7 @@ PG_OS_USER=postgres
 
 log() { printf 'cluster.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: cluster.sh start|stop|status DIR"; }
+usage() { die "usage: cluster.sh start|stop|status|switchover DIR"; }
 
 IS_ROOT=0
 [ "$(id -u)" -eq 0 ] && IS_ROOT=1
@@ -400,9 +401,15 @@ cmd_status() {
   done
 }
 
+cmd_switchover() {
+  setup_paths "$1"
+  autoctl perform switchover --pgdata "$MON"
+}
+
 [ $# -eq 2 ] || usage
 case "$1" in
   start) cmd_start "$2" ;;
+  switchover) cmd_switchover "$2" ;;
   stop) cmd_stop "$2" ;;
   status) cmd_status "$2" ;;
   *) usage ;;
