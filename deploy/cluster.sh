@@ -39,8 +39,8 @@ IS_ROOT=0
 # pg_auto_failover is not needed by `make test`: install it here when
 # missing (Debian's archive), rather than in deploy/install-deps.sh.
 ensure_packages() {
-  command -v pg_autoctl >/dev/null 2>&1 && [ -d /usr/share/postgresql/15/extension ] \
-    && ls /usr/share/postgresql/15/extension/pgautofailover.control >/dev/null 2>&1 && return 0
+  command -v pg_autoctl >/dev/null 2>&1 \
+    && [ -f /usr/share/postgresql/15/extension/pgautofailover.control ] && return 0
   log "installing postgresql-15-auto-failover pg-auto-failover-cli"
   local sudo=()
   [ "$IS_ROOT" -eq 1 ] || sudo=(sudo -n)
@@ -112,10 +112,11 @@ psql_at() { # port db sql... (superuser, over the socket folder)
 
 # Waits until PostgreSQL on port $1 accepts connections on its socket.
 wait_pg() {
-  local i
-  for i in $(seq 1 300); do
+  local n=0
+  while [ "$n" -lt 300 ]; do
     "$PGBIN/pg_isready" -q -h /var/run/postgresql -p "$1" && return 0
     sleep 0.2
+    n=$((n + 1))
   done
   die "PostgreSQL on port $1 not ready"
 }
@@ -129,6 +130,15 @@ wait_states() {
       return 0
     fi
     [ "$SECONDS" -lt "$deadline" ] || { printf '%s\n' "$out" >&2; die "nodes not in state $want"; }
+    # A node rejoining after a crash may fall back from pg_rewind to
+    # pg_basebackup, which pg_autoctl 2.0 runs without --checkpoint=fast:
+    # it waits for a spread checkpoint on the primary (up to 4.5 min with
+    # the defaults). An immediate CHECKPOINT there ends that wait.
+    if printf '%s\n' "$out" | grep -q 'catchingup'; then
+      local p
+      p=$(primary_port)
+      [ -z "$p" ] || psql_at "$p" postgres -c CHECKPOINT >/dev/null 2>&1 || true
+    fi
     sleep 1
   done
 }
@@ -363,13 +373,13 @@ ENV
 }
 
 stop_pid() {
-  local name=$1 f=$RUN/$1.pid pid i
+  local name=$1 f=$RUN/$1.pid pid n=0
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
   if kill -TERM "$pid" 2>/dev/null; then
-    for i in $(seq 1 150); do
-      kill -0 "$pid" 2>/dev/null || break
+    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 150 ]; do
       sleep 0.1
+      n=$((n + 1))
     done
     kill -0 "$pid" 2>/dev/null && { log "$name ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
   fi
@@ -381,10 +391,16 @@ cmd_stop() {
   local name
   # Front-ends first, the ledger last, PostgreSQL after every client.
   for name in notifier router1 router2 ledger; do stop_pid "$name"; done
-  for name in node1 node2 monitor; do
-    [ -d "$PGD/$name" ] && autoctl stop --pgdata "$PGD/$name" >/dev/null 2>&1 || true
+  # The standby before the primary: stopping the primary first would make
+  # the monitor promote the standby on the way out.
+  local order=(node1 node2)
+  [ "$(primary_port 2>/dev/null || true)" != "$P_N1" ] || order=(node2 node1)
+  for name in "${order[@]}" monitor; do
+    if [ -d "$PGD/$name" ]; then
+      autoctl stop --pgdata "$PGD/$name" >/dev/null 2>&1 || true
+    fi
+    stop_pid "$name"
   done
-  for name in node1 node2 monitor; do stop_pid "$name"; done
 }
 
 cmd_status() {

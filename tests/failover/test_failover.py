@@ -11,14 +11,16 @@ same request id and channel id), a department desk (`petition desk
      the monitor promotes the standby, the ledger reconnects through the
      multi-host URI (target_session_attrs=read-write);
   2. kill -9 of one router: the front-ends' and the desk's other connection
-     carries on.
+     carries on;
+  3. `cluster.sh start` again: the dead node rejoins as the standby, the
+     router comes back;
+  4. a planned switchover (`pg_autoctl perform switchover`).
 
 Afterwards every acknowledged demand is in the database exactly once under
 the case its acknowledgement named, nothing was committed that no front-end
 saw acknowledged, every case reached the desk (state `delivered`) and the
 desk printed none twice; the longest time a front-end saw no
-acknowledgement during each fault is printed and bounded. Then the dead
-node rejoins as the standby.
+acknowledgement during each fault is printed and bounded.
 """
 
 import collections
@@ -52,6 +54,7 @@ SETTLE_S = 5.0          # load kept flowing after acknowledgements resumed
 # costs one resend period).
 MAX_GAP_PRIMARY_S = float(os.environ.get("FAILOVER_MAX_GAP_PRIMARY", "40"))
 MAX_GAP_ROUTER_S = float(os.environ.get("FAILOVER_MAX_GAP_ROUTER", "5"))
+MAX_GAP_SWITCHOVER_S = float(os.environ.get("FAILOVER_MAX_GAP_SWITCHOVER", "10"))
 # Offsets from LIANDONG_CLUSTER_BASE that deploy/cluster.sh uses.
 OFFSETS = (0, 1, 2, 10, 11, 12, 20, 21, 30, 31, 40, 41)
 
@@ -288,6 +291,8 @@ def test_failover_under_load(cluster):
     fes = [FrontEnd(cluster, n, stop) for n in range(FRONTENDS)]
     for fe in fes:
         fe.start()
+    faults = []     # (name, start time)
+    cli_acks = []   # what `petition submit` had acknowledged
     try:
         time.sleep(5)
         before = sum(len(fe.acks) for fe in fes)
@@ -297,9 +302,9 @@ def test_failover_under_load(cluster):
         states = cluster.states()
         primary = [n for n, (_, st) in states.items() if st == "primary"]
         assert len(primary) == 1, f"no single primary: {states}"
-        t_pg = time.monotonic()
+        faults.append(("primary killed", time.monotonic()))
         cluster.kill_tree(primary[0])
-        back = wait_acks_after(fes, t_pg, 90, cluster)
+        wait_acks_after(fes, faults[-1][1], 90, cluster)
         time.sleep(SETTLE_S)
         states = cluster.states()
         new_primary = [n for n, (_, st) in states.items()
@@ -307,29 +312,53 @@ def test_failover_under_load(cluster):
         assert new_primary, f"the standby was not promoted: {states}"
 
         # 2. A router (the first; the front-ends and the desk keep the other).
-        t_router = time.monotonic()
+        faults.append(("router killed", time.monotonic()))
         cluster.kill_tree("router1")
-        wait_acks_after(fes, t_router, 30, cluster)
+        wait_acks_after(fes, faults[-1][1], 30, cluster)
+        # The CLI on both routers while one is dead: the other answers.
+        r = subprocess.run(
+            [os.path.join(liandong.BIN, "petition"), "--router", cluster.env["LIANDONG_ROUTER"],
+             "--identity", "frontend.hotline", "--timeout-ms", "10000", "submit", "--channel",
+             "hotline", "--id", "FO-CLI-1", "--address", "鸿翔花园3栋", "--text",
+             "3栋楼道的灯坏了", "--json"],
+            capture_output=True, text=True, timeout=30, env=dict(os.environ, **cluster.env))
+        assert r.returncode == 0, f"petition submit with a router dead: {r.stderr}"
+        cli_acks.append((time.monotonic(), "FO-CLI-1", json.loads(r.stdout)["case_id"], False))
         time.sleep(SETTLE_S)
+
+        # 3. `cluster.sh start` again restarts what died, under load: the old
+        # primary's keeper rejoins it as the standby (pg_rewind), router 1
+        # comes back. Then a planned switchover makes it primary again.
+        faults.append(("dead node and router restarted", time.monotonic()))
+        cluster.sh("start")
+        states = cluster.states()
+        assert sorted(st for _, st in states.values()) == ["primary", "secondary"], states
+        time.sleep(SETTLE_S)
+        faults.append(("switchover", time.monotonic()))
+        cluster.sh("switchover", timeout=120)
+        wait_acks_after(fes, faults[-1][1], 60, cluster)
+        time.sleep(SETTLE_S)
+        states = cluster.states()
+        assert states[primary[0]][1] == "primary", f"switchover did not happen: {states}"
     finally:
         stop.set()
         for fe in fes:
             fe.join(60)
-    t_end = time.monotonic()
+    faults.append(("end", time.monotonic()))
 
-    gap_pg = longest_gap(fes, t_pg, t_router)
-    gap_router = longest_gap(fes, t_router, t_end)
+    gaps = {name: longest_gap(fes, t, faults[i + 1][1])
+            for i, (name, t) in enumerate(faults[:-1])}
     acks = [a for fe in fes for a in fe.acks]
     print(f"\nfailover: {len(acks)} demands acknowledged by {FRONTENDS} front-ends, "
-          f"{sum(fe.resends for fe in fes)} resends; longest silence: primary killed "
-          f"{gap_pg:.1f} s (acknowledgements back {back - t_pg:.1f} s after the kill; "
-          f"{primary[0]} -> {new_primary[0]}), router killed {gap_router:.1f} s")
+          f"{sum(fe.resends for fe in fes)} resends; {primary[0]} -> {new_primary[0]} -> "
+          f"{primary[0]}; longest silence: "
+          + ", ".join(f"{name} {gap:.1f} s" for name, gap in gaps.items()))
     errors = [e for fe in fes for e in fe.errors]
     assert not errors, f"front-ends got errors: {errors[:5]}"
 
     # Every acknowledged demand exactly once, under the case it was told.
     by_id = {}
-    for _, cid, case_id, _ in acks:
+    for _, cid, case_id, _ in acks + cli_acks:
         assert by_id.setdefault(cid, case_id) == case_id, \
             f"{cid} acknowledged as two cases: {by_id[cid]} and {case_id}"
     with cluster.db() as conn, conn.cursor() as cur:
@@ -375,13 +404,9 @@ def test_failover_under_load(cluster):
     assert all(n == 1 for n in printed.values()), "the desk handled a case twice"
 
     # The longest silences, against what the cluster's timeouts promise.
-    assert gap_pg < MAX_GAP_PRIMARY_S, f"{gap_pg:.1f} s without acknowledgement (primary)"
-    assert gap_router < MAX_GAP_ROUTER_S, f"{gap_router:.1f} s without acknowledgement (router)"
+    for name, bound in (("primary killed", MAX_GAP_PRIMARY_S),
+                        ("router killed", MAX_GAP_ROUTER_S),
+                        ("dead node and router restarted", MAX_GAP_ROUTER_S),
+                        ("switchover", MAX_GAP_SWITCHOVER_S)):
+        assert gaps[name] < bound, f"{gaps[name]:.1f} s without acknowledgement ({name})"
 
-
-def test_dead_node_rejoins(cluster):
-    """`cluster.sh start` again restarts what died: the old primary's keeper
-    rejoins it as the standby (pg_rewind) and the router comes back."""
-    cluster.sh("start")
-    states = cluster.states()
-    assert sorted(st for _, st in states.values()) == ["primary", "secondary"], states
