@@ -319,7 +319,10 @@ cmd_start() {
   mkdir -p "$DIR" "$LOG" "$RUN" "$XDG" "$PGD"
   chmod 0700 "$PGD"
   if [ "$IS_ROOT" -eq 1 ]; then
-    # The cluster's owner must reach DIR and own its PostgreSQL parts.
+    # The cluster's owner must reach DIR and own its PostgreSQL parts. We
+    # do not loosen directories above DIR that are closed to it.
+    runuser -u "$PG_OS_USER" -- test -x "$(dirname -- "$DIR")" \
+      || die "$PG_OS_USER cannot reach $(dirname -- "$DIR"): choose a DIR it can enter"
     chmod 0755 "$DIR"
     chown "$PG_OS_USER" "$LOG" "$XDG" "$PGD"
     chmod 0777 "$RUN"
