@@ -160,3 +160,14 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The failover cluster (deploy/cluster.sh, docs/failover.md) and its test
+# under load; not part of `make test` (pg_auto_failover, ~2 minutes).
+CLUSTER_DIR ?= var/cluster
+.PHONY: cluster cluster-stop failover
+cluster: all
+	bash deploy/cluster.sh start $(CLUSTER_DIR)
+cluster-stop:
+	bash deploy/cluster.sh stop $(CLUSTER_DIR)
+failover: all
+	LIANDONG_BUILD=$(BUILD) /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/failover

@@ -3,6 +3,7 @@
  * sockets on a libuv loop (see rpc.h).
  */
 #include "rpc.h"
+#include "endpoints.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -395,7 +396,7 @@ int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t 
     snprintf(c->prefix, sizeof c->prefix, "%x%" PRIx64, (unsigned)getpid(), uv_hrtime());
     int rc = zuv_socket_create(loop, zctx, ZMQ_DEALER, max_msg, &c->sock);
     if (rc == 0 && endpoint != NULL)
-        rc = zuv_socket_connect(c->sock, endpoint);
+        rc = rpc_client_connect(c, endpoint);
     if (rc == 0)
         rc = zuv_socket_start(c->sock, 2, on_client_message, c);
     if (rc < 0) {
@@ -411,7 +412,8 @@ int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t 
 
 int rpc_client_connect(rpc_client_t *c, const char *endpoint)
 {
-    return zuv_socket_connect(c->sock, endpoint);
+    int n = endpoints_connect(zuv_socket_zmq(c->sock), endpoint);
+    return n < 0 ? n : 0;
 }
 
 zuv_socket_t *rpc_client_socket(rpc_client_t *c)

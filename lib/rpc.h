@@ -62,7 +62,11 @@ typedef void (*rpc_answer_fn)(int status, wire_msg_t *answer, void *ud);
 int rpc_client_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_msg,
                       rpc_client_t **out);
 /* With endpoint NULL the client is created unconnected: set socket options
- * (CURVE) through rpc_client_socket(), then rpc_client_connect(). */
+ * (CURVE) through rpc_client_socket(), then rpc_client_connect(). An
+ * endpoint may be a comma-separated list (lib/endpoints.h): requests then
+ * go to one live peer each, and a request lost with a dying peer times out
+ * (-ETIMEDOUT) for the caller to resend under the same request id
+ * (rpc_client_call_as). */
 int rpc_client_connect(rpc_client_t *c, const char *endpoint);
 zuv_socket_t *rpc_client_socket(rpc_client_t *c);
 /* Sends `req` (its request_id is assigned by the client) and calls `cb`

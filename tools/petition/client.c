@@ -2,6 +2,7 @@
  * client.c - blocking Envelope request/answer for the CLI (see client.h).
  */
 #include "client.h"
+#include "endpoints.h"
 #include "secure.h"
 
 #include <errno.h>
@@ -53,9 +54,19 @@ int petition_client_open(petition_client_t *c, const char *endpoint, int timeout
             return rc;
         }
     }
-    if (zmq_connect(c->sock, endpoint) != 0)
-        return -errno;
+    int n = endpoints_connect(c->sock, endpoint);
+    if (n < 0)
+        return n;
+    c->n_endpoints = n;
     return 0;
+}
+
+/* One send of the packed request. With several endpoints it never blocks
+ * (-EAGAIN: no connection is up yet; the caller tries again later). */
+static int send_once(petition_client_t *c, const uint8_t *buf, size_t len)
+{
+    int rc = zmq_send(c->sock, buf, len, c->n_endpoints > 1 ? ZMQ_DONTWAIT : 0);
+    return rc < 0 ? -errno : 0;
 }
 
 int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **answer)
@@ -68,20 +79,43 @@ int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **ans
     int rc = wire_pack(req, &buf, &len);
     if (rc < 0)
         return rc;
-    rc = zmq_send(c->sock, buf, len, 0);
-    free(buf);
-    if (rc < 0)
-        return -errno;
+    /* With several endpoints, a request taken by a router that then died
+     * is lost with it: send it again under the same request id, which
+     * the other one answers. That is safe because every request is
+     * idempotent on that side: a submission by (channel, channel id),
+     * an action by its request id (the ledger answers a repeat with the
+     * first answer, marked duplicate), and reads change nothing. A
+     * late second answer to the same id is skipped by the next call. */
     int64_t deadline = now_ms() + c->timeout_ms;
+    int64_t next_send = now_ms();
+    int sent = 0;
     for (;;) {
-        int64_t left = deadline - now_ms();
-        if (left <= 0)
+        int64_t now = now_ms();
+        if (now >= next_send) {
+            rc = send_once(c, buf, len);
+            if (rc == 0)
+                sent = 1;
+            else if (rc != -EAGAIN) {
+                free(buf);
+                return rc;
+            }
+            /* No connection up yet: look again soon, not a whole period. */
+            next_send = c->n_endpoints <= 1 && sent ? INT64_MAX
+                        : rc == -EAGAIN             ? now + 100
+                                                    : now + PETITION_RESEND_MS;
+        }
+        int64_t wake = next_send < deadline ? next_send : deadline;
+        int64_t left = wake - now;
+        if (now >= deadline) {
+            free(buf);
             return -ETIMEDOUT;
+        }
         zmq_pollitem_t it = {.socket = c->sock, .events = ZMQ_POLLIN};
-        rc = zmq_poll(&it, 1, (long)left);
+        rc = zmq_poll(&it, 1, (long)(left > 0 ? left : 0));
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
+            free(buf);
             return -errno;
         }
         if (rc == 0)
@@ -90,6 +124,7 @@ int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **ans
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, c->sock, 0) < 0) {
             zmq_msg_close(&m);
+            free(buf);
             return -errno;
         }
         int more = zmq_msg_more(&m);
@@ -107,6 +142,7 @@ int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **ans
         if (rc < 0)
             continue;
         if (strcmp(wire_envelope(w)->request_id, rid) == 0) {
+            free(buf);
             *answer = w;
             return 0;
         }

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "commands.h"
+#include "endpoints.h"
 #include "secure.h"
 
 static volatile sig_atomic_t follow_stop;
@@ -70,16 +71,53 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One connection per router of the list (lib/endpoints.h): a desk is
+ * attached to every router, because each router delivers only to the
+ * desks attached to it, and a DEALER connected to several would attach to
+ * one of them at a time. Either router may then die without the desk
+ * missing its cases; the same case arriving from both is handled once
+ * (delivery_seq) and acknowledged to each. */
+typedef struct {
+    petition_client_t c[ENDPOINTS_MAX];
+    size_t n;
+} desk_conns_t;
+
+static void conns_close(desk_conns_t *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        petition_client_close(&d->c[i]);
+    d->n = 0;
+}
+
+static int conns_open(desk_conns_t *d, const petition_ctx_t *ctx, const char *desk_ep,
+                      const char *identity)
+{
+    char eps[ENDPOINTS_MAX][ENDPOINT_MAX];
+    int n = endpoints_split(desk_ep, eps, ENDPOINTS_MAX);
+    if (n < 0) {
+        fprintf(stderr, "error: bad desk endpoint list %s\n", desk_ep);
+        return n;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc =
+            petition_client_open(&d->c[i], eps[i], ctx->timeout_ms,
+                                 ctx->insecure ? NULL : ctx->keys, identity, ctx->router_identity);
+        d->n = (size_t)i + 1; /* closed by conns_close even when it failed */
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body, int as_json,
                 const char *seen_path, long max_cases)
 {
-    petition_client_t c;
+    desk_conns_t conns = {.n = 0};
     char identity[160];
     snprintf(identity, sizeof identity, "body.%s", body);
-    int rc = petition_client_open(&c, desk_ep, ctx->timeout_ms, ctx->insecure ? NULL : ctx->keys,
-                                  identity, ctx->router_identity);
+    int rc = conns_open(&conns, ctx, desk_ep, identity);
     if (rc < 0) {
-        petition_client_close(&c);
+        conns_close(&conns);
         return 2;
     }
     seen_t seen = {0};
@@ -100,28 +138,40 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
     att.request_id = "attach";
     att.body_case = LIANDONG__V1__ENVELOPE__BODY_DESK_ATTACH;
     att.desk_attach = &da;
-    send_env(c.sock, &att);
+    for (size_t i = 0; i < conns.n; i++)
+        send_env(conns.c[i].sock, &att);
     int64_t last_ping = mono_ms();
     int attached = 0;
     unsigned long handled = 0, acks = 0;
     int code = 0;
     fprintf(stderr, "desk %s: attaching to %s\n", body, desk_ep);
     while (!follow_stop && (max_cases <= 0 || (long)handled < max_cases)) {
-        zmq_pollitem_t it = {.socket = c.sock, .events = ZMQ_POLLIN};
-        int n = zmq_poll(&it, 1, 500);
+        zmq_pollitem_t its[ENDPOINTS_MAX];
+        for (size_t i = 0; i < conns.n; i++)
+            its[i] = (zmq_pollitem_t){.socket = conns.c[i].sock, .events = ZMQ_POLLIN};
+        int n = zmq_poll(its, (int)conns.n, 500);
         int64_t now = mono_ms();
         if (now - last_ping > 10000) {
             /* Heartbeat by attaching again: the router answers it without
              * change while it knows us, and a restarted router (which knows
              * no desk, and would answer a mere ping) takes us back. */
-            send_env(c.sock, &att);
+            for (size_t i = 0; i < conns.n; i++)
+                send_env(conns.c[i].sock, &att);
             last_ping = now;
         }
         if (n <= 0)
             continue;
+        /* The first connection with something to read; the others are
+         * read on the next turns (the poll returns at once for them). */
+        void *sock = NULL;
+        for (size_t i = 0; i < conns.n && sock == NULL; i++)
+            if (its[i].revents & ZMQ_POLLIN)
+                sock = its[i].socket;
+        if (sock == NULL)
+            continue;
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, c.sock, 0) < 0) {
+        if (zmq_msg_recv(&m, sock, 0) < 0) {
             zmq_msg_close(&m);
             continue;
         }
@@ -174,7 +224,7 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
             ae.request_id = rid;
             ae.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
             ae.case_action = &ca;
-            send_env(c.sock, &ae);
+            send_env(sock, &ae); /* to the router that delivered it */
             acks++;
         }
         wire_free(&w);
@@ -182,12 +232,14 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
     /* Give the last acknowledgements a moment to leave. */
     int64_t until = mono_ms() + 300;
     while (mono_ms() < until) {
-        zmq_pollitem_t it = {.socket = c.sock, .events = ZMQ_POLLIN};
-        if (zmq_poll(&it, 1, 100) > 0) {
-            zmq_msg_t m;
-            zmq_msg_init(&m);
-            zmq_msg_recv(&m, c.sock, 0);
-            zmq_msg_close(&m);
+        for (size_t i = 0; i < conns.n; i++) {
+            zmq_pollitem_t it = {.socket = conns.c[i].sock, .events = ZMQ_POLLIN};
+            if (zmq_poll(&it, 1, 100 / (long)conns.n) > 0) {
+                zmq_msg_t m;
+                zmq_msg_init(&m);
+                zmq_msg_recv(&m, conns.c[i].sock, 0);
+                zmq_msg_close(&m);
+            }
         }
     }
     fprintf(stderr, "desk %s: %lu case(s) handled, %lu acknowledgement(s) sent\n", body, handled,
@@ -195,6 +247,6 @@ int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body
     if (sf)
         fclose(sf);
     free(seen.v);
-    petition_client_close(&c);
+    conns_close(&conns);
     return code;
 }
