@@ -82,6 +82,45 @@ const char *policy_clock_name(policy_clock_t c)
     return "natural";
 }
 
+int policy_clock_from_name(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || strcmp(name, "natural") == 0)
+        return CLOCK_NATURAL;
+    if (strcmp(name, "working_days") == 0)
+        return CLOCK_WORKING_DAYS;
+    if (strcmp(name, "working_hours") == 0)
+        return CLOCK_WORKING_HOURS;
+    return -EINVAL;
+}
+
+/* The windows a working-hours clock counts in; NULL = whole days. */
+static const calendar_hours_t *clock_windows(const policy_t *p, policy_clock_t clock)
+{
+    return clock == CLOCK_WORKING_HOURS && p != NULL && p->has_hours ? &p->hours : NULL;
+}
+
+int64_t policy_clock_span_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock,
+                             int64_t from_ms, int64_t to_ms, unsigned *flags)
+{
+    if (to_ms <= from_ms)
+        return 0;
+    if (clock == CLOCK_NATURAL)
+        return to_ms - from_ms;
+    return calendar_working_ms_between(cal, clock_windows(p, clock), from_ms, to_ms, flags);
+}
+
+int policy_clock_add_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock, int64_t t_ms,
+                        int64_t ms, int64_t *out_ms, unsigned *flags)
+{
+    if (out_ms == NULL || ms < 0)
+        return -EINVAL;
+    if (clock == CLOCK_NATURAL) {
+        *out_ms = t_ms + ms;
+        return 0;
+    }
+    return calendar_add_working_ms(cal, clock_windows(p, clock), t_ms, ms, out_ms, flags);
+}
+
 int policy_uses_calendar(const policy_t *p)
 {
     if (p == NULL)

@@ -301,6 +301,13 @@ static int create_answer(ledger_job_t *j)
             e->at_ms = ledger_col_i64(r, 0, 14);
             e->reply_due_ms = ledger_col_i64(r, 0, 15);
             e->resolve_due_ms = ledger_col_i64(r, 0, 16);
+            /* For the notifier (issue 15): the clocks of these deadlines,
+             * and that their limits run from the demand's received time. */
+            e->reply_clock = cc->placement->reply_clock;
+            e->resolve_clock = cc->placement->resolve_clock;
+            int64_t received = j->req->create_case->demand->received_at_ms;
+            if (received > 0 && received < e->at_ms)
+                e->deadlines_from_ms = received;
             ledger_job_add_event(j, e);
         }
         log_info(cc->case_id, "created for %s (%s)", cc->placement->body_id,
@@ -901,6 +908,13 @@ static int action_answer(ledger_job_t *j)
         return -EIO;
     }
     Liandong__V1__CaseEvent *e = ledger_job_event(j, res, 0);
+    /* A placement gave new deadlines: say which clocks they run on, for
+     * the notifier's due-soon share (issue 15). */
+    const Liandong__V1__Placement *pl = j->req->case_action->placement;
+    if (pl != NULL && e->reply_due_ms > 0) {
+        e->reply_clock = ledger_job_strdup(j, pl->reply_clock);
+        e->resolve_clock = ledger_job_strdup(j, pl->resolve_clock);
+    }
     ledger_job_action_done(j, e, 0);
     log_info(e->case_id, "%s by %s: %s -> %s", e->kind, e->actor, e->from_state, e->to_state);
     return 0;

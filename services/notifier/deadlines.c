@@ -20,6 +20,7 @@ typedef struct {
     uint32_t heap[DL_KINDS]; /* heap position or NONE */
     uint32_t body;           /* interned body index; next free slot when free */
     uint8_t next[DL_KINDS];  /* dl_stage_t */
+    uint8_t clock[DL_KINDS]; /* policy_clock_t */
     uint8_t flags;
 } rec_t;
 
@@ -287,15 +288,27 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
     if (due <= 0)
         return -1;
     const calendar_t *cal = d->cfg.calendar;
+    policy_clock_t clock = (policy_clock_t)r->clock[k];
     int64_t t = 0;
     switch (s) {
     case DL_DUE_SOON:
         if (r->from_ms <= 0 || r->from_ms >= due)
             return -1;
-        if (calendar_add_hours(cal, r->from_ms,
-                               d->cfg.due_soon_share * calendar_hours_between(cal, r->from_ms, due),
-                               &t) < 0)
+        if (clock != CLOCK_NATURAL) {
+            /* A share of the working time, not of the wall time (issue 15):
+             * 75% of "5 working days" from the eve of a holiday week falls
+             * after the holiday, not in it. */
+            int64_t span =
+                policy_clock_span_ms(d->cfg.policy, d->cfg.workcal, clock, r->from_ms, due, NULL);
+            if (policy_clock_add_ms(d->cfg.policy, d->cfg.workcal, clock, r->from_ms,
+                                    (int64_t)((double)span * d->cfg.due_soon_share), &t, NULL) < 0)
+                return -1;
+        } else if (calendar_add_hours(cal, r->from_ms,
+                                      d->cfg.due_soon_share *
+                                          calendar_hours_between(cal, r->from_ms, due),
+                                      &t) < 0) {
             return -1;
+        }
         return t < due ? t : -1;
     case DL_OVERDUE:
         return due;
@@ -305,6 +318,8 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
         /* An emergency's clock is natural hours (ROUTING.md section 6). */
         if (k == DL_REPLY)
             return due + (int64_t)(d->cfg.reply_escalation_grace_hours * 3600000.0);
+        /* The grace is in natural hours whatever the deadline's clock:
+         * it is the dispatch centre's patience, not a limit of the body. */
         if (calendar_add_hours(cal, due, d->cfg.escalation_grace_hours, &t) < 0)
             return -1;
         return t;
@@ -465,6 +480,41 @@ int dl_set(deadlines_t *d, const char *case_id, const char *body_id, int64_t fro
         if ((rc = arm(d, ri, k)) < 0)
             return rc;
     }
+    return 0;
+}
+
+int dl_set_clocks(deadlines_t *d, const char *case_id, int reply_clock, int resolve_clock)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    int clocks[DL_KINDS] = {reply_clock, resolve_clock};
+    rec_t *r = &d->recs[found];
+    for (int k = 0; k < DL_KINDS; k++) {
+        if (clocks[k] < CLOCK_NATURAL || clocks[k] > CLOCK_WORKING_HOURS)
+            return -EINVAL;
+        if (r->clock[k] == clocks[k])
+            continue;
+        r->clock[k] = (uint8_t)clocks[k];
+        /* Only the stages still to come move; one in flight is re-armed
+         * by its report. */
+        if (r->next[k] < DL_DONE && !(r->flags & F_INFLIGHT(k))) {
+            r->next[k] = (uint8_t)first_stage_from(d, r, k, r->next[k]);
+            int rc = arm(d, (uint32_t)found, k);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int dl_get_clocks(const deadlines_t *d, const char *case_id, int *reply_clock, int *resolve_clock)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    *reply_clock = d->recs[found].clock[DL_REPLY];
+    *resolve_clock = d->recs[found].clock[DL_RESOLVE];
     return 0;
 }
 

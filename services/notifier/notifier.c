@@ -590,8 +590,17 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         return;
     }
     const Liandong__V1__CaseEvent *ce = e->case_event;
-    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,           ce->body_id,
-                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms, ce->to_state};
+    stream_event_t ev = {ce->seq,
+                         ce->case_id,
+                         ce->kind,
+                         ce->body_id,
+                         ce->at_ms,
+                         ce->reply_due_ms,
+                         ce->resolve_due_ms,
+                         ce->to_state,
+                         ce->reply_clock,
+                         ce->resolve_clock,
+                         ce->deadlines_from_ms};
     int rc = stream_on_event(n->stream, n->dl, &ev);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL,
@@ -637,7 +646,9 @@ int notifier_start(notifier_t *n)
     dl_config_t dc = {.due_soon_share = n->cfg.due_soon_share,
                       .escalation_grace_hours = n->cfg.escalation_grace_hours,
                       .reply_escalation_grace_hours = n->cfg.reply_escalation_grace_hours,
-                      .calendar = calendar_wall()};
+                      .calendar = calendar_wall(),
+                      .policy = n->cfg.policy,
+                      .workcal = n->cfg.workcal};
     int rc = dl_create(&dc, &n->dl);
     if (rc == 0)
         rc = stream_create(n->cfg.max_buffered_events, &n->stream);

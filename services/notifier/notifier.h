@@ -37,6 +37,11 @@ typedef struct {
     const char *ledger_identity; /* service.ledger (requests and events) */
     const char *router_identity; /* service.router (escalations) */
     int insecure;
+    /* issue 15: the time-limit policy (its working-hours windows) and the
+     * calendar that working-clock deadlines are counted in; NULL policy:
+     * whole working days, NULL calendar: Monday-Friday (flagged). */
+    const policy_t *policy;
+    const workcal_t *workcal;
     double due_soon_share;
     double escalation_grace_hours;
     double reply_escalation_grace_hours; /* an emergency's unanswered reply */
