@@ -94,11 +94,12 @@ static const db_stmt_t list_stmts[] = {
      "    AND x.case_id <= (SELECT max(k.case_id) FROM (" PAGE_IDS ") k))"
      "   THEN (SELECT string_agg(y.deadline || ' ' || y.stage || ' ' || y.due_ms, ',')"
      "    FROM case_alerts y WHERE y.case_id = p.case_id) ELSE '' END,"
-     "  p.urgency = 'emergency', p.reply_clock, p.resolve_clock, p.demand_received_at"
+     "  p.urgency = 'emergency', p.reply_clock, p.resolve_clock, p.demand_received_at,"
+     "  CASE WHEN p.paused_at IS NOT NULL THEN p.pause_until END"
      " FROM (" PAGE_ROWS ") p"
      /* the seq row: case_id NULL, so it sorts last */
      " UNION ALL SELECT value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-     "  NULL, NULL, NULL, NULL, NULL FROM ledger_counters WHERE name = 'event_seq'"
+     "  NULL, NULL, NULL, NULL, NULL, NULL FROM ledger_counters WHERE name = 'event_seq'"
      " ORDER BY 2",
      2},
 };
@@ -346,6 +347,7 @@ static int list_answer(ledger_job_t *j)
         d->emergency = bin_bool(r, i, 13);
         d->reply_clock = take(r, i, 14, &buf);
         d->resolve_clock = take(r, i, 15, &buf);
+        d->pause_until_ms = PQgetisnull(r, i, 17) ? 0 : pg_ms(r, i, 17);
         l->deadlines[l->n_deadlines++] = d;
     }
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST;

@@ -82,6 +82,18 @@ int dl_set(deadlines_t *d, const char *case_id, const char *body_id, int64_t fro
  * a new case starts natural). A changed clock re-arms the stages still to
  * come. 0, -ENOENT or -EINVAL. */
 int dl_set_clocks(deadlines_t *d, const char *case_id, int reply_clock, int resolve_clock);
+/* A pause's limit (issue 15): when it passes the service resumes the case
+ * (a pause nobody resumed ends by itself). 0 clears it (resumed, or a new
+ * holder). Pauses are few: a lazy min-heap of their own, apart from the
+ * deadline stages. 0, -ENOENT or -ENOMEM. */
+int dl_set_pause(deadlines_t *d, const char *case_id, int64_t until_ms);
+/* The earliest pause limit, or INT64_MAX. */
+int64_t dl_next_pause_end(deadlines_t *d);
+/* Takes one pause whose limit is <= now: 1 with *case_id (valid until the
+ * next change of the table) and its limit in *until_ms, its pause cleared
+ * (the caller sets it again to retry); 0 when none. */
+int dl_pop_pause_end(deadlines_t *d, int64_t now_ms, const char **case_id, int64_t *until_ms);
+
 /* A case's clocks; 0 or -ENOENT. */
 int dl_get_clocks(const deadlines_t *d, const char *case_id, int *reply_clock, int *resolve_clock);
 

@@ -84,6 +84,7 @@ typedef struct notifier {
     int64_t armed_at; /* simulated time the fire timer is armed for */
     unsigned long events_received, events_dropped;
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
+    unsigned long pauses_resumed; /* pauses ended at their limit (issue 15) */
 } notifier_t;
 
 /* Opens the sockets and starts synchronising; notifier_stop() undoes it.

@@ -16,7 +16,7 @@ typedef struct {
     char *body_id;
     char *to_state;
     char *reply_clock, *resolve_clock;
-    int64_t at_ms, reply_due_ms, resolve_due_ms, deadlines_from_ms;
+    int64_t at_ms, reply_due_ms, resolve_due_ms, deadlines_from_ms, pause_until_ms;
 } buffered_t;
 
 struct stream {
@@ -112,6 +112,12 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
         rc = dl_set(d, ev->case_id, ev->body_id, from, nreply, nresolve);
         if (rc == 0)
             rc = apply_clocks(d, ev->case_id, ev->reply_clock, ev->resolve_clock);
+        /* A pause's limit, for resuming it there; a resume or a new
+         * holder (who starts without the old one's pause) clears it. */
+        if (rc == 0 && ev->kind && strcmp(ev->kind, CASE_EVENT_PAUSED) == 0)
+            rc = dl_set_pause(d, ev->case_id, ev->pause_until_ms);
+        else if (rc == 0 && ev->kind && strcmp(ev->kind, CASE_EVENT_EXTENSION_GRANTED) != 0)
+            rc = dl_set_pause(d, ev->case_id, 0);
         /* A reopened case was replied to: only its resolution is due. */
         if (rc == 0 && effect == SE_REOPEN)
             rc = dl_replied(d, ev->case_id);
@@ -122,6 +128,8 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
         break;
     case SE_CANCEL:
         rc = dl_cancel_all(d, ev->case_id);
+        if (rc == 0)
+            rc = dl_set_pause(d, ev->case_id, 0);
         break;
     case SE_REMOVE:
         rc = dl_remove(d, ev->case_id);
@@ -145,6 +153,8 @@ int stream_load_row(deadlines_t *d, const Liandong__V1__OpenDeadline *row)
     int rc = dl_set(d, row->case_id, row->body_id, from, row->reply_due_ms, row->resolve_due_ms);
     if (rc == 0)
         rc = apply_clocks(d, row->case_id, row->reply_clock, row->resolve_clock);
+    if (rc == 0)
+        rc = dl_set_pause(d, row->case_id, row->pause_until_ms);
     /* Before the alerts already sent: a recorded reply escalation then
      * marks that stage done instead of arming it again. */
     if (rc == 0 && row->emergency)
@@ -270,6 +280,7 @@ static int buffer_push(stream_t *s, const stream_event_t *ev)
     b->reply_clock = dup_or_empty(ev->reply_clock);
     b->resolve_clock = dup_or_empty(ev->resolve_clock);
     b->deadlines_from_ms = ev->deadlines_from_ms;
+    b->pause_until_ms = ev->pause_until_ms;
     if (!b->case_id || !b->kind || !b->body_id || !b->to_state || !b->reply_clock ||
         !b->resolve_clock) {
         free(b->case_id);
@@ -341,7 +352,8 @@ int stream_snapshot_done(stream_t *s, deadlines_t *d)
                              b->to_state,
                              b->reply_clock,
                              b->resolve_clock,
-                             b->deadlines_from_ms};
+                             b->deadlines_from_ms,
+                             b->pause_until_ms};
         int rc = stream_apply(d, &ev);
         if (rc < 0)
             return rc;

@@ -51,6 +51,7 @@ typedef struct {
     const char *reply_clock;
     const char *resolve_clock;
     int64_t deadlines_from_ms;
+    int64_t pause_until_ms; /* paused: the pause's limit */
 } stream_event_t;
 
 typedef enum { STREAM_SYNCING = 0, STREAM_LIVE } stream_state_t;

@@ -120,7 +120,8 @@ static long check_policy(const policy_t *p, const char *from, const char *to)
                                          "received",
                                          policy_clock_name(dl.reply_clock),
                                          policy_clock_name(dl.resolve_clock),
-                                         t};
+                                         t,
+                                         0};
                     assert_int_equal(stream_apply(d, &ev), 0);
                     assert_int_equal(dl_replied(d, "C"), 0);
                     /* the same working time, counted by both */

@@ -217,7 +217,7 @@ static void test_working_days_due_soon(void **state)
     int64_t placed = at("2025-09-30T17:50:00+08:00");
     int64_t reply = at("2025-10-09T17:50:00+08:00"), resolve = at("2025-10-14T17:50:00+08:00");
     stream_event_t e = {1,       "C1",       "created",      "B1",           placed + 5000, reply,
-                        resolve, "received", "working_days", "working_days", placed};
+                        resolve, "received", "working_days", "working_days", placed,        0};
     assert_int_equal(stream_apply(d, &e), 0);
     int64_t from = 0, r = 0, v = 0;
     assert_int_equal(dl_get(d, "C1", &from, &r, &v), 0);
@@ -237,10 +237,26 @@ static void test_working_days_due_soon(void **state)
     assert_int_equal(stream_apply(d, &e2), 0);
     stream_event_t p = {
         2,          "C2", "paused", "B1", placed + 3600000, reply + 3 * H, resolve + 3 * H,
-        "assigned", NULL, NULL,     0};
+        "assigned", NULL, NULL,     0,    placed + 4 * H};
     assert_int_equal(stream_apply(d, &p), 0);
     assert_int_equal(dl_get(d, "C2", &from, &r, &v), 0);
     assert_int_equal(from, placed);
+    /* the pause's limit is held for resuming there, once */
+    const char *cid = NULL;
+    int64_t until = 0;
+    assert_int_equal(dl_next_pause_end(d), placed + 4 * H);
+    assert_int_equal(dl_pop_pause_end(d, placed + 4 * H - 1, &cid, &until), 0);
+    assert_int_equal(dl_pop_pause_end(d, placed + 4 * H, &cid, &until), 1);
+    assert_string_equal(cid, "C2");
+    assert_int_equal(until, placed + 4 * H);
+    assert_int_equal(dl_next_pause_end(d), INT64_MAX);
+    /* paused again, then resumed by hand: nothing left to resume */
+    assert_int_equal(stream_apply(d, &p), 0);
+    stream_event_t res = p;
+    res.kind = "resumed";
+    res.pause_until_ms = 0;
+    assert_int_equal(stream_apply(d, &res), 0);
+    assert_int_equal(dl_next_pause_end(d), INT64_MAX);
     assert_int_equal(dl_remove(d, "C1"), 0);
     assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T14:05:00+08:00");
     assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T20:50:00+08:00");
@@ -275,7 +291,7 @@ static void test_working_days_due_soon(void **state)
 
 static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t resolve)
 {
-    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL, NULL, NULL, 0};
+    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL, NULL, NULL, 0, 0};
     return e;
 }
 
