@@ -167,12 +167,18 @@ static policy_limit_t natural(policy_limit_t l)
 int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, const char *body_id,
                   policy_limits_t *out)
 {
+    return policy_limits_atc(p, c, u, k, body_id, 0, out);
+}
+
+int policy_limits_atc(const policy_t *p, category_t c, urgency_t u, body_kind_t k,
+                      const char *body_id, int atc, policy_limits_t *out)
+{
     if (p == NULL || out == NULL)
         return -EINVAL;
     if ((int)c < 0 || c >= CAT_COUNT)
         c = CAT_UNCLASSIFIED;
     *out = p->lim[c][u == URG_EMERGENCY ? 1 : 0];
-    if (around_the_clock(p, k, body_id)) {
+    if (atc || around_the_clock(p, k, body_id)) {
         out->reply = natural(out->reply);
         out->resolve = natural(out->resolve);
     }
@@ -208,10 +214,17 @@ static int hours_until(int64_t from, int64_t to)
 int policy_deadlines(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
                      body_kind_t k, const char *body_id, int64_t t_ms, policy_deadlines_t *out)
 {
+    return policy_deadlines_atc(p, cal, c, u, k, body_id, 0, t_ms, out);
+}
+
+int policy_deadlines_atc(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
+                         body_kind_t k, const char *body_id, int atc, int64_t t_ms,
+                         policy_deadlines_t *out)
+{
     if (out == NULL)
         return -EINVAL;
     policy_limits_t l;
-    int rc = policy_limits(p, c, u, k, body_id, &l);
+    int rc = policy_limits_atc(p, c, u, k, body_id, atc, &l);
     if (rc < 0)
         return rc;
     memset(out, 0, sizeof(*out));

@@ -95,6 +95,15 @@ int policy_clock_add_ms(const policy_t *p, const workcal_t *cal, policy_clock_t 
 int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, const char *body_id,
                   policy_limits_t *out);
 
+/* As policy_limits / policy_deadlines, for a body the registry marks as
+ * working around the clock (reg_body_t.around_the_clock) when atc is
+ * non-zero: natural hours whatever the policy. */
+int policy_limits_atc(const policy_t *p, category_t c, urgency_t u, body_kind_t k,
+                      const char *body_id, int atc, policy_limits_t *out);
+int policy_deadlines_atc(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
+                         body_kind_t k, const char *body_id, int atc, int64_t t_ms,
+                         policy_deadlines_t *out);
+
 /* The deadlines of a case placed at t_ms. `cal` may be NULL only when no
  * limit runs on a working clock (otherwise every year is uncovered).
  * Returns 0 or -EINVAL. */

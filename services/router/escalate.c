@@ -251,8 +251,8 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
     int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     const policy_t *pol = x->r->policy ? x->r->policy : policy_builtin();
     policy_deadlines_t dl;
-    if (policy_deadlines(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,
-                         nb->kind, nb->id, now_ms, &dl) < 0) {
+    if (policy_deadlines_atc(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,
+                             nb->kind, nb->id, nb->around_the_clock, now_ms, &dl) < 0) {
         fail(x, E(INTERNAL), "no deadlines for the new holder");
         return;
     }

@@ -62,8 +62,11 @@ static int place_clocks(const router_core_t *core, const router_demand_t *d, pla
     }
     const reg_body_t *b = p->body >= 0 ? registry_body(core->reg, (size_t)p->body) : NULL;
     policy_deadlines_t dl;
-    int rc = policy_deadlines(core->policy ? core->policy : policy_builtin(), core->cal,
-                              p->category, p->urgency, p->body_kind, b ? b->id : NULL, t, &dl);
+    /* A body the registry marks as working around the clock runs in
+     * natural hours whatever the policy (issue 15). */
+    int rc = policy_deadlines_atc(core->policy ? core->policy : policy_builtin(), core->cal,
+                                  p->category, p->urgency, p->body_kind, b ? b->id : NULL,
+                                  b ? b->around_the_clock : 0, t, &dl);
     if (rc < 0)
         return rc;
     p->placed_at_ms = t;

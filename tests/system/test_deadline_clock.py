@@ -278,3 +278,42 @@ def test_on_time_counts_against_the_moved_deadline(wd):
     after = rates(wd)[HOLDER]
     assert int(after["replied"]) == int(before.get("replied", 0)) + 1
     assert int(after["replied_on_time"]) == int(before.get("replied_on_time", 0)) + 1, after
+
+
+def test_registry_marks_a_body_around_the_clock(tmp_path):
+    """Issue 15, per-body clocks: a body the registry marks
+    "around_the_clock": true runs in natural hours whatever the policy
+    (the router's dry-run, the same placement code as the service). On the
+    old code the field is ignored: PC-YH stays on working days."""
+    import json
+    import subprocess
+    with open(os.path.join(liandong.ROOT, "deploy", "registry", "sample.json"),
+              encoding="utf-8") as f:
+        reg = json.load(f)
+    marked = [b for b in reg["bodies"] if b["id"] == HOLDER]
+    assert len(marked) == 1
+    marked[0]["around_the_clock"] = True
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(reg, ensure_ascii=False), encoding="utf-8")
+    line = json.dumps({"id": "d1", "channel": "wechat", "text": "3栋楼道的灯坏了快一个月了",
+                       "compound": COMPOUND, "received_at": PLACED}, ensure_ascii=False)
+    out = subprocess.run(
+        [os.path.join(liandong.BIN, "router"), "--dry-run", "--registry", str(path),
+         "--policy", os.path.join(liandong.ROOT, "deploy", "policy", "working-days.json"),
+         "--calendar", os.path.join(liandong.ROOT, "deploy", "calendar", "china.tsv"),
+         "--lexicon", liandong.LEXICON_DIR],
+        input=line + "\n", capture_output=True, text=True, timeout=60, cwd=liandong.ROOT)
+    assert out.returncode == 0, out.stderr
+    ans = json.loads(out.stdout.splitlines()[0])
+    assert ans["body_id"] == HOLDER, ans
+    assert (ans["reply_clock"], ans["resolve_clock"]) == ("natural", "natural"), ans
+    assert (ans["reply_due_at"], ans["resolve_due_at"]) == (
+        "2025-10-01T17:50:00+08:00", "2025-10-05T17:50:00+08:00"), ans
+    # a registry with a flag that is not a boolean is refused, naming it
+    marked[0]["around_the_clock"] = "yes"
+    path.write_text(json.dumps(reg, ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run(
+        [os.path.join(liandong.BIN, "router"), "--dry-run", "--registry", str(path),
+         "--lexicon", liandong.LEXICON_DIR],
+        input=line + "\n", capture_output=True, text=True, timeout=60, cwd=liandong.ROOT)
+    assert out.returncode != 0 and "around_the_clock must be true or false" in out.stderr, out
