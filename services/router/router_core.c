@@ -525,6 +525,10 @@ json_t *router_result_json(const router_core_t *core, const char *id, const rout
     rc |= set_new(ex, "classifier", explain_classifier(res));
     rc |= set_new(ex, "placement", explain_chain(core, res));
     rc |= set_new(ex, "urgency", explain_urgency(res));
+    /* flagged on the case too (issue 15): its deadlines were counted
+     * Monday-Friday, the calendar has no data for their year */
+    if (p->deadline_flags & CALENDAR_UNCOVERED)
+        rc |= set_new(ex, "calendar_uncovered", json_true());
     /* kept with the case by the ledger (explain_json): the dispatch
      * centre's review queue reads it there */
     json_t *rv = json_object();
