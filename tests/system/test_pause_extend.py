@@ -209,6 +209,11 @@ def test_cli_pause_resume(system):
     assert out.returncode == 0, out
     text = system.petition("case", c["case_id"], json=False).stdout.decode()
     assert "clock paused since" in text and "waiting_for_third_party" in text, text
+    # what is behind the deadlines: the placement, then the pause, by whom
+    moved = text.split("deadlines set or moved by:\n", 1)[1].splitlines()
+    kinds = [ln.split()[1] for ln in moved if ln.startswith("    ")]
+    assert kinds[:1] == ["created"] and "paused" in kinds, text
+    assert any(" paused " in ln and " by " + HOLDER + " " in ln for ln in moved), text
     out = system.petition("resume", c["case_id"], "--body", HOLDER, json=False,
                           identity=BODY_KEY)
     assert out.returncode == 0, out
