@@ -197,8 +197,10 @@ int main(int argc, char **argv)
              n.cfg.events, n.cfg.alerts, n.cfg.listen, speed);
     service_run(&n.svc);
     service_finish(&n.svc);
-    log_info(NULL, "sent %lu alerts (%lu already recorded, %lu retries), %lu escalations",
-             n.alerts_sent, n.alerts_duplicate, n.alerts_retried, n.escalations);
+    log_info(NULL,
+             "sent %lu alerts (%lu already recorded, %lu retries), %lu escalations, %lu pauses "
+             "resumed at their limit",
+             n.alerts_sent, n.alerts_duplicate, n.alerts_retried, n.escalations, n.pauses_resumed);
     notifier_destroy(&n);
     policy_destroy(&policy);
     calendar_destroy(&workcal);
