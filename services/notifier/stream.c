@@ -116,7 +116,10 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
          * holder (who starts without the old one's pause) clears it. */
         if (rc == 0 && ev->kind && strcmp(ev->kind, CASE_EVENT_PAUSED) == 0)
             rc = dl_set_pause(d, ev->case_id, ev->pause_until_ms);
-        else if (rc == 0 && ev->kind && strcmp(ev->kind, CASE_EVENT_EXTENSION_GRANTED) != 0)
+        else if (rc == 0 && ev->kind &&
+                 (strcmp(ev->kind, CASE_EVENT_RESUMED) == 0 ||
+                  strcmp(ev->kind, CASE_EVENT_ESCALATED) == 0 ||
+                  strcmp(ev->kind, CASE_EVENT_DISPATCHED) == 0))
             rc = dl_set_pause(d, ev->case_id, 0);
         /* A reopened case was replied to: only its resolution is due. */
         if (rc == 0 && effect == SE_REOPEN)
