@@ -55,8 +55,9 @@ static const authz_rule_t table[] = {
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */
     {AUTHZ_FRONT, B(SUBMIT_DEMAND), FE},
-    /* escalation and dispatch: the router computes the new holder */
-    {AUTHZ_FRONT, B(CASE_ACTION), SVC | BODY | OPER},
+    /* escalation and dispatch: the router computes the new holder; a staff
+     * person acts for their body as its desk may (ROUTING.md section 10) */
+    {AUTHZ_FRONT, B(CASE_ACTION), SVC | BODY | STAFF | OPER},
 
     {AUTHZ_DESK, B(PING), KNOWN},
     /* one desk per body: the body's own key */

@@ -213,6 +213,90 @@ int calendar_add_working_minutes(const workcal_t *c, const calendar_hours_t *h, 
     return 0;
 }
 
+/* The working spans of day `day` in ms after its midnight: the whole day,
+ * or the windows; 0 spans on a rest day. */
+static int day_spans(const workcal_t *c, const calendar_hours_t *h, int64_t day, unsigned *f,
+                     int64_t start[CALENDAR_MAX_WINDOWS], int64_t end[CALENDAR_MAX_WINDOWS])
+{
+    if (!working(c, day, f))
+        return 0;
+    if (h == NULL) {
+        start[0] = 0;
+        end[0] = MS_PER_DAY;
+        return 1;
+    }
+    for (int i = 0; i < h->n; i++) {
+        start[i] = (int64_t)h->start_min[i] * 60000;
+        end[i] = (int64_t)h->end_min[i] * 60000;
+    }
+    return h->n;
+}
+
+int64_t calendar_working_ms_between(const workcal_t *c, const calendar_hours_t *h, int64_t from_ms,
+                                    int64_t to_ms, unsigned *flags)
+{
+    if (to_ms <= from_ms || (h != NULL && (h->n <= 0 || h->n > CALENDAR_MAX_WINDOWS)))
+        return 0;
+    unsigned f = 0;
+    int64_t day, tod, last, last_tod;
+    local_split(from_ms, &day, &tod);
+    local_split(to_ms, &last, &last_tod);
+    if (last - day > 2 * CALENDAR_MAX_DAYS) {
+        last = day + 2 * CALENDAR_MAX_DAYS;
+        last_tod = MS_PER_DAY;
+    }
+    int64_t total = 0;
+    for (int64_t d = day; d <= last; d++) {
+        int64_t s[CALENDAR_MAX_WINDOWS], e[CALENDAR_MAX_WINDOWS];
+        int n = day_spans(c, h, d, &f, s, e);
+        int64_t lo = d == day ? tod : 0, hi = d == last ? last_tod : MS_PER_DAY;
+        for (int i = 0; i < n; i++) {
+            int64_t a = s[i] > lo ? s[i] : lo, b = e[i] < hi ? e[i] : hi;
+            if (b > a)
+                total += b - a;
+        }
+    }
+    report_uncovered(c, flags ? *flags : 0, (flags ? *flags : 0) | f, last);
+    if (flags != NULL)
+        *flags |= f;
+    return total;
+}
+
+int calendar_add_working_ms(const workcal_t *c, const calendar_hours_t *h, int64_t t_ms, int64_t ms,
+                            int64_t *out_ms, unsigned *flags)
+{
+    if (out_ms == NULL || ms < 0 || ms > (int64_t)CALENDAR_MAX_DAYS * MS_PER_DAY ||
+        (h != NULL && (h->n <= 0 || h->n > CALENDAR_MAX_WINDOWS)))
+        return -EINVAL;
+    if (ms == 0) {
+        *out_ms = t_ms;
+        return 0;
+    }
+    unsigned f = 0;
+    int64_t day, tod;
+    local_split(t_ms, &day, &tod);
+    int64_t left = ms;
+    /* Bounded: every week has working days, and ms is at most
+     * CALENDAR_MAX_DAYS days of working time. */
+    for (;; day++, tod = 0) {
+        int64_t s[CALENDAR_MAX_WINDOWS], e[CALENDAR_MAX_WINDOWS];
+        int n = day_spans(c, h, day, &f, s, e);
+        for (int i = 0; i < n; i++) {
+            int64_t a = s[i] > tod ? s[i] : tod;
+            if (e[i] <= a)
+                continue;
+            if (left <= e[i] - a) {
+                report_uncovered(c, flags ? *flags : 0, (flags ? *flags : 0) | f, day);
+                if (flags != NULL)
+                    *flags |= f;
+                *out_ms = local_join(day, a + left);
+                return 0;
+            }
+            left -= e[i] - a;
+        }
+    }
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)

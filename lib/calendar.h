@@ -69,6 +69,23 @@ int calendar_add_working_days(const workcal_t *c, int64_t t_ms, int n, int64_t *
 int calendar_add_working_minutes(const workcal_t *c, const calendar_hours_t *h, int64_t t_ms,
                                  int64_t minutes, int64_t *due_ms, unsigned *flags);
 
+/* Working time in [from_ms, to_ms), in ms: the parts of working days
+ * (h == NULL: whole days of 24 h, the working-days clock) or of their
+ * windows (h: the working-hours clock). 0 when to_ms <= from_ms. The
+ * notifier's due-soon point is a share of this (issue 15), so it is the
+ * same count calendar_add_working_days/_minutes walk: for t on a working
+ * day, calendar_working_ms_between(c, NULL, t, add_working_days(t, n)) is
+ * n x 24 h. Spans over CALENDAR_MAX_DAYS x 2 days are cut there. */
+int64_t calendar_working_ms_between(const workcal_t *c, const calendar_hours_t *h, int64_t from_ms,
+                                    int64_t to_ms, unsigned *flags);
+
+/* The earliest moment at which `ms` of working time (as above) have passed
+ * since t_ms; the inverse of calendar_working_ms_between. A span that ends
+ * exactly at the end of a working day or window falls at that end.
+ * 0 <= ms <= CALENDAR_MAX_DAYS x 24 h. Returns 0 or -EINVAL. */
+int calendar_add_working_ms(const workcal_t *c, const calendar_hours_t *h, int64_t t_ms, int64_t ms,
+                            int64_t *out_ms, unsigned *flags);
+
 /* "09:00-12:00,13:30-18:00" (also accepts ';' or spaces between windows).
  * Returns 0 or -EINVAL with a message in err. */
 int calendar_hours_parse(const char *spec, calendar_hours_t *out, char *err, size_t errlen);

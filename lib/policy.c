@@ -82,6 +82,45 @@ const char *policy_clock_name(policy_clock_t c)
     return "natural";
 }
 
+int policy_clock_from_name(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || strcmp(name, "natural") == 0)
+        return CLOCK_NATURAL;
+    if (strcmp(name, "working_days") == 0)
+        return CLOCK_WORKING_DAYS;
+    if (strcmp(name, "working_hours") == 0)
+        return CLOCK_WORKING_HOURS;
+    return -EINVAL;
+}
+
+/* The windows a working-hours clock counts in; NULL = whole days. */
+static const calendar_hours_t *clock_windows(const policy_t *p, policy_clock_t clock)
+{
+    return clock == CLOCK_WORKING_HOURS && p != NULL && p->has_hours ? &p->hours : NULL;
+}
+
+int64_t policy_clock_span_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock,
+                             int64_t from_ms, int64_t to_ms, unsigned *flags)
+{
+    if (to_ms <= from_ms)
+        return 0;
+    if (clock == CLOCK_NATURAL)
+        return to_ms - from_ms;
+    return calendar_working_ms_between(cal, clock_windows(p, clock), from_ms, to_ms, flags);
+}
+
+int policy_clock_add_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock, int64_t t_ms,
+                        int64_t ms, int64_t *out_ms, unsigned *flags)
+{
+    if (out_ms == NULL || ms < 0)
+        return -EINVAL;
+    if (clock == CLOCK_NATURAL) {
+        *out_ms = t_ms + ms;
+        return 0;
+    }
+    return calendar_add_working_ms(cal, clock_windows(p, clock), t_ms, ms, out_ms, flags);
+}
+
 int policy_uses_calendar(const policy_t *p)
 {
     if (p == NULL)
@@ -128,12 +167,18 @@ static policy_limit_t natural(policy_limit_t l)
 int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, const char *body_id,
                   policy_limits_t *out)
 {
+    return policy_limits_atc(p, c, u, k, body_id, 0, out);
+}
+
+int policy_limits_atc(const policy_t *p, category_t c, urgency_t u, body_kind_t k,
+                      const char *body_id, int atc, policy_limits_t *out)
+{
     if (p == NULL || out == NULL)
         return -EINVAL;
     if ((int)c < 0 || c >= CAT_COUNT)
         c = CAT_UNCLASSIFIED;
     *out = p->lim[c][u == URG_EMERGENCY ? 1 : 0];
-    if (around_the_clock(p, k, body_id)) {
+    if (atc || around_the_clock(p, k, body_id)) {
         out->reply = natural(out->reply);
         out->resolve = natural(out->resolve);
     }
@@ -169,10 +214,17 @@ static int hours_until(int64_t from, int64_t to)
 int policy_deadlines(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
                      body_kind_t k, const char *body_id, int64_t t_ms, policy_deadlines_t *out)
 {
+    return policy_deadlines_atc(p, cal, c, u, k, body_id, 0, t_ms, out);
+}
+
+int policy_deadlines_atc(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
+                         body_kind_t k, const char *body_id, int atc, int64_t t_ms,
+                         policy_deadlines_t *out)
+{
     if (out == NULL)
         return -EINVAL;
     policy_limits_t l;
-    int rc = policy_limits(p, c, u, k, body_id, &l);
+    int rc = policy_limits_atc(p, c, u, k, body_id, atc, &l);
     if (rc < 0)
         return rc;
     memset(out, 0, sizeof(*out));

@@ -75,11 +75,34 @@ const char *policy_name(const policy_t *p);
 /* Does any limit run on a working clock (then a calendar is needed)? */
 int policy_uses_calendar(const policy_t *p);
 const char *policy_clock_name(policy_clock_t c);
+/* "natural", "working_days", "working_hours" (also "" = natural) -> clock,
+ * or -EINVAL. */
+int policy_clock_from_name(const char *name);
+
+/* Time counted by `clock` in [from_ms, to_ms), in ms: every ms for natural
+ * hours, the working days' for working days, the policy's working hours'
+ * for working hours (p NULL or without "working_hours": whole working
+ * days). The notifier's due-soon point is a share of this (issue 15): one
+ * implementation with the router's deadlines. */
+int64_t policy_clock_span_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock,
+                             int64_t from_ms, int64_t to_ms, unsigned *flags);
+/* The earliest moment `ms` of `clock` time after t_ms. 0 or -EINVAL. */
+int policy_clock_add_ms(const policy_t *p, const workcal_t *cal, policy_clock_t clock, int64_t t_ms,
+                        int64_t ms, int64_t *out_ms, unsigned *flags);
 
 /* The limits for a case (urgency: URG_EMERGENCY or else normal), after
  * the around-the-clock rule for body kind k / body_id (may be NULL). */
 int policy_limits(const policy_t *p, category_t c, urgency_t u, body_kind_t k, const char *body_id,
                   policy_limits_t *out);
+
+/* As policy_limits / policy_deadlines, for a body the registry marks as
+ * working around the clock (reg_body_t.around_the_clock) when atc is
+ * non-zero: natural hours whatever the policy. */
+int policy_limits_atc(const policy_t *p, category_t c, urgency_t u, body_kind_t k,
+                      const char *body_id, int atc, policy_limits_t *out);
+int policy_deadlines_atc(const policy_t *p, const workcal_t *cal, category_t c, urgency_t u,
+                         body_kind_t k, const char *body_id, int atc, int64_t t_ms,
+                         policy_deadlines_t *out);
 
 /* The deadlines of a case placed at t_ms. `cal` may be NULL only when no
  * limit runs on a working clock (otherwise every year is uncovered).

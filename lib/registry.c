@@ -471,6 +471,11 @@ static int add_body(registry_t *r, json_t *b, size_t idx, pending_units_t **pend
     if (check_text(id, lid, LIMIT_ID_MAX, lab, "id", pb) < 0 ||
         check_text(name, lname, LIMIT_REGISTRY_NAME_MAX, lab, "name", pb) < 0)
         ok = 0;
+    json_t *jatc = json_object_get(b, "around_the_clock");
+    if (jatc != NULL && !json_is_null(jatc) && !json_is_boolean(jatc)) {
+        problem(pb, "%s: around_the_clock must be true or false", lab);
+        ok = 0;
+    }
     json_t *ju = json_object_get(b, "units");
     if (ju == NULL || json_is_null(ju)) {
         problem(pb, "%s: missing units", lab);
@@ -505,6 +510,7 @@ static int add_body(registry_t *r, json_t *b, size_t idx, pending_units_t **pend
     reg_body_t *rb = &r->bodies[r->n_bodies];
     memset(rb, 0, sizeof(*rb));
     rb->kind = (body_kind_t)k;
+    rb->around_the_clock = json_is_true(jatc);
     rb->id = arena_strndup(&r->arena, id, lid);
     rb->name = arena_strndup(&r->arena, name, lname);
     if (rb->id == NULL || rb->name == NULL)

@@ -32,6 +32,10 @@ typedef struct {
     char *name;
     int32_t *units; /* indexes into units */
     size_t n_units;
+    /* Optional "around_the_clock": true (issue 15): the body works around
+     * the clock (a utility's emergency line, a police station), so its
+     * limits run in natural hours whatever the time-limit policy. */
+    bool around_the_clock;
 } reg_body_t;
 
 typedef struct registry registry_t;

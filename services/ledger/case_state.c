@@ -19,11 +19,13 @@
 /* Pausing and extensions leave the state as it is (a flag on the case,
  * not a state: every other action stays legal while paused, and a reply or
  * resolution ends nothing but the clock it answers). The holder pauses,
- * resumes and asks; the dispatch centre may also resume, and only it
+ * resumes and asks; the dispatch centre may also resume, and so does the
+ * notifier (a service) when a pause reaches its limit; only the centre
  * grants or refuses: a body never extends its own deadline (req_case.c
  * also refuses the dispatch centre granting on a case it holds itself). */
 #define CLOCK_ROWS(S)                                                                              \
-    {S, CA_PAUSE, S, BODY, CASE_EVENT_PAUSED}, {S, CA_RESUME, S, BODY | DISP, CASE_EVENT_RESUMED}, \
+    {S, CA_PAUSE, S, BODY, CASE_EVENT_PAUSED},                                                     \
+        {S, CA_RESUME, S, BODY | DISP | CASE_ROLE_SERVICE, CASE_EVENT_RESUMED},                    \
         {S, CA_EXTEND, S, BODY, CASE_EVENT_EXTENSION_REQUESTED},                                   \
         {S, CA_GRANT, S, DISP, CASE_EVENT_EXTENSION_GRANTED},                                      \
     {                                                                                              \

@@ -79,17 +79,27 @@ static const db_stmt_t list_stmts[] = {
      "    AND date_trunc('hour', p.resolve_due - p.created_at) = p.resolve_due - p.created_at"
      /* a pause or a grant moves them by whole hours too (issue 15) */
      "    AND p.pauses = 0 AND p.extensions = 0"
-     "   THEN NULL ELSE (SELECT min(e.at) FROM case_events e WHERE e.case_id = p.case_id"
-     "    AND e.reply_due = p.reply_due AND e.resolve_due = p.resolve_due) END,"
+     /* The first event that set the current due times; a pause or a resume
+      * moves them without restarting the limit (the notifier's stream.c
+      * agrees), so those are passed over for the last event that did give
+      * new deadlines; NULL (creation) when that was the case's creation. */
+     "   THEN NULL ELSE NULLIF(COALESCE((SELECT min(e.at) FROM case_events e"
+     "    WHERE e.case_id = p.case_id AND e.reply_due = p.reply_due"
+     "    AND e.resolve_due = p.resolve_due"
+     "    AND e.kind NOT IN ('" CASE_EVENT_PAUSED "', '" CASE_EVENT_RESUMED "')),"
+     "   (SELECT max(e.at) FROM case_events e WHERE e.case_id = p.case_id AND e.kind IN "
+     "('" CASE_EVENT_ESCALATED "', '" CASE_EVENT_DISPATCHED "', '" CASE_EVENT_EXTENSION_GRANTED
+     "', '" CASE_EVENT_RATED "'))), p.created_at) END,"
      "  CASE WHEN p.case_id IN (SELECT x.case_id FROM case_alerts x WHERE x.case_id > $1"
      "    AND x.case_id <= (SELECT max(k.case_id) FROM (" PAGE_IDS ") k))"
      "   THEN (SELECT string_agg(y.deadline || ' ' || y.stage || ' ' || y.due_ms, ',')"
      "    FROM case_alerts y WHERE y.case_id = p.case_id) ELSE '' END,"
-     "  p.urgency = 'emergency'"
+     "  p.urgency = 'emergency', p.reply_clock, p.resolve_clock, p.demand_received_at,"
+     "  CASE WHEN p.paused_at IS NOT NULL THEN p.pause_until END"
      " FROM (" PAGE_ROWS ") p"
      /* the seq row: case_id NULL, so it sorts last */
      " UNION ALL SELECT value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-     "  NULL, NULL FROM ledger_counters WHERE name = 'event_seq'"
+     "  NULL, NULL, NULL, NULL, NULL, NULL FROM ledger_counters WHERE name = 'event_seq'"
      " ORDER BY 2",
      2},
 };
@@ -304,6 +314,9 @@ static int list_answer(ledger_job_t *j)
     for (int i = 0; i < n; i++)
         for (int c = 1; c <= 5; c++)
             bytes += (size_t)PQgetlength(r, i, c) + 1;
+    for (int i = 0; i < n; i++)
+        for (int c = 14; c <= 15; c++)
+            bytes += (size_t)PQgetlength(r, i, c) + 1;
     l->deadlines = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__OpenDeadline *));
     Liandong__V1__OpenDeadline *rows =
         ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__OpenDeadline));
@@ -325,10 +338,16 @@ static int list_answer(ledger_job_t *j)
         d->created_at_ms = pg_ms(r, i, 8);
         d->replied = bin_bool(r, i, 9);
         d->resolved = bin_bool(r, i, 10);
-        /* NULL: the due times were set at creation (see dl_list) */
-        d->deadlines_from_ms = PQgetisnull(r, i, 11) ? d->created_at_ms : pg_ms(r, i, 11);
+        /* NULL: the due times were set at creation (see dl_list), so
+         * their limits ran from the demand's received time (issue 15) */
+        int64_t received = PQgetisnull(r, i, 16) ? 0 : pg_ms(r, i, 16);
+        int64_t born = received > 0 && received < d->created_at_ms ? received : d->created_at_ms;
+        d->deadlines_from_ms = PQgetisnull(r, i, 11) ? born : pg_ms(r, i, 11);
         parse_alerts(j, PQgetisnull(r, i, 12) ? "" : PQgetvalue(r, i, 12), d);
         d->emergency = bin_bool(r, i, 13);
+        d->reply_clock = take(r, i, 14, &buf);
+        d->resolve_clock = take(r, i, 15, &buf);
+        d->pause_until_ms = PQgetisnull(r, i, 17) ? 0 : pg_ms(r, i, 17);
         l->deadlines[l->n_deadlines++] = d;
     }
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_DEADLINE_LIST;

@@ -301,6 +301,13 @@ static int create_answer(ledger_job_t *j)
             e->at_ms = ledger_col_i64(r, 0, 14);
             e->reply_due_ms = ledger_col_i64(r, 0, 15);
             e->resolve_due_ms = ledger_col_i64(r, 0, 16);
+            /* For the notifier (issue 15): the clocks of these deadlines,
+             * and that their limits run from the demand's received time. */
+            e->reply_clock = cc->placement->reply_clock;
+            e->resolve_clock = cc->placement->resolve_clock;
+            int64_t received = j->req->create_case->demand->received_at_ms;
+            if (received > 0 && received < e->at_ms)
+                e->deadlines_from_ms = received;
             ledger_job_add_event(j, e);
         }
         log_info(cc->case_id, "created for %s (%s)", cc->placement->body_id,
@@ -330,18 +337,23 @@ const ledger_handler_t ledger_req_create_case = {
  * A grant sets the resolution deadline the dispatch centre chose.
  * $1 case $2 action $3 event kind $4 actor $5 state $6 note $7 request id
  * $8 pause hours $9 pause reason $10 granted resolve due ms
- * $11 on behalf of */
+ * $11 on behalf of. 'resume_at_limit' is the notifier's resume of a pause
+ * whose limit passed (issue 15): the whole limit was paused, nothing is
+ * taken back, whatever the ledger's own clock says (the notifier may run
+ * on an accelerated clock). */
 static const char PAUSE_STMT[] =
     "WITH c AS (UPDATE cases SET"
-    "  paused_at = CASE $2 WHEN 'pause' THEN now() WHEN 'resume' THEN NULL ELSE paused_at END,"
+    "  paused_at = CASE WHEN $2 = 'pause' THEN now() WHEN $2 LIKE 'resume%' THEN NULL"
+    "   ELSE paused_at END,"
     "  pause_until = CASE $2 WHEN 'pause' THEN now() + make_interval(hours => $8::int)"
-    "   WHEN 'resume' THEN NULL ELSE pause_until END,"
+    "   WHEN 'resume' THEN NULL WHEN 'resume_at_limit' THEN NULL ELSE pause_until END,"
     "  pause_reason = CASE $2 WHEN 'pause' THEN $9 ELSE pause_reason END,"
     "  pause_moved_reply = CASE $2 WHEN 'pause' THEN replied_at IS NULL"
-    "   WHEN 'resume' THEN false ELSE pause_moved_reply END,"
+    "   WHEN 'resume' THEN false WHEN 'resume_at_limit' THEN false ELSE pause_moved_reply END,"
     "  pauses = pauses + CASE $2 WHEN 'pause' THEN 1 ELSE 0 END,"
     "  paused_total = paused_total + CASE $2 WHEN 'resume'"
-    "   THEN least(now(), pause_until) - paused_at ELSE interval '0' END,"
+    "   THEN least(now(), pause_until) - paused_at WHEN 'resume_at_limit'"
+    "   THEN pause_until - paused_at ELSE interval '0' END,"
     "  reply_due = CASE WHEN $2 = 'pause' AND replied_at IS NULL"
     "    THEN reply_due + make_interval(hours => $8::int)"
     "   WHEN $2 = 'resume' AND pause_moved_reply"
@@ -650,6 +662,10 @@ static int clock_decide(ledger_job_t *j, ledger_case_t *w, unsigned roles,
     const char **v = j->params;
     v[0] = a->case_id;
     v[1] = case_action_name((case_action_t)a->kind);
+    /* A service resumes a pause only at its limit (the notifier). */
+    if ((case_action_t)a->kind == CA_RESUME && (roles & CASE_ROLE_SERVICE) &&
+        !(roles & (CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR)))
+        v[1] = "resume_at_limit";
     v[2] = t->event;
     v[3] = j->actor;
     v[4] = case_state_name((case_state_t)w->state);
@@ -816,6 +832,10 @@ static int action_decide(ledger_job_t *j, ledger_case_t *w, const char *dispatch
     const char **v = j->params;
     v[0] = a->case_id;
     v[1] = case_action_name((case_action_t)a->kind);
+    /* A service resumes a pause only at its limit (the notifier). */
+    if ((case_action_t)a->kind == CA_RESUME && (roles & CASE_ROLE_SERVICE) &&
+        !(roles & (CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR)))
+        v[1] = "resume_at_limit";
     v[2] = t->event;
     v[3] = j->actor;
     v[4] = case_state_name((case_state_t)w->state);
@@ -901,6 +921,17 @@ static int action_answer(ledger_job_t *j)
         return -EIO;
     }
     Liandong__V1__CaseEvent *e = ledger_job_event(j, res, 0);
+    /* A placement gave new deadlines: say which clocks they run on, for
+     * the notifier's due-soon share (issue 15). */
+    const Liandong__V1__Placement *pl = j->req->case_action->placement;
+    if (pl != NULL && e->reply_due_ms > 0) {
+        e->reply_clock = ledger_job_strdup(j, pl->reply_clock);
+        e->resolve_clock = ledger_job_strdup(j, pl->resolve_clock);
+    }
+    /* The pause's limit, as PAUSE_STMT set it (now() + the hours, the
+     * event's own now()): the notifier resumes the case there. */
+    if ((case_action_t)j->req->case_action->kind == CA_PAUSE)
+        e->pause_until_ms = e->at_ms + (int64_t)j->req->case_action->pause_hours * 3600000;
     ledger_job_action_done(j, e, 0);
     log_info(e->case_id, "%s by %s: %s -> %s", e->kind, e->actor, e->from_state, e->to_state);
     return 0;

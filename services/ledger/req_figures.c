@@ -53,6 +53,24 @@
     " count(*) FILTER (WHERE paused_at IS NOT NULL) paused,"                                       \
     " count(*) FILTER (WHERE extensions > 0) extended"
 
+/* Cases paused, and cases granted an extension, in the range (each case
+ * once), from those events (the partial index of
+ * 015_deadlines_clock_figures.sql): a body's figures say how many of its
+ * cases were (issue 15). A body's are the events where it held the case. */
+#define CLOCK_EVENT_KINDS "('" CASE_EVENT_PAUSED "', '" CASE_EVENT_EXTENSION_GRANTED "')"
+#define CLOCK_EVENTS_OF_RANGE                                                                      \
+    " kind IN " CLOCK_EVENT_KINDS " AND at >= $1::date AND at < $2::date + 1"
+#define CLOCK_EVENTS_OF_RANGE_E                                                                    \
+    " e.kind IN " CLOCK_EVENT_KINDS " AND e.at >= $1::date AND e.at < $2::date + 1"
+#define CLOCK_EVENT_COUNTS                                                                         \
+    " count(DISTINCT case_id) FILTER (WHERE kind = '" CASE_EVENT_PAUSED "') cases_paused,"         \
+    " count(DISTINCT case_id) FILTER (WHERE kind = '" CASE_EVENT_EXTENSION_GRANTED                 \
+    "') cases_extended"
+#define CLOCK_EVENT_COUNTS_E                                                                       \
+    " count(DISTINCT e.case_id) FILTER (WHERE e.kind = '" CASE_EVENT_PAUSED "') cases_paused,"     \
+    " count(DISTINCT e.case_id) FILTER (WHERE e.kind = '" CASE_EVENT_EXTENSION_GRANTED             \
+    "') cases_extended"
+
 #define RATES_BODY_SQL(BODY_SEL)                                                                   \
     "WITH f AS (SELECT key, " FIG_SUMS " FROM ("                                                   \
     "  SELECT body_id AS key, " FIG_COLS " FROM figures_body_daily"                                \
@@ -65,14 +83,18 @@
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
-    " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
+    " pe AS (SELECT body_id AS key," CLOCK_EVENT_COUNTS " FROM case_events"                        \
+    "  WHERE " CLOCK_EVENTS_OF_RANGE BODY_SEL " GROUP BY body_id),"                                \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o UNION SELECT key FROM pe)"                   \
     " SELECT k.key, COALESCE(b.name, ''), COALESCE(f.received, 0), COALESCE(f.replied, 0),"        \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
-    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN bodies b ON b.id = k.key"   \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0),"         \
+    "  COALESCE(pe.cases_paused, 0), COALESCE(pe.cases_extended, 0)"                               \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN pe USING (key)"             \
+    " LEFT JOIN bodies b ON b.id = k.key"                                                          \
     " WHERE $3 = '' OR k.key IN " BODIES_OF_SUBTREE " ORDER BY k.key"
 
 /* The figures of units of one kind (see "rates_unit" below): JOIN_SEL
@@ -96,15 +118,23 @@
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve, sum(oc.paused) paused, sum(oc.extended) extended"  \
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
+    "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code),"                                   \
+    " pc AS (SELECT c.compound_code," CLOCK_EVENT_COUNTS_E " FROM case_events e"                   \
+    "  JOIN cases c USING (case_id) WHERE " CLOCK_EVENTS_OF_RANGE_E " GROUP BY c.compound_code),"  \
+    " pe AS (SELECT p.code AS key, sum(pc.cases_paused) cases_paused,"                             \
+    "  sum(pc.cases_extended) cases_extended"                                                      \
+    "  FROM pc JOIN units cu ON cu.code = pc.compound_code, unnest(cu.path) AS p(code)"            \
     "  WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code)"                                    \
     " SELECT sel.code, sel.name, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                 \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
     "  COALESCE(f.reopened, 0), COALESCE(f.replied_on_behalf, 0),"                                 \
-    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0)"          \
+    "  COALESCE(f.resolved_on_behalf, 0), COALESCE(o.paused, 0), COALESCE(o.extended, 0),"         \
+    "  COALESCE(pe.cases_paused, 0), COALESCE(pe.cases_extended, 0)"                               \
     " FROM sel LEFT JOIN f ON f.key = sel.code LEFT JOIN o ON o.key = sel.code"                    \
-    " WHERE f.key IS NOT NULL OR o.key IS NOT NULL ORDER BY sel.code"
+    " LEFT JOIN pe ON pe.key = sel.code"                                                           \
+    " WHERE f.key IS NOT NULL OR o.key IS NOT NULL OR pe.key IS NOT NULL ORDER BY sel.code"
 
 /* By category or by channel (DIM, a column of cases): no roll-up holds
  * these, so they are counted from the events of the range, found through
@@ -153,13 +183,18 @@
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
-    " k AS (SELECT key FROM f UNION SELECT key FROM o)"                                            \
+    " pe AS (SELECT c." DIM " AS key," CLOCK_EVENT_COUNTS_E " FROM case_events e"                  \
+    "  JOIN cases c USING (case_id) WHERE " CLOCK_EVENTS_OF_RANGE_E DIM_IN_SUBTREE_C               \
+    "  GROUP BY c." DIM "),"                                                                       \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o UNION SELECT key FROM pe)"                   \
     " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
     "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
     "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
-    "  0, 0, 0, COALESCE(o.paused, 0), COALESCE(o.extended, 0)"                                    \
-    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) ORDER BY k.key"
+    "  0, 0, 0, COALESCE(o.paused, 0), COALESCE(o.extended, 0),"                                   \
+    "  COALESCE(pe.cases_paused, 0), COALESCE(pe.cases_extended, 0)"                               \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN pe USING (key)"             \
+    " ORDER BY k.key"
 
 /* Is the unit ($1) and the body ($2) in the registry ('' is: no filter)? */
 static const db_stmt_t rates_stmts[] = {
@@ -352,8 +387,10 @@ static int rates_answer(ledger_job_t *j)
                          &w->replied_on_behalf,
                          &w->resolved_on_behalf,
                          &w->paused,
-                         &w->extended};
-        for (int k = 0; k < 16; k++)
+                         &w->extended,
+                         &w->cases_paused,
+                         &w->cases_extended};
+        for (int k = 0; k < 18; k++)
             *f[k] = (uint64_t)ledger_col_i64(res, i, 2 + k);
         rep->rows[rep->n_rows++] = w;
     }

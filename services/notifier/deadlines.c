@@ -16,10 +16,12 @@
 typedef struct {
     char *case_id; /* NULL for a free slot */
     int64_t from_ms;
+    int64_t pause_until; /* 0 = not paused (dl_set_pause) */
     int64_t due[DL_KINDS];
     uint32_t heap[DL_KINDS]; /* heap position or NONE */
     uint32_t body;           /* interned body index; next free slot when free */
     uint8_t next[DL_KINDS];  /* dl_stage_t */
+    uint8_t clock[DL_KINDS]; /* policy_clock_t */
     uint8_t flags;
 } rec_t;
 
@@ -43,6 +45,9 @@ struct deadlines {
     size_t live;
     hent_t *heap;
     size_t nheap, capheap;
+    hent_t *pauses; /* min-heap on at; an entry is live while its record's
+                     * pause_until still equals it (lazy deletion) */
+    size_t npauses, cappauses;
     htab_t cases;
     htab_t bodies_idx;
     char **bodies;
@@ -287,15 +292,27 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
     if (due <= 0)
         return -1;
     const calendar_t *cal = d->cfg.calendar;
+    policy_clock_t clock = (policy_clock_t)r->clock[k];
     int64_t t = 0;
     switch (s) {
     case DL_DUE_SOON:
         if (r->from_ms <= 0 || r->from_ms >= due)
             return -1;
-        if (calendar_add_hours(cal, r->from_ms,
-                               d->cfg.due_soon_share * calendar_hours_between(cal, r->from_ms, due),
-                               &t) < 0)
+        if (clock != CLOCK_NATURAL) {
+            /* A share of the working time, not of the wall time (issue 15):
+             * 75% of "5 working days" from the eve of a holiday week falls
+             * after the holiday, not in it. */
+            int64_t span =
+                policy_clock_span_ms(d->cfg.policy, d->cfg.workcal, clock, r->from_ms, due, NULL);
+            if (policy_clock_add_ms(d->cfg.policy, d->cfg.workcal, clock, r->from_ms,
+                                    (int64_t)((double)span * d->cfg.due_soon_share), &t, NULL) < 0)
+                return -1;
+        } else if (calendar_add_hours(cal, r->from_ms,
+                                      d->cfg.due_soon_share *
+                                          calendar_hours_between(cal, r->from_ms, due),
+                                      &t) < 0) {
             return -1;
+        }
         return t < due ? t : -1;
     case DL_OVERDUE:
         return due;
@@ -305,6 +322,8 @@ static int64_t stage_time(const deadlines_t *d, const rec_t *r, int k, int s)
         /* An emergency's clock is natural hours (ROUTING.md section 6). */
         if (k == DL_REPLY)
             return due + (int64_t)(d->cfg.reply_escalation_grace_hours * 3600000.0);
+        /* The grace is in natural hours whatever the deadline's clock:
+         * it is the dispatch centre's patience, not a limit of the body. */
         if (calendar_add_hours(cal, due, d->cfg.escalation_grace_hours, &t) < 0)
             return -1;
         return t;
@@ -364,6 +383,7 @@ void dl_clear(deadlines_t *d)
     d->live = 0;
     d->free_head = NONE;
     d->nheap = 0;
+    d->npauses = 0;
     d->id_bytes = 0;
     if (d->cases.slots)
         memset(d->cases.slots, 0, d->cases.cap * sizeof(uint32_t));
@@ -382,6 +402,7 @@ void dl_destroy(deadlines_t **dp)
     free(d->bodies_idx.slots);
     free(d->cases.slots);
     free(d->heap);
+    free(d->pauses);
     free(d->recs);
     free(d);
     *dp = NULL;
@@ -465,6 +486,127 @@ int dl_set(deadlines_t *d, const char *case_id, const char *body_id, int64_t fro
         if ((rc = arm(d, ri, k)) < 0)
             return rc;
     }
+    return 0;
+}
+
+int dl_set_clocks(deadlines_t *d, const char *case_id, int reply_clock, int resolve_clock)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    int clocks[DL_KINDS] = {reply_clock, resolve_clock};
+    rec_t *r = &d->recs[found];
+    for (int k = 0; k < DL_KINDS; k++) {
+        if (clocks[k] < CLOCK_NATURAL || clocks[k] > CLOCK_WORKING_HOURS)
+            return -EINVAL;
+        if (r->clock[k] == clocks[k])
+            continue;
+        r->clock[k] = (uint8_t)clocks[k];
+        /* Only the stages still to come move; one in flight is re-armed
+         * by its report. */
+        if (r->next[k] < DL_DONE && !(r->flags & F_INFLIGHT(k))) {
+            r->next[k] = (uint8_t)first_stage_from(d, r, k, r->next[k]);
+            int rc = arm(d, (uint32_t)found, k);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- pauses */
+
+static void pause_sift_down(deadlines_t *d, size_t i)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= d->npauses)
+            return;
+        if (c + 1 < d->npauses && d->pauses[c + 1].at < d->pauses[c].at)
+            c++;
+        if (d->pauses[i].at <= d->pauses[c].at)
+            return;
+        hent_t t = d->pauses[i];
+        d->pauses[i] = d->pauses[c];
+        d->pauses[c] = t;
+        i = c;
+    }
+}
+
+static void pause_pop_top(deadlines_t *d)
+{
+    d->pauses[0] = d->pauses[--d->npauses];
+    pause_sift_down(d, 0);
+}
+
+/* Drops dead entries off the top: forgotten cases, cleared or moved pauses. */
+static void pause_trim(deadlines_t *d)
+{
+    while (d->npauses > 0) {
+        const hent_t *e = &d->pauses[0];
+        if (e->rec < d->nrecs && d->recs[e->rec].case_id != NULL &&
+            d->recs[e->rec].pause_until == e->at)
+            return;
+        pause_pop_top(d);
+    }
+}
+
+int dl_set_pause(deadlines_t *d, const char *case_id, int64_t until_ms)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    rec_t *r = &d->recs[found];
+    if (r->pause_until == until_ms)
+        return 0;
+    r->pause_until = until_ms > 0 ? until_ms : 0;
+    if (r->pause_until == 0)
+        return 0; /* its entry dies lazily */
+    if (d->npauses == d->cappauses) {
+        size_t nc = d->cappauses ? d->cappauses * 2 : 64;
+        hent_t *np = realloc(d->pauses, nc * sizeof(*np));
+        if (np == NULL)
+            return -ENOMEM;
+        d->pauses = np;
+        d->cappauses = nc;
+    }
+    size_t i = d->npauses++;
+    d->pauses[i] = (hent_t){r->pause_until, (uint32_t)found, 0};
+    while (i > 0 && d->pauses[(i - 1) / 2].at > d->pauses[i].at) {
+        hent_t t = d->pauses[i];
+        d->pauses[i] = d->pauses[(i - 1) / 2];
+        d->pauses[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return 0;
+}
+
+int64_t dl_next_pause_end(deadlines_t *d)
+{
+    pause_trim(d);
+    return d->npauses ? d->pauses[0].at : INT64_MAX;
+}
+
+int dl_pop_pause_end(deadlines_t *d, int64_t now_ms, const char **case_id, int64_t *until_ms)
+{
+    pause_trim(d);
+    if (d->npauses == 0 || d->pauses[0].at > now_ms)
+        return 0;
+    rec_t *r = &d->recs[d->pauses[0].rec];
+    *case_id = r->case_id;
+    *until_ms = r->pause_until;
+    r->pause_until = 0;
+    pause_pop_top(d);
+    return 1;
+}
+
+int dl_get_clocks(const deadlines_t *d, const char *case_id, int *reply_clock, int *resolve_clock)
+{
+    int found = find_case(d, case_id);
+    if (found < 0)
+        return -ENOENT;
+    *reply_clock = d->recs[found].clock[DL_REPLY];
+    *resolve_clock = d->recs[found].clock[DL_RESOLVE];
     return 0;
 }
 

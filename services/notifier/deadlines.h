@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
+#include "policy.h"
 
 typedef enum { DL_REPLY = 0, DL_RESOLVE = 1, DL_KINDS = 2 } dl_kind_t;
 typedef enum { DL_DUE_SOON = 0, DL_OVERDUE = 1, DL_ESCALATE = 2, DL_DONE = 3 } dl_stage_t;
@@ -37,7 +38,13 @@ typedef struct {
     double due_soon_share;               /* (0, 1): 0.75 = when 3/4 of the limit passed */
     double escalation_grace_hours;       /* >= 0 */
     double reply_escalation_grace_hours; /* >= 0: an emergency's unanswered reply */
-    const calendar_t *calendar;          /* NULL = wall clock */
+    const calendar_t *calendar;          /* NULL = wall clock: natural-hours deadlines */
+    /* Deadlines on a working clock (dl_set_clocks) count their due-soon
+     * share and escalation grace in the same working time the router
+     * computed them in (lib/policy.h policy_clock_*: one implementation).
+     * policy gives the working-hours windows; NULL = whole working days. */
+    const policy_t *policy;
+    const workcal_t *workcal; /* NULL: Monday-Friday, flagged */
 } dl_config_t;
 
 typedef struct deadlines deadlines_t;
@@ -71,6 +78,25 @@ void dl_clear(deadlines_t *d);
  * re-armed once the case was replied. Returns 0 or -EINVAL / -ENOMEM. */
 int dl_set(deadlines_t *d, const char *case_id, const char *body_id, int64_t from_ms,
            int64_t reply_due_ms, int64_t resolve_due_ms);
+/* The clocks a case's reply and resolve deadlines run on (policy_clock_t;
+ * a new case starts natural). A changed clock re-arms the stages still to
+ * come. 0, -ENOENT or -EINVAL. */
+int dl_set_clocks(deadlines_t *d, const char *case_id, int reply_clock, int resolve_clock);
+/* A pause's limit (issue 15): when it passes the service resumes the case
+ * (a pause nobody resumed ends by itself). 0 clears it (resumed, or a new
+ * holder). Pauses are few: a lazy min-heap of their own, apart from the
+ * deadline stages. 0, -ENOENT or -ENOMEM. */
+int dl_set_pause(deadlines_t *d, const char *case_id, int64_t until_ms);
+/* The earliest pause limit, or INT64_MAX. */
+int64_t dl_next_pause_end(deadlines_t *d);
+/* Takes one pause whose limit is <= now: 1 with *case_id (valid until the
+ * next change of the table) and its limit in *until_ms, its pause cleared
+ * (the caller sets it again to retry); 0 when none. */
+int dl_pop_pause_end(deadlines_t *d, int64_t now_ms, const char **case_id, int64_t *until_ms);
+
+/* A case's clocks; 0 or -ENOENT. */
+int dl_get_clocks(const deadlines_t *d, const char *case_id, int *reply_clock, int *resolve_clock);
+
 /* The alert (deadline, stage) for due time due_ms was already recorded by
  * the ledger (snapshot after a restart): skip it and the stages before it.
  * Returns 0, -ENOENT (no such case) or -ESTALE (due time differs). */

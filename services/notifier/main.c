@@ -34,6 +34,13 @@ static config_opt_t opts[] = {
      "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
     {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
      "simulated start time in ms since the epoch (0 = now)", 0, NULL},
+    {"policy", "LIANDONG_POLICY", NULL,
+     "time-limit policy JSON, the router's (its working-hours windows: due-soon is a share of "
+     "the working time of a working-clock deadline)",
+     0, NULL},
+    {"calendar", "LIANDONG_CALENDAR", "deploy/calendar/china.tsv",
+     "working-day calendar: due-soon of a working-clock deadline counts only working time", 0,
+     NULL},
     {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "5000", "cases per snapshot page", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000", "wait for a ledger answer", 0,
      NULL},
@@ -140,6 +147,28 @@ int main(int argc, char **argv)
         .probe_interval_ms = (uint32_t)probe,
         .drop_every = (uint32_t)drop,
     };
+    /* The router's policy and calendar, one implementation (lib/policy.h):
+     * a working-day deadline's due-soon point is 75% of its working time.
+     * The calendar is read whatever the policy: a case's clock comes with
+     * the case, and may be a working one placed under another policy. */
+    char perr[512];
+    policy_t *policy = NULL;
+    workcal_t *workcal = NULL;
+    const char *policy_path = config_get(opts, NOPTS, "policy");
+    const char *cal_path = config_get(opts, NOPTS, "calendar");
+    if (policy_path != NULL && policy_path[0] != '\0' &&
+        policy_load_file(policy_path, &policy, perr, sizeof perr) < 0) {
+        fprintf(stderr, "notifier: policy %s refused: %s\n", policy_path, perr);
+        return 2;
+    }
+    if (cal_path != NULL && cal_path[0] != '\0' &&
+        calendar_load_file(cal_path, &workcal, perr, sizeof perr) < 0) {
+        /* Not fatal: Monday-Friday, every use flagged and logged. */
+        log_warn(NULL, "calendar %s not loaded (%s): working days count Monday-Friday", cal_path,
+                 perr);
+    }
+    n.cfg.policy = policy;
+    n.cfg.workcal = workcal;
     if (anchor_ms > 0 && start_ms == 0) {
         int64_t wall = nclock_wall_ms();
         start_ms =
@@ -151,6 +180,8 @@ int main(int argc, char **argv)
         nclock_init_accel(&n.clock, start_ms, speed);
     if (service_init(&n.svc, "notifier", on_stop, &n) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
+        policy_destroy(&policy);
+        calendar_destroy(&workcal);
         return 1;
     }
     if ((rc = notifier_start(&n)) < 0) {
@@ -158,14 +189,20 @@ int main(int argc, char **argv)
         notifier_stop(&n);
         service_finish(&n.svc);
         notifier_destroy(&n);
+        policy_destroy(&policy);
+        calendar_destroy(&workcal);
         return 1;
     }
     log_info(NULL, "ledger %s, events %s, alerts on %s, health on %s, clock x%g", n.cfg.ledger,
              n.cfg.events, n.cfg.alerts, n.cfg.listen, speed);
     service_run(&n.svc);
     service_finish(&n.svc);
-    log_info(NULL, "sent %lu alerts (%lu already recorded, %lu retries), %lu escalations",
-             n.alerts_sent, n.alerts_duplicate, n.alerts_retried, n.escalations);
+    log_info(NULL,
+             "sent %lu alerts (%lu already recorded, %lu retries), %lu escalations, %lu pauses "
+             "resumed at their limit",
+             n.alerts_sent, n.alerts_duplicate, n.alerts_retried, n.escalations, n.pauses_resumed);
     notifier_destroy(&n);
+    policy_destroy(&policy);
+    calendar_destroy(&workcal);
     return 0;
 }

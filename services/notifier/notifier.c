@@ -88,6 +88,9 @@ static void rearm(notifier_t *n)
         return;
     }
     int64_t next = dl_next_due(n->dl);
+    int64_t pause_end = dl_next_pause_end(n->dl);
+    if (pause_end < next)
+        next = pause_end;
     if (next == INT64_MAX) {
         uv_timer_stop(&n->fire_timer);
         n->armed_at = INT64_MIN;
@@ -373,12 +376,93 @@ static alert_ctx_t *alert_ctx(notifier_t *n, const dl_fire_t *f, int64_t now)
     return c;
 }
 
+/* ----------------------------------------------------------- pause ends */
+
+typedef struct {
+    notifier_t *n;
+    char *case_id;
+    int64_t until_ms;
+} resume_ctx_t;
+
+/* The ledger's answer to a resume at a pause's limit. A refusal means the
+ * case was resumed, handed on or closed meanwhile: nothing to do. */
+static void on_resumed(int status, wire_msg_t *answer, void *ud)
+{
+    resume_ctx_t *c = ud;
+    notifier_t *n = c->n;
+    n->alerts_in_flight--;
+    if (!n->stopping) {
+        char buf[200];
+        const char *problem = answer_problem(status, answer, buf, sizeof buf);
+        int transient = status < 0 || (problem && wire_envelope(answer)->error &&
+                                       wire_envelope(answer)->error->code ==
+                                           LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE);
+        if (problem == NULL) {
+            n->pauses_resumed++;
+            log_info(c->case_id, "pause limit reached: resumed");
+        } else if (transient) {
+            /* Again later, unless an event cleared or moved the pause. */
+            int64_t now = nclock_now_ms(&n->clock);
+            int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
+            dl_set_pause(n->dl, c->case_id, now + wait);
+            log_warn(c->case_id, "resume at the pause's limit not confirmed (%s): again later",
+                     problem);
+        } else {
+            log_info(c->case_id, "resume at the pause's limit refused (%s)", problem);
+        }
+        pump(n);
+    }
+    free(c->case_id);
+    free(c);
+}
+
+/* A pause nobody resumed ends at its limit (issue 15): the notifier resumes
+ * it, recorded as a "resumed" event with the notifier as its actor. The
+ * ledger takes back nothing then: the deadlines already stand moved by the
+ * whole limit. */
+static int send_resume(notifier_t *n, const char *case_id, int64_t until_ms)
+{
+    resume_ctx_t *c = calloc(1, sizeof(*c));
+    if (c == NULL || (c->case_id = strdup(case_id)) == NULL) {
+        free(c);
+        return -ENOMEM;
+    }
+    c->n = n;
+    c->until_ms = until_ms;
+    Liandong__V1__CaseAction a = LIANDONG__V1__CASE_ACTION__INIT;
+    a.case_id = c->case_id;
+    a.kind = LIANDONG__V1__CASE_ACTION_KIND__ACTION_RESUME;
+    a.actor = "service:notifier";
+    a.text = "pause limit reached: resumed by the notifier";
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
+    e.case_action = &a;
+    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_resumed, c);
+    if (rc < 0) {
+        free(c->case_id);
+        free(c);
+        return rc;
+    }
+    n->alerts_in_flight++;
+    return 0;
+}
+
 /* Fires every due stage, as far as the in-flight limit allows. */
 static void pump(notifier_t *n)
 {
     if (n->stopping || stream_state(n->stream) != STREAM_LIVE)
         return;
     int64_t now = nclock_now_ms(&n->clock);
+    const char *paused_case = NULL;
+    int64_t until = 0;
+    while (n->alerts_in_flight < n->cfg.max_alerts_in_flight &&
+           dl_pop_pause_end(n->dl, now, &paused_case, &until) == 1) {
+        if (send_resume(n, paused_case, until) < 0) {
+            int64_t wait = (int64_t)((double)ALERT_BACKOFF_MIN_MS * n->clock.speed);
+            dl_set_pause(n->dl, paused_case, now + wait);
+            break;
+        }
+    }
     dl_fire_t f;
     while (n->alerts_in_flight < n->cfg.max_alerts_in_flight && dl_pop_due(n->dl, now, &f) == 1) {
         alert_ctx_t *c = alert_ctx(n, &f, now);
@@ -590,8 +674,18 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
         return;
     }
     const Liandong__V1__CaseEvent *ce = e->case_event;
-    stream_event_t ev = {ce->seq,   ce->case_id,      ce->kind,           ce->body_id,
-                         ce->at_ms, ce->reply_due_ms, ce->resolve_due_ms, ce->to_state};
+    stream_event_t ev = {ce->seq,
+                         ce->case_id,
+                         ce->kind,
+                         ce->body_id,
+                         ce->at_ms,
+                         ce->reply_due_ms,
+                         ce->resolve_due_ms,
+                         ce->to_state,
+                         ce->reply_clock,
+                         ce->resolve_clock,
+                         ce->deadlines_from_ms,
+                         ce->pause_until_ms};
     int rc = stream_on_event(n->stream, n->dl, &ev);
     if (rc == STREAM_RESYNC) {
         log_warn(NULL,
@@ -637,7 +731,9 @@ int notifier_start(notifier_t *n)
     dl_config_t dc = {.due_soon_share = n->cfg.due_soon_share,
                       .escalation_grace_hours = n->cfg.escalation_grace_hours,
                       .reply_escalation_grace_hours = n->cfg.reply_escalation_grace_hours,
-                      .calendar = calendar_wall()};
+                      .calendar = calendar_wall(),
+                      .policy = n->cfg.policy,
+                      .workcal = n->cfg.workcal};
     int rc = dl_create(&dc, &n->dl);
     if (rc == 0)
         rc = stream_create(n->cfg.max_buffered_events, &n->stream);

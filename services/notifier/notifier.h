@@ -37,6 +37,11 @@ typedef struct {
     const char *ledger_identity; /* service.ledger (requests and events) */
     const char *router_identity; /* service.router (escalations) */
     int insecure;
+    /* issue 15: the time-limit policy (its working-hours windows) and the
+     * calendar that working-clock deadlines are counted in; NULL policy:
+     * whole working days, NULL calendar: Monday-Friday (flagged). */
+    const policy_t *policy;
+    const workcal_t *workcal;
     double due_soon_share;
     double escalation_grace_hours;
     double reply_escalation_grace_hours; /* an emergency's unanswered reply */
@@ -79,6 +84,7 @@ typedef struct notifier {
     int64_t armed_at; /* simulated time the fire timer is armed for */
     unsigned long events_received, events_dropped;
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
+    unsigned long pauses_resumed; /* pauses ended at their limit (issue 15) */
 } notifier_t;
 
 /* Opens the sockets and starts synchronising; notifier_stop() undoes it.

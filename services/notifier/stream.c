@@ -15,7 +15,8 @@ typedef struct {
     char *kind;
     char *body_id;
     char *to_state;
-    int64_t at_ms, reply_due_ms, resolve_due_ms;
+    char *reply_clock, *resolve_clock;
+    int64_t at_ms, reply_due_ms, resolve_due_ms, deadlines_from_ms, pause_until_ms;
 } buffered_t;
 
 struct stream {
@@ -65,6 +66,23 @@ static stream_effect_t effect_of(const stream_event_t *ev)
     return stream_effect(ev->kind);
 }
 
+/* Sets the clocks an event or a snapshot row names ("" keeps one). An
+ * unknown name counts as natural: the wall time is the safe reading. */
+static int apply_clocks(deadlines_t *d, const char *case_id, const char *reply_clock,
+                        const char *resolve_clock)
+{
+    int has_reply = reply_clock && reply_clock[0], has_resolve = resolve_clock && resolve_clock[0];
+    if (!has_reply && !has_resolve)
+        return 0;
+    int rc = has_reply ? policy_clock_from_name(reply_clock) : -1;
+    int rs = has_resolve ? policy_clock_from_name(resolve_clock) : -1;
+    int cur[DL_KINDS] = {0, 0};
+    if (dl_get_clocks(d, case_id, &cur[DL_REPLY], &cur[DL_RESOLVE]) < 0)
+        return 0;
+    return dl_set_clocks(d, case_id, has_reply ? (rc < 0 ? CLOCK_NATURAL : rc) : cur[DL_REPLY],
+                         has_resolve ? (rs < 0 ? CLOCK_NATURAL : rs) : cur[DL_RESOLVE]);
+}
+
 int stream_apply(deadlines_t *d, const stream_event_t *ev)
 {
     if (ev->case_id == NULL || ev->case_id[0] == '\0')
@@ -82,10 +100,27 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
         int64_t nresolve = ev->resolve_due_ms ? ev->resolve_due_ms : resolve;
         /* The due_soon point is a share of the limit measured from when the
          * current deadlines were set; unchanged deadlines keep their start
-         * (ROUTING.md 6: the clock runs from placement). */
-        if (!known || nreply != reply || nresolve != resolve)
+         * (ROUTING.md 6: the clock runs from placement), and so do
+         * deadlines a pause or a resume moved: the clock stopped, the limit
+         * did not start again (the ledger's snapshot, dl_list, agrees). */
+        int paused = ev->kind && (strcmp(ev->kind, CASE_EVENT_PAUSED) == 0 ||
+                                  strcmp(ev->kind, CASE_EVENT_RESUMED) == 0);
+        if (ev->deadlines_from_ms > 0)
+            from = ev->deadlines_from_ms;
+        else if (!known || ((nreply != reply || nresolve != resolve) && !paused))
             from = ev->at_ms;
         rc = dl_set(d, ev->case_id, ev->body_id, from, nreply, nresolve);
+        if (rc == 0)
+            rc = apply_clocks(d, ev->case_id, ev->reply_clock, ev->resolve_clock);
+        /* A pause's limit, for resuming it there; a resume or a new
+         * holder (who starts without the old one's pause) clears it. */
+        if (rc == 0 && ev->kind && strcmp(ev->kind, CASE_EVENT_PAUSED) == 0)
+            rc = dl_set_pause(d, ev->case_id, ev->pause_until_ms);
+        else if (rc == 0 && ev->kind &&
+                 (strcmp(ev->kind, CASE_EVENT_RESUMED) == 0 ||
+                  strcmp(ev->kind, CASE_EVENT_ESCALATED) == 0 ||
+                  strcmp(ev->kind, CASE_EVENT_DISPATCHED) == 0))
+            rc = dl_set_pause(d, ev->case_id, 0);
         /* A reopened case was replied to: only its resolution is due. */
         if (rc == 0 && effect == SE_REOPEN)
             rc = dl_replied(d, ev->case_id);
@@ -96,6 +131,8 @@ int stream_apply(deadlines_t *d, const stream_event_t *ev)
         break;
     case SE_CANCEL:
         rc = dl_cancel_all(d, ev->case_id);
+        if (rc == 0)
+            rc = dl_set_pause(d, ev->case_id, 0);
         break;
     case SE_REMOVE:
         rc = dl_remove(d, ev->case_id);
@@ -117,6 +154,10 @@ int stream_load_row(deadlines_t *d, const Liandong__V1__OpenDeadline *row)
         return 0; /* resolved and waiting for a rating: nothing to chase */
     int64_t from = row->deadlines_from_ms ? row->deadlines_from_ms : row->created_at_ms;
     int rc = dl_set(d, row->case_id, row->body_id, from, row->reply_due_ms, row->resolve_due_ms);
+    if (rc == 0)
+        rc = apply_clocks(d, row->case_id, row->reply_clock, row->resolve_clock);
+    if (rc == 0)
+        rc = dl_set_pause(d, row->case_id, row->pause_until_ms);
     /* Before the alerts already sent: a recorded reply escalation then
      * marks that stage done instead of arming it again. */
     if (rc == 0 && row->emergency)
@@ -155,6 +196,8 @@ static void buffer_clear(stream_t *s)
         free(s->buf[i].kind);
         free(s->buf[i].body_id);
         free(s->buf[i].to_state);
+        free(s->buf[i].reply_clock);
+        free(s->buf[i].resolve_clock);
     }
     s->nbuf = 0;
 }
@@ -237,11 +280,18 @@ static int buffer_push(stream_t *s, const stream_event_t *ev)
     b->kind = dup_or_empty(ev->kind);
     b->body_id = dup_or_empty(ev->body_id);
     b->to_state = dup_or_empty(ev->to_state);
-    if (!b->case_id || !b->kind || !b->body_id || !b->to_state) {
+    b->reply_clock = dup_or_empty(ev->reply_clock);
+    b->resolve_clock = dup_or_empty(ev->resolve_clock);
+    b->deadlines_from_ms = ev->deadlines_from_ms;
+    b->pause_until_ms = ev->pause_until_ms;
+    if (!b->case_id || !b->kind || !b->body_id || !b->to_state || !b->reply_clock ||
+        !b->resolve_clock) {
         free(b->case_id);
         free(b->kind);
         free(b->body_id);
         free(b->to_state);
+        free(b->reply_clock);
+        free(b->resolve_clock);
         return -ENOMEM;
     }
     s->nbuf++;
@@ -295,8 +345,18 @@ int stream_snapshot_done(stream_t *s, deadlines_t *d)
             stream_begin_sync(s);
             return STREAM_RESYNC;
         }
-        stream_event_t ev = {b->seq,   b->case_id,      b->kind,           b->body_id,
-                             b->at_ms, b->reply_due_ms, b->resolve_due_ms, b->to_state};
+        stream_event_t ev = {b->seq,
+                             b->case_id,
+                             b->kind,
+                             b->body_id,
+                             b->at_ms,
+                             b->reply_due_ms,
+                             b->resolve_due_ms,
+                             b->to_state,
+                             b->reply_clock,
+                             b->resolve_clock,
+                             b->deadlines_from_ms,
+                             b->pause_until_ms};
         int rc = stream_apply(d, &ev);
         if (rc < 0)
             return rc;

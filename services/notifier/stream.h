@@ -46,6 +46,12 @@ typedef struct {
     int64_t reply_due_ms; /* 0 = unchanged */
     int64_t resolve_due_ms;
     const char *to_state; /* the case's state after the event (NULL = unknown) */
+    /* issue 15: the clocks of the deadlines (NULL or "" = unchanged), and
+     * when their limits started to run (0 = at_ms when they changed) */
+    const char *reply_clock;
+    const char *resolve_clock;
+    int64_t deadlines_from_ms;
+    int64_t pause_until_ms; /* paused: the pause's limit */
 } stream_event_t;
 
 typedef enum { STREAM_SYNCING = 0, STREAM_LIVE } stream_state_t;

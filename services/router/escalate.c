@@ -251,8 +251,8 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
     int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     const policy_t *pol = x->r->policy ? x->r->policy : policy_builtin();
     policy_deadlines_t dl;
-    if (policy_deadlines(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,
-                         nb->kind, nb->id, now_ms, &dl) < 0) {
+    if (policy_deadlines_atc(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,
+                             nb->kind, nb->id, nb->around_the_clock, now_ms, &dl) < 0) {
         fail(x, E(INTERNAL), "no deadlines for the new holder");
         return;
     }
@@ -344,13 +344,20 @@ void router_on_case_action(router_t *r, rpc_request_t *req)
         snprintf(x->actor, sizeof x->actor, "%s", user);
         rc = 0;
     }
-    if (rc < 0 ||
-        (role != ROLE_BODY && role != ROLE_OPERATOR && role != ROLE_SERVICE && role != ROLE_NONE)) {
+    if (rc < 0 || (role != ROLE_BODY && role != ROLE_STAFF && role != ROLE_OPERATOR &&
+                   role != ROLE_SERVICE && role != ROLE_NONE)) {
         fail(x, E(FORBIDDEN), "this key may not escalate or dispatch cases");
         return;
     }
     if (role == ROLE_BODY || (role == ROLE_NONE && strchr(x->actor, ':') == NULL))
         snprintf(x->own_body, sizeof x->own_body, "%s", x->actor);
+    if (role == ROLE_STAFF) {
+        /* A named person of a body acts for that body only, as its desk
+         * may (ROUTING.md section 10): its own body's cases; the ledger
+         * records the person, on the body's behalf. */
+        snprintf(x->own_body, sizeof x->own_body, "%s", x->actor);
+        snprintf(x->actor, sizeof x->actor, "%s", user);
+    }
     if (!escalate)
         x->own_body[0] = '\0'; /* the dispatch centre dispatches what it does not hold */
     x->text = strdup(a->text);

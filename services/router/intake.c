@@ -251,6 +251,18 @@ static void handle_submit(router_t *r, rpc_request_t *req)
     };
     router_result_t res;
     int rc = router_core_place(r->core, &in, &res);
+    if (rc == 0 && (res.place.deadline_flags & CALENDAR_UNCOVERED)) {
+        /* Loud, never silent (issue 15): the case is flagged in its
+         * explanation too (calendar_uncovered). */
+        int first = 0, last = 0;
+        calendar_years(r->calendar, &first, &last);
+        r->uncovered++;
+        log_error(NULL,
+                  "deadlines of %s/%s fall in a year the calendar does not cover (%d-%d): counted "
+                  "Monday-Friday, holidays ignored (%lu such placements); update "
+                  "deploy/calendar/china.tsv (tools/calendar/gen_calendar.mjs)",
+                  d->channel, d->channel_id, first, last, r->uncovered);
+    }
     if (rc < 0 || placement_to_pb(r, &res, s) < 0) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_INTERNAL, "placement failed");
         submit_free(s);

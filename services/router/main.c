@@ -74,6 +74,7 @@ static void on_stop(service_t *svc, void *ud)
     rpc_client_destroy(&r->ledger);
     desk_destroy(&r->desks);
     router_registry_stop(r);
+    router_policy_watch_stop(r);
     secure_fini(&r->sec);
 }
 
@@ -131,14 +132,17 @@ int main(int argc, char **argv)
         return 2;
     }
     static router_t r;
-    /* The policy is read once at start: a change applies to the cases
-     * placed after a restart, open cases keep their stored deadlines. */
+    /* The policy is read at start, and again whenever its file (or the
+     * calendar's) changes (policy_watch.c): a change applies to the cases
+     * placed after it, open cases keep their stored deadlines. */
     if (dryrun_load_policy(config_get(opts, NOPTS, "policy"), config_get(opts, NOPTS, "calendar"),
                            &r.policy, &r.calendar) < 0)
         return 2;
     if (r.policy != NULL)
         log_info(NULL, "time-limit policy %s%s", policy_name(r.policy),
                  r.calendar ? " (working days from the calendar)" : "");
+    r.policy_path = config_get(opts, NOPTS, "policy");
+    r.calendar_path = config_get(opts, NOPTS, "calendar");
     r.lexicon_dir = lexicon;
     r.tag_channels = tag_channels;
     r.review_below = (int)review_below;
@@ -171,7 +175,7 @@ int main(int argc, char **argv)
         (rc = rpc_server_listen(r.desk, desk)) < 0 || (rc = desk_create(&r, &r.desks)) < 0 ||
         (rc = router_alerts_start(&r, config_get(opts, NOPTS, "alerts"),
                                   config_get(opts, NOPTS, "notifier-identity"))) < 0 ||
-        (rc = router_registry_start(&r)) < 0) {
+        (rc = router_registry_start(&r)) < 0 || (rc = router_policy_watch_start(&r)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&r.svc, &r);
         service_finish(&r.svc);
@@ -181,7 +185,8 @@ int main(int argc, char **argv)
     service_run(&r.svc);
     router_registry_release(&r);
     service_finish(&r.svc);
-    log_info(NULL, "placed %lu demands, refused %lu", r.placed, r.refused);
+    log_info(NULL, "placed %lu demands, refused %lu; %lu with deadlines counted Monday-Friday",
+             r.placed, r.refused, r.uncovered);
     policy_destroy(&r.policy);
     calendar_destroy(&r.calendar);
     return 0;

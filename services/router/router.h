@@ -35,7 +35,14 @@ typedef struct router {
     size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
     policy_t *policy;       /* --policy, NULL: the built-in section 6 table */
     workcal_t *calendar;    /* working days, when the policy needs them */
+    /* policy_watch.c: --policy and --calendar, re-read when they change */
+    const char *policy_path, *calendar_path;
+    uv_timer_t policy_timer;
+    int policy_watching;
+    int64_t policy_sig, calendar_sig;
+    unsigned long policy_reloads, policy_refused;
     unsigned long placed, refused;
+    unsigned long uncovered; /* placements counted Monday-Friday (no calendar year) */
 } router_t;
 
 /* intake.c */
@@ -63,5 +70,13 @@ void router_registry_stop(router_t *r);
  * current pair (old core first, then the registry it read). */
 int router_registry_install(router_t *r, const char *json, size_t len, const char *origin);
 void router_registry_release(router_t *r);
+
+/* policy_watch.c: the time-limit policy (and its calendar) re-read when
+ * its file changes; a refused one is logged and the current one kept. */
+int router_policy_watch_start(router_t *r);
+void router_policy_watch_stop(router_t *r);
+/* Reads policy_path (and the calendar when it needs one) and swaps them in;
+ * 0, or a negative errno with the current pair kept. */
+int router_policy_reload(router_t *r);
 
 #endif

@@ -62,8 +62,11 @@ static int place_clocks(const router_core_t *core, const router_demand_t *d, pla
     }
     const reg_body_t *b = p->body >= 0 ? registry_body(core->reg, (size_t)p->body) : NULL;
     policy_deadlines_t dl;
-    int rc = policy_deadlines(core->policy ? core->policy : policy_builtin(), core->cal,
-                              p->category, p->urgency, p->body_kind, b ? b->id : NULL, t, &dl);
+    /* A body the registry marks as working around the clock runs in
+     * natural hours whatever the policy (issue 15). */
+    int rc = policy_deadlines_atc(core->policy ? core->policy : policy_builtin(), core->cal,
+                                  p->category, p->urgency, p->body_kind, b ? b->id : NULL,
+                                  b ? b->around_the_clock : 0, t, &dl);
     if (rc < 0)
         return rc;
     p->placed_at_ms = t;
@@ -522,6 +525,10 @@ json_t *router_result_json(const router_core_t *core, const char *id, const rout
     rc |= set_new(ex, "classifier", explain_classifier(res));
     rc |= set_new(ex, "placement", explain_chain(core, res));
     rc |= set_new(ex, "urgency", explain_urgency(res));
+    /* flagged on the case too (issue 15): its deadlines were counted
+     * Monday-Friday, the calendar has no data for their year */
+    if (p->deadline_flags & CALENDAR_UNCOVERED)
+        rc |= set_new(ex, "calendar_uncovered", json_true());
     /* kept with the case by the ledger (explain_json): the dispatch
      * centre's review queue reads it there */
     json_t *rv = json_object();

@@ -193,7 +193,7 @@ int main(int argc, char **argv)
         wire_bytes += lens[p];
     }
     long rss0 = rss_kb();
-    dl_config_t dc = {0.75, 1.0, 1.0, calendar_wall()};
+    dl_config_t dc = {0.75, 1.0, 1.0, calendar_wall(), NULL, NULL};
     deadlines_t *dl = NULL;
     stream_t *st = NULL;
     if (dl_create(&dc, &dl) < 0 || stream_create(200000, &st) < 0)

@@ -73,7 +73,9 @@ EXPECTED = {
     "router": {
         "ping": KNOWN,
         "submit_demand": {"frontend.hotline"},
-        "case_action": SERVICES | {"body.PC-YH", "operator.admin"},
+        # a staff person escalates its own body's cases as the desk may
+        # (ROUTING.md section 10; issue 11's leftover)
+        "case_action": SERVICES | {"body.PC-YH", STAFF, "operator.admin"},
     },
     "desk": {
         "ping": KNOWN,
@@ -480,3 +482,31 @@ def test_refusals_counted_in_metrics(system, keys):
                      r'[1-9]', text, re.M), text[-3000:]
     log = open(os.path.join(system.log_dir, "ledger.log"), encoding="utf-8").read()
     assert "FORBIDDEN registry_import from operator:admin" in log
+
+
+@pytest.mark.skipif(liandong.INSECURE, reason="roles come from CURVE keys")
+def test_staff_escalates_its_own_bodys_cases_on_the_front_door(system, keys):
+    """ROUTING.md section 10: a staff person acts for their body as its desk
+    may. zhang@PC-YH escalates a PC-YH case through the router's front
+    socket, recorded as the person on PC-YH's behalf; li@PC-JD (another
+    body's person) may not touch it. On the old code both are FORBIDDEN."""
+    case = submit(system, "hotline", text="5栋楼道的灯坏了一个星期了")
+    assert case["body_id"] == "PC-YH", case
+    cid = case["case_id"]
+    with client(system, "router", "staff.li@PC-JD") as c:
+        ans = c.request(envelope(case_action=pb.CaseAction(
+            case_id=cid, kind=A.ACTION_ESCALATE, text="不是我们的")))
+    assert error_code(ans) == E.ERROR_FORBIDDEN, ans
+    with client(system, "router", STAFF) as c:
+        ans = c.request(envelope(case_action=pb.CaseAction(
+            case_id=cid, kind=A.ACTION_ESCALATE, text="物业无法处理，需要居委会协调")))
+    assert ans is not None and ans.WhichOneof("body") == "case_action_done", ans
+    ev = [e for e in events(system, cid) if e.kind == "escalated"]
+    assert len(ev) == 1 and ev[0].body_id != "PC-YH", ev
+    assert (ev[0].actor, ev[0].on_behalf_of) == ("staff:zhang@PC-YH", "PC-YH"), ev[0]
+    # and the case is no longer PC-YH's: a second escalation by the same
+    # person is refused (it does not hold the case now)
+    with client(system, "router", STAFF) as c:
+        ans = c.request(envelope(case_action=pb.CaseAction(
+            case_id=cid, kind=A.ACTION_ESCALATE, text="again")))
+    assert error_code(ans) == E.ERROR_FORBIDDEN, ans

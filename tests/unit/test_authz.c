@@ -48,6 +48,10 @@ static void test_cells(void **state)
     assert_true(authz_allowed(AUTHZ_FRONT, B(SUBMIT_DEMAND), ROLE_FRONTEND));
     assert_false(authz_allowed(AUTHZ_LEDGER, B(RATES_QUERY), ROLE_BODY));
     assert_false(authz_allowed(AUTHZ_DESK, B(DESK_ATTACH), ROLE_OPERATOR));
+    /* a staff person escalates its body's cases as the body's desk may */
+    assert_true(authz_allowed(AUTHZ_FRONT, B(CASE_ACTION), ROLE_STAFF));
+    assert_true(authz_allowed(AUTHZ_FRONT, B(CASE_ACTION), ROLE_BODY));
+    assert_false(authz_allowed(AUTHZ_FRONT, B(CASE_ACTION), ROLE_FRONTEND));
     /* CURVE off: no identity, no table */
     assert_true(authz_allowed(AUTHZ_LEDGER, B(REGISTRY_IMPORT), ROLE_NONE));
 }

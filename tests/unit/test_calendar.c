@@ -204,6 +204,51 @@ static void test_working_hours(void **state)
     assert_int_equal(calendar_hours_parse("", &h, err, sizeof err), -EINVAL);
 }
 
+/* The working time a limit spans, and the walk back from it (the notifier's
+ * due-soon point, issue 15): the 2025 National Day week counts nothing. */
+static void test_working_time_between(void **state)
+{
+    (void)state;
+    const int64_t H = 3600000;
+    int64_t t = at("2025-09-30T17:50:00+08:00"), reply = 0, resolve = 0, soon = 0;
+    unsigned f = 0;
+    assert_int_equal(calendar_add_working_days(g_cal, t, 1, &reply, &f), 0);
+    assert_int_equal(calendar_add_working_days(g_cal, t, 5, &resolve, &f), 0);
+    /* 1 working day = 24 h of working days: 6 h 10 on 30 Sep, 17 h 50 on 9 Oct */
+    assert_int_equal(calendar_working_ms_between(g_cal, NULL, t, reply, &f), 24 * H);
+    assert_int_equal(calendar_working_ms_between(g_cal, NULL, t, resolve, &f), 120 * H);
+    /* three quarters of them: 9 Oct 11:50 and (Saturday 11 Oct works, Sunday
+     * 12 Oct does not) 13 Oct 11:50; wall time would say 7 Oct and 11 Oct */
+    assert_int_equal(calendar_add_working_ms(g_cal, NULL, t, 18 * H, &soon, &f), 0);
+    assert_at(soon, "2025-10-09T11:50:00+08:00");
+    assert_int_equal(calendar_add_working_ms(g_cal, NULL, t, 90 * H, &soon, &f), 0);
+    assert_at(soon, "2025-10-13T11:50:00+08:00");
+    /* the walk is the inverse of the count, and ends a spent day at its end */
+    assert_int_equal(calendar_add_working_ms(g_cal, NULL, t, 24 * H, &soon, &f), 0);
+    assert_at(soon, "2025-10-09T17:50:00+08:00");
+    assert_int_equal(calendar_add_working_ms(g_cal, NULL, t, 6 * H + 10 * 60000, &soon, &f), 0);
+    assert_at(soon, "2025-10-01T00:00:00+08:00");
+    /* from a rest day the count starts at the next working day */
+    assert_int_equal(calendar_working_ms_between(g_cal, NULL, at("2025-10-03T10:00:00+08:00"),
+                                                 at("2025-10-10T00:00:00+08:00"), &f),
+                     24 * H);
+    assert_int_equal(calendar_working_ms_between(g_cal, NULL, reply, t, &f), 0);
+    /* working hours: 09:00-12:00 and 13:30-18:00, 7.5 h a day */
+    calendar_hours_t h;
+    char err[128];
+    assert_int_equal(calendar_hours_parse("09:00-12:00,13:30-18:00", &h, err, sizeof err), 0);
+    int64_t due = 0;
+    assert_int_equal(calendar_add_working_minutes(g_cal, &h, t, 600, &due, &f), 0);
+    assert_int_equal(calendar_working_ms_between(g_cal, &h, t, due, &f), 10 * H);
+    assert_int_equal(calendar_add_working_ms(g_cal, &h, t, 10 * H, &soon, &f), 0);
+    assert_int_equal(soon, due);
+    assert_int_equal(calendar_add_working_ms(g_cal, &h, t, (int64_t)(0.75 * 10 * H), &soon, &f), 0);
+    /* 10 min on 30 Sep, then 9 Oct 09:00-12:00 and 13:30-17:50 */
+    assert_at(soon, "2025-10-09T17:50:00+08:00");
+    assert_int_equal(f, 0);
+    assert_int_equal(calendar_add_working_ms(g_cal, NULL, t, -1, &soon, NULL), -EINVAL);
+}
+
 static void test_uncovered_year(void **state)
 {
     (void)state;
@@ -312,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_routing_example),
         cmocka_unit_test(test_start_on_rest_day),
         cmocka_unit_test(test_working_hours),
+        cmocka_unit_test(test_working_time_between),
         cmocka_unit_test(test_uncovered_year),
         cmocka_unit_test(test_loader_refuses),
         cmocka_unit_test(test_rfc3339),

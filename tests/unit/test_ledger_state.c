@@ -30,10 +30,12 @@ static const case_transition_t *find(case_state_t s, case_action_t a)
 #define ANSWER (CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR)
 
 /* The holder pauses, resumes and asks for time; the dispatch centre (or an
- * operator) may resume too, and only it grants or refuses. */
+ * operator) may resume too, and so may a service (the notifier, when a
+ * pause reaches its limit); only the centre grants or refuses. */
 #define CLOCK(S)                                                                                   \
     {S, CA_PAUSE, S, CASE_ROLE_HOLDER},                                                            \
-        {S, CA_RESUME, S, CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},             \
+        {S, CA_RESUME, S,                                                                          \
+         CASE_ROLE_HOLDER | CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR | CASE_ROLE_SERVICE},          \
         {S, CA_EXTEND, S, CASE_ROLE_HOLDER},                                                       \
         {S, CA_GRANT, S, CASE_ROLE_DISPATCH | CASE_ROLE_OPERATOR},                                 \
     {                                                                                              \

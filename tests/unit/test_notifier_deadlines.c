@@ -3,7 +3,9 @@
  * cancels the reply stages, alerts recorded before a restart are skipped,
  * a stale report changes nothing, and the event stream goes live after a
  * snapshot, replays what came meanwhile, and asks for a resynchronisation
- * on a gap or a quiet loss. */
+ * on a gap or a quiet loss; a working-day deadline's due-soon is 75% of its
+ * working time (the 2025 National Day week), and a pause moves it without
+ * restarting the limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,15 +14,17 @@
 #include <errno.h>
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "deadlines.h"
 #include "stream.h"
+#include "timefmt.h"
 
 #define H 3600000LL
 #define T0 1800000000000LL
 
 static deadlines_t *mk(void)
 {
-    dl_config_t c = {0.75, 1.0, 1.0, calendar_wall()};
+    dl_config_t c = {0.75, 1.0, 1.0, calendar_wall(), NULL, NULL};
     deadlines_t *d = NULL;
     assert_int_equal(dl_create(&c, &d), 0);
     return d;
@@ -167,9 +171,127 @@ static void test_recorded_alerts_skipped_and_stale_reports(void **state)
     dl_destroy(&d);
 }
 
+static int64_t at(const char *s)
+{
+    int64_t ms = 0;
+    assert_int_equal(timefmt_parse_rfc3339(s, &ms, NULL), 0);
+    return ms;
+}
+
+/* The instant the next stage of deadline k acts, by popping at every
+ * minute would be slow: dl_next_due after taking the other one out. */
+static int64_t next_fire(deadlines_t *d, dl_kind_t k, dl_stage_t *stage)
+{
+    int64_t t = dl_next_due(d);
+    dl_fire_t f;
+    assert_int_equal(dl_pop_due(d, t - 1, &f), 0);
+    assert_int_equal(dl_pop_due(d, t, &f), 1);
+    assert_int_equal(f.deadline, k);
+    *stage = f.stage;
+    assert_int_equal(dl_advance(d, f.case_id, f.deadline, f.stage, f.deadline_ms), 0);
+    return t;
+}
+
+static void assert_cst(int64_t ms, const char *want)
+{
+    char buf[TIMEFMT_RFC3339_MAX];
+    assert_int_equal(timefmt_rfc3339(ms, 8 * 3600, buf, sizeof buf), 0);
+    assert_string_equal(buf, want);
+}
+
+/* Issue 15: a case placed at 17:50 on the eve of National Day 2025 under
+ * working days (reply 1, resolve 5: 9 Oct and 14 Oct 17:50). Its due-soon
+ * alerts come at 75% of the WORKING time (9 Oct 11:50, 13 Oct 11:50), not
+ * of the wall time (7 Oct and 11 Oct, in or just after the holiday); the
+ * limits run from the demand's received time, not the ledger's commit; a
+ * pause of 3 h moves them without restarting the limit. */
+static void test_working_days_due_soon(void **state)
+{
+    (void)state;
+    workcal_t *cal = NULL;
+    char err[200];
+    assert_int_equal(calendar_load_file("deploy/calendar/china.tsv", &cal, err, sizeof err), 0);
+    dl_config_t c = {0.75, 0, 0, calendar_wall(), NULL, cal};
+    deadlines_t *d = NULL;
+    assert_int_equal(dl_create(&c, &d), 0);
+    int64_t placed = at("2025-09-30T17:50:00+08:00");
+    int64_t reply = at("2025-10-09T17:50:00+08:00"), resolve = at("2025-10-14T17:50:00+08:00");
+    stream_event_t e = {1,       "C1",       "created",      "B1",           placed + 5000, reply,
+                        resolve, "received", "working_days", "working_days", placed,        0};
+    assert_int_equal(stream_apply(d, &e), 0);
+    int64_t from = 0, r = 0, v = 0;
+    assert_int_equal(dl_get(d, "C1", &from, &r, &v), 0);
+    assert_int_equal(from, placed);
+    dl_stage_t st;
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T11:50:00+08:00");
+    assert_int_equal(st, DL_DUE_SOON);
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T17:50:00+08:00");
+    assert_int_equal(st, DL_OVERDUE);
+    assert_cst(next_fire(d, DL_RESOLVE, &st), "2025-10-13T11:50:00+08:00");
+    assert_int_equal(st, DL_DUE_SOON);
+    /* A second case, paused 3 h before anything fired: both deadlines move
+     * by 3 h, the limit still runs from placement: 75% of 27 h and of
+     * 123 h of working time. */
+    stream_event_t e2 = e;
+    e2.case_id = "C2";
+    assert_int_equal(stream_apply(d, &e2), 0);
+    stream_event_t p = {
+        2,          "C2", "paused", "B1", placed + 3600000, reply + 3 * H, resolve + 3 * H,
+        "assigned", NULL, NULL,     0,    placed + 4 * H};
+    assert_int_equal(stream_apply(d, &p), 0);
+    assert_int_equal(dl_get(d, "C2", &from, &r, &v), 0);
+    assert_int_equal(from, placed);
+    /* the pause's limit is held for resuming there, once */
+    const char *cid = NULL;
+    int64_t until = 0;
+    assert_int_equal(dl_next_pause_end(d), placed + 4 * H);
+    assert_int_equal(dl_pop_pause_end(d, placed + 4 * H - 1, &cid, &until), 0);
+    assert_int_equal(dl_pop_pause_end(d, placed + 4 * H, &cid, &until), 1);
+    assert_string_equal(cid, "C2");
+    assert_int_equal(until, placed + 4 * H);
+    assert_int_equal(dl_next_pause_end(d), INT64_MAX);
+    /* paused again, then resumed by hand: nothing left to resume */
+    assert_int_equal(stream_apply(d, &p), 0);
+    stream_event_t res = p;
+    res.kind = "resumed";
+    res.pause_until_ms = 0;
+    assert_int_equal(stream_apply(d, &res), 0);
+    assert_int_equal(dl_next_pause_end(d), INT64_MAX);
+    assert_int_equal(dl_remove(d, "C1"), 0);
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T14:05:00+08:00");
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T20:50:00+08:00");
+    assert_cst(next_fire(d, DL_RESOLVE, &st), "2025-10-13T14:05:00+08:00");
+    assert_int_equal(st, DL_DUE_SOON);
+    assert_cst(next_fire(d, DL_RESOLVE, &st), "2025-10-14T20:50:00+08:00");
+    assert_int_equal(st, DL_OVERDUE);
+    /* The same deadlines on the natural clock: wall-time shares. */
+    stream_event_t e3 = e;
+    e3.case_id = "C3";
+    e3.reply_clock = e3.resolve_clock = "natural";
+    assert_int_equal(stream_apply(d, &e3), 0);
+    assert_int_equal(dl_remove(d, "C2"), 0);
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-07T11:50:00+08:00");
+    /* A snapshot row names the clocks too. */
+    Liandong__V1__OpenDeadline row = LIANDONG__V1__OPEN_DEADLINE__INIT;
+    row.case_id = "C4";
+    row.body_id = "B1";
+    row.reply_due_ms = reply;
+    row.resolve_due_ms = resolve;
+    row.created_at_ms = placed + 5000;
+    row.deadlines_from_ms = placed;
+    row.reply_clock = "working_days";
+    row.resolve_clock = "working_days";
+    assert_int_equal(dl_remove(d, "C3"), 0);
+    assert_int_equal(stream_load_row(d, &row), 0);
+    assert_cst(next_fire(d, DL_REPLY, &st), "2025-10-09T11:50:00+08:00");
+    assert_int_equal(dl_check(d), 0);
+    dl_destroy(&d);
+    calendar_destroy(&cal);
+}
+
 static stream_event_t ev(uint64_t seq, const char *kind, int64_t reply, int64_t resolve)
 {
-    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL};
+    stream_event_t e = {seq, "C1", kind, "B1", T0, reply, resolve, NULL, NULL, NULL, 0, 0};
     return e;
 }
 
@@ -257,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_recorded_alerts_skipped_and_stale_reports),
         cmocka_unit_test(test_stream_snapshot_gap_probe),
         cmocka_unit_test(test_stream_rating_reopens),
+        cmocka_unit_test(test_working_days_due_soon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

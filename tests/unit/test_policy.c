@@ -100,6 +100,29 @@ static void test_default_is_routing_6(void **state)
     assert_int_equal(d.flags, 0);
 }
 
+/* Issue 15: a body the registry marks as around the clock (a property
+ * company with a 24 h line, say) runs in natural hours whatever the
+ * policy: 1 working day = 24 h, 5 = 120 h. */
+static void test_registry_around_the_clock(void **state)
+{
+    (void)state;
+    int64_t t = at("2025-09-30T17:50:00+08:00");
+    policy_deadlines_t d;
+    assert_int_equal(policy_deadlines_atc(g_wd, g_cal, CAT_ELEVATOR, URG_NORMAL,
+                                          BODY_PROPERTY_COMPANY, "PC-1", 1, t, &d),
+                     0);
+    assert_at(d.reply_due_ms, "2025-10-01T17:50:00+08:00");
+    assert_at(d.resolve_due_ms, "2025-10-05T17:50:00+08:00");
+    assert_int_equal(d.reply_clock, CLOCK_NATURAL);
+    assert_int_equal(d.resolve_clock, CLOCK_NATURAL);
+    /* unmarked, the same body counts working days */
+    assert_int_equal(policy_deadlines_atc(g_wd, g_cal, CAT_ELEVATOR, URG_NORMAL,
+                                          BODY_PROPERTY_COMPANY, "PC-1", 0, t, &d),
+                     0);
+    assert_at(d.reply_due_ms, "2025-10-09T17:50:00+08:00");
+    assert_int_equal(d.reply_clock, CLOCK_WORKING_DAYS);
+}
+
 static void test_working_days_example(void **state)
 {
     (void)state;
@@ -257,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_is_routing_6),
         cmocka_unit_test(test_working_days_example),
+        cmocka_unit_test(test_registry_around_the_clock),
         cmocka_unit_test(test_around_the_clock),
         cmocka_unit_test(test_working_hours_clock),
         cmocka_unit_test(test_refusals),

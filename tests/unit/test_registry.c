@@ -128,6 +128,31 @@ static void test_minimal_valid(void **state)
     registry_destroy(&r);
 }
 
+/* Issue 15: a body may be marked as working around the clock; the flag is
+ * optional, false by default, and must be a boolean. */
+static void test_around_the_clock(void **state)
+{
+    (void)state;
+    const char *j = "{\"units\":[" UNITS_BASE "],\"bodies\":[" BODIES_BASE
+                    ",{\"id\":\"W\",\"kind\":\"utility\",\"name\":\"水务\","
+                    "\"units\":[\"C-D\"],\"around_the_clock\":true}]}";
+    registry_t *r = NULL;
+    char *problems = NULL;
+    int rc = registry_parse(j, strlen(j), &r, &problems);
+    if (rc != 0)
+        fail_msg("refused: %s", problems);
+    int w = registry_body_find(r, "W", 1), pc = registry_body_find(r, "PC", 2);
+    assert_true(w >= 0 && pc >= 0);
+    assert_true(registry_body(r, (size_t)w)->around_the_clock);
+    assert_false(registry_body(r, (size_t)pc)->around_the_clock);
+    registry_destroy(&r);
+    char *p = parse_bad("{\"units\":[" UNITS_BASE "],\"bodies\":[" BODIES_BASE
+                        ",{\"id\":\"W\",\"kind\":\"utility\",\"name\":\"水务\","
+                        "\"units\":[\"C-D\"],\"around_the_clock\":\"yes\"}]}");
+    assert_has(p, "body W: around_the_clock must be true or false");
+    free(p);
+}
+
 static void test_unknown_parent(void **state)
 {
     (void)state;
@@ -637,6 +662,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_loads),
         cmocka_unit_test(test_minimal_valid),
+        cmocka_unit_test(test_around_the_clock),
         cmocka_unit_test(test_unknown_parent),
         cmocka_unit_test(test_wrong_nesting),
         cmocka_unit_test(test_duplicates),

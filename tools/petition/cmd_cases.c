@@ -114,6 +114,31 @@ int cmd_review(const petition_ctx_t *ctx, int argc, char **argv)
     return rc;
 }
 
+/* What is behind the deadlines (issue 15): every event that set or moved
+ * them, with who did it (placement, escalation, dispatch, a pause or its
+ * resume, a granted extension, a reopening). */
+static void print_deadline_history(const Liandong__V1__CaseDetail *cd)
+{
+    int64_t reply = 0, resolve = 0;
+    int header = 0;
+    for (size_t i = 0; i < cd->n_events; i++) {
+        const Liandong__V1__CaseEvent *e = cd->events[i];
+        if ((e->reply_due_ms == 0 && e->resolve_due_ms == 0) ||
+            (e->reply_due_ms == reply && e->resolve_due_ms == resolve))
+            continue;
+        if (!header) {
+            printf("  deadlines set or moved by:\n");
+            header = 1;
+        }
+        char at[32], rd[32], sd[32];
+        printf("    %s %-18s by %-24s reply %s, resolve %s\n", format_ms(e->at_ms, at, sizeof at),
+               e->kind, e->actor, format_ms(e->reply_due_ms, rd, sizeof rd),
+               format_ms(e->resolve_due_ms, sd, sizeof sd));
+        reply = e->reply_due_ms;
+        resolve = e->resolve_due_ms;
+    }
+}
+
 int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
 {
     config_opt_t o[] = {{"json", NULL, "0", "print as JSON", 1, NULL}};
@@ -166,6 +191,7 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
             if (r->extensions > 0 || r->extension_pending)
                 printf("  extensions granted %u%s\n", r->extensions,
                        r->extension_pending ? ", one asked for and waiting" : "");
+            print_deadline_history(cd);
         }
         for (size_t i = 0; i < cd->n_events; i++) {
             const Liandong__V1__CaseEvent *e = cd->events[i];

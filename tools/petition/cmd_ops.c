@@ -207,9 +207,12 @@ static json_t *json_rate_row(const Liandong__V1__RateRow *x)
     json_object_set_new(j, "reopened", json_integer((json_int_t)x->reopened));
     json_object_set_new(j, "replied_on_behalf", json_integer((json_int_t)x->replied_on_behalf));
     json_object_set_new(j, "resolved_on_behalf", json_integer((json_int_t)x->resolved_on_behalf));
+    /* cases paused / granted an extension in the range (issue 15) */
+    json_object_set_new(j, "cases_paused", json_integer((json_int_t)x->cases_paused));
+    json_object_set_new(j, "cases_extended", json_integer((json_int_t)x->cases_extended));
+    /* live, now: not figures of the range */
     json_object_set_new(j, "paused", json_integer((json_int_t)x->paused));
     json_object_set_new(j, "extended", json_integer((json_int_t)x->extended));
-    /* live, now: not figures of the range */
     json_object_set_new(j, "open", json_integer((json_int_t)x->open));
     json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
     json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
@@ -221,12 +224,15 @@ static void print_rate_row(const Liandong__V1__RateRow *x)
     char r1[16], r2[16], r3[16], r4[16];
     print_padded(x->key, 22);
     print_padded(x->name, 26);
-    printf(" %8llu %7s %7s %8llu %7s %6llu %7s | %6llu %8llu\n", (unsigned long long)x->received,
-           pct(x->replied, x->received, r1, sizeof r1),
+    printf(" %8llu %7s %7s %8llu %7s %6llu %7s %7llu %7llu %7llu | %6llu %8llu %7llu\n",
+           (unsigned long long)x->received, pct(x->replied, x->received, r1, sizeof r1),
            pct(x->replied_on_time, x->received, r2, sizeof r2), (unsigned long long)x->resolved,
            pct(x->resolved, x->received, r3, sizeof r3), (unsigned long long)x->rated,
-           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->open,
-           (unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve);
+           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->reopened,
+           (unsigned long long)x->cases_paused, (unsigned long long)x->cases_extended,
+           (unsigned long long)x->open,
+           (unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve,
+           (unsigned long long)x->paused);
 }
 
 /* The sum of the rows shown (rates from the summed counts). */
@@ -250,6 +256,8 @@ static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow
         t->resolved_on_behalf += x->resolved_on_behalf;
         t->paused += x->paused;
         t->extended += x->extended;
+        t->cases_paused += x->cases_paused;
+        t->cases_extended += x->cases_extended;
     }
 }
 
@@ -302,8 +310,11 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
                strcmp(q.by, "body") == 0 ? "; a case moved between bodies counts for each" : "");
         print_padded(q.by, 22);
         print_padded("name", 26);
-        printf(" %8s %7s %7s %8s %7s %6s %7s | %6s %8s\n", "received", "reply%", "ontime%",
-               "resolved", "resol%", "rated", "satisf%", "open", "overdue");
+        /* reopened (重办), paused (挂起) and extended (延期): cases of the
+         * period; "on hold": open cases paused now */
+        printf(" %8s %7s %7s %8s %7s %6s %7s %7s %7s %7s | %6s %8s %7s\n", "received", "reply%",
+               "ontime%", "resolved", "resol%", "rated", "satisf%", "reopen", "paused", "extend",
+               "open", "overdue", "on hold");
         for (size_t i = 0; i < r->n_rows; i++)
             print_rate_row(r->rows[i]);
         print_rate_row(&total);
