@@ -255,7 +255,11 @@ class Campaign:
         self.elapsed = time.monotonic() - self.started
 
     def acks(self):
-        return {(f.channel, cid): case for f in self.fronts for cid, case in f.acks.items()}
+        out = {}
+        for f in self.fronts:
+            with f.lock:  # the front-ends may still be adding
+                out.update(((f.channel, cid), case) for cid, case in f.acks.items())
+        return out
 
     def rate(self):
         """Acknowledgements per second over the run."""
