@@ -78,6 +78,14 @@ static void remove_file(const char *name)
     (void)unlink(path);
 }
 
+/* libFuzzer ends with exit(): leave no scratch directory behind. */
+static void cleanup(void)
+{
+    for (size_t i = 0; i < nfiles; i++)
+        remove_file(names[i]);
+    (void)rmdir(scratch);
+}
+
 /* A scratch copy of the real lexicons, made once per process. */
 static void setup(void)
 {
@@ -107,6 +115,7 @@ static void setup(void)
     closedir(d);
     if (nfiles == 0)
         abort();
+    atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
