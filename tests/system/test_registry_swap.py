@@ -15,7 +15,8 @@ the generated compounds is placed there).
 Submissions sent while the ledger itself imports wait for the import's
 transaction (the ledger commits on one connection: issue 12's non-blocking
 ledger is another helper's); they are printed, bounded only by
-IMPORT_SUBMIT_BOUND_S.
+IMPORT_SUBMIT_BOUND_S, and may be answered "unavailable" (on the sanitized
+build the import outlasts the router's 5 s wait for the ledger).
 
 On the code before (e269e38: the registry parsed and built on the loop
 thread), measured on this 2-core VM with 60,000 compounds (9.5 MB): a ping
@@ -118,12 +119,12 @@ class Prober(threading.Thread):
                     lat = time.monotonic() - t0
                     self.samples.append((t0, lat if ans is not None else None))
                     if ans is not None and ans.WhichOneof("body") == "error":
-                        self.errors.append(str(ans.error))
+                        self.errors.append((t0, ans.error.code, str(ans.error)))
                     i += 1
                     if not self.submit:
                         time.sleep(PING_EVERY_S)
         except Exception as e:  # noqa: BLE001 - reported by the test
-            self.errors.append(repr(e))
+            self.errors.append((0.0, None, repr(e)))
 
     def worst(self, since):
         lats = [lat for t, lat in self.samples if t >= since]
@@ -165,7 +166,14 @@ def test_big_registry_loads_beside_without_stalling_intake(system):
         submitter.halt.set()
         pinger.join(WAIT)
         submitter.join(WAIT)
-    assert not pinger.errors and not submitter.errors, (pinger.errors, submitter.errors)
+    # While the ledger imports (its one connection busy with the import's
+    # transaction, longer than the router's --ledger-timeout-ms on the
+    # sanitized build) a submission may be answered "unavailable", and the
+    # front-end retries; after the ledger's answer nothing but success.
+    waited = [e for e in submitter.errors
+              if e[0] < t_imported and e[1] == pb.ERROR_UNAVAILABLE]
+    bad = [e for e in pinger.errors + submitter.errors if e not in waited]
+    assert not bad, bad
     pings, ping_worst = pinger.worst(t_import)
     all_subs, import_worst = submitter.worst(t_import)
     subs, sub_worst = submitter.worst(t_imported)
@@ -173,7 +181,8 @@ def test_big_registry_loads_beside_without_stalling_intake(system):
           f"ledger imported it in {t_imported - t_import:.2f} s, the router swapped "
           f"{t_swapped - t_imported:.2f} s later; {len(pings)} pings, worst {ping_worst} s; "
           f"submissions: worst {import_worst} s of {len(all_subs)} from the import on, "
-          f"{sub_worst} s of {len(subs)} after the ledger's answer")
+          f"{sub_worst} s of {len(subs)} after the ledger's answer; {len(waited)} answered "
+          f"unavailable during the ledger's import")
     assert len(pings) > 50 and len(subs) > 5, (len(pings), len(subs))
     assert import_worst is not None and import_worst <= IMPORT_SUBMIT_BOUND_S, import_worst
     assert ping_worst is not None and ping_worst <= PING_BOUND_S, \
