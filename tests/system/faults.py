@@ -40,7 +40,7 @@ SAN = "san" in liandong.BUILD
 # Longer than the router's own wait for the ledger (--ledger-timeout-ms,
 # 5 s by default): a demand the ledger never answered reads "unavailable"
 # from the router; silence here means the router itself lost it (killed).
-ANSWER_WAIT = 20.0 if SAN else 8.0
+ANSWER_WAIT = 12.0 if SAN else 8.0
 
 
 class FrontEnd(threading.Thread):
