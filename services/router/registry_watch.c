@@ -106,7 +106,9 @@ static void load_done(uv_work_t *w, int status)
         registry_swap(r, l->reg, l->core, l->origin);
         r->registry_version = l->version;
     } else {
-        /* Cancelled at shutdown, or refused (already logged). */
+        /* Refused (already logged), or finished after the stop began. */
+        if (status == 0 && l->rc == 0)
+            log_info(NULL, "registry from %s built during shutdown, discarded", l->origin);
         router_core_destroy(&l->core);
         registry_destroy(&l->reg);
     }
@@ -141,6 +143,7 @@ static int registry_load_beside(router_t *r, const char *json, size_t len, uint6
         return rc;
     }
     r->registry_fetching = 1;
+    log_info(NULL, "registry: building %s beside the live one", l->origin);
     return 0;
 }
 
