@@ -137,6 +137,14 @@ def children(pid):
     return out
 
 
+def signal_if_there(pid, sig):
+    """A backend may have ended since it was listed."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def pg_run(system, verb):
     args = ["bash", liandong.PG_SH, verb, system.pg_dir]
     if verb == "start":
@@ -190,14 +198,15 @@ def do_fault(system, fault, down_s=1.0):
         pg_run(system, "start")
     elif fault.startswith("pg:freeze:"):
         pm = pg_postmaster(system)
+        # The postmaster first: stopped, it forks no new backend meanwhile.
         procs = [pm] + children(pm)
         for p in procs:
-            os.kill(p, signal.SIGSTOP)
+            signal_if_there(p, signal.SIGSTOP)
         try:
             time.sleep(float(fault.split(":")[2]))
         finally:
             for p in procs:
-                os.kill(p, signal.SIGCONT)
+                signal_if_there(p, signal.SIGCONT)
     else:
         raise ValueError(fault)
 
