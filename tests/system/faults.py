@@ -199,8 +199,9 @@ def do_fault(system, fault, down_s=1.0):
     elif fault.startswith("pg:freeze:"):
         pm = pg_postmaster(system)
         # The postmaster first: stopped, it forks no new backend meanwhile.
+        os.kill(pm, signal.SIGSTOP)
         procs = [pm] + children(pm)
-        for p in procs:
+        for p in procs[1:]:
             signal_if_there(p, signal.SIGSTOP)
         try:
             time.sleep(float(fault.split(":")[2]))
