@@ -70,7 +70,7 @@ PARITY_BINS := $(patsubst tests/parity/%.c,$(BUILD)/parity/%,$(PARITY_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins deb deb-test
+.PHONY: all test run bench clean deps unit san fmt lint fuzz fuzz-bins bench-bins deb deb-test faults
 all: $(BINS) $(UNIT_BINS) $(PARITY_BINS) $(PROTO_PY)
 
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
@@ -134,6 +134,12 @@ test: deps
 	$(MAKE) SAN=1 all
 	$(MAKE) fuzz
 	bash tests/run.sh
+
+# The long fault campaign (issue 12): several minutes of SIGKILLs, PostgreSQL
+# restarts and 20-second freezes under load; prints its figures.
+faults: deps
+	$(MAKE) all
+	LIANDONG_BUILD=$(BUILD) /usr/bin/python3 tests/faults/campaign.py
 
 bench: deps
 	$(MAKE) all bench-bins

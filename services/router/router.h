@@ -26,7 +26,8 @@ typedef struct router {
     router_core_t *core;  /* matchers + classifier; NULL until loaded */
     uint64_t registry_version;
     uv_timer_t registry_timer;
-    int registry_fetching;
+    int registry_fetching; /* a fetch or a load beside the live registry is under way */
+    int registry_stopping;
     const char *lexicon_dir;
     uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
     int review_below;          /* confidence under which placements are flagged */
