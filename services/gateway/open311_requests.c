@@ -72,12 +72,12 @@ static void report_id(const open311_client_t *cl, const http_params_t *form, cha
         const char *parts[] = {"own", cl->channel, acc, dev, own};
         open311_hash(parts, 5, hex, sizeof hex);
     } else {
-        const http_param_t *sorted[HTTP_PARAMS_MAX];
+        const http_param_t *sorted[HTTP_PARAMS_MAX] = {NULL};
         size_t n = 0;
         for (size_t i = 0; i < form->count; i++)
             if (strcmp(form->items[i].name, "api_key") != 0)
                 sorted[n++] = &form->items[i];
-        qsort(sorted, n, sizeof sorted[0], cmp_param);
+        qsort((void *)sorted, n, sizeof(const http_param_t *), cmp_param);
         const char *parts[2 * HTTP_PARAMS_MAX + 2];
         size_t k = 0;
         parts[k++] = "all";

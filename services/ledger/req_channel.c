@@ -174,7 +174,7 @@ static int cases_answer(ledger_job_t *j)
     Liandong__V1__ChannelCaseList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__channel_case_list__init(l);
     int n = PQntuples(r);
-    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*l->cases));
+    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__ChannelCase *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__ChannelCase *c = ledger_job_alloc(j, sizeof(*c));
         liandong__v1__channel_case__init(c);
@@ -266,7 +266,7 @@ static int updates_answer(ledger_job_t *j)
     Liandong__V1__ChannelUpdateList *l = ledger_job_alloc(j, sizeof(*l));
     liandong__v1__channel_update_list__init(l);
     int n = PQntuples(r);
-    l->updates = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*l->updates));
+    l->updates = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__ChannelUpdate *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__ChannelUpdate *u = ledger_job_alloc(j, sizeof(*u));
         liandong__v1__channel_update__init(u);
