@@ -249,7 +249,7 @@ def test_post_creates_a_case_with_everything_kept(system, fmt, hotline):
     assert got["service_name"] == "公共设施报修"
     assert got["media_url"] == "https://img.example.cn/a.jpg?x=1&y=2"
     assert got["address"] == "鸿翔花园3栋" and got["address_id"] == "JA-DH-CZ-1-01"
-    assert got["agency_responsible"], got
+    assert got["agency_responsible"] and got["agency_responsible"] in r["service_notice"], got
     for k in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert got[k].endswith("+08:00") and "T" in got[k], got[k]
     # The e-mail is the resident's personal data: in the ledger's table,
