@@ -446,3 +446,59 @@ def test_comment_goes_into_the_case_history(system, fmt, hotline):
 def liandong_insecure():
     import liandong
     return liandong.INSECURE
+
+
+# ---------------------------------------------------------------- HTTP edges
+
+def raw(system, data, timeout=10):
+    """Sends bytes as they are; the status line and the whole answer."""
+    import socket
+    with socket.create_connection(("127.0.0.1", system.ports["gateway"]), timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+                if b"\r\n\r\n" in out and b"Content-Length: " in out:
+                    head, _, body = out.partition(b"\r\n\r\n")
+                    n = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                    if len(body) >= n:
+                        break
+        except (ConnectionResetError, socket.timeout):
+            pass
+    return out.split(b"\r\n", 1)[0], out
+
+
+def test_http_limits_answer_before_reading_and_the_gateway_goes_on(system):
+    # A body over the route's 64 KiB: 413 from the Content-Length alone.
+    status, out = raw(system, b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: x\r\n"
+                              b"Content-Type: application/x-www-form-urlencoded\r\n"
+                              b"Content-Length: 10000000\r\n\r\n" + b"a" * 1000)
+    assert b" 413 " in status, out[:300]
+    assert b"<html" not in out.lower()
+    # A chunked body that grows past it: 413 as soon as it does.
+    chunk = b"a" * 70000
+    status, out = raw(system, b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: x\r\n"
+                              b"Content-Type: application/x-www-form-urlencoded\r\n"
+                              b"Transfer-Encoding: chunked\r\n\r\n"
+                              + b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n")
+    assert b" 413 " in status, out[:300]
+    # Headers beyond the per-connection memory: refused, not read on.
+    status, out = raw(system, b"GET /open311/v2/services.json HTTP/1.1\r\nHost: x\r\nX-Big: "
+                              + b"b" * 100000 + b"\r\n\r\n")
+    assert status == b"" or b" 431 " in status or b" 413 " in status or b" 400 " in status, \
+        status
+    # A malformed escape in the query: 400, not a guess.
+    status, out = raw(system, b"GET /open311/v2/requests.json?api_key=%zz HTTP/1.1\r\n"
+                              b"Host: x\r\nConnection: close\r\n\r\n")
+    assert b" 400 " in status, out[:300]
+    # Outside Open311: plain 404.
+    status, out = raw(system, b"GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert b" 404 " in status
+    # And it still serves.
+    status, _, body = Open311(system.http, fmt="json").get("discovery")
+    assert status == 200
+    system.assert_alive()
