@@ -502,3 +502,62 @@ def test_http_limits_answer_before_reading_and_the_gateway_goes_on(system):
     status, _, body = Open311(system.http, fmt="json").get("discovery")
     assert status == 200
     system.assert_alive()
+
+
+# ------------------------------------------------- the same reads on ZeroMQ
+
+def ledger_ask(system, identity, **body):
+    import liandong
+    from liandong import pb
+    env = pb.Envelope(request_id=liandong.new_request_id("ch"))
+    for k, v in body.items():
+        getattr(env, k).CopyFrom(v)
+    with system.wire("ledger", identity=identity, timeout=10) as w:
+        ans = w.request(env, 10)
+    assert ans is not None, "no answer"
+    return ans
+
+
+def test_zeromq_front_end_looks_up_by_ticket_and_polls_updates(system):
+    import liandong
+    from liandong import pb
+    if liandong.INSECURE:
+        pytest.skip("scoping by key needs CURVE")
+    ticket = liandong.new_request_id("EXT")
+    sub = system.petition("submit", "--channel", "hotline", "--id", ticket,
+                          "--text", "3栋楼道的灯坏了", "--address", "鸿翔花园3栋")
+    case_id = sub["case_id"]
+    # By the channel's own ticket id, as its front-end.
+    ans = ledger_ask(system, "frontend.hotline",
+                     channel_cases_query=pb.ChannelCasesQuery(channel_ids=[ticket]))
+    assert [c.record.case_id for c in ans.channel_case_list.cases] == [case_id]
+    assert ans.channel_case_list.cases[0].body_name
+    # Another channel's front-end: nothing, and naming hotline is FORBIDDEN.
+    ans = ledger_ask(system, "frontend.wechat",
+                     channel_cases_query=pb.ChannelCasesQuery(channel_ids=[ticket]))
+    assert list(ans.channel_case_list.cases) == []
+    ans = ledger_ask(system, "frontend.wechat",
+                     channel_cases_query=pb.ChannelCasesQuery(channel="hotline"))
+    assert ans.WhichOneof("body") == "error" and ans.error.code == pb.ErrorCode.ERROR_FORBIDDEN
+    # An operator names the channel it reads.
+    ans = ledger_ask(system, "operator.admin", channel_cases_query=pb.ChannelCasesQuery())
+    assert ans.WhichOneof("body") == "error" and ans.error.code == pb.ErrorCode.ERROR_BAD_REQUEST
+    ans = ledger_ask(system, "operator.admin", channel_cases_query=pb.ChannelCasesQuery(
+        channel="hotline", channel_ids=[ticket]))
+    assert [c.record.case_id for c in ans.channel_case_list.cases] == [case_id]
+    # Updates after the last update_id the front-end has.
+    before = ledger_ask(system, "frontend.hotline",
+                        channel_updates_query=pb.ChannelUpdatesQuery(case_ids=[case_id]))
+    assert list(before.channel_update_list.updates) == []
+    body_id = system.petition("case", case_id)["body_id"]
+    system.petition("reply", case_id, "--body", body_id, "--text", "已派电工明天上门维修",
+                    identity=f"body.{body_id}", json=False)
+    ups = ledger_ask(system, "frontend.hotline", channel_updates_query=pb.ChannelUpdatesQuery(
+        case_ids=[case_id])).channel_update_list.updates
+    assert [(u.kind, u.channel_id, u.note) for u in ups] == [("reply", ticket, "已派电工明天上门维修")]
+    after = ledger_ask(system, "frontend.hotline", channel_updates_query=pb.ChannelUpdatesQuery(
+        after_seq=ups[0].update_id, case_ids=[case_id]))
+    assert list(after.channel_update_list.updates) == []
+    other = ledger_ask(system, "frontend.wechat", channel_updates_query=pb.ChannelUpdatesQuery(
+        case_ids=[case_id]))
+    assert list(other.channel_update_list.updates) == []
