@@ -7,6 +7,7 @@ the harness started (tests/system/liandong.py), which talks to the real
 router and ledger.
 """
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -561,3 +562,43 @@ def test_zeromq_front_end_looks_up_by_ticket_and_polls_updates(system):
     other = ledger_ask(system, "frontend.wechat", channel_updates_query=pb.ChannelUpdatesQuery(
         case_ids=[case_id]))
     assert list(other.channel_update_list.updates) == []
+
+
+def test_a_second_gateway_of_the_channel_with_its_own_key(system):
+    """--frontend-id: a second gateway acts as frontend.hotline-gw2 (its own
+    key, docs/roles.md) and does all a channel's front-end does, rating
+    included (the ledger took the channel of "hotline-gw2" to be
+    "hotline-gw2" and refused its ratings before issue 13)."""
+    import liandong
+    if liandong.INSECURE:
+        pytest.skip("keys need CURVE")
+    system.petition("keys", "new", "--role", "frontend", "--id", "hotline-gw2", json=False)
+    # The services look at the keys directory every half second (curve.h).
+    time.sleep(1.5)
+    port = liandong.free_ports(1)[0]
+    argv = liandong.gateway_argv(system.ep, system.api_keys_path)
+    argv[argv.index("--http") + 1] = f"127.0.0.1:{port}"
+    argv += ["--frontend-id", "gw2"]
+    # Its log goes to gateway.log too (appended), after the first's lines.
+    system.services["gateway2"] = liandong.Service("gateway", argv, system.log_dir, system.env)
+    system._retry_until_open("gateway2", port)
+    try:
+        c = Open311(f"http://127.0.0.1:{port}", system.api_keys["hotline"], "json")
+        r = new_request(c, "json", "second-gateway")
+        case = system.petition("case", r["service_request_id"])
+        assert case["channel"] == "hotline"
+        assert case["events"][0]["actor"] == "service:router"
+        body_id = case["body_id"]
+        system.petition("reply", r["service_request_id"], "--body", body_id, "--text",
+                        "已派电工明天上门维修", identity=f"body.{body_id}", json=False)
+        system.petition("resolve", r["service_request_id"], "--body", body_id, "--text",
+                        "灯已更换，恢复照明", identity=f"body.{body_id}", json=False)
+        status, _, body = c.call("POST", "servicerequestupdates", form={
+            "api_key": c.api_key, "service_request_id": r["service_request_id"],
+            "rating": "satisfied"})
+        assert status == 200, body
+        rated = [e for e in system.petition("case", r["service_request_id"])["events"]
+                 if e["kind"] == "rated"]
+        assert len(rated) == 1 and rated[0]["note"] == "satisfied"
+    finally:
+        assert system.services.pop("gateway2").stop() == 0
