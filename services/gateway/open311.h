@@ -10,8 +10,8 @@
  *
  * Files: open311.c (paths), open311_answer.c (formats and errors),
  * open311_common.c (api_keys, calls, datetimes), open311_services.c
- * (discovery, services), open311_requests.c (POST and GET requests,
- * tokens), open311_updates.c (servicerequestupdates). docs/open311.md
+ * (discovery, services), open311_post.c (POST requests), open311_requests.c
+ * (GET requests, tokens), open311_updates.c (servicerequestupdates). docs/open311.md
  * describes the service as a client sees it.
  */
 #ifndef GATEWAY_OPEN311_H
@@ -42,6 +42,8 @@ int open311_error(http_response_t *resp, open311_format_t fmt, unsigned code,
 int open311_discovery(const http_request_t *req, http_response_t *resp, open311_format_t fmt);
 int open311_services(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
                      const char *code);
+/* POST requests (open311_post.c). */
+int open311_post_request(const http_request_t *req, http_response_t *resp, open311_format_t fmt);
 /* GET and POST requests, GET requests/{id} (id non-NULL). */
 int open311_requests(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
                      const char *id);
