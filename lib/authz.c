@@ -51,6 +51,10 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(PENDING_DELIVERIES), SVC},
     {AUTHZ_LEDGER, B(LIST_DEADLINES), SVC},
     {AUTHZ_LEDGER, B(RECORD_ALERT), SVC},
+    /* issue 13: a front-end's own channel (req_channel.c scopes it) */
+    {AUTHZ_LEDGER, B(CHANNEL_CASES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CHANNEL_UPDATES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CASE_COMMENT), FE | OPER},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

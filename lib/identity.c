@@ -122,7 +122,10 @@ int identity_frontend_channel(const char *user, char *out, size_t len)
     const char *id = NULL;
     if (identity_role(user, &id) != ROLE_FRONTEND)
         return -EINVAL;
-    size_t n = strcspn(id, ".");
+    /* Issue 13: a second gateway of a channel (frontend.hotline-gw) relays
+     * its residents' ratings like the first; '-' is the instance separator
+     * of docs/roles.md, which this once missed. */
+    size_t n = strcspn(id, "-.");
     if (n == 0 || n >= len)
         return -EINVAL;
     memcpy(out, id, n);

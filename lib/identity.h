@@ -66,10 +66,11 @@ int identity_actor(const char *user, const char *claimed, char *out, size_t len)
  * *out points into `user` or `claimed` (NULL claimed is ""). */
 int identity_recorded_actor(const char *user, const char *claimed, const char **out);
 
-/* The channel a front-end's key serves: the key's id up to its first '.'
- * (key files frontend.<channel>[.<instance>], so "frontend:wechat.2" serves
- * "wechat"). 0, or -EINVAL when `user` is not a front-end's or the channel
- * does not fit in len. */
+/* The channel a front-end's key serves: the key's id up to its first '-'
+ * or '.' (key files frontend.<channel>[-<instance>] as docs/roles.md and
+ * authz_frontend_channel() have it, so "frontend:wechat-2" serves "wechat";
+ * "frontend:wechat.2" too). 0, or -EINVAL when `user` is not a front-end's
+ * or the channel does not fit in len. */
 int identity_frontend_channel(const char *user, char *out, size_t len);
 
 /* Who took an action and on whose behalf (ROUTING.md section 10): the

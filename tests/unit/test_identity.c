@@ -154,6 +154,24 @@ static void test_principal(void **state)
 
 /* The state table's permission bits and the key roles have distinct
  * names (both headers are included here) and the bits follow actor_parse. */
+/* A front-end's channel from its key: every instance of a channel's
+ * front-end serves that channel (docs/roles.md: frontend.<channel>-<n>). */
+static void test_frontend_channel(void **state)
+{
+    (void)state;
+    char c[32];
+    assert_int_equal(identity_frontend_channel("frontend:wechat", c, sizeof c), 0);
+    assert_string_equal(c, "wechat");
+    assert_int_equal(identity_frontend_channel("frontend:wechat-2", c, sizeof c), 0);
+    assert_string_equal(c, "wechat");
+    assert_int_equal(identity_frontend_channel("frontend:hotline-gw", c, sizeof c), 0);
+    assert_string_equal(c, "hotline");
+    assert_int_equal(identity_frontend_channel("frontend:wechat.2", c, sizeof c), 0);
+    assert_string_equal(c, "wechat");
+    assert_int_equal(identity_frontend_channel("body:PC-YH", c, sizeof c), -EINVAL);
+    assert_int_equal(identity_frontend_channel("frontend:-x", c, sizeof c), -EINVAL);
+}
+
 static void test_case_roles(void **state)
 {
     (void)state;
@@ -173,9 +191,10 @@ static void test_case_roles(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad),
-        cmocka_unit_test(test_key_roles),  cmocka_unit_test(test_recorded_actor),
-        cmocka_unit_test(test_case_roles), cmocka_unit_test(test_principal),
+        cmocka_unit_test(test_parse_good),       cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_key_roles),        cmocka_unit_test(test_recorded_actor),
+        cmocka_unit_test(test_case_roles),       cmocka_unit_test(test_principal),
+        cmocka_unit_test(test_frontend_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,28 +7,19 @@
 #ifndef PETITION_CLIENT_H
 #define PETITION_CLIENT_H
 
+#include "sync_client.h"
 #include "wire.h"
 
-#define PETITION_RESEND_MS 2000
-
-typedef struct {
-    void *zctx;
-    void *sock;
-    int timeout_ms;
-    unsigned long seq;
-    int n_endpoints; /* more than one: requests are resent, see client.c */
-} petition_client_t;
+/* The CLI's client is lib/sync_client.h's, with a context of its own. */
+typedef sync_client_t petition_client_t;
 
 /* With keys_dir non-NULL the connection uses CURVE with our key
- * <identity>.key and the server's <server_identity>.pub from keys_dir.
- * `endpoint` may be a comma-separated list of the same service's
- * endpoints (lib/endpoints.h). */
+ * <identity>.key and the server's <server_identity>.pub from keys_dir;
+ * unusable keys are said on stderr. */
 int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms,
                          const char *keys_dir, const char *identity, const char *server_identity);
 /* Sends `req` and waits for its answer. Returns 0 with *answer (free with
- * wire_free), -ETIMEDOUT, or another negative errno. With several
- * endpoints the request is sent again, under the same request id, every
- * PETITION_RESEND_MS until an answer or the timeout. */
+ * wire_free), -ETIMEDOUT, or another negative errno. */
 int petition_client_call(petition_client_t *c, envelope_t *req, wire_msg_t **answer);
 void petition_client_close(petition_client_t *c);
 
