@@ -542,6 +542,19 @@ def test_group_create_in_one_statement(ledger, db):
                 ([a.case_id for a in new],))
     seqs = [s for _, s in cur.fetchall()]
     assert seqs == sorted(seqs)
+    # Deliveries (015_speed_deliveries_set.sql, one trigger per statement):
+    # the holder's and the copied bodies', numbered in event order without
+    # gaps, each body's numbers 1..N over the whole table.
+    ids = [a.case_id for a in new]
+    cur.execute("SELECT body_id, copy, array_agg(delivery_seq ORDER BY event_seq)"
+                " FROM deliveries WHERE case_id = ANY(%s) GROUP BY body_id, copy", (ids,))
+    per = {(b, c): v for b, c, v in cur.fetchall()}
+    assert set(per) == {("PC-T1", False), ("PB-T1", True), ('P"B{,}', True)}, per
+    for b in ("PC-T1", "PB-T1"):
+        v = per[(b, b == "PB-T1")]
+        assert len(v) == len(new) and v == list(range(v[0], v[0] + len(v))), (b, v)
+    cur.execute("SELECT body_id, count(*), max(delivery_seq) FROM deliveries GROUP BY body_id")
+    assert all(n == top for _, n, top in cur.fetchall())
 
 
 def ledger_ticket(db, case_id):
