@@ -238,6 +238,24 @@ static int phase1(db_t *db, ledger_job_t *jobs, size_t n, ledger_case_t *wc, siz
 
 /* ---------------------------------------------------------------- batch */
 
+/* Sends one statement for jobs[first] and every later job of its handler
+ * still to write; they point at jobs[first], which reads the result. */
+static int send_group(db_t *db, ledger_job_t *jobs, size_t n, size_t first)
+{
+    ledger_job_t *group[BATCH_MAX];
+    size_t m = 0;
+    const ledger_handler_t *h = jobs[first].handler;
+    for (size_t k = first; k < n; k++) {
+        ledger_job_t *g = &jobs[k];
+        if (g->handler != h || (g->stage != ST_DB && g->stage != ST_APPLY))
+            continue;
+        g->group_lead = &jobs[first];
+        g->group_ord = m + 1;
+        group[m++] = g;
+    }
+    return h->send_group(db, group, m);
+}
+
 /* What PostgreSQL said about the statement that failed the last batch
  * (one thread runs batches). */
 static char last_refusal[256];
@@ -253,14 +271,20 @@ static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
     for (size_t i = 0; i < n; i++)
         if (jobs[i].stage == ST_DB && jobs[i].lock_case == NULL)
             decide(&jobs[i], NULL, "");
-    /* Phase 2: statements in arrival order, then COMMIT. */
+    /* Phase 2: statements in arrival order, then COMMIT. A handler with
+     * send_group writes all its jobs in one statement, sent where the
+     * first of them arrived. */
     for (size_t i = 0; i < n; i++) {
         ledger_job_t *j = &jobs[i];
         if (j->stage != ST_DB && j->stage != ST_APPLY)
             continue;
         j->nsent = 0;
-        if (j->handler->send(db, j) < 0)
+        if (j->handler->send_group != NULL) {
+            if (j->group_lead == NULL && send_group(db, jobs, n, i) < 0)
+                return -ENOTCONN;
+        } else if (j->handler->send(db, j) < 0) {
             return -ENOTCONN;
+        }
         j->nres = -j->nsent; /* expected count, negated until read */
     }
     if (db_send_cmd(db, "COMMIT") < 0 || db_sync(db) < 0)
@@ -347,6 +371,8 @@ static void reset_for_retry(ledger_job_t *j)
     j->stage = ST_DB;
     j->dup_of = -1;
     j->first_copy = NULL;
+    j->group_lead = NULL;
+    j->group_ord = 0;
     j->nsent = 0;
     j->events = NULL;
     j->n_events = 0;

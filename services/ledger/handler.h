@@ -62,6 +62,12 @@ struct ledger_handler {
     int (*decide)(ledger_job_t *j, ledger_case_t *c, const char *dispatch_body);
     int (*send)(db_t *db, ledger_job_t *j);
     int (*answer)(ledger_job_t *j);
+    /* Optional, instead of send: queues ONE statement for every job of
+     * this handler in the batch (jobs[0..n), arrival order), sent where
+     * the first of them arrived and read into jobs[0]->res[]; each job's
+     * answer hook finds its part through j->group_lead and j->group_ord
+     * (1-based). Set-based writes: docs/write-path.md. */
+    int (*send_group)(db_t *db, ledger_job_t **jobs, size_t n);
 };
 
 /* The decide hook of requests that lock no case and decide nothing. */

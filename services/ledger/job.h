@@ -68,6 +68,8 @@ struct ledger_job {
     PGresult *res[JOB_MAX_RES];     /* phase-2 results, in the order sent */
     PGresult *prior;                /* the event an earlier batch recorded for this request id */
     const ledger_job_t *first_copy; /* earlier job of the batch with this request id */
+    const ledger_job_t *group_lead; /* send_group: the job holding the group's result */
+    size_t group_ord;               /* send_group: 1-based place in the group */
 
     /* private to batch.c and job.c */
     const ledger_handler_t *handler;

@@ -5,9 +5,11 @@
  * operators may subscribe to (lib/stream_pub.h).
  *
  * Requests are not executed one by one: the handler queues them, and a
- * uv_idle (which runs after the loop has drained every socket) executes
- * everything queued as one transaction (batch.c). Answers and events go
- * out only after COMMIT's result arrived.
+ * uv_idle (which runs after the loop has drained every socket) hands
+ * everything queued, up to BATCH_MAX, to the database thread as one
+ * transaction (db_worker.h, batch.c). While it commits, the loop goes on
+ * reading sockets and answering Ping; what arrives meanwhile is the next
+ * batch. Answers and events go out only after COMMIT's result arrived.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "db_worker.h"
 #include "field_limits.h"
 #include "batch.h"
 #include "authz.h"
@@ -58,6 +61,12 @@ static config_opt_t opts[] = {
 
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+/* The longest a request waits in the queue while the database thread is
+ * stuck on one batch (a frozen or unreachable server) before it is
+ * answered UNAVAILABLE: nothing of it reached the database, so the client's
+ * retry is safe. As long as the statement_timeout of a healthy batch
+ * (db.c), so a slow but working database only delays. */
+#define QUEUE_WAIT_MAX_MS 10000
 
 typedef struct {
     service_t svc;
@@ -65,8 +74,12 @@ typedef struct {
     rpc_server_t *srv;
     stream_pub_t *pub;
     db_t *db;
+    db_worker_t *dbw;
     uv_idle_t batch;
     uv_timer_t retry;
+    uv_timer_t expire; /* refuses what waited too long for a stuck database */
+    size_t inflight;   /* queue[0..inflight) are the database thread's batch */
+    int connected_once;
     uint64_t retry_ms;
     rpc_request_t **queue;
     uint64_t *queued_at; /* uv_hrtime() of each queued request's arrival */
@@ -98,56 +111,120 @@ static void publish(ledger_t *l, Liandong__V1__CaseEvent *e)
     free(buf);
 }
 
-/* Executes everything queued, BATCH_MAX requests per transaction. */
-static void run_queue(ledger_t *l)
+/* The batch the database thread runs: queue[0..inflight). Static: 128
+ * jobs are too big for the stack, and one batch runs at a time. */
+static ledger_job_t jobs[BATCH_MAX];
+
+/* Answers a request that never reached the database. */
+static void answer_queued_unavailable(ledger_t *l, size_t i, const char *why)
 {
-    static ledger_job_t jobs[BATCH_MAX];
-    while (l->nq > 0) {
-        size_t n = l->nq < BATCH_MAX ? l->nq : BATCH_MAX;
+    Liandong__V1__Error e = LIANDONG__V1__ERROR__INIT;
+    e.code = LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE;
+    envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
+    a.body_case = LIANDONG__V1__ENVELOPE__BODY_ERROR;
+    a.error = &e;
+    metrics_request(l->metrics, rpc_request_envelope(l->queue[i]), &a,
+                    (double)(uv_hrtime() - l->queued_at[i]) / 1e9);
+    rpc_request_fail(l->queue[i], LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE, why);
+    l->refused_unavailable++;
+}
+
+/* Hands the next batch to the database thread, if it is free. */
+static void start_batch(ledger_t *l)
+{
+    if (l->dbw == NULL || l->nq == 0 || db_worker_busy(l->dbw))
+        return;
+    size_t n = l->nq < BATCH_MAX ? l->nq : BATCH_MAX;
+    for (size_t i = 0; i < n; i++)
+        ledger_job_init(&jobs[i], rpc_request_envelope(l->queue[i]), rpc_request_user(l->queue[i]));
+    l->inflight = n;
+    if (db_worker_post_batch(l->dbw, jobs, n) < 0)
+        l->inflight = 0; /* cannot happen: not busy was checked above */
+}
+
+/* On the loop, when the database thread finished queue[0..inflight). */
+static void finish_batch(ledger_t *l, int rc)
+{
+    size_t n = l->inflight;
+    l->inflight = 0;
+    metrics_batch(l->metrics, n);
+    if (rc == -ENOTCONN) {
+        /* Never acknowledge what may not be durable: the client retries
+         * with the same ids, which the ledger deduplicates. (The thread
+         * has dropped the connection already.) */
+        if (!uv_is_active((uv_handle_t *)&l->retry))
+            log_warn(NULL, "database unavailable: %s", db_error(l->db));
+        schedule_reconnect(l);
         for (size_t i = 0; i < n; i++)
-            ledger_job_init(&jobs[i], rpc_request_envelope(l->queue[i]),
-                            rpc_request_user(l->queue[i]));
-        int rc = ledger_batch_run(l->db, jobs, n);
-        metrics_batch(l->metrics, n);
-        if (rc == -ENOTCONN) {
-            /* Never acknowledge what may not be durable: the client retries
-             * with the same ids, which the ledger deduplicates. */
-            if (!uv_is_active((uv_handle_t *)&l->retry))
-                log_warn(NULL, "database unavailable: %s", db_error(l->db));
-            db_disconnect(l->db);
-            schedule_reconnect(l);
-            for (size_t i = 0; i < n; i++)
-                if (!jobs[i].done) {
-                    ledger_job_fail(&jobs[i], LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
-                                    "the ledger's database is unavailable; retry later");
-                    l->refused_unavailable++;
-                }
-        }
-        for (size_t i = 0; i < n; i++) {
-            for (size_t k = 0; k < jobs[i].n_events; k++)
-                publish(l, jobs[i].events[k]);
-            l->committed += jobs[i].n_events;
-        }
-        uint64_t now = uv_hrtime();
-        for (size_t i = 0; i < n; i++) {
-            metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
-                            (double)(now - l->queued_at[i]) / 1e9);
-            const envelope_t *a = &jobs[i].answer;
-            if (a->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && a->error &&
-                a->error->code == LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN) {
-                /* Refused by a handler's scope (a case not the caller's). */
-                metrics_forbidden(l->metrics, (int)identity_role(jobs[i].user, NULL), jobs[i].req);
-                authz_log_refusal("ledger", jobs[i].user, wire_body_name(jobs[i].req),
-                                  a->error->message);
+            if (!jobs[i].done) {
+                ledger_job_fail(&jobs[i], LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                                "the ledger's database is unavailable; retry later");
+                l->refused_unavailable++;
             }
-            rpc_request_answer(l->queue[i], &jobs[i].answer);
-        }
-        for (size_t i = 0; i < n; i++)
-            ledger_job_clear(&jobs[i]);
-        memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
-        memmove(l->queued_at, l->queued_at + n, (l->nq - n) * sizeof(uint64_t));
-        l->nq -= n;
     }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < jobs[i].n_events; k++)
+            publish(l, jobs[i].events[k]);
+        l->committed += jobs[i].n_events;
+    }
+    uint64_t now = uv_hrtime();
+    for (size_t i = 0; i < n; i++) {
+        metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
+                        (double)(now - l->queued_at[i]) / 1e9);
+        const envelope_t *a = &jobs[i].answer;
+        if (a->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && a->error &&
+            a->error->code == LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN) {
+            /* Refused by a handler's scope (a case not the caller's). */
+            metrics_forbidden(l->metrics, (int)identity_role(jobs[i].user, NULL), jobs[i].req);
+            authz_log_refusal("ledger", jobs[i].user, wire_body_name(jobs[i].req),
+                              a->error->message);
+        }
+        rpc_request_answer(l->queue[i], &jobs[i].answer);
+    }
+    for (size_t i = 0; i < n; i++)
+        ledger_job_clear(&jobs[i]);
+    memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
+    memmove(l->queued_at, l->queued_at + n, (l->nq - n) * sizeof(uint64_t));
+    l->nq -= n;
+}
+
+static void on_db_done(void *ud, db_task_t task, int rc)
+{
+    ledger_t *l = ud;
+    if (task == DB_TASK_BATCH) {
+        finish_batch(l, rc);
+    } else if (rc == 0) {
+        log_info(NULL, l->connected_once ? "database connected"
+                                         : "database connected, schema up to date");
+        l->connected_once = 1;
+        l->retry_ms = 0;
+    } else {
+        schedule_reconnect(l);
+        log_warn(NULL, "database not ready (%s); retrying in %lu ms", db_error(l->db),
+                 (unsigned long)l->retry_ms);
+    }
+    start_batch(l);
+}
+
+/* Every 250 ms while the database thread is busy: requests that have waited
+ * QUEUE_WAIT_MAX_MS behind a batch that does not finish are answered
+ * UNAVAILABLE (they never reached the database). */
+static void on_expire(uv_timer_t *t)
+{
+    ledger_t *l = t->data;
+    if (l->dbw == NULL || !db_worker_busy(l->dbw))
+        return;
+    uint64_t now = uv_hrtime(), max_ns = (uint64_t)QUEUE_WAIT_MAX_MS * 1000000u;
+    size_t keep = l->inflight;
+    for (size_t i = l->inflight; i < l->nq; i++) {
+        if (now - l->queued_at[i] >= max_ns) {
+            answer_queued_unavailable(l, i, "the ledger's database is not answering; retry later");
+            continue;
+        }
+        l->queue[keep] = l->queue[i];
+        l->queued_at[keep++] = l->queued_at[i];
+    }
+    l->nq = keep;
 }
 
 /* True when the request socket holds input that may have arrived without
@@ -163,7 +240,7 @@ static int input_pending(ledger_t *l)
 static void on_batch(uv_idle_t *h)
 {
     ledger_t *l = h->data;
-    run_queue(l);
+    start_batch(l);
     /* Keep the loop from blocking in poll while requests wait in the
      * socket with no edge to wake us: the idle stays on and zuv's check
      * drains them next iteration. (zuv's own idle cannot do this: it is
@@ -214,15 +291,10 @@ static void on_retry(uv_timer_t *t)
     ledger_t *l = t->data;
     if (l->svc.stopping)
         return;
-    int rc = db_connect(l->db);
-    if (rc == 0) {
-        log_info(NULL, "database connected");
-        l->retry_ms = 0;
-        return;
-    }
-    log_warn(NULL, "database not ready (%s); retrying in %lu ms", db_error(l->db),
-             (unsigned long)l->retry_ms);
-    schedule_reconnect(l);
+    /* The connect runs on the database thread (it can take connect_timeout,
+     * and migrations); if a batch is still there, try again shortly. */
+    if (db_worker_post_connect(l->dbw) < 0)
+        uv_timer_start(&l->retry, on_retry, RETRY_MIN_MS, 0);
 }
 
 static void schedule_reconnect(ledger_t *l)
@@ -248,15 +320,24 @@ static void on_stop(service_t *svc, void *ud)
     (void)svc;
     ledger_t *l = ud;
     /* Finish what was accepted (answers still go out on the open socket),
-     * then stop accepting and close everything. */
-    run_queue(l);
+     * then stop accepting and close everything. Here the loop may wait. */
+    if (l->dbw != NULL) {
+        db_worker_wait(l->dbw);
+        while (l->nq > 0) {
+            start_batch(l);
+            db_worker_wait(l->dbw);
+        }
+        db_worker_destroy(&l->dbw);
+    }
     rpc_server_destroy(&l->srv);
     stream_pub_destroy(&l->pub);
     if (l->handles_open) {
         uv_idle_stop(&l->batch);
         uv_timer_stop(&l->retry);
+        uv_timer_stop(&l->expire);
         uv_close((uv_handle_t *)&l->batch, NULL);
         uv_close((uv_handle_t *)&l->retry, NULL);
+        uv_close((uv_handle_t *)&l->expire, NULL);
         l->handles_open = 0;
     }
     secure_fini(&l->sec);
@@ -311,7 +392,8 @@ int main(int argc, char **argv)
     }
     uv_idle_init(l.svc.loop, &l.batch);
     uv_timer_init(l.svc.loop, &l.retry);
-    l.batch.data = l.retry.data = &l;
+    uv_timer_init(l.svc.loop, &l.expire);
+    l.batch.data = l.retry.data = l.expire.data = &l;
     l.handles_open = 1;
     const char *listen = config_get(opts, NOPTS, "listen");
     const char *events = config_get(opts, NOPTS, "events");
@@ -327,7 +409,8 @@ int main(int argc, char **argv)
         (rc = secure_server_socket(&l.sec, zuv_socket_zmq(rpc_server_socket(l.srv)))) < 0 ||
         (rc = rpc_server_listen(l.srv, listen)) < 0 ||
         (rc = metrics_create(config_get(opts, NOPTS, "metrics"), config_get(opts, NOPTS, "db"),
-                             &l.metrics)) < 0) {
+                             &l.metrics)) < 0 ||
+        (rc = db_worker_create(l.svc.loop, l.db, on_db_done, &l, &l.dbw)) < 0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&l.svc, &l);
         service_finish(&l.svc);
@@ -338,13 +421,11 @@ int main(int argc, char **argv)
     }
     stream_pub_on_counts(l.pub, on_stream_counts, &l);
     /* Serve even when the database is down at start: requests are answered
-     * ERROR_UNAVAILABLE until it is back, and nothing is acknowledged. */
-    if (db_connect(l.db) == 0)
-        log_info(NULL, "database connected, schema up to date");
-    else {
-        log_warn(NULL, "database not ready: %s", db_error(l.db));
-        schedule_reconnect(&l);
-    }
+     * ERROR_UNAVAILABLE until it is back, and nothing is acknowledged. The
+     * first connect (and its migrations) runs on the database thread;
+     * requests that come meanwhile wait for it in the queue. */
+    db_worker_post_connect(l.dbw);
+    uv_timer_start(&l.expire, on_expire, 250, 250);
     log_info(NULL, "requests on %s, events on %s, metrics %s%s", listen, events,
              l.metrics ? "on http://" : "off", l.metrics ? config_get(opts, NOPTS, "metrics") : "");
     service_run(&l.svc);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -225,6 +226,35 @@ static char *xstrdup(const char *s)
     return d;
 }
 
+/* The figures query with a deadline: a frozen server (SIGSTOP, a stuck
+ * host) never answers, and statement_timeout is the server's own, so it
+ * cannot end the wait; the scrape's service health must still go out
+ * (issue 12). On timeout the connection is dropped (a cancel would need
+ * the same frozen server) and NULL comes back. */
+#define FIGURES_WAIT_MS 3000
+
+static PGresult *exec_bounded(PGconn *c, const char *sql)
+{
+    if (PQsendQuery(c, sql) != 1)
+        return NULL;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (PQisBusy(c)) {
+        int left = FIGURES_WAIT_MS - (int)(elapsed_since(&t0) * 1000.0);
+        if (left <= 0)
+            return NULL;
+        struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+        if (poll(&p, 1, left) < 0 && errno != EINTR)
+            return NULL;
+        if (PQconsumeInput(c) != 1)
+            return NULL;
+    }
+    PGresult *r = PQgetResult(c), *extra;
+    while ((extra = PQgetResult(c)) != NULL)
+        PQclear(extra);
+    return r;
+}
+
 /* HTTP thread, fig_lock held. Keeps the last good snapshot when the
  * database is unreachable (db_up says so). */
 static void refresh_figures(metrics_t *m)
@@ -248,11 +278,16 @@ static void refresh_figures(metrics_t *m)
             return;
         }
     }
-    PGresult *r = PQexec(m->conn, figures_sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 3 + F_N) {
-        log_warn(NULL, "metrics: figures query failed: %s", PQerrorMessage(m->conn));
+    PGresult *r = exec_bounded(m->conn, figures_sql);
+    if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 3 + F_N) {
+        log_warn(NULL, "metrics: figures query failed: %s",
+                 r == NULL ? "no answer in time" : PQerrorMessage(m->conn));
         m->db_up = 0;
         PQclear(r);
+        if (r == NULL) { /* the connection is mid-query: start afresh next time */
+            PQfinish(m->conn);
+            m->conn = NULL;
+        }
         clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
         return;
     }

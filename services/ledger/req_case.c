@@ -47,44 +47,87 @@ void ledger_case_set_max_pause_hours(unsigned h)
 
 /* ------------------------------------------------------------ CreateCase */
 
+/* Every CreateCase of a batch in ONE statement (issue 16, docs/write-path.md):
+ * each parameter is an array with one element per request, in arrival
+ * order. Per statement, not per case: the executor's start-up, the counter
+ * (one range of 2n event numbers), the CTE scaffolding. Per case still:
+ * the rows, their indexes and the delivery trigger.
+ *
+ * $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
+ * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
+ * $13 body_kind $14 cc (each an array literal) $15 reply h $16 resolve h
+ * $17 explain $18 actor $19 reply due ms $20 resolve due ms (0: now + the
+ * hours) $21 policy $22 reply clock $23 resolve clock.
+ *
+ * One row per request, in arrival order (column o): CASE_COLS, duplicate,
+ * the seq of its `assigned` event (its `created` is one less), o. A
+ * request whose (channel, channel_id) is already a case, before this
+ * statement or by an earlier request of the same statement (ON CONFLICT DO
+ * NOTHING skips that one too), gets that case, duplicate = true. */
+#define CREATE_COLS(p)                                                                             \
+    p "ch, " p "cid, " p "tx, " p "addr, " p "comp, " p "urg, " p "nm, " p "ph, " p "rcv, " p      \
+      "cat, " p "tier, " p "body, " p "bkind, " p "cc, " p "rh, " p "sh, " p "expl, " p            \
+      "actor, " p "rdue, " p "sdue, " p "pol, " p "rclk, " p "sclk"
 static const db_stmt_t create_stmts[] = {
-    /* $1 channel $2 channel_id $3 text $4 address $5 compound $6 urgency
-     * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
-     * $13 body_kind $14 cc $15 reply h $16 resolve h $17 explain $18 actor
-     * $19 reply due ms $20 resolve due ms (0: now + the hours)
-     * $21 policy $22 reply clock $23 resolve clock */
-    {"create_case",
-     "WITH ins AS ("
-     " INSERT INTO cases (case_id, case_no, channel, channel_id, state, category, tier, body_id,"
-     "  body_kind, cc, urgency, compound_code, text, address, resident_name, resident_phone,"
-     "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
-     "  deadline_policy, reply_clock, resolve_clock)"
-     " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
-     "  lpad(q.n::text, greatest(6, length(q.n::text)), '0'), q.n, $1, $2,"
-     " '" CASE_STATE_ASSIGNED "', $10,"
-     "  $11, $12, $13, $14::text[], $6, $5, $3, $4, $7, $8, $17,"
-     "  CASE WHEN $9::bigint > 0 THEN to_timestamp($9::bigint / 1000.0) END, now(),"
-     "  CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
-     "   ELSE now() + make_interval(hours => $15::int) END,"
-     "  CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
-     "   ELSE now() + make_interval(hours => $16::int) END, $21, $22, $23"
-     " FROM (SELECT nextval('case_no_seq') AS n) q"
-     " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
-     " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
-     " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
-     "  note, at, reply_due, resolve_due)"
-     "  SELECT s.seq - 1, i.case_id, '" CASE_EVENT_CREATED "', $18, '',"
-     "   '" CASE_STATE_RECEIVED "', '', '', now(),"
-     "   i.reply_due, i.resolve_due FROM ins i, s"
-     "  UNION ALL SELECT s.seq, i.case_id, '" CASE_EVENT_ASSIGNED "', $18,"
-     "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', i.body_id,"
-     "   '', now(), i.reply_due, i.resolve_due FROM ins i, s RETURNING seq)"
-     " SELECT " CASE_COLS ", false, (SELECT max(seq) FROM ev),"
-     "  ld_bump(c.body_id, c.compound_code, '{1,0,0,0,0,0,0,0}') FROM ins c"
-     " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
-     "  WHERE c.channel = $1 AND c.channel_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
+    {"create_cases",
+     "WITH i AS ("
+     " SELECT u.o, nextval('case_no_seq') AS n, " CREATE_COLS(
+         "u.") " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+               "$6::text[],"
+               "  $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], "
+               "$13::text[],"
+               "  $14::text[], $15::int[], $16::int[], $17::text[], $18::text[], $19::bigint[],"
+               "  $20::bigint[], $21::text[], $22::text[], $23::text[])"
+               "  WITH ORDINALITY AS u(" CREATE_COLS(
+                   "") ", o)),"
+                       " ins AS ("
+                       " INSERT INTO cases (case_id, case_no, channel, channel_id, state, "
+                       "category, tier, body_id,"
+                       "  body_kind, cc, urgency, compound_code, text, address, resident_name, "
+                       "resident_phone,"
+                       "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
+                       "  deadline_policy, reply_clock, resolve_clock)"
+                       " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
+                       "  lpad(i.n::text, greatest(6, length(i.n::text)), '0'), i.n, i.ch, i.cid,"
+                       " '" CASE_STATE_ASSIGNED "', i.cat,"
+                       "  i.tier, i.body, i.bkind, i.cc::text[], i.urg, i.comp, i.tx, i.addr, "
+                       "i.nm, i.ph, i.expl,"
+                       "  CASE WHEN i.rcv > 0 THEN to_timestamp(i.rcv / 1000.0) END, now(),"
+                       "  CASE WHEN i.rdue > 0 THEN to_timestamp(i.rdue / 1000.0)"
+                       "   ELSE now() + make_interval(hours => i.rh) END,"
+                       "  CASE WHEN i.sdue > 0 THEN to_timestamp(i.sdue / 1000.0)"
+                       "   ELSE now() + make_interval(hours => i.sh) END, i.pol, i.rclk, i.sclk"
+                       " FROM i ORDER BY i.o"
+                       " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
+                       /* One range of event numbers for the whole statement. */
+                       " s AS (SELECT ld_next_seq(2 * (SELECT count(*) FROM ins)::int) AS last"
+                       "  WHERE EXISTS (SELECT 1 FROM ins)),"
+                       " r AS (SELECT ins.*, i.o, i.actor,"
+                       "  s.last - 2 * (count(*) OVER () - row_number() OVER (ORDER BY i.o)) AS "
+                       "seq2"
+                       "  FROM ins JOIN i ON i.n = ins.case_no, s),"
+                       " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, "
+                       "to_state, body_id,"
+                       "  note, at, reply_due, resolve_due)"
+                       "  SELECT r.seq2 - 1, r.case_id, '" CASE_EVENT_CREATED "', r.actor, '',"
+                       "   '" CASE_STATE_RECEIVED
+                       "', '', '', now(), r.reply_due, r.resolve_due FROM r"
+                       "  UNION ALL SELECT r.seq2, r.case_id, '" CASE_EVENT_ASSIGNED "', r.actor,"
+                       "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', r.body_id,"
+                       "   '', now(), r.reply_due, r.resolve_due FROM r ORDER BY 1 RETURNING seq),"
+                       " b AS (SELECT ld_bump(r.body_id, r.compound_code, '{1,0,0,0,0,0,0,0}') AS "
+                       "x FROM r)"
+                       " SELECT " CASE_COLS ", false, c.seq2, c.o,"
+                       "  (SELECT count(*) FROM ev), (SELECT count(*) FROM b) FROM r c"
+                       " UNION ALL SELECT " CASE_COLS ", true, 0, i.o, 0, 0 FROM i JOIN cases c"
+                       "  ON c.channel = i.ch AND c.channel_id = i.cid"
+                       "  WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.case_no = i.n)"
+                       " UNION ALL SELECT " CASE_COLS ", true, 0, i.o, 0, 0 FROM i JOIN ins c"
+                       "  ON c.channel = i.ch AND c.channel_id = i.cid AND c.case_no <> i.n"
+                       " ORDER BY 37", /* o: NCASE_COLS + 3 */
      23},
 };
+_Static_assert(NCASE_COLS == 34, "create_cases orders by o, column NCASE_COLS + 3");
 
 /* A placement's clock name: empty (natural) or one of lib/policy.h's. */
 static bool clock_ok(const char *c)
@@ -208,7 +251,8 @@ static void default_hours(urgency_t u, const char *category, uint32_t *reply, ui
         *resolve = 360;
 }
 
-static int create_send(db_t *db, ledger_job_t *j)
+/* One request's 23 values (see create_stmts) into j->params. */
+static void create_params(ledger_job_t *j)
 {
     const Liandong__V1__Demand *d = j->req->create_case->demand;
     const Liandong__V1__Placement *p = j->req->create_case->placement;
@@ -248,9 +292,58 @@ static int create_send(db_t *db, ledger_job_t *j)
     v[21] = *p->reply_clock ? p->reply_clock : "natural";
     v[22] = *p->resolve_clock ? p->resolve_clock : "natural";
     j->nparams = 23;
-    int rc = ledger_job_send(db, j, "create_case", j->nparams, v);
-    /* Issue 13: what a front door knows besides, in the same transaction. */
-    return rc < 0 ? rc : ledger_extras_send(db, j, d);
+}
+
+/* The extras (req_channel.c) of every job of the group that has any, as
+ * one statement: nine arrays, one element per such job. */
+static int extras_send_group(db_t *db, ledger_job_t **jobs, size_t n)
+{
+    ledger_job_t *lead = jobs[0];
+    char **col[LEDGER_EXTRAS_COLS];
+    for (int k = 0; k < LEDGER_EXTRAS_COLS; k++)
+        col[k] = ledger_job_alloc(lead, n * sizeof(char *));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *v[LEDGER_EXTRAS_COLS];
+        if (!ledger_extras_values(lead, jobs[i]->req->create_case->demand, v))
+            continue;
+        for (int k = 0; k < LEDGER_EXTRAS_COLS; k++)
+            col[k][m] = (char *)v[k];
+        m++;
+    }
+    if (m == 0)
+        return 0;
+    const char *arrays[LEDGER_EXTRAS_COLS];
+    for (int k = 0; k < LEDGER_EXTRAS_COLS; k++)
+        arrays[k] = array_literal(lead, col[k], m);
+    return ledger_job_send(db, lead, LEDGER_EXTRAS_GROUP_STMT, LEDGER_EXTRAS_COLS, arrays);
+}
+
+/* Every CreateCase of the batch, in arrival order, as one statement sent
+ * for the first of them (jobs[0]); each array is a PostgreSQL array
+ * literal whose elements are quoted, so any text is a value. */
+static int create_send_group(db_t *db, ledger_job_t **jobs, size_t n)
+{
+    ledger_job_t *lead = jobs[0];
+    char **col = ledger_job_alloc(lead, n * sizeof(char *));
+    const char *arrays[23];
+    for (size_t i = 0; i < n; i++)
+        create_params(jobs[i]);
+    for (int k = 0; k < 23; k++) {
+        for (size_t i = 0; i < n; i++)
+            col[i] = (char *)jobs[i]->params[k];
+        arrays[k] = array_literal(lead, col, n);
+    }
+    int rc = ledger_job_send(db, lead, "create_cases", 23, arrays);
+    /* Issue 13: what a front door knows besides, in the same transaction,
+     * as one more statement of the group's (its result is the lead's too:
+     * results are read back per job in the order sent). */
+    return rc < 0 ? rc : extras_send_group(db, jobs, n);
+}
+
+static int create_send(db_t *db, ledger_job_t *j)
+{
+    return create_send_group(db, &j, 1);
 }
 
 /* The placement a case row (CASE_COLS) was committed with. */
@@ -276,8 +369,14 @@ static Liandong__V1__Placement *placement_from(ledger_job_t *j, const PGresult *
 
 static int create_answer(ledger_job_t *j)
 {
-    const PGresult *r = j->res[0];
-    if (PQntuples(r) != 1) {
+    /* The group's rows are the first job's result; o is 1-based. */
+    const ledger_job_t *lead = j->group_lead ? j->group_lead : j;
+    const PGresult *r = lead->res[0];
+    int row = -1;
+    for (int i = 0; i < PQntuples(r) && row < 0; i++)
+        if (ledger_col_i64(r, i, NCASE_COLS + 2) == (int64_t)j->group_ord)
+            row = i;
+    if (row < 0) {
         /* Another ledger inserted the same (channel, channel_id) while we
          * ran: the row is not visible to this statement. A retry finds it. */
         ledger_job_fail(j, E(UNAVAILABLE), "concurrent submission of the same demand; retry");
@@ -285,13 +384,13 @@ static int create_answer(ledger_job_t *j)
     }
     Liandong__V1__CaseCreated *cc = ledger_job_alloc(j, sizeof(*cc));
     liandong__v1__case_created__init(cc);
-    cc->case_id = ledger_col_str(j, r, 0, 0);
-    cc->duplicate = ledger_col_bool(r, 0, NCASE_COLS);
-    cc->placement = placement_from(j, r, 0);
+    cc->case_id = ledger_col_str(j, r, row, 0);
+    cc->duplicate = ledger_col_bool(r, row, NCASE_COLS);
+    cc->placement = placement_from(j, r, row);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED;
     j->answer.case_created = cc;
     if (!cc->duplicate) {
-        uint64_t seq = (uint64_t)ledger_col_i64(r, 0, NCASE_COLS + 1);
+        uint64_t seq = (uint64_t)ledger_col_i64(r, row, NCASE_COLS + 1);
         for (int k = 0; k < 2; k++) {
             Liandong__V1__CaseEvent *e = ledger_job_alloc(j, sizeof(*e));
             liandong__v1__case_event__init(e);
@@ -303,9 +402,9 @@ static int create_answer(ledger_job_t *j)
             e->to_state = k ? CASE_STATE_ASSIGNED : CASE_STATE_RECEIVED;
             e->body_id = k ? cc->placement->body_id : "";
             e->note = "";
-            e->at_ms = ledger_col_i64(r, 0, 14);
-            e->reply_due_ms = ledger_col_i64(r, 0, 15);
-            e->resolve_due_ms = ledger_col_i64(r, 0, 16);
+            e->at_ms = ledger_col_i64(r, row, 14);
+            e->reply_due_ms = ledger_col_i64(r, row, 15);
+            e->resolve_due_ms = ledger_col_i64(r, row, 16);
             /* For the notifier (issue 15): the clocks of these deadlines,
              * and that their limits run from the demand's received time. */
             e->reply_clock = cc->placement->reply_clock;
@@ -330,6 +429,7 @@ const ledger_handler_t ledger_req_create_case = {
     .decide = ledger_decide_nothing,
     .send = create_send,
     .answer = create_answer,
+    .send_group = create_send_group,
 };
 
 /* ------------------------------------------------------------ CaseAction */

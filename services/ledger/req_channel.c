@@ -368,17 +368,20 @@ static const db_stmt_t comment_stmts[] = {
      " SELECT " EVENT_COLS("e.") ", false FROM e"
                                  " UNION ALL SELECT " EVENT_COLS("p.") ", true FROM prior p",
      6},
-    /* The demand's extras, sent by CreateCase (req_case.c) after its row
-     * in the same transaction; prepared with these. $1 channel
-     * $2 channel id $3 has position $4 lat $5 lon $6 media url
-     * $7 attributes $8 service code $9 e-mail. A repeat of the demand
-     * keeps the first extras. */
-    {LEDGER_EXTRAS_STMT,
+    /* The demands' extras, sent by CreateCase (req_case.c) after the
+     * batch's cases in the same transaction; prepared with these. Text
+     * arrays, one element per demand: $1 channel $2 channel id $3 has
+     * position $4 lat $5 lon $6 media url $7 attributes $8 service code
+     * $9 e-mail. A repeat of a demand keeps the first extras. */
+    {LEDGER_EXTRAS_GROUP_STMT,
      "INSERT INTO case_extras (case_id, has_position, lat, lon, media_url, attributes_json,"
      " service_code, resident_email)"
-     " SELECT case_id, $3::bool, CASE WHEN $3::bool THEN $4::float8 END,"
-     " CASE WHEN $3::bool THEN $5::float8 END, $6, $7, $8, $9"
-     " FROM cases WHERE channel = $1 AND channel_id = $2"
+     " SELECT c.case_id, x.hp::bool, CASE WHEN x.hp::bool THEN x.lat::float8 END,"
+     " CASE WHEN x.hp::bool THEN x.lon::float8 END, x.media, x.attrs, x.code, x.email"
+     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+     " $7::text[], $8::text[], $9::text[])"
+     " AS x(channel, channel_id, hp, lat, lon, media, attrs, code, email)"
+     " JOIN cases c ON c.channel = x.channel AND c.channel_id = x.channel_id"
      " ON CONFLICT (case_id) DO NOTHING",
      9},
 };
@@ -468,20 +471,19 @@ int ledger_extras_validate(ledger_job_t *j, const Liandong__V1__Demand *d)
     return 0;
 }
 
-int ledger_extras_send(db_t *db, ledger_job_t *j, const Liandong__V1__Demand *d)
+int ledger_extras_values(ledger_job_t *j, const Liandong__V1__Demand *d,
+                         const char *v[LEDGER_EXTRAS_COLS])
 {
     if (!has_extras(d))
         return 0;
-    const char *v[9] = {
-        d->channel,
-        d->channel_id,
-        d->has_position ? "t" : "f",
-        ledger_job_printf(j, "%.9f", d->lat),
-        ledger_job_printf(j, "%.9f", d->lon),
-        d->media_url,
-        d->attributes_json,
-        d->service_code,
-        d->resident_email,
-    };
-    return ledger_job_send(db, j, LEDGER_EXTRAS_STMT, 9, v);
+    v[0] = d->channel;
+    v[1] = d->channel_id;
+    v[2] = d->has_position ? "t" : "f";
+    v[3] = ledger_job_printf(j, "%.9f", d->lat);
+    v[4] = ledger_job_printf(j, "%.9f", d->lon);
+    v[5] = d->media_url;
+    v[6] = d->attributes_json;
+    v[7] = d->service_code;
+    v[8] = d->resident_email;
+    return 1;
 }

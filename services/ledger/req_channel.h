@@ -9,12 +9,16 @@
 #include "db.h"
 #include "job.h"
 
-#define LEDGER_EXTRAS_STMT "create_case_extras"
+/* The group's insert: nine text arrays, one element per new case that has
+ * extras (CreateCase writes a batch's cases in one statement, req_case.c). */
+#define LEDGER_EXTRAS_GROUP_STMT "create_cases_extras"
+#define LEDGER_EXTRAS_COLS 9
 
 /* CreateCase's validate: the extras' fields (0, or the job answered). */
 int ledger_extras_validate(ledger_job_t *j, const Liandong__V1__Demand *d);
-/* CreateCase's send, after create_case: queues the extras' insert when
- * the demand has any (0 or -ENOTCONN). */
-int ledger_extras_send(db_t *db, ledger_job_t *j, const Liandong__V1__Demand *d);
+/* The demand's extras as the statement's nine values, allocated in j's
+ * arena: 1 with v[] filled, or 0 when the demand has none. */
+int ledger_extras_values(ledger_job_t *j, const Liandong__V1__Demand *d,
+                         const char *v[LEDGER_EXTRAS_COLS]);
 
 #endif

@@ -1,8 +1,10 @@
 -- pgbench_case.sql - the ceiling to beat: one case per transaction, the
 -- same rows the ledger writes for a new case (a cases row, its created and
 -- assigned events with gap-free seq numbers, the daily roll-ups of the body
--- and of every unit above the compound), by the very statement the ledger
--- prepares as `create_case` in services/ledger/req_case.c, parameters
+-- and of every unit above the compound), by the statement the ledger
+-- prepared as `create_case` (one case per statement) until issue 16 made
+-- it one statement per batch (`create_cases` in services/ledger/req_case.c,
+-- docs/write-path.md); kept as the per-case reference. Parameters
 -- written as pgbench variables. bench_ledger.py passes :v_body, :v_kind,
 -- :v_compound, :v_text and :v_explain with -D (the v_ keeps them from matching
 -- casts: pgbench would read a variable named text in ::text), and :v_actor

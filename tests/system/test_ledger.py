@@ -485,6 +485,84 @@ def test_group_commit_batch(ledger, db):
     assert cur.fetchone()[0] < len(ids) // 2
 
 
+def test_group_create_in_one_statement(ledger, db):
+    """Every CreateCase of a batch is written by one statement (issue 16,
+    docs/write-path.md). Sent back to back: the same ticket twice in the
+    batch and a ticket committed earlier are one case each (duplicate =
+    true, the first case's id); text with the characters of PostgreSQL's
+    array syntax is stored byte for byte; each new case has its two events,
+    the order stays gap-free."""
+    old = create(ledger)
+    odd = 'a "quoted", {braced} \\ back\\slash, NULL, \'single\' 。'
+    same = rid("grp")
+    envs = [pb.Envelope(request_id=rid("g"), create_case=demand()) for _ in range(6)]
+    envs.insert(1, pb.Envelope(request_id=rid("g"), create_case=demand(channel_id=same)))
+    envs.insert(3, pb.Envelope(request_id=rid("g"), create_case=demand(channel_id=same)))
+    envs.insert(4, pb.Envelope(request_id=rid("g"), create_case=demand(
+        channel_id=ledger_ticket(db, old.case_id))))
+    weird = demand(channel_id=rid("odd") + ' {"x",\\}')
+    weird.demand.text = odd
+    weird.demand.address = odd
+    weird.placement.cc[:] = ["PB-T1", 'P"B{,}']
+    envs.append(pb.Envelope(request_id=rid("g"), create_case=weird))
+    envs.append(pb.Envelope(request_id=rid("g"), create_case=demand(channel_id=same)))
+    for e in envs:
+        ledger.client.send(e)
+    got = {}
+    while len(got) < len(envs):
+        a = ledger.client.recv(10)
+        assert a is not None, ledger.log()
+        got[a.request_id] = a
+    made = [got[e.request_id] for e in envs]
+    assert all(a.WhichOneof("body") == "case_created" for a in made), made
+    made = [a.case_created for a in made]
+    same_ans = [made[1], made[3], made[-1]]
+    assert [a.duplicate for a in same_ans] == [False, True, True]
+    assert len({a.case_id for a in same_ans}) == 1
+    assert made[4].duplicate and made[4].case_id == old.case_id
+    new = [a for a in made if not a.duplicate]
+    assert len(new) == len(envs) - 3 and len({a.case_id for a in new}) == len(new)
+    cur = db.cursor()
+    cur.execute("SELECT case_id, count(*), max(seq) - min(seq) FROM case_events"
+                " WHERE case_id = ANY(%s) GROUP BY case_id", ([a.case_id for a in new],))
+    rows = cur.fetchall()
+    assert len(rows) == len(new) and all(n == 2 and d == 1 for _, n, d in rows), rows
+    cur.execute("SELECT count(*), max(seq) - min(seq) + 1 FROM case_events")
+    n, span = cur.fetchone()
+    assert n == span, "event seq has gaps"
+    cur.execute("SELECT text, address, cc, channel_id FROM cases WHERE case_id = %s",
+                (made[-2].case_id,))
+    text, address, cc, cid = cur.fetchone()
+    assert (text, address, cc, cid) == (odd, odd, ["PB-T1", 'P"B{,}'],
+                                        weird.demand.channel_id)
+    # One transaction (group commit) and in arrival order: case numbers
+    # and event numbers follow the order the requests were sent in.
+    cur.execute("SELECT c.case_no, min(e.seq) FROM cases c JOIN case_events e USING (case_id)"
+                " WHERE c.case_id = ANY(%s) GROUP BY c.case_no ORDER BY c.case_no",
+                ([a.case_id for a in new],))
+    seqs = [s for _, s in cur.fetchall()]
+    assert seqs == sorted(seqs)
+    # Deliveries (015_speed_deliveries_set.sql, one trigger per statement):
+    # the holder's and the copied bodies', numbered in event order without
+    # gaps, each body's numbers 1..N over the whole table.
+    ids = [a.case_id for a in new]
+    cur.execute("SELECT body_id, copy, array_agg(delivery_seq ORDER BY event_seq)"
+                " FROM deliveries WHERE case_id = ANY(%s) GROUP BY body_id, copy", (ids,))
+    per = {(b, c): v for b, c, v in cur.fetchall()}
+    assert set(per) == {("PC-T1", False), ("PB-T1", True), ('P"B{,}', True)}, per
+    for b in ("PC-T1", "PB-T1"):
+        v = per[(b, b == "PB-T1")]
+        assert len(v) == len(new) and v == list(range(v[0], v[0] + len(v))), (b, v)
+    cur.execute("SELECT body_id, count(*), max(delivery_seq) FROM deliveries GROUP BY body_id")
+    assert all(n == top for _, n, top in cur.fetchall())
+
+
+def ledger_ticket(db, case_id):
+    cur = db.cursor()
+    cur.execute("SELECT channel_id FROM cases WHERE case_id = %s", (case_id,))
+    return cur.fetchone()[0]
+
+
 def test_poisoned_request_isolated(ledger, db):
     """A request that makes PostgreSQL fail (here: a trigger the test
     plants) must not take the rest of its batch down: the batch is rolled
