@@ -37,6 +37,7 @@ def pong_server(sock, stop, seen):
         seen.append(env.request_id)
         ans = pb.Envelope(request_id=env.request_id)
         ans.pong.service = "test"
+        ans.pong.version = 1  # a router with a registry: `petition ping` says ready
         sock.send_multipart([ident, ans.SerializeToString()])
 
 
