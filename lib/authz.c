@@ -51,6 +51,9 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(PENDING_DELIVERIES), SVC},
     {AUTHZ_LEDGER, B(LIST_DEADLINES), SVC},
     {AUTHZ_LEDGER, B(RECORD_ALERT), SVC},
+    /* WeChat residents' bindings and cases: the wechat front-end's own
+     * (req_wechat.c refuses every other channel) */
+    {AUTHZ_LEDGER, B(WECHAT_RESIDENT), FE},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

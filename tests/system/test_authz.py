@@ -69,6 +69,9 @@ EXPECTED = {
         "pending_deliveries": SERVICES,
         "list_deadlines": SERVICES,
         "record_alert": SERVICES,
+        # the wechat front-end's alone (frontend.hotline is refused by its
+        # channel; test_wechat.py shows frontend.wechat allowed)
+        "wechat_resident": set(),
     },
     "router": {
         "ping": KNOWN,
@@ -176,6 +179,8 @@ def request(socket, kind):
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),
+            "wechat_resident": lambda: envelope(wechat_resident=pb.WechatResident(
+                openid="oMatrixResident", list_cases=True)),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(
