@@ -1,7 +1,7 @@
 -- 015_wechat_binding.sql - WeChat official-account residents (issue 13):
 -- a resident (the account's openid for them) bound to one compound, so that
 -- later messages without an address are located by it; and which cases
--- their messages became, so that "查询" lists them and "评价" rates only
+-- their messages were, so that "查询" lists them and "评价" rates only
 -- the resident's own case. Written only by the ledger's WechatResident
 -- request (services/ledger/req_wechat.c) for the front-end of channel wechat.
 
@@ -11,13 +11,16 @@ CREATE TABLE wechat_bindings (
     bound_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- A case is one resident's (one message became it): the case id is the key.
-CREATE TABLE wechat_cases (
-    case_id   text PRIMARY KEY REFERENCES cases (case_id),
+-- A message is one resident's; the case it became is the wechat case with
+-- that channel id (cases' UNIQUE (channel, channel_id)). Linked before the
+-- demand is submitted, so a case committed after WeChat's 5 seconds (the
+-- gateway answered "success" meanwhile) is still the resident's.
+CREATE TABLE wechat_messages (
+    msg_id    text PRIMARY KEY,
     openid    text NOT NULL,
     linked_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX wechat_cases_by_openid ON wechat_cases (openid);
+CREATE INDEX wechat_messages_by_openid ON wechat_messages (openid);
 
 -- An openid ties one resident's cases together: personal data, kept from
 -- the reports role like residents' names and phones (013). pg.sh calls
@@ -34,7 +37,7 @@ BEGIN
     EXECUTE 'GRANT USAGE ON SCHEMA public TO liandong_report';
     EXECUTE 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO liandong_report';
     EXECUTE 'REVOKE SELECT ON cases FROM liandong_report';
-    EXECUTE 'REVOKE SELECT ON wechat_bindings, wechat_cases FROM liandong_report';
+    EXECUTE 'REVOKE SELECT ON wechat_bindings, wechat_messages FROM liandong_report';
     SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
       FROM information_schema.columns
      WHERE table_schema = 'public' AND table_name = 'cases'

@@ -1,13 +1,13 @@
 /*
  * req_wechat.c - WechatResident (handler of the table in handler.h): the
  * WeChat front-end's residents (issue 13). One request binds a resident
- * (openid) to a compound, links a case their message became, and reads
- * their binding and cases, in that order and in one transaction, so that
- * one callback costs one round trip per step it needs. Tables:
- * deploy/schema/015_wechat_binding.sql.
+ * (openid) to a compound, links a message of theirs (its MsgId: the wechat
+ * case of that channel id is theirs), and reads their binding and cases,
+ * in that order and in one transaction, so that one callback costs one
+ * round trip per step it needs. Tables: deploy/schema/015_wechat_binding.sql.
  *
  * Only a front-end of channel wechat may send it (authz.c lets front-ends
- * through; the channel is checked here), and it links only cases that came
+ * through; the channel is checked here), and it reads only cases that came
  * in on channel wechat: the hotline's gateway cannot read or claim a WeChat
  * resident's cases.
  */
@@ -36,27 +36,28 @@ static const db_stmt_t stmts[] = {
      "   (SELECT compound_code FROM wechat_bindings WHERE openid = $1)) AS code) x"
      " LEFT JOIN units n ON n.code = x.code",
      2},
-    /* $1 openid $2 case id ('' none): a wechat case, once, to its first
-     * resident (a later claim by another openid changes nothing). */
+    /* $1 openid $2 MsgId ('' none): a message is its first resident's
+     * (WeChat's retries of it change nothing; another openid claiming it
+     * neither). */
     {"wechat_link",
-     "INSERT INTO wechat_cases (case_id, openid) SELECT c.case_id, $1 FROM cases c"
-     " WHERE $2 <> '' AND c.case_id = $2 AND c.channel = '" WECHAT_CHANNEL "'"
-     " ON CONFLICT (case_id) DO NOTHING",
+     "INSERT INTO wechat_messages (msg_id, openid) SELECT $2, $1 WHERE $2 <> ''"
+     " ON CONFLICT (msg_id) DO NOTHING",
      2},
-    /* $1 openid $2 list ('t'/'f') $3 linked case $4 asked-about case:
-     * the resident's cases, those two first, then open and resolved ones
+    /* $1 openid $2 list ('t'/'f') $3 asked-about case: the cases of the
+     * resident's messages, that one first, then open and resolved ones
      * newest first; with the holder's name and the latest answer. */
     {"wechat_cases",
      "SELECT " CASE_COLS ", COALESCE(b.name, ''),"
      " COALESCE((SELECT e.note FROM case_events e WHERE e.case_id = c.case_id"
      "   AND e.kind IN ('" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED "')"
      "   ORDER BY e.seq DESC LIMIT 1), '')"
-     " FROM wechat_cases w JOIN cases c ON c.case_id = w.case_id"
+     " FROM wechat_messages w JOIN cases c"
+     "   ON c.channel = '" WECHAT_CHANNEL "' AND c.channel_id = w.msg_id"
      " LEFT JOIN bodies b ON b.id = c.body_id"
-     " WHERE w.openid = $1 AND (c.case_id IN ($3, $4)"
+     " WHERE w.openid = $1 AND (c.case_id = $3"
      "   OR ($2::bool AND c.state <> '" CASE_STATE_CLOSED "'))"
-     " ORDER BY (c.case_id IN ($3, $4)) DESC, c.case_no DESC LIMIT " WECHAT_CASES_MAX_SQL,
-     4},
+     " ORDER BY (c.case_id = $3) DESC, c.case_no DESC LIMIT " WECHAT_CASES_MAX_SQL,
+     3},
 };
 
 /* An openid: WeChat's are 28 characters of [A-Za-z0-9_-]. */
@@ -96,7 +97,7 @@ static int validate(ledger_job_t *j)
     }
     if (ledger_job_missing(j, w->openid, "openid") || bad_openid(j, w->openid) ||
         ledger_job_bad_text(j, w->bind_compound, "bind_compound", LIMIT_REGISTRY_NAME_MAX) ||
-        ledger_job_bad_text(j, w->link_case_id, "link_case_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, w->link_msg_id, "link_msg_id", LIMIT_CHANNEL_ID_MAX) ||
         ledger_job_bad_text(j, w->case_id, "case_id", LEDGER_ID_MAX))
         return -EINVAL;
     j->actor = ledger_job_actor(j, "");
@@ -113,13 +114,12 @@ static int send(db_t *db, ledger_job_t *j)
     v[1] = w->bind_compound;
     if (ledger_job_send(db, j, "wechat_bind", 2, v) < 0)
         return -ENOTCONN;
-    v[1] = w->link_case_id;
+    v[1] = w->link_msg_id;
     if (ledger_job_send(db, j, "wechat_link", 2, v) < 0)
         return -ENOTCONN;
     v[1] = w->list_cases ? "t" : "f";
-    v[2] = w->link_case_id;
-    v[3] = w->case_id;
-    return ledger_job_send(db, j, "wechat_cases", 4, v);
+    v[2] = w->case_id;
+    return ledger_job_send(db, j, "wechat_cases", 3, v);
 }
 
 static int answer(ledger_job_t *j)

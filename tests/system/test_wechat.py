@@ -34,10 +34,10 @@ def info(ans):
     return ans.wechat_resident_info
 
 
-def submit(system, channel, text="3栋楼道的灯坏了", compound=""):
+def submit(system, channel, text="3栋楼道的灯坏了", compound="", msg_id=None):
     env = pb.Envelope(request_id=liandong.new_request_id("sd"), submit_demand=pb.SubmitDemand(
-        demand=pb.Demand(channel=channel, channel_id=liandong.new_request_id("m"), text=text,
-                         compound=compound)))
+        demand=pb.Demand(channel=channel, channel_id=msg_id or liandong.new_request_id("m"),
+                         text=text, compound=compound)))
     with system.wire("router", identity=liandong.frontend_identity(channel),
                      timeout=WAIT) as c:
         ans = c.request(env)
@@ -87,30 +87,34 @@ def test_only_the_wechat_front_end(system):
 
 @pytest.mark.skipif(liandong.INSECURE, reason="the channel comes from the CURVE key")
 def test_cases_linked_listed_and_owned(system):
-    ack = submit(system, "wechat", compound="JA-DH-CZ-1-01")
-    i = info(resident(system, openid="oCaseResident1", link_case_id=ack.case_id))
+    # the message is linked before its demand is submitted (the gateway
+    # does so: a case committed after WeChat's deadline is still theirs)
+    info(resident(system, openid="oCaseResident1", link_msg_id="710000000000001"))
+    ack = submit(system, "wechat", compound="JA-DH-CZ-1-01", msg_id="710000000000001")
+    i = info(resident(system, openid="oCaseResident1", case_id=ack.case_id))
     assert [c.record.case_id for c in i.cases] == [ack.case_id]
     c = i.cases[0]
     assert c.record.channel == "wechat" and c.record.body_id == ack.placement.body_id
     assert c.body_name, c  # the holder's name from the registry
     assert c.record.reply_due_ms > 0 and c.last_reply == ""
     # the same link again (WeChat's retry) changes nothing; another
-    # resident cannot claim the case
-    info(resident(system, openid="oCaseResident1", link_case_id=ack.case_id))
-    i = info(resident(system, openid="oCaseResident2", link_case_id=ack.case_id,
+    # resident cannot claim the message
+    info(resident(system, openid="oCaseResident1", link_msg_id="710000000000001"))
+    i = info(resident(system, openid="oCaseResident2", link_msg_id="710000000000001",
                       case_id=ack.case_id, list_cases=True))
     assert len(i.cases) == 0, i
-    # a hotline case is never linked to a WeChat resident
-    hot = submit(system, "hotline", compound="JA-DH-CZ-1-01")
-    i = info(resident(system, openid="oCaseResident1", link_case_id=hot.case_id,
-                      list_cases=True))
+    # a hotline case with the same channel id is not a WeChat resident's
+    info(resident(system, openid="oCaseResident1", link_msg_id="710000000000002"))
+    hot = submit(system, "hotline", compound="JA-DH-CZ-1-01", msg_id="710000000000002")
+    i = info(resident(system, openid="oCaseResident1", case_id=hot.case_id, list_cases=True))
     assert [c.record.case_id for c in i.cases] == [ack.case_id]
     # the body's reply is the last reply
     system.petition("reply", ack.case_id, "--body", ack.placement.body_id, "--text",
                     "已派电工维修", json=False, identity=liandong.body_identity(
                         ack.placement.body_id))
-    second = submit(system, "wechat", text="5栋门口的路灯不亮", compound="JA-DH-CZ-1-01")
-    info(resident(system, openid="oCaseResident1", link_case_id=second.case_id))
+    info(resident(system, openid="oCaseResident1", link_msg_id="710000000000003"))
+    second = submit(system, "wechat", text="5栋门口的路灯不亮", compound="JA-DH-CZ-1-01",
+                    msg_id="710000000000003")
     i = info(resident(system, openid="oCaseResident1", list_cases=True))
     assert [c.record.case_id for c in i.cases] == [second.case_id, ack.case_id]
     assert i.cases[1].last_reply == "已派电工维修" and i.cases[1].record.state == "replied"
@@ -119,5 +123,5 @@ def test_cases_linked_listed_and_owned(system):
     assert [c.record.case_id for c in i.cases] == [ack.case_id]
     assert len(info(resident(system, openid="oCaseResident2", case_id=ack.case_id)).cases) == 0
     with system.db() as db, db.cursor() as cur:
-        cur.execute("SELECT openid FROM wechat_cases WHERE case_id = %s", (ack.case_id,))
+        cur.execute("SELECT openid FROM wechat_messages WHERE msg_id = '710000000000001'")
         assert cur.fetchall() == [("oCaseResident1",)]
