@@ -1,14 +1,115 @@
-"""test_wechat.py - the WeChat official account's residents (issue 13).
+"""test_wechat.py - the WeChat official account's callback (issue 13).
 
-The ledger's WechatResident request (services/ledger/req_wechat.c): a
-resident (openid) bound to a compound once and for later messages, the
-cases their messages became, and who may ask: the front-end of channel
-wechat alone, and only about wechat cases.
+A real gateway (/wechat) driven by an independent WeChat server side in
+Node (tests/node/wechat_client.js: requests signed as WeChat signs them,
+safe-mode messages encrypted and replies decrypted by the npm package
+wechat-crypto): GET verification plain and in safe mode, a text message
+becoming a case (checked in the ledger's database), WeChat's three retries
+answered with one case, a binding locating an address-less message, "查询",
+"评价" after a desk resolved, a reply past the time budget ("success"),
+and refusals (bad signatures, old, future and replayed timestamps or
+nonces, oversized and malformed XML) with nothing reaching the router or
+the ledger.
+
+And the ledger's WechatResident request (services/ledger/req_wechat.c)
+directly: a resident (openid) bound to a compound, the cases of their
+messages, and who may ask: the front-end of channel wechat alone, and only
+about wechat cases.
 """
+import base64
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 import liandong
 from liandong import pb
+
+TOKEN = "lt" + secrets.token_hex(8)
+AES_KEY = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+APPID = "wx" + secrets.token_hex(8)
+NODE_DIR = os.path.join(liandong.ROOT, "tests", "node")
+CLIENT = os.path.join(NODE_DIR, "wechat_client.js")
+HONGXIANG = "鸿翔花园"
+
+
+@pytest.fixture(scope="module")
+def system(request):
+    """conftest's system, with the gateway's WeChat account settings."""
+    sysm = liandong.System()
+    conf = os.path.join(sysm.workdir, "wechat.conf")
+    with open(conf, "w", encoding="ascii") as f:
+        f.write(f"token = {TOKEN}\nencoding_aes_key = {AES_KEY}\nappid = {APPID}\n")
+    sysm.env["LIANDONG_GATEWAY_WECHAT"] = conf
+    sysm.start()
+    request.node._liandong_system = sysm
+    yield sysm
+    failed = True
+    try:
+        sysm.stop(check=True)
+        failed = getattr(request.node, "_liandong_failed", False)
+    finally:
+        if failed or os.environ.get("LIANDONG_KEEP"):
+            print(f"\nliandong: kept {sysm.workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(sysm.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def node():
+    """The Node client's wechat-crypto, installed from the committed lock
+    file when missing (the npm registry is needed the first time only)."""
+    if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "wechat-crypto")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True,
+                       timeout=300, capture_output=True)
+    return CLIENT
+
+
+def wechat(system, *requests):
+    r = subprocess.run(["node", CLIENT, system.http + "/wechat", TOKEN, AES_KEY, APPID],
+                       input=json.dumps(list(requests)), capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def text(openid, msg_id, content, **kw):
+    return dict(kind="message", **{"from": openid}, msg_id=msg_id, content=content, **kw)
+
+
+def new_msg_id():
+    return str(secrets.randbelow(9 * 10**17) + 10**17)
+
+
+def reply_text(res):
+    assert res["status"] == 200 and res["reply"] is not None, res
+    assert res["reply"]["MsgType"] == "text", res
+    return res["reply"]["Content"]
+
+
+def db_rows(system, sql, *args):
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall()
+
+
+def wechat_case(system, msg_id):
+    rows = db_rows(system, "SELECT c.case_id, c.body_id, b.name, c.compound_code, c.state,"
+                   " c.rating FROM cases c LEFT JOIN bodies b ON b.id = c.body_id"
+                   " WHERE c.channel = 'wechat' AND c.channel_id = %s", msg_id)
+    assert len(rows) <= 1
+    return rows[0] if rows else None
+
+
+def count_wechat(system):
+    return db_rows(system, "SELECT (SELECT count(*) FROM cases WHERE channel = 'wechat'),"
+                   " (SELECT count(*) FROM wechat_messages)")[0]
 
 E = pb.ErrorCode
 WAIT = 10.0
@@ -125,3 +226,176 @@ def test_cases_linked_listed_and_owned(system):
     with system.db() as db, db.cursor() as cur:
         cur.execute("SELECT openid FROM wechat_messages WHERE msg_id = '710000000000001'")
         assert cur.fetchall() == [("oCaseResident1",)]
+
+
+# ---------------------------------------------------------------- the gateway
+
+def test_verification_plain_and_safe_mode(system, node):
+    plain, aes, bad = wechat(system, dict(kind="verify", echostr="5837397520285719"),
+                             dict(kind="verify", aes=True, echostr="8841025"),
+                             dict(kind="verify", echostr="77", signature="0" * 40))
+    assert (plain["status"], plain["body"]) == (200, "5837397520285719"), plain
+    assert (aes["status"], aes["body"]) == (200, "8841025"), aes
+    assert bad["status"] == 403 and "77" not in bad["body"], bad
+
+
+@pytest.mark.parametrize("aes", [False, True], ids=["plain", "safe_mode"])
+def test_text_message_becomes_a_case(system, node, aes):
+    msg_id = new_msg_id()
+    res, = wechat(system, text("oTextResident", msg_id, "鸿翔花园3栋楼道的灯坏了，晚上很黑",
+                               aes=aes, to="gh_liandong"))
+    content = reply_text(res)
+    case = wechat_case(system, msg_id)
+    assert case is not None, "no case in the ledger"
+    case_id, body_id, body_name, compound, _, _ = case
+    assert case_id in content and body_name in content and "答复期限" in content, content
+    assert compound, case  # located by the name in the text
+    assert res["reply"]["ToUserName"] == "oTextResident"
+    assert res["reply"]["FromUserName"] == "gh_liandong"
+    if aes:
+        assert res["reply_signature_ok"] is True and res["reply_appid"] == APPID, res
+        assert "<Encrypt>" in res["body"] and case_id not in res["body"]
+    # the message is the resident's
+    assert db_rows(system, "SELECT openid FROM wechat_messages WHERE msg_id = %s",
+                   msg_id) == [("oTextResident",)]
+
+
+def test_three_retries_answer_one_case(system, node):
+    msg_id = new_msg_id()
+    # WeChat's first try and its three retries: each freshly signed
+    results = wechat(system, *[text("oRetryResident", msg_id, "小区门口的路灯坏了好几天")
+                               for _ in range(4)])
+    case_id = wechat_case(system, msg_id)[0]
+    for r in results:
+        assert case_id in reply_text(r), r
+    assert db_rows(system, "SELECT count(*) FROM cases WHERE channel = 'wechat'"
+                   " AND channel_id = %s", msg_id) == [(1,)]
+
+
+def test_binding_locates_an_address_less_message(system, node):
+    code = db_rows(system, "SELECT code FROM units WHERE kind = 'compound' AND name = %s",
+                   HONGXIANG)[0][0]
+    before, bound, after = new_msg_id(), new_msg_id(), new_msg_id()
+    res = wechat(system, text("oBindingResident", before, "楼道的灯坏了"),
+                 text("oBindingResident", bound, "绑定 " + HONGXIANG),
+                 text("oBindingResident", after, "楼道的灯坏了"))
+    reply_text(res[0])
+    assert wechat_case(system, before)[3] == "", "located without a binding?"
+    assert "已绑定" in reply_text(res[1]) and HONGXIANG in reply_text(res[1]), res[1]
+    assert wechat_case(system, bound) is None, "a binding became a case"
+    assert wechat_case(system, after)[3] == code
+    assert db_rows(system, "SELECT compound_code FROM wechat_bindings WHERE openid = %s",
+                   "oBindingResident") == [(code,)]
+    # a menu click binds too; a name that is no compound does not
+    res = wechat(system, dict(kind="message", **{"from": "oMenuResident"}, type="event",
+                              event="CLICK", event_key="BIND_" + code),
+                 text("oMenuResident", new_msg_id(), "绑定 没有这个小区"))
+    assert "已绑定" in reply_text(res[0]), res[0]
+    assert "没有找到" in reply_text(res[1]), res[1]
+    assert db_rows(system, "SELECT compound_code FROM wechat_bindings WHERE openid = %s",
+                   "oMenuResident") == [(code,)]
+
+
+def test_query_and_rating_after_a_desk_resolves(system, node):
+    msg_id, other_id = new_msg_id(), new_msg_id()
+    res = wechat(system, text("oRatingResident", msg_id, "鸿翔花园3栋电梯坏了，老人下不了楼"),
+                 text("oRatingResident", other_id, "鸿翔花园5栋楼道灯不亮"))
+    case_id, body_id = wechat_case(system, msg_id)[:2]
+    other_case = wechat_case(system, other_id)[0]
+    early, = wechat(system, text("oRatingResident", new_msg_id(), f"评价 满意 {case_id}"))
+    assert "不能评价" in reply_text(early), early
+    desk = liandong.body_identity(body_id)
+    system.petition("reply", case_id, "--body", body_id, "--text", "已联系电梯维保单位",
+                    json=False, identity=desk)
+    system.petition("resolve", case_id, "--body", body_id, "--text", "电梯已修好，恢复运行",
+                    json=False, identity=desk)
+    listed, stranger, rated, again = wechat(
+        system, text("oRatingResident", new_msg_id(), "查询"),
+        text("oStranger", new_msg_id(), f"评价 不满意 {case_id}"),
+        text("oRatingResident", new_msg_id(), f"评价　满意　{case_id}"),
+        text("oRatingResident", new_msg_id(), f"评价 不满意 {case_id}"))
+    lines = reply_text(listed)
+    assert case_id in lines and other_case in lines, lines
+    line = next(x for x in lines.splitlines() if case_id in x)
+    assert "已办结" in line and "电梯已修好，恢复运行" in line, lines
+    assert "没有找到您的诉求" in reply_text(stranger), stranger
+    assert "感谢评价" in reply_text(rated), rated
+    assert "不能评价" in reply_text(again), again
+    assert wechat_case(system, msg_id)[4:] == ("closed", "satisfied")
+    # who rated: the WeChat front-end on behalf of a resident of the
+    # account, recorded without the openid itself
+    actors = db_rows(system, "SELECT actor, on_behalf_of FROM case_events WHERE case_id = %s"
+                     " AND kind = 'rated'", case_id)
+    assert len(actors) == 1 and actors[0][0] == "frontend:wechat", actors
+    assert actors[0][1].startswith("resident:wechat-"), actors
+    assert "oRatingResident" not in actors[0][1]
+    # "查询" no longer lists the closed case
+    listed, = wechat(system, text("oRatingResident", new_msg_id(), "查询"))
+    assert case_id not in reply_text(listed) and other_case in reply_text(listed)
+
+
+def test_refusals_reach_nothing(system, node):
+    now = int(time.time())
+    before = count_wechat(system)
+    nonce = "4242424242"
+    first, *refused = wechat(
+        system,
+        text("oReplay", new_msg_id(), "楼道的灯坏了", nonce=nonce),
+        # the same nonce again, a different message: a replay
+        text("oReplay", new_msg_id(), "楼道的灯坏了", nonce=nonce),
+        text("oBad", new_msg_id(), "楼道的灯坏了", signature="0" * 40),
+        text("oBad", new_msg_id(), "楼道的灯坏了", signature=""),
+        text("oOld", new_msg_id(), "楼道的灯坏了", timestamp=now - 301),
+        text("oOld", new_msg_id(), "楼道的灯坏了", timestamp=now - 86400),
+        text("oFuture", new_msg_id(), "楼道的灯坏了", timestamp=now + 600),
+        text("oAes", new_msg_id(), "楼道的灯坏了", aes=True, msg_signature="1" * 40),
+        text("oAes", new_msg_id(), "楼道的灯坏了", aes=True, appid="wx0000000000000000"),
+        dict(kind="message", body="<xml><Content>unclosed</xml>"),
+        dict(kind="message", body="not xml at all"),
+        dict(kind="message", body='<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+             '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+             '<xml><ToUserName>a</ToUserName><FromUserName>oX</FromUserName>'
+             '<MsgType>text</MsgType><Content>&lol2;</Content><MsgId>1</MsgId></xml>'),
+        dict(kind="message", body="<xml><FromUserName>oBig</FromUserName><Content>"
+             + "灯" * 30000 + "</Content><MsgId>99</MsgId></xml>"),
+        dict(kind="message", body="<xml>" + "<a>" * 100 + "</a>" * 100 + "</xml>"))
+    reply_text(first)
+    statuses = [r["status"] for r in refused]
+    assert statuses == [403, 403, 403, 403, 403, 403, 403, 400, 400, 400, 400, 413, 400], statuses
+    for r in refused:
+        assert "success" not in r["body"] and r["reply"] is None, r
+    # the one valid message only: nothing else reached the router or the ledger
+    after = count_wechat(system)
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1), (before, after)
+    # refused and logged (at a bounded rate)
+    with open(os.path.join(system.log_dir, "gateway.log"), encoding="utf-8") as f:
+        log = f.read()
+    for why in ("bad signature", "nonce already seen", "outside the replay window",
+                "bad msg_signature", "malformed", "a DOCTYPE"):
+        assert why in log, why
+
+
+def test_past_the_budget_success_then_the_retry_finds_the_case(system, node):
+    msg_id = new_msg_id()
+    router = system.services["router"].proc
+    router.send_signal(signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        res, = wechat(system, text("oSlowResident", msg_id, "鸿翔花园2栋水管爆了"))
+        took = time.monotonic() - t0
+    finally:
+        router.send_signal(signal.SIGCONT)
+    # within WeChat's 5 seconds, WeChat's "no reply"
+    assert res["status"] == 200 and res["body"] == "success", res
+    assert took < 5.0, took
+    # WeChat's retry (or a later one) answers with the case, and it is theirs
+    deadline = time.monotonic() + 20
+    while True:
+        res, = wechat(system, text("oSlowResident", msg_id, "鸿翔花园2栋水管爆了"))
+        if res["reply"] is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    case_id = wechat_case(system, msg_id)[0]
+    assert case_id in reply_text(res), res
+    listed, = wechat(system, text("oSlowResident", new_msg_id(), "查询"))
+    assert case_id in reply_text(listed)
