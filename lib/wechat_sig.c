@@ -22,7 +22,7 @@ int wechat_signature(const char *const *parts, size_t n, char *out)
 {
     if (parts == NULL || out == NULL || n > MAX_PARTS)
         return -EINVAL;
-    const char *sorted[MAX_PARTS];
+    const char *sorted[MAX_PARTS] = {NULL};
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (parts[i] != NULL)

@@ -7,6 +7,7 @@
 // checked and the reply decrypted with wechat-crypto).
 //
 // Usage: node wechat_client.js URL TOKEN AES_KEY APPID < requests.json
+//        node wechat_client.js URL --conf var/gateway/wechat.conf < requests.json
 // requests.json: a JSON array of requests; prints a JSON array of results.
 // A request: {"kind": "verify" | "message", "aes": bool,
 //   message fields: "from", "to", "msg_id", "content", "type" (text),
@@ -117,7 +118,15 @@ async function one(base, token, aesKey, appid, r) {
 }
 
 async function main() {
-  const [base, token, aesKey, appid] = process.argv.slice(2);
+  let [base, token, aesKey, appid] = process.argv.slice(2);
+  if (token === '--conf') { // the gateway's settings file (var/gateway/wechat.conf)
+    const conf = {};
+    for (const line of require('fs').readFileSync(aesKey, 'utf8').split('\n')) {
+      const m = /^\s*([a-z_]+)\s*=\s*(\S+)\s*$/.exec(line);
+      if (m) conf[m[1]] = m[2];
+    }
+    [token, aesKey, appid] = [conf.token, conf.encoding_aes_key, conf.appid];
+  }
   if (!base || !token || !aesKey || !appid) {
     console.error('usage: node wechat_client.js URL TOKEN AES_KEY APPID < requests.json');
     process.exit(2);
