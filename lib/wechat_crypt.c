@@ -69,7 +69,7 @@ static int aes_cbc(const wechat_crypt_t *c, int enc, const unsigned char *in, si
     int ok = EVP_CipherInit_ex(ctx, EVP_aes_256_cbc(), NULL, c->key, c->key, enc) == 1 &&
              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
              EVP_CipherUpdate(ctx, out, &len1, in, (int)n) == 1 &&
-             EVP_CipherFinal_ex(ctx, out + len1, &len2) == 1 && (size_t)(len1 + len2) == n;
+             EVP_CipherFinal_ex(ctx, out + len1, &len2) == 1 && (size_t)len1 + (size_t)len2 == n;
     EVP_CIPHER_CTX_free(ctx);
     return ok ? 0 : -EIO;
 }

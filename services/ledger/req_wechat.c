@@ -138,7 +138,7 @@ static int answer(ledger_job_t *j)
         return -ENOENT;
     }
     int n = PQntuples(cs);
-    info->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(*info->cases));
+    info->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__WechatCase *));
     for (int i = 0; i < n; i++) {
         Liandong__V1__WechatCase *c = ledger_job_alloc(j, sizeof(*c));
         liandong__v1__wechat_case__init(c);
