@@ -18,7 +18,10 @@
 #include "http.h"
 #include "wechat_xml.h"
 
-#define WECHAT_MAX_BODY WECHAT_XML_MAX
+/* What the server reads of a body: twice what a message may be, so that an
+ * oversized one reaches the handler and is refused (413) and logged here;
+ * past this the server answers 413 without reading it. */
+#define WECHAT_MAX_BODY (2 * WECHAT_XML_MAX)
 
 int wechat_handle(const http_request_t *req, http_response_t *resp);
 

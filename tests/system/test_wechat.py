@@ -371,7 +371,8 @@ def test_refusals_reach_nothing(system, node):
     with open(os.path.join(system.log_dir, "gateway.log"), encoding="utf-8") as f:
         log = f.read()
     for why in ("bad signature", "nonce already seen", "outside the replay window",
-                "bad msg_signature", "malformed", "a DOCTYPE"):
+                "bad msg_signature", "malformed", "a DOCTYPE", "over 65536",
+                "nested deeper", "does not decrypt"):
         assert why in log, why
 
 
