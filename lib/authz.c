@@ -51,6 +51,10 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(PENDING_DELIVERIES), SVC},
     {AUTHZ_LEDGER, B(LIST_DEADLINES), SVC},
     {AUTHZ_LEDGER, B(RECORD_ALERT), SVC},
+    /* issue 13: a front-end's own channel (req_channel.c scopes it) */
+    {AUTHZ_LEDGER, B(CHANNEL_CASES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CHANNEL_UPDATES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CASE_COMMENT), FE | OPER},
     /* WeChat residents' bindings and cases: the wechat front-end's own
      * (req_wechat.c refuses every other channel) */
     {AUTHZ_LEDGER, B(WECHAT_RESIDENT), FE},
