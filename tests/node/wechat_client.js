@@ -14,7 +14,7 @@
 //   "event", "event_key"; overrides for refusal tests: "timestamp",
 //   "nonce", "signature", "msg_signature", "body" (raw body), "appid"
 //   (encrypt for another account)}.
-// A result: {"status", "body", "reply": {fields} | null,
+// A result: {"status", "body", "elapsed_ms" (the HTTP request's), "reply": {fields} | null,
 //   "reply_signature_ok": bool | null, "reply_appid": string | null}.
 'use strict';
 
@@ -95,14 +95,16 @@ async function one(base, token, aesKey, appid, r) {
     }
     body = xml;
   }
+  const t0 = process.hrtime.bigint();
   const res = await fetch(base + '?' + q.toString(), {
     method,
     body,
     headers: body !== undefined ? { 'Content-Type': 'text/xml' } : {},
   });
   const text = await res.text();
-  const out = { status: res.status, body: text, reply: null, reply_signature_ok: null,
-    reply_appid: null };
+  const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const out = { status: res.status, body: text, elapsed_ms: elapsedMs, reply: null,
+    reply_signature_ok: null, reply_appid: null };
   if (method === 'POST' && res.status === 200 && text.trim().startsWith('<xml>')) {
     let f = fields(text);
     if (r.aes) {

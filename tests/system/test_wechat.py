@@ -381,14 +381,12 @@ def test_past_the_budget_success_then_the_retry_finds_the_case(system, node):
     router = system.services["router"].proc
     router.send_signal(signal.SIGSTOP)
     try:
-        t0 = time.monotonic()
         res, = wechat(system, text("oSlowResident", msg_id, "鸿翔花园2栋水管爆了"))
-        took = time.monotonic() - t0
     finally:
         router.send_signal(signal.SIGCONT)
-    # within WeChat's 5 seconds, WeChat's "no reply"
+    # within WeChat's 5 seconds (the request's own time), WeChat's "no reply"
     assert res["status"] == 200 and res["body"] == "success", res
-    assert took < 5.0, took
+    assert 3500 <= res["elapsed_ms"] < 5000, res
     # WeChat's retry (or a later one) answers with the case, and it is theirs
     deadline = time.monotonic() + 20
     while True:
@@ -400,3 +398,25 @@ def test_past_the_budget_success_then_the_retry_finds_the_case(system, node):
     assert case_id in reply_text(res), res
     listed, = wechat(system, text("oSlowResident", new_msg_id(), "查询"))
     assert case_id in reply_text(listed)
+
+
+def test_openids_are_kept_from_the_reports_role(system):
+    import psycopg2
+
+    def conninfo(who):
+        return subprocess.run(["bash", liandong.PG_SH, "conninfo", system.pg_dir,
+                               str(system.pg_port), who], capture_output=True, text=True,
+                              timeout=30, check=True).stdout.strip()
+    # pg.sh grants the reports role again on every start: as it does
+    su = psycopg2.connect(conninfo("super").replace("dbname=postgres", "dbname=liandong"))
+    su.autocommit = True
+    su.cursor().execute("SELECT ld_grant_report()")
+    su.close()
+    conn = psycopg2.connect(conninfo("report"))
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM units")  # reports still read the rest
+    for table in ("wechat_bindings", "wechat_messages"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(f"SELECT * FROM {table}")
+    conn.close()
