@@ -24,25 +24,38 @@ CREATE INDEX wechat_messages_by_openid ON wechat_messages (openid);
 
 -- An openid ties one resident's cases together: personal data, kept from
 -- the reports role like residents' names and phones (013). pg.sh calls
--- ld_grant_report() on every start and it grants every table: redefine it
--- to take these two back each time.
+-- ld_grant_report() on every start and it grants every table: redefined to
+-- take these two back each time. It also keeps every earlier migration's
+-- rule (013: cases without resident_name and resident_phone; the gateway's
+-- 015_gateway_open311: case_extras without resident_email, when that table
+-- exists): a migration that redefines it must keep all of them, and this
+-- one must run after the gateway's.
 CREATE OR REPLACE FUNCTION ld_grant_report() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     cols text;
     owner text;
+    hidden record;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'liandong_report') THEN
         RETURN;
     END IF;
     EXECUTE 'GRANT USAGE ON SCHEMA public TO liandong_report';
     EXECUTE 'GRANT SELECT ON ALL TABLES IN SCHEMA public TO liandong_report';
-    EXECUTE 'REVOKE SELECT ON cases FROM liandong_report';
+    -- tables of which the reports role reads only some columns
+    FOR hidden IN SELECT * FROM (VALUES
+            ('cases', ARRAY['resident_name', 'resident_phone']),
+            ('case_extras', ARRAY['resident_email'])) AS h (tbl, cols)
+          WHERE EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public'
+                          AND tablename = h.tbl) LOOP
+        EXECUTE format('REVOKE SELECT ON %I FROM liandong_report', hidden.tbl);
+        SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
+          FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name = hidden.tbl
+           AND column_name <> ALL (hidden.cols);
+        EXECUTE format('GRANT SELECT (%s) ON %I TO liandong_report', cols, hidden.tbl);
+    END LOOP;
+    -- tables it does not read at all
     EXECUTE 'REVOKE SELECT ON wechat_bindings, wechat_messages FROM liandong_report';
-    SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
-      FROM information_schema.columns
-     WHERE table_schema = 'public' AND table_name = 'cases'
-       AND column_name NOT IN ('resident_name', 'resident_phone');
-    EXECUTE format('GRANT SELECT (%s) ON cases TO liandong_report', cols);
     SELECT tableowner INTO owner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'cases';
     EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public'
                    ' GRANT SELECT ON TABLES TO liandong_report', owner);
