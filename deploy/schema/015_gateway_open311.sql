@@ -12,6 +12,10 @@
 --     start, so it is redefined here to leave that column out too.
 --   * cases (channel, created_at): a channel's cases by date (Open311 GET
 --     requests: 90 days at most, newest first).
+--   * case_events (at) of the kinds a resident is told about (replied,
+--     resolved, returned, escalated, rated): the updates since a moment
+--     (servicerequestupdates) without reading the whole history; partial,
+--     so the busy kinds (created, assigned, delivered...) pay nothing.
 CREATE TABLE case_extras (
     case_id         text PRIMARY KEY REFERENCES cases (case_id),
     has_position    boolean NOT NULL DEFAULT false,
@@ -24,6 +28,8 @@ CREATE TABLE case_extras (
 );
 
 CREATE INDEX cases_channel_created ON cases (channel, created_at);
+CREATE INDEX case_events_updates ON case_events (at)
+    WHERE kind IN ('replied', 'resolved', 'returned', 'escalated', 'rated');
 
 CREATE OR REPLACE FUNCTION ld_grant_report() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE

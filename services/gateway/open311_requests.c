@@ -174,24 +174,14 @@ static int bad_request(http_response_t *resp, open311_format_t fmt, const char *
     return open311_error(resp, fmt, 400, why);
 }
 
-/* The answer to a POST: the case id, and what happens next in words. */
-static int post_answer(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
-                       const open311_client_t *cl, const Liandong__V1__SubmitAck *ack,
-                       const char *token, const char *account)
+/* The answer to a POST: the case id, and what happens next in words
+ * (the body's name comes with the router's acknowledgement: no second
+ * call). */
+static int post_answer(http_response_t *resp, open311_format_t fmt,
+                       const Liandong__V1__SubmitAck *ack, const char *token, const char *account)
 {
     const Liandong__V1__Placement *p = ack->placement;
-    /* The body's name is the ledger's: ask it (the case is committed). */
-    char *ids[1] = {ack->case_id};
-    Liandong__V1__ChannelCasesQuery q = LIANDONG__V1__CHANNEL_CASES_QUERY__INIT;
-    q.case_ids = ids;
-    q.n_case_ids = 1;
-    wire_msg_t *w = NULL;
-    const char *body = p ? p->body_id : "";
-    if (fetch_cases(req, resp, fmt, cl, &q, &w) < 0)
-        http_response_clear(resp); /* the case exists: answer it without the name */
-    else if (wire_envelope(w)->channel_case_list->n_cases == 1 &&
-             *wire_envelope(w)->channel_case_list->cases[0]->body_name)
-        body = wire_envelope(w)->channel_case_list->cases[0]->body_name;
+    const char *body = *ack->body_name ? ack->body_name : p ? p->body_id : "";
     char notice[512];
     if (p != NULL)
         snprintf(notice, sizeof notice, "已转交%s办理，%u小时内答复%s", body, p->reply_due_hours,
@@ -201,7 +191,6 @@ static int post_answer(const http_request_t *req, http_response_t *resp, open311
     json_t *r = json_pack("{s:s,s:s,s:s,s:o}", "service_request_id", ack->case_id, "token", token,
                           "service_notice", notice, "account_id",
                           account && *account ? json_string(account) : json_null());
-    wire_free(&w);
     return open311_answer(resp, fmt, 200, json_pack("[o]", r), "service_requests");
 }
 
@@ -296,7 +285,7 @@ static int post_request(const http_request_t *req, http_response_t *resp, open31
         const Liandong__V1__SubmitAck *ack = wire_envelope(w)->submit_ack;
         log_info(ack->case_id, "open311: %s report %s%s", cl.channel, token,
                  ack->duplicate ? " (a repeat: the same case)" : "");
-        rc = post_answer(req, resp, fmt, &cl, ack, token, account);
+        rc = post_answer(resp, fmt, ack, token, account);
         wire_free(&w);
     }
 done:

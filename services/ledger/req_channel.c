@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,16 +69,29 @@ static const char *scoped_channel(ledger_job_t *j, const char *asked)
     return asked;
 }
 
-/* A JSON array of strings in the job's arena (a statement parameter). */
-static const char *json_list(ledger_job_t *j, char **v, size_t n)
+/* A PostgreSQL array literal: each element double-quoted with backslash
+ * escapes, so any text is a value, never syntax. */
+static const char *pg_array(ledger_job_t *j, char **v, size_t n)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_string(v[i]));
-    char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
-    json_decref(a);
-    const char *out = ledger_job_strdup(j, s ? s : "[]");
-    free(s);
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3;
+    char *out = ledger_job_alloc(j, len);
+    char *p = out;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *s = v[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                *p++ = '\\';
+            *p++ = *s;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
     return out;
 }
 
@@ -102,30 +114,49 @@ static uint32_t clamp_limit(uint32_t l)
 
 /* ------------------------------------------------------- ChannelCasesQuery */
 
-#define IN_LIST(col, p)                                                                            \
-    "(" p "::text = '[]' OR " col " IN (SELECT json_array_elements_text(" p "::json)))"
+/* The rows of every ChannelCasesQuery statement (after CASE_COLS), from
+ * `src`, the cases asked for, as c. */
+#define CHANNEL_CASE_COLS(src)                                                                     \
+    CASE_COLS ", c.reply_text, c.resolution_text, COALESCE(b.name, ''),"                           \
+              " ld_ms(GREATEST(c.created_at, (SELECT max(e.at) FROM case_events e"                 \
+              "  WHERE e.case_id = c.case_id))),"                                                  \
+              " COALESCE(x.has_position, false), COALESCE(x.lat, 0), COALESCE(x.lon, 0),"          \
+              " COALESCE(x.media_url, ''), COALESCE(x.service_code, ''),"                          \
+              " COALESCE(x.attributes_json, '')"                                                   \
+              " FROM " src " c LEFT JOIN case_extras x ON x.case_id = c.case_id"                   \
+              " LEFT JOIN bodies b ON b.id = c.body_id"
 
+/* Three statements, one per way of asking, each with a plain condition
+ * its index answers (an "OR this filter is off" in one statement would
+ * make every plan a scan of the channel's cases). */
 static const db_stmt_t cases_stmts[] = {
-    /* $1 channel $2 channel ids (JSON) $3 case ids (JSON) $4 category
-     * $5 status (open, closed, '') $6 from ms $7 to ms $8 limit */
-    {"channel_cases",
-     "SELECT " CASE_COLS ", c.reply_text, c.resolution_text, COALESCE(b.name, ''),"
-     " ld_ms(GREATEST(c.created_at, (SELECT max(e.at) FROM case_events e"
-     "  WHERE e.case_id = c.case_id))),"
-     " COALESCE(x.has_position, false), COALESCE(x.lat, 0), COALESCE(x.lon, 0),"
-     " COALESCE(x.media_url, ''), COALESCE(x.service_code, ''),"
-     " COALESCE(x.attributes_json, '')"
-     " FROM cases c LEFT JOIN case_extras x ON x.case_id = c.case_id"
-     " LEFT JOIN bodies b ON b.id = c.body_id"
-     " WHERE c.channel = $1 AND " IN_LIST("c.channel_id", "$2") " AND " IN_LIST(
-         "c.case_id",
-         "$3") " AND ($4 = '' OR c.category = $4)"
-               " AND ($5 = '' OR ($5 = 'closed') = (c.state IN ('" CASE_STATE_RESOLVED
-               "', '" CASE_STATE_CLOSED "')))"
-               " AND ($6::bigint = 0 OR c.created_at >= to_timestamp($6::bigint / 1000.0))"
-               " AND ($7::bigint = 0 OR c.created_at < to_timestamp($7::bigint / 1000.0))"
-               " ORDER BY c.created_at DESC, c.case_no DESC LIMIT $8::int",
-     8},
+    /* $1 channel $2 case ids (text[]: the primary key's index) */
+    /* OFFSET 0 keeps the channel's condition out of the subquery: the
+     * cases are found by their key, then checked for the channel (a plan
+     * that scans the channel's cases for the ids would grow with them). */
+    {"channel_cases_by_id",
+     "SELECT " CHANNEL_CASE_COLS("(SELECT * FROM cases WHERE case_id = ANY($2::text[]) OFFSET "
+                                 "0)") " WHERE c.channel = $1"
+                                       " ORDER BY c.created_at DESC, c.case_no DESC",
+     2},
+    /* $1 channel $2 the channel's ticket ids (text[]): UNIQUE (channel, channel_id) */
+    {"channel_cases_by_ticket",
+     "SELECT " CHANNEL_CASE_COLS("cases") " WHERE c.channel = $1 AND c.channel_id = ANY($2::text[])"
+                                          " ORDER BY c.created_at DESC, c.case_no DESC",
+     2},
+    /* $1 channel $2 category ('' any) $3 status (open, closed, '') $4 from
+     * ms $5 to ms (0: unbounded) $6 limit: cases_channel_created */
+    {"channel_cases_list",
+     "SELECT " CHANNEL_CASE_COLS(
+         "cases") " WHERE c.channel = $1"
+                  " AND c.created_at >= to_timestamp($4::bigint / 1000.0)"
+                  " AND c.created_at < CASE WHEN $5::bigint = 0 THEN 'infinity'::timestamptz"
+                  "  ELSE to_timestamp($5::bigint / 1000.0) END"
+                  " AND ($2 = '' OR c.category = $2)"
+                  " AND ($3 = '' OR ($3 = 'closed') = (c.state IN ('" CASE_STATE_RESOLVED
+                  "', '" CASE_STATE_CLOSED "')))"
+                  " ORDER BY c.created_at DESC, c.case_no DESC LIMIT $6::int",
+     6},
 };
 
 static int cases_validate(ledger_job_t *j)
@@ -153,14 +184,19 @@ static int cases_send(db_t *db, ledger_job_t *j)
     const Liandong__V1__ChannelCasesQuery *q = j->req->channel_cases_query;
     const char **v = j->params;
     v[0] = scoped_channel(j, q->channel);
-    v[1] = json_list(j, q->channel_ids, q->n_channel_ids);
-    v[2] = json_list(j, q->case_ids, q->n_case_ids);
-    v[3] = q->category;
-    v[4] = q->status;
-    v[5] = ledger_job_printf(j, "%" PRId64, q->from_ms);
-    v[6] = ledger_job_printf(j, "%" PRId64, q->to_ms);
-    v[7] = ledger_job_u32(j, clamp_limit(q->limit));
-    return ledger_job_send(db, j, "channel_cases", 8, v);
+    if (q->n_case_ids > 0 || q->n_channel_ids > 0) {
+        int by_id = q->n_case_ids > 0;
+        v[1] = by_id ? pg_array(j, q->case_ids, q->n_case_ids)
+                     : pg_array(j, q->channel_ids, q->n_channel_ids);
+        return ledger_job_send(db, j, by_id ? "channel_cases_by_id" : "channel_cases_by_ticket", 2,
+                               v);
+    }
+    v[1] = q->category;
+    v[2] = q->status;
+    v[3] = ledger_job_printf(j, "%" PRId64, q->from_ms);
+    v[4] = ledger_job_printf(j, "%" PRId64, q->to_ms);
+    v[5] = ledger_job_u32(j, clamp_limit(q->limit));
+    return ledger_job_send(db, j, "channel_cases_list", 6, v);
 }
 
 static double col_double(const PGresult *r, int row, int col)
@@ -213,24 +249,39 @@ const ledger_handler_t ledger_req_channel_cases = {
 /* The events a resident is told about, by name: a dissatisfied rating
  * that reopened the case (to replied) is a reopen, one that moved it up a
  * rung (to assigned) an escalation. */
+#define UPDATE_COLS                                                                                \
+    "SELECT e.seq, e.case_id, c.channel_id,"                                                       \
+    " CASE e.kind WHEN '" CASE_EVENT_REPLIED "' THEN 'reply'"                                      \
+    "  WHEN '" CASE_EVENT_RESOLVED "' THEN 'resolution' WHEN '" CASE_EVENT_RETURNED                \
+    "' THEN 'return'"                                                                              \
+    "  WHEN '" CASE_EVENT_ESCALATED "' THEN 'escalation'"                                          \
+    "  ELSE CASE WHEN e.to_state = '" CASE_STATE_ASSIGNED "' THEN 'escalation' ELSE 'reopen' END"  \
+    " END, e.to_state, e.note, ld_ms(e.at), e.body_id, COALESCE(b.name, '')"                       \
+    " FROM case_events e JOIN cases c ON c.case_id = e.case_id"                                    \
+    " LEFT JOIN bodies b ON b.id = e.body_id"
+/* The kinds told (the predicate of case_events_updates, 015). */
+#define UPDATE_KINDS                                                                               \
+    " e.kind IN ('" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED "', '" CASE_EVENT_RETURNED       \
+    "', '" CASE_EVENT_ESCALATED "', '" CASE_EVENT_RATED "')"                                       \
+    " AND (e.kind <> '" CASE_EVENT_RATED "' OR e.to_state <> '" CASE_STATE_CLOSED "')"
+
+/* The resident is told what happened, by name: a dissatisfied rating that
+ * reopened the case (to replied) is a reopen, one that moved it up a rung
+ * (to assigned) an escalation. Two statements: after an update_id (the
+ * primary key's range), or since a moment (case_events_updates). */
 static const db_stmt_t updates_stmts[] = {
-    /* $1 channel $2 after seq $3 since ms $4 case ids (JSON) $5 limit */
-    {"channel_updates",
-     "SELECT e.seq, e.case_id, c.channel_id,"
-     " CASE e.kind WHEN '" CASE_EVENT_REPLIED "' THEN 'reply'"
-     "  WHEN '" CASE_EVENT_RESOLVED "' THEN 'resolution' WHEN '" CASE_EVENT_RETURNED
-     "' THEN 'return'"
-     "  WHEN '" CASE_EVENT_ESCALATED "' THEN 'escalation'"
-     "  ELSE CASE WHEN e.to_state = '" CASE_STATE_ASSIGNED "' THEN 'escalation' ELSE 'reopen' END"
-     " END, e.to_state, e.note, ld_ms(e.at), e.body_id, COALESCE(b.name, '')"
-     " FROM case_events e JOIN cases c ON c.case_id = e.case_id"
-     " LEFT JOIN bodies b ON b.id = e.body_id"
-     " WHERE c.channel = $1 AND e.seq > $2::bigint"
-     " AND (e.kind IN ('" CASE_EVENT_REPLIED "', '" CASE_EVENT_RESOLVED "', '" CASE_EVENT_RETURNED
-     "', '" CASE_EVENT_ESCALATED "')"
-     "  OR (e.kind = '" CASE_EVENT_RATED "' AND e.to_state <> '" CASE_STATE_CLOSED "'))"
-     " AND ($3::bigint = 0 OR e.at >= to_timestamp($3::bigint / 1000.0))"
-     " AND " IN_LIST("e.case_id", "$4") " ORDER BY e.seq LIMIT $5::int",
+    /* $1 channel $2 after seq $3 case ids (text[], {} all) $4 limit */
+    {"channel_updates_after",
+     UPDATE_COLS " WHERE e.seq > $2::bigint AND" UPDATE_KINDS " AND c.channel = $1"
+                 " AND (cardinality($3::text[]) = 0 OR e.case_id = ANY($3::text[]))"
+                 " ORDER BY e.seq LIMIT $4::int",
+     4},
+    /* $1 channel $2 after seq $3 case ids $4 limit $5 since ms */
+    {"channel_updates_since",
+     UPDATE_COLS " WHERE e.at >= to_timestamp($5::bigint / 1000.0) AND" UPDATE_KINDS
+                 " AND e.seq > $2::bigint AND c.channel = $1"
+                 " AND (cardinality($3::text[]) = 0 OR e.case_id = ANY($3::text[]))"
+                 " ORDER BY e.seq LIMIT $4::int",
      5},
 };
 
@@ -254,10 +305,12 @@ static int updates_send(db_t *db, ledger_job_t *j)
     const char **v = j->params;
     v[0] = scoped_channel(j, q->channel);
     v[1] = ledger_job_printf(j, "%" PRIu64, q->after_seq);
-    v[2] = ledger_job_printf(j, "%" PRId64, q->since_ms);
-    v[3] = json_list(j, q->case_ids, q->n_case_ids);
-    v[4] = ledger_job_u32(j, clamp_limit(q->limit));
-    return ledger_job_send(db, j, "channel_updates", 5, v);
+    v[2] = pg_array(j, q->case_ids, q->n_case_ids);
+    v[3] = ledger_job_u32(j, clamp_limit(q->limit));
+    if (q->since_ms <= 0)
+        return ledger_job_send(db, j, "channel_updates_after", 4, v);
+    v[4] = ledger_job_printf(j, "%" PRId64, q->since_ms);
+    return ledger_job_send(db, j, "channel_updates_since", 5, v);
 }
 
 static int updates_answer(ledger_job_t *j)

@@ -185,6 +185,13 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
             stored.review_reasons = s->pb.review_reasons;
             ack.placement = &stored;
         }
+        /* Issue 13: who handles it, in words a front-end can tell the
+         * resident (the registry's name; it is not swapped while this
+         * callback runs on the loop). */
+        int b = s->r->registry ? registry_body_find(s->r->registry, ack.placement->body_id,
+                                                    strlen(ack.placement->body_id))
+                               : -1;
+        ack.body_name = b >= 0 ? registry_body(s->r->registry, (size_t)b)->name : (char *)"";
         envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
         a.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK;
         a.submit_ack = &ack;
