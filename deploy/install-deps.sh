@@ -16,7 +16,12 @@ REQUIRED=(
   postgresql postgresql-contrib
   python3-zmq python3-protobuf python3-psycopg2 python3-pytest
   clang libclang-rt-14-dev valgrind clang-format clang-tidy cppcheck
+  nodejs
 )
+# tests/node (the WeChat client of tests/system/test_wechat.py, npm package
+# wechat-crypto) needs npm too: NodeSource's nodejs carries it, Debian's
+# nodejs needs the npm package besides.
+command -v npm >/dev/null 2>&1 || REQUIRED+=(npm)
 # Wanted but not essential: tests/system/test_metrics.py runs `promtool check
 # metrics` and a real Prometheus scrape with it, and says it skipped without it.
 OPTIONAL=(prometheus)

@@ -143,6 +143,17 @@ if [ ! -s "$GATEWAY_DIR/api_key" ]; then
 fi
 "$BIN/gateway" --hash-api-key --channel hotline <"$GATEWAY_DIR/api_key" >"$GATEWAY_DIR/api_keys" \
   || die "gateway --hash-api-key failed"
+# The WeChat official account's settings (services/gateway/wechat_conf.h):
+# made once and kept, like the api_key (the account's server settings in
+# WeChat's console must name the same token, EncodingAESKey and AppID).
+if [ ! -s "$GATEWAY_DIR/wechat.conf" ]; then
+  (umask 077
+   hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+   printf 'token = %s\nencoding_aes_key = %s\nappid = wx%s\n' "$(hex 12)" \
+     "$(head -c 32 /dev/urandom | base64 | tr -d '=\n')" "$(hex 8)" >"$GATEWAY_DIR/wechat.conf")
+fi
+sed -n 's/^token = //p' "$GATEWAY_DIR/wechat.conf" >"$GATEWAY_DIR/wechat_token"
+export LIANDONG_GATEWAY_WECHAT=$ROOT/$GATEWAY_DIR/wechat.conf
 start_svc gateway --http "$GATEWAY_HTTP" --router "$ROUTER" --ledger "$LEDGER" \
   --api-keys "$GATEWAY_DIR/api_keys"
 retry_until "gateway" bash -c "exec 3<>/dev/tcp/${GATEWAY_HTTP%:*}/${GATEWAY_HTTP##*:}"
@@ -157,6 +168,8 @@ Liandong is running (Ctrl-C stops everything):
   notifier    alerts $ALERTS
   gateway     http://$GATEWAY_HTTP/  (Open311: http://$GATEWAY_HTTP/open311/v2/discovery.json)
     api_key (hotline)   $(cat "$GATEWAY_DIR/api_key")   ($ROOT/$GATEWAY_DIR/api_key)
+    WeChat callback     http://$GATEWAY_HTTP/wechat  token $(cat "$GATEWAY_DIR/wechat_token")
+                        ($ROOT/$GATEWAY_DIR/wechat_token; AES key and AppID: wechat.conf)
   logs        $ROOT/$LOG_DIR/{ledger,router,notifier,gateway}.log
   CURVE keys  $LIANDONG_KEYS  (roles: docs/roles.md; \`petition keys list\`)
     administrator   $LIANDONG_KEYS/admin.root.key        (registry import, keys)

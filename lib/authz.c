@@ -55,6 +55,9 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(CHANNEL_CASES_QUERY), SVC | FE | OPER},
     {AUTHZ_LEDGER, B(CHANNEL_UPDATES_QUERY), SVC | FE | OPER},
     {AUTHZ_LEDGER, B(CASE_COMMENT), FE | OPER},
+    /* WeChat residents' bindings and cases: the wechat front-end's own
+     * (req_wechat.c refuses every other channel) */
+    {AUTHZ_LEDGER, B(WECHAT_RESIDENT), FE},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

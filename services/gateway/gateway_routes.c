@@ -5,6 +5,7 @@
  */
 #include "http.h"
 #include "open311.h"
+#include "wechat.h"
 
 /* Open311 bodies: a description of 4,000 characters (up to 12,000 bytes
  * of UTF-8, three times that percent-encoded) and a few fields besides. */
@@ -12,5 +13,6 @@
 
 const http_route_t gateway_routes[] = {
     {NULL, "/open311/", OPEN311_MAX_BODY, open311_handle},
+    {NULL, "/wechat", WECHAT_MAX_BODY, wechat_handle},
 };
 const size_t gateway_routes_count = sizeof gateway_routes / sizeof gateway_routes[0];

@@ -100,6 +100,24 @@ int upstream_call(upstream_t *u, upstream_target_t target, const char *identity,
     return rc;
 }
 
+int upstream_call_within(upstream_t *u, upstream_target_t target, const char *identity,
+                         envelope_t *req, int timeout_ms, wire_msg_t **answer)
+{
+    upstream_slot_t *s = NULL;
+    int rc = slot_for(u, target, identity, &s);
+    if (rc < 0)
+        return rc;
+    s->last_used = ++u->tick;
+    int configured = s->client.timeout_ms;
+    if (timeout_ms > 0 && timeout_ms < configured)
+        s->client.timeout_ms = timeout_ms;
+    rc = sync_client_call(&s->client, req, answer);
+    s->client.timeout_ms = configured;
+    if (rc < 0)
+        slot_close(s); /* a fresh connection next time: no late answer waits in it */
+    return rc;
+}
+
 void upstream_destroy(upstream_t **pu)
 {
     upstream_t *u = *pu;

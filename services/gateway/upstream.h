@@ -38,6 +38,11 @@ int upstream_new(const upstream_config_t *cfg, unsigned worker_no, upstream_t **
  * identity), or another negative errno. */
 int upstream_call(upstream_t *u, upstream_target_t target, const char *identity, envelope_t *req,
                   wire_msg_t **answer);
+/* upstream_call with a timeout of its own for this one call (at most the
+ * configured one; <= 0: the configured one): the WeChat handler spends
+ * what is left of WeChat's 5 seconds, not a fresh timeout per call. */
+int upstream_call_within(upstream_t *u, upstream_target_t target, const char *identity,
+                         envelope_t *req, int timeout_ms, wire_msg_t **answer);
 void upstream_destroy(upstream_t **u);
 
 #endif

@@ -91,7 +91,8 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(record_alert)       /* req_alerts.c */                                                       \
     X(channel_cases)      /* req_channel.c */                                                      \
     X(channel_updates)    /* req_channel.c */                                                      \
-    X(case_comment)       /* req_channel.c */
+    X(case_comment)       /* req_channel.c */                                                      \
+    X(wechat_resident)    /* req_wechat.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

@@ -42,6 +42,7 @@ static const char *const not_ledger[] = {
     "delivery_list",
     "ranking",
     "overdue_list",
+    "wechat_resident_info",
     NULL,
 };
 
