@@ -24,7 +24,7 @@ SANFLAGS =
 OPT      = -O2 -g
 endif
 
-PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd
+PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
