@@ -15,13 +15,15 @@
 
 #define LINE_MAX_LEN (ACCOUNT_PRINCIPAL_MAX + crypto_pwhash_STRBYTES + 4)
 
+/* The characters a key file name may hold (lib/curve.c): the principal
+ * names a key in the keys directory. */
 static int name_ok(const char *s)
 {
     if (*s == '\0')
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '.' || *s == '_' || *s == '-' || *s == '@'))
+              *s == '_' || *s == '-' || *s == '@'))
             return 0;
     return 1;
 }

@@ -19,7 +19,8 @@
 #define ACCOUNT_PASSWORD_MIN 10
 
 /* 0 when `principal` may hold a console account: "operator.<name>" or
- * "staff.<name>@<body>" with a name of letters, digits and . _ - @;
+ * "staff.<name>@<body>" with a name of letters, digits and _ - @ (a
+ * key file name, lib/curve.h);
  * -EINVAL otherwise. */
 int accounts_principal_ok(const char *principal);
 /* 0 when the password is right; -EACCES when wrong; -ENOENT when the

@@ -29,6 +29,7 @@ static void test_principals(void **state)
     assert_int_equal(accounts_principal_ok("operator.a b"), -EINVAL);
     assert_int_equal(accounts_principal_ok("operator.a\nstaff.x@B"), -EINVAL);
     assert_int_equal(accounts_principal_ok("operator.x@B"), -EINVAL);
+    assert_int_equal(accounts_principal_ok("operator.a.b"), -EINVAL);
     assert_int_equal(accounts_principal_ok(""), -EINVAL);
 }
 
