@@ -24,7 +24,7 @@ SANFLAGS =
 OPT      = -O2 -g
 endif
 
-PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd libsodium
+PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd libcrypto expat libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -34,7 +34,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SANFLAGS) \
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
-SERVICES := router ledger notifier
+SERVICES := router ledger notifier gateway
 # `make` alone builds everything (the first rule below would otherwise be an archive).
 .DEFAULT_GOAL := all
 PROTO    := $(wildcard proto/*.proto)
@@ -89,7 +89,7 @@ $(BUILD)/obj/%.o: %.c $(PROTO_C)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Tests, benchmarks and fuzzers reach into the services' own headers.
-$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/router -Iservices/ledger -Iservices/notifier
+$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/router -Iservices/ledger -Iservices/notifier -Iservices/gateway
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)

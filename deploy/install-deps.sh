@@ -11,7 +11,9 @@ REQUIRED=(
   build-essential pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libuv1-dev libopencc-dev opencc libcmocka-dev libjansson-dev libpq-dev
-  libmicrohttpd-dev libsodium-dev
+  libmicrohttpd-dev
+  libssl-dev libexpat1-dev
+  libsodium-dev
   chromium chromium-driver python3-selenium fonts-noto-cjk
   postgresql postgresql-contrib
   python3-zmq python3-protobuf python3-psycopg2 python3-pytest

@@ -21,12 +21,15 @@ METRICS=${LIANDONG_LEDGER_METRICS-127.0.0.1:7303}
 ROUTER=tcp://127.0.0.1:7311
 DESK=tcp://127.0.0.1:7312
 ALERTS=tcp://127.0.0.1:7321
+# The HTTP gateway (Open311 under /open311/v2/), loopback only.
+GATEWAY_HTTP=${LIANDONG_GATEWAY_HTTP:-127.0.0.1:7380}
+GATEWAY_DIR=var/gateway
 READY_TIMEOUT=${LIANDONG_READY_TIMEOUT:-30}   # seconds
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for b in ledger router notifier petition; do
+for b in ledger router notifier gateway petition; do
   [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run \`make\` first"
 done
 mkdir -p "$LOG_DIR"
@@ -50,7 +53,7 @@ stop_all() {
   # Reverse start order: front-ends first, the ledger (which holds the
   # database connection) last, so nothing is cut off mid-commit.
   local name pid i
-  for name in notifier router ledger; do
+  for name in gateway notifier router ledger; do
     pid=${PIDS[$name]:-}
     [ -n "$pid" ] || continue
     kill -TERM "$pid" 2>/dev/null || continue
@@ -131,6 +134,19 @@ start_svc router --listen "$ROUTER" --desk "$DESK" --ledger "$LEDGER" --lexicon 
 start_svc notifier --ledger "$LEDGER" --events "$EVENTS" --alerts "$ALERTS" --router "$ROUTER"
 retry_until "petition ping" petition ping
 
+# 4. The gateway, with a sample front-end's Open311 api_key (channel
+#    hotline). The key is made once and kept (clients keep working across
+#    runs); the gateway itself holds only its SHA-256 (api_keys).
+mkdir -p "$GATEWAY_DIR"
+if [ ! -s "$GATEWAY_DIR/api_key" ]; then
+  (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$GATEWAY_DIR/api_key")
+fi
+"$BIN/gateway" --hash-api-key --channel hotline <"$GATEWAY_DIR/api_key" >"$GATEWAY_DIR/api_keys" \
+  || die "gateway --hash-api-key failed"
+start_svc gateway --http "$GATEWAY_HTTP" --router "$ROUTER" --ledger "$LEDGER" \
+  --api-keys "$GATEWAY_DIR/api_keys"
+retry_until "gateway" bash -c "exec 3<>/dev/tcp/${GATEWAY_HTTP%:*}/${GATEWAY_HTTP##*:}"
+
 cat <<INFO
 
 Liandong is running (Ctrl-C stops everything):
@@ -139,7 +155,9 @@ Liandong is running (Ctrl-C stops everything):
   ledger      requests $LEDGER, events $EVENTS, metrics ${METRICS:+http://$METRICS/metrics}
   router      front-end $ROUTER, department desk $DESK
   notifier    alerts $ALERTS
-  logs        $ROOT/$LOG_DIR/{ledger,router,notifier}.log
+  gateway     http://$GATEWAY_HTTP/  (Open311: http://$GATEWAY_HTTP/open311/v2/discovery.json)
+    api_key (hotline)   $(cat "$GATEWAY_DIR/api_key")   ($ROOT/$GATEWAY_DIR/api_key)
+  logs        $ROOT/$LOG_DIR/{ledger,router,notifier,gateway}.log
   CURVE keys  $LIANDONG_KEYS  (roles: docs/roles.md; \`petition keys list\`)
     administrator   $LIANDONG_KEYS/admin.root.key        (registry import, keys)
     operator        $LIANDONG_KEYS/operator.admin.key    (the CLI's default)
@@ -150,6 +168,7 @@ Try (from $ROOT):
   $BIN/petition submit --channel hotline --id EXT-1 --address 鸿翔花园3栋 --text "3栋楼道的灯坏了"
   $BIN/petition --identity body.PC-YH desk --body PC-YH
   $BIN/petition --identity body.PC-YH reply CASE_ID --body PC-YH --text "已派电工维修"
+  curl http://$GATEWAY_HTTP/open311/v2/services.json
 INFO
 
 # Stay in the foreground; if any service dies, say which and stop the rest

@@ -11,8 +11,10 @@ Everything that encodes an assumption about another component's interface
 Binaries come from $LIANDONG_BUILD (default: build), relative to the repo.
 """
 
+import hashlib
 import json as jsonlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -92,6 +94,22 @@ def notifier_argv(ep):
     # Liandong on the same machine (a developer's `make run`, a parallel test).
     return ["--listen", ep["notifier"], "--ledger", ep["ledger"], "--events", ep["events"],
             "--alerts", ep["alerts"], "--router", ep["router"]]
+
+
+def gateway_argv(ep, api_keys_path):
+    # HTTP, not ZeroMQ: HOST:PORT. Few threads: tests share two cores.
+    return ["--http", ep["gateway"].removeprefix("tcp://"), "--router", ep["router"],
+            "--ledger", ep["ledger"], "--api-keys", api_keys_path, "--http-threads", "4"]
+
+
+# Open311 api_keys the harness issues (services/gateway/api_keys.h): one
+# front-end per channel here, each key bound to its channel.
+GATEWAY_API_KEY_CHANNELS = ("hotline", "mailbox")
+
+
+def api_key_line(channel, key):
+    """A line of the gateway's --api-keys file: the key's SHA-256, never the key."""
+    return f"{channel} sha256:{hashlib.sha256(key.encode()).hexdigest()}\n"
 
 
 def submit_args(channel, channel_id, text, address=None, compound=None, urgency=None):
@@ -227,10 +245,10 @@ class CliError(AssertionError):
 
 
 class System:
-    """A private Liandong: PostgreSQL + ledger + router + notifier."""
+    """A private Liandong: PostgreSQL + ledger + router + notifier + gateway."""
 
     def __init__(self, workdir=None):
-        for b in ("ledger", "router", "notifier", "petition"):
+        for b in ("ledger", "router", "notifier", "gateway", "petition"):
             if not os.access(os.path.join(BIN, b), os.X_OK):
                 raise RuntimeError(f"{BIN}/{b} missing: run `make` (LIANDONG_BUILD={BUILD})")
         self.workdir = workdir or tempfile.mkdtemp(prefix="liandong-st-")
@@ -240,10 +258,10 @@ class System:
         self.log_dir = os.path.join(self.workdir, "log")
         os.makedirs(self.log_dir, exist_ok=True)
         self.pg_dir = os.path.join(self.workdir, "pg")
-        ports = free_ports(8)
+        ports = free_ports(9)
         self.pg_port = ports[0]
         self.ports = dict(zip(("ledger", "events", "router", "desk", "alerts", "notifier",
-                               "metrics"), ports[1:]))
+                               "metrics", "gateway"), ports[1:]))
         self.ep = {k: f"tcp://127.0.0.1:{p}" for k, p in self.ports.items()}
         self.services = {}
         self.conninfo = None
@@ -257,6 +275,10 @@ class System:
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
         self.env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         self.cli_log = os.path.join(self.log_dir, "petition.log")
+        # The gateway's HTTP base URL and the Open311 api_key of each channel.
+        self.http = f"http://127.0.0.1:{self.ports['gateway']}"
+        self.api_keys = {c: secrets.token_urlsafe(24) for c in GATEWAY_API_KEY_CHANNELS}
+        self.api_keys_path = os.path.join(self.workdir, "gateway_api_keys")
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -289,6 +311,20 @@ class System:
         self.services["notifier"] = Service("notifier", notifier_argv(self.ep), self.log_dir,
                                             self.env)
         self._retry("petition ping", lambda: self.petition("ping", json=False, timeout=5))
+        with open(self.api_keys_path, "w", encoding="ascii") as f:
+            f.writelines(api_key_line(c, k) for c, k in self.api_keys.items())
+        self.services["gateway"] = Service("gateway", gateway_argv(self.ep, self.api_keys_path),
+                                           self.log_dir, self.env)
+        self._retry_until_open("gateway", self.ports["gateway"])
+
+    def _retry_until_open(self, what, port):
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not tcp_open(port):
+            self.assert_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} not listening after {READY_TIMEOUT}s\n"
+                                   + self.logs())
+            time.sleep(0.1)
 
     def _retry(self, what, fn):
         deadline = time.monotonic() + READY_TIMEOUT
@@ -311,7 +347,7 @@ class System:
         """Stop services (front-ends first, the ledger last), then PostgreSQL.
         With check, a service that exits non-zero (or must be killed) fails."""
         bad = {}
-        for name in ("notifier", "router", "ledger"):
+        for name in ("gateway", "notifier", "router", "ledger"):
             s = self.services.get(name)
             if s is not None:
                 rc = s.stop()
@@ -324,7 +360,7 @@ class System:
     def logs(self, lines=60):
         out = []
         paths = [(n, os.path.join(self.log_dir, f"{n}.log"))
-                 for n in ("ledger", "router", "notifier", "petition")]
+                 for n in ("ledger", "router", "notifier", "gateway", "petition")]
         paths.append(("postgresql", os.path.join(self.pg_dir, "server.log")))
         for name, p in paths:
             if os.path.exists(p):

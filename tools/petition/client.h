@@ -7,17 +7,15 @@
 #ifndef PETITION_CLIENT_H
 #define PETITION_CLIENT_H
 
+#include "sync_client.h"
 #include "wire.h"
 
-typedef struct {
-    void *zctx;
-    void *sock;
-    int timeout_ms;
-    unsigned long seq;
-} petition_client_t;
+/* The CLI's client is lib/sync_client.h's, with a context of its own. */
+typedef sync_client_t petition_client_t;
 
 /* With keys_dir non-NULL the connection uses CURVE with our key
- * <identity>.key and the server's <server_identity>.pub from keys_dir. */
+ * <identity>.key and the server's <server_identity>.pub from keys_dir;
+ * unusable keys are said on stderr. */
 int petition_client_open(petition_client_t *c, const char *endpoint, int timeout_ms,
                          const char *keys_dir, const char *identity, const char *server_identity);
 /* Sends `req` and waits for its answer. Returns 0 with *answer (free with
