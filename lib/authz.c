@@ -51,6 +51,9 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(PENDING_DELIVERIES), SVC},
     {AUTHZ_LEDGER, B(LIST_DEADLINES), SVC},
     {AUTHZ_LEDGER, B(RECORD_ALERT), SVC},
+    /* across bodies and by residents' phones: operators (the console's
+     * search, which records every phone search) and services */
+    {AUTHZ_LEDGER, B(SEARCH_CASES), SVC | OPER},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

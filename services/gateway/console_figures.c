@@ -101,7 +101,7 @@ static void rate_cells(html_t *h, const Liandong__V1__RateRow *x)
     html_rawf(h,
               "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
               "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>",
-              (unsigned long long)(x->overdue_reply + x->overdue_resolve),
+              (unsigned long long)x->overdue_reply + x->overdue_resolve,
               (unsigned long long)x->escalated, (unsigned long long)x->returned,
               (unsigned long long)x->reopened, (unsigned long long)x->open);
 }
@@ -116,7 +116,7 @@ static void rate_csv(html_t *h, const char *key, const char *name, const Liandon
     csv_cell(h, fmt_rate(x->replied_on_time, x->received, b, sizeof b), 0);
     csv_cell(h, fmt_rate(x->resolved, x->received, b, sizeof b), 0);
     csv_cell(h, fmt_rate(x->satisfied, x->rated, b, sizeof b), 0);
-    csv_cell_num(h, (long long)(x->overdue_reply + x->overdue_resolve), 0);
+    csv_cell_num(h, (long long)x->overdue_reply + (long long)x->overdue_resolve, 0);
     csv_cell_num(h, (long long)x->escalated, 0);
     csv_cell_num(h, (long long)x->returned, 0);
     csv_cell_num(h, (long long)x->reopened, 0);
@@ -359,7 +359,7 @@ int console_overdue(console_ctx_t *c)
                   sizeof err) < 0)
         return page_error(c, 502, err);
     Liandong__V1__OverdueList *l = wire_envelope(w)->overdue_list;
-    qsort(l->cases, l->n_cases, sizeof l->cases[0], by_emergency_then_due);
+    qsort(l->cases, l->n_cases, sizeof(void *), by_emergency_then_due);
     int64_t now = now_ms_wall();
     html_t h = {0};
     int rc;

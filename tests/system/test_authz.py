@@ -69,6 +69,7 @@ EXPECTED = {
         "pending_deliveries": SERVICES,
         "list_deadlines": SERVICES,
         "record_alert": SERVICES,
+        "search_cases": SERVICES | {"operator.admin"},
     },
     "router": {
         "ping": KNOWN,
@@ -173,6 +174,7 @@ def request(socket, kind):
             "pending_deliveries": lambda: envelope(pending_deliveries=pb.PendingDeliveries(
                 body_id="PC-YH")),
             "list_deadlines": lambda: envelope(list_deadlines=pb.ListDeadlines()),
+            "search_cases": lambda: envelope(search_cases=pb.SearchCases(phone="13800000000")),
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),

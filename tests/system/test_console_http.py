@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -239,3 +240,41 @@ def test_overview_equals_petition_rates(sysm):
     audit = [json.loads(line) for line in open(sysm.env["LIANDONG_CONSOLE_AUDIT"],
                                                encoding="utf-8")]
     assert any(a["what"] == "export" and a["who"] == OPERATOR for a in audit)
+
+
+def test_search_and_export(sysm):
+    cid = liandong.submit_answer(sysm.petition(
+        "submit", "--channel", "hotline", "--id", "TICKET-SEARCH-77",
+        "--text", "=HYPERLINK(\"x\") 楼顶水箱漏水很久了", "--compound", "JA-DH-CZ-1-01",
+        "--address", "鸿翔花园9栋", "--phone", "13712345678", "--name", "王五"))["case_id"]
+    other = submit(sysm, "TICKET-SEARCH-78", "金地朗悦花园垃圾成堆", "JA-DH-CZ-2-01")
+    c = Console(sysm.http)
+    c.login(OPERATOR, OPERATOR_PW)
+    for query in ({"phone": "13712345678"}, {"ticket": "TICKET-SEARCH-77"}, {"text": "水箱"},
+                  {"address": "鸿翔花园9栋"}, {"id": cid},
+                  {"unit": "JA-DH-CZ-1-01", "text": "水箱"},
+                  {"body": "PC-YH", "channel": "hotline", "text": "水箱"}):
+        status, _, body = c.get("/console/search?" + urllib.parse.urlencode(query))
+        assert status == 200, query
+        assert f'data-case="{cid}"' in body, query
+        assert f'data-case="{other}"' not in body, query
+        assert "13712345678" in body  # the operator sees the phone
+    status, _, body = c.get("/console/search?phone=13700000000")
+    assert status == 200 and 'id="n-found">0<' in body
+    status, _, body = c.get("/console/search?unit=JA-DH-CZ-2-01&state=open")
+    assert f'data-case="{other}"' in body and f'data-case="{cid}"' not in body
+    # the resident's text is escaped on the page and guarded in the CSV
+    status, _, body = c.get(f"/console/search?id={cid}")
+    assert '=HYPERLINK(&quot;x&quot;)' in body
+    status, h, body = c.get("/console/search?phone=13712345678&format=csv")
+    assert status == 200 and body.startswith("\ufeff")
+    assert "attachment" in h["content-disposition"]
+    assert "\"'=HYPERLINK(\"\"x\"\")" in body and cid in body
+    audit = [json.loads(line) for line in open(sysm.env["LIANDONG_CONSOLE_AUDIT"],
+                                               encoding="utf-8")]
+    phone = [a for a in audit if a["what"] == "phone search"]
+    assert phone and phone[-1]["who"] == OPERATOR and "13712345678" in phone[-1]["detail"]
+    assert any(a["what"] == "export" and "search" in a["detail"] for a in audit)
+    # the gateway's log names the search but not the number
+    log = open(os.path.join(sysm.log_dir, "gateway.log"), encoding="utf-8").read()
+    assert "phone search by operator.li" in log and "13712345678" not in log

@@ -1,0 +1,123 @@
+/*
+ * req_search.c - SearchCases: the operators' search of the web console
+ * (issue 14). Every filter optional, ANDed, newest first, at most 1,000
+ * rows; answered with a CaseList like ListCases. Only services and
+ * operators may send it (lib/authz.c): it reaches across every body and
+ * matches residents' phones, and the console records each phone search.
+ *
+ * Cost: the case id, the (channel, channel id) pair, the body and the
+ * state use the cases table's indexes; a part of the text or address is a
+ * scan of the cases the other filters leave (bounded by the LIMIT in
+ * newest-first order when most rows match).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "case_model.h"
+#include "domain.h"
+#include "handler.h"
+
+#define SEARCH_DEFAULT 100
+#define SEARCH_MAX 1000
+
+static const db_stmt_t stmts[] = {
+    {"search_cases",
+     "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.case_id = $1)"
+     " AND ($2 = '' OR c.channel = $2) AND ($3 = '' OR c.channel_id = $3)"
+     " AND ($4 = '' OR c.resident_phone = $4)"
+     " AND ($5 = '' OR strpos(c.address, $5) > 0) AND ($6 = '' OR strpos(c.text, $6) > 0)"
+     " AND ($7 = '' OR c.compound_code IN (SELECT code FROM units WHERE $7 = ANY (path)))"
+     " AND ($8 = '' OR c.body_id = $8) AND ($9 = '' OR c.category = $9)"
+     " AND (CASE $10 WHEN '' THEN true WHEN 'open' THEN c.state IN " CASE_OPEN_STATES_SQL
+     "  ELSE c.state = $10 END)"
+     " AND ($11::bigint = 0 OR c.created_at >= to_timestamp($11::bigint / 1000.0))"
+     " AND ($12::bigint = 0 OR c.created_at <= to_timestamp($12::bigint / 1000.0))"
+     " ORDER BY c.case_no DESC LIMIT $13::int",
+     13},
+};
+
+static int validate(ledger_job_t *j)
+{
+    const Liandong__V1__SearchCases *q = j->req->search_cases;
+    const struct {
+        const char *v;
+        const char *name;
+    } f[] = {
+        {q->case_id, "case_id"}, {q->channel, "channel"}, {q->channel_id, "channel_id"},
+        {q->phone, "phone"},     {q->address, "address"}, {q->text, "text"},
+        {q->unit, "unit"},       {q->body_id, "body_id"}, {q->category, "category"},
+        {q->state, "state"},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (ledger_job_bad_text(j, f[i].v, f[i].name, LEDGER_ID_MAX * 4))
+            return -EINVAL;
+    if (*q->state && strcmp(q->state, "open") != 0 && case_state_from_name(q->state) < 0) {
+        ledger_job_fail(j, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST, "unknown state %.40s",
+                        q->state);
+        return -EINVAL;
+    }
+    if (q->to_ms != 0 && q->to_ms < q->from_ms) {
+        ledger_job_fail(j, LIANDONG__V1__ERROR_CODE__ERROR_BAD_REQUEST, "to_ms before from_ms");
+        return -EINVAL;
+    }
+    j->actor = ledger_job_actor(j, "");
+    if (j->actor == NULL) {
+        ledger_job_fail(j, LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN, "this key may not search");
+        return -EPERM;
+    }
+    return 0;
+}
+
+static const char *i64(ledger_job_t *j, int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return ledger_job_strdup(j, b);
+}
+
+static int send(db_t *db, ledger_job_t *j)
+{
+    const Liandong__V1__SearchCases *q = j->req->search_cases;
+    uint32_t lim = q->limit == 0 ? SEARCH_DEFAULT : (q->limit > SEARCH_MAX ? SEARCH_MAX : q->limit);
+    const char **v = j->params;
+    v[0] = q->case_id;
+    v[1] = q->channel;
+    v[2] = q->channel_id;
+    v[3] = q->phone;
+    v[4] = q->address;
+    v[5] = q->text;
+    v[6] = q->unit;
+    v[7] = q->body_id;
+    v[8] = q->category;
+    v[9] = q->state;
+    v[10] = i64(j, q->from_ms);
+    v[11] = i64(j, q->to_ms);
+    v[12] = ledger_job_u32(j, lim);
+    return ledger_job_send(db, j, "search_cases", 13, v);
+}
+
+static int answer(ledger_job_t *j)
+{
+    const PGresult *res = j->res[0];
+    Liandong__V1__CaseList *l = ledger_job_alloc(j, sizeof(*l));
+    liandong__v1__case_list__init(l);
+    int n = PQntuples(res);
+    l->cases = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseRecord *));
+    for (int i = 0; i < n; i++)
+        l->cases[l->n_cases++] = ledger_job_record(j, res, i, j->actor);
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_LIST;
+    j->answer.case_list = l;
+    return 0;
+}
+
+const ledger_handler_t ledger_req_search_cases = {
+    .name = "SearchCases",
+    .body = LIANDONG__V1__ENVELOPE__BODY_SEARCH_CASES,
+    .stmts = stmts,
+    .n_stmts = sizeof stmts / sizeof stmts[0],
+    .validate = validate,
+    .decide = ledger_decide_nothing,
+    .send = send,
+    .answer = answer,
+};
