@@ -164,16 +164,23 @@ static void actions(html_t *h, const console_ctx_t *c, const Liandong__V1__CaseR
                     "<input name=\"text\" required placeholder=\"退回理由\">");
         action_form(h, c, r->case_id, "escalate", "上报升级",
                     "<input name=\"text\" placeholder=\"说明（可选）\">");
+        if (!r->extension_pending)
+            action_form(h, c, r->case_id, "extend", "申请延期",
+                        "<input name=\"text\" required placeholder=\"延期理由\">");
     } else {
         action_form(h, c, r->case_id, "dispatch", "改派",
                     "<input name=\"to\" required placeholder=\"目标单位编码\">"
                     "<input name=\"text\" placeholder=\"说明（可选）\">");
         action_form(h, c, r->case_id, "escalate", "升级",
                     "<input name=\"text\" placeholder=\"说明（可选）\">");
-        action_form(h, c, r->case_id, "grant", "延长办结时限",
-                    "<input name=\"until\" type=\"datetime-local\" required>"
-                    "<span class=\"hint\">北京时间</span>"
-                    "<input name=\"text\" placeholder=\"理由（可选）\">");
+        if (r->extension_pending) { /* the holder asked for time: the centre decides */
+            action_form(h, c, r->case_id, "grant", "批准延期",
+                        "<input name=\"until\" type=\"datetime-local\" required>"
+                        "<span class=\"hint\">新的办结时限（北京时间）</span>"
+                        "<input name=\"text\" placeholder=\"说明（可选）\">");
+            action_form(h, c, r->case_id, "refuse", "驳回延期",
+                        "<input name=\"text\" required placeholder=\"驳回理由\">");
+        }
         action_form(h, c, r->case_id, "close", "无诉求关闭",
                     "<input name=\"text\" required placeholder=\"理由，如：来电无实际诉求\">");
     }
@@ -265,8 +272,10 @@ int console_case(console_ctx_t *c)
         const char *code;
         const char *text;
     } done[] = {
-        {"accept", "已受理。"},        {"reply", "已答复。"},    {"resolve", "已办结。"},
-        {"dispatch", "已改派。"},      {"escalate", "已升级。"}, {"grant", "已延长办结时限。"},
+        {"accept", "已受理。"},         {"reply", "已答复。"},
+        {"resolve", "已办结。"},        {"dispatch", "已改派。"},
+        {"escalate", "已升级。"},       {"grant", "已批准延期，办结时限已延长。"},
+        {"refuse", "已驳回延期申请。"}, {"extend", "已申请延期，等待调度中心审批。"},
         {"close", "已按无诉求关闭。"},
     };
     const char *d = form_str(&c->query, "done");
@@ -300,7 +309,9 @@ static const struct {
     {"return", LIANDONG__V1__CASE_ACTION_KIND__ACTION_RETURN, 1, 0},
     {"escalate", LIANDONG__V1__CASE_ACTION_KIND__ACTION_ESCALATE, 1, 1},
     {"dispatch", LIANDONG__V1__CASE_ACTION_KIND__ACTION_DISPATCH, 0, 1},
+    {"extend", LIANDONG__V1__CASE_ACTION_KIND__ACTION_EXTEND, 1, 0},
     {"grant", LIANDONG__V1__CASE_ACTION_KIND__ACTION_GRANT, 0, 1},
+    {"refuse", LIANDONG__V1__CASE_ACTION_KIND__ACTION_REFUSE, 0, 1},
     {"close", LIANDONG__V1__CASE_ACTION_KIND__ACTION_CLOSE, 0, 1},
 };
 

@@ -28,7 +28,7 @@ void page_security_headers(http_response_t *resp)
                     "base-uri 'none'");
     http_add_header(resp, "X-Frame-Options", "DENY");
     http_add_header(resp, "X-Content-Type-Options", "nosniff");
-    http_add_header(resp, "Referrer-Policy", "no-referrer");
+    http_add_header(resp, "Referrer-Policy", "same-origin");
     http_add_header(resp, "Cache-Control", "no-store");
 }
 

@@ -20,7 +20,7 @@ void svg_trend(html_t *h, const char *title, const char *const *labels, const do
               TREND_W, TREND_H, TREND_W, TREND_H);
     html_text(h, title);
     html_raw(h, "</title>");
-    int plot_w = TREND_W - PAD_L - 16, plot_h = TREND_H - PAD_B - PAD_T;
+    int plot_w = TREND_W - PAD_L - 36, plot_h = TREND_H - PAD_B - PAD_T;
     for (int pct = 0; pct <= 100; pct += 25) {
         double y = PAD_T + plot_h - plot_h * pct / 100.0;
         html_rawf(h,
