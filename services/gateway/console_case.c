@@ -57,13 +57,29 @@ static void explanation(html_t *h, const char *explain)
         html_raw(h, "</td></tr>");
     }
     json_t *why = json_object_get(json_object_get(ex, "classifier"), "why");
-    if (why != NULL) {
-        char *s =
-            json_is_string(why) ? strdup(json_string_value(why)) : json_dumps(why, JSON_COMPACT);
-        html_raw(h, "<tr><th>分类依据（命中词）</th><td class=\"mono\">");
-        html_text(h, s);
+    const char *cat = jstr(why, "category", NULL);
+    json_t *words =
+        json_object_get(json_object_get(json_object_get(why, "scores"), cat ? cat : ""), "words");
+    if (json_is_array(words) && json_array_size(words) > 0) {
+        /* [[word, weight], ...] of the category chosen */
+        html_raw(h, "<tr><th>分类依据（命中词）</th><td id=\"words\">");
+        for (size_t i = 0; i < json_array_size(words); i++) {
+            json_t *wd = json_array_get(words, i);
+            html_raw(h, i ? "、" : "");
+            html_text(h, json_string_value(json_array_get(wd, 0)));
+            if (json_is_integer(json_array_get(wd, 1)))
+                html_rawf(h, "（%lld）", (long long)json_integer_value(json_array_get(wd, 1)));
+        }
+        html_raw(h, " → ");
+        html_text(h, category_zh(cat));
         html_raw(h, "</td></tr>");
-        free(s);
+    } else if (why != NULL) {
+        char *txt =
+            json_is_string(why) ? strdup(json_string_value(why)) : json_dumps(why, JSON_COMPACT);
+        html_raw(h, "<tr><th>分类依据</th><td class=\"mono\">");
+        html_text(h, txt);
+        html_raw(h, "</td></tr>");
+        free(txt);
     }
     const char *reason = jstr(ex, "placement", "reason"), *route = jstr(ex, "placement", "route");
     json_t *step = json_object_get(json_object_get(ex, "placement"), "step");
