@@ -205,10 +205,9 @@ static int route(console_ctx_t *c, const char *path, int post)
         const char *path;
         int (*fn)(console_ctx_t *);
     } ops[] = {
-        {"/overview", console_overview},
-        {"/overdue", console_overdue},
-        {"/ranking", console_ranking},
-        {"/search", console_search},
+        {"/overview", console_overview}, {"/overdue", console_overdue},
+        {"/ranking", console_ranking},   {"/search", console_search},
+        {"/trend.svg", console_trend},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (strcmp(path, ops[i].path) != 0)

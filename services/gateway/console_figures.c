@@ -138,7 +138,9 @@ static void overview_link(html_t *h, const char *unit, const char *by, const cha
     html_url(h, to);
 }
 
-/* The six months up to `to_ms`: the unit's reply rate in each. */
+/* The six months up to `to_ms`: the unit's reply rate in each. Drawn as
+ * an image of its own (/console/trend.svg), so the overview's page does
+ * not wait for six more queries. */
 static void trend(console_ctx_t *c, html_t *h, const char *unit, int64_t to_ms)
 {
     char labels[6][16];
@@ -150,7 +152,7 @@ static void trend(console_ctx_t *c, html_t *h, const char *unit, int64_t to_ms)
         int64_t first = days_from_civil(y, m, 1) * 86400000LL;
         int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
         int64_t last = days_from_civil(ny, nm, 1) * 86400000LL - 1;
-        snprintf(labels[i], sizeof labels[i], "%d-%02d", y, m);
+        snprintf(labels[i], sizeof labels[i], "%d-%02d", y % 10000, m % 100);
         lp[i] = labels[i];
         wire_msg_t *w = NULL;
         char err[200];
@@ -167,9 +169,27 @@ static void trend(console_ctx_t *c, html_t *h, const char *unit, int64_t to_ms)
             y--;
         }
     }
-    html_raw(h, "<h2>答复率趋势（近六个月）</h2><div id=\"trend\">");
     svg_trend(h, "答复率趋势", lp, v, 6);
-    html_raw(h, "</div>");
+}
+
+int console_trend(console_ctx_t *c)
+{
+    int64_t to = 0;
+    const char *day = form_str(&c->query, "to");
+    if (*day == '\0')
+        to = now_ms_wall();
+    else if (parse_day(day, 1, &to) < 0)
+        return page_error(c, 400, "日期格式应为 YYYY-MM-DD。");
+    html_t h = {0};
+    html_raw(&h, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    trend(c, &h, form_str(&c->query, "unit"), to);
+    size_t len = 0;
+    char *body = html_take(&h, &len);
+    if (body == NULL)
+        return -ENOMEM;
+    http_respond(c->resp, 200, "image/svg+xml; charset=utf-8", body, len);
+    page_security_headers(c->resp);
+    return 0;
 }
 
 int console_overview(console_ctx_t *c)
@@ -269,7 +289,12 @@ int console_overview(console_ctx_t *c)
     html_raw(&h, "</tr><tr id=\"prev-period\" class=\"prev\"><th>上期</th>");
     rate_cells(&h, &tp);
     html_raw(&h, "</tr></tbody></table>");
-    trend(c, &h, unit, to);
+    html_raw(&h, "<h2>答复率趋势（近六个月）</h2><div id=\"trend\"><img alt=\"答复率趋势\" "
+                 "width=\"640\" height=\"200\" src=\"/console/trend.svg?unit=");
+    html_url(&h, unit);
+    html_raw(&h, "&amp;to=");
+    html_url(&h, to_s);
+    html_raw(&h, "\"></div>");
     /* the rows, each a drill-down */
     static const char *const next_by[] = {"street", "community", "compound", "body",
                                           "body",   "body",      "body"};

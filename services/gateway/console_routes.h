@@ -16,6 +16,7 @@ int console_act(console_ctx_t *c);      /* console_case.c: POST an action */
 int console_overview(console_ctx_t *c); /* console_figures.c */
 int console_overdue(console_ctx_t *c);  /* console_figures.c */
 int console_ranking(console_ctx_t *c);  /* console_figures.c */
+int console_trend(console_ctx_t *c);    /* console_figures.c: the overview's SVG */
 int console_search(console_ctx_t *c);   /* console_search.c */
 
 /* "overdue", "due_soon" (three quarters of the time allowed have passed,

@@ -91,6 +91,12 @@ def case(sysm, cid):
     return sysm.petition("case", cid)
 
 
+def follow(d, el):
+    """Click a link or a submit button and wait for the new page."""
+    el.click()
+    WebDriverWait(d, 15).until(staleness_of(el))
+
+
 def act(d, action, **fields):
     form = d.find_element(By.ID, "do-" + action).find_element(By.XPATH, "./ancestor::form")
     for name, value in fields.items():
@@ -137,7 +143,7 @@ def test_staff_desk(sysm, driver):
     wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, f'tr[data-case="{fresh}"]'))
     assert marker.is_displayed()  # the same page: not reloaded
     # the case page: demand, placement and why, deadlines, history
-    d.find_element(By.LINK_TEXT, normal).click()
+    follow(d, d.find_element(By.LINK_TEXT, normal))
     rec = d.find_element(By.ID, "record").text
     want = case(sysm, normal)
     assert want["text"] in rec and "公共设施报修" in rec and "PC-YH" in rec
@@ -203,10 +209,11 @@ def test_operator_pages(sysm, driver):
     want = sysm.petition("rates", "--by", "district", "--from", day[:8] + "01", "--to", day)
     cells = d.find_element(By.ID, "this-period").find_elements(By.TAG_NAME, "td")
     assert cells[0].text == str(want["total"]["received"])
-    assert d.find_element(By.CSS_SELECTOR, "#trend svg")
+    trend = d.find_element(By.CSS_SELECTOR, "#trend img")  # drawn, not broken
+    wait_for(d, lambda: d.execute_script("return arguments[0].naturalWidth", trend) == 640)
     shot(d, "overview")
     # drill down: a district, then its street
-    d.find_element(By.CSS_SELECTOR, '#rows tr[data-key="JA-DH"] a').click()
+    follow(d, d.find_element(By.CSS_SELECTOR, '#rows tr[data-key="JA-DH"] a'))
     assert d.find_element(By.ID, "scope-unit").text == "JA-DH"
     want = sysm.petition("rates", "--by", "street", "--unit", "JA-DH", "--from",
                          day[:8] + "01", "--to", day)
@@ -234,12 +241,12 @@ def test_operator_pages(sysm, driver):
     # search by phone, then open the case
     d.get(f"{base}/console/search")
     d.find_element(By.NAME, "phone").send_keys("13600001111")
-    d.find_element(By.ID, "search").click()
+    follow(d, d.find_element(By.ID, "search"))
     found = [r.get_attribute("data-case") for r in d.find_elements(By.CSS_SELECTOR,
                                                                     "#results tr[data-case]")]
     assert found == [a]
     shot(d, "search")
-    d.find_element(By.LINK_TEXT, a).click()
+    follow(d, d.find_element(By.LINK_TEXT, a))
     assert "13600001111" in d.find_element(By.ID, "record").text
     shot(d, "case_operator")
     # operator actions: grant an extension the holder asked for, dispatch,
@@ -265,5 +272,7 @@ def test_operator_pages(sysm, driver):
     shot(d, "case_operator_closed")
     # the login page, for the README
     d.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    wait_for(d, lambda: d.current_url.endswith("/console/login"))
+    d.get(f"{base}/console/overview")  # the session is over
     assert d.current_url.endswith("/console/login")
     shot(d, "login")

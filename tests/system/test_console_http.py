@@ -233,6 +233,10 @@ def test_overview_equals_petition_rates(sysm):
             assert pct(row["resolved"], row["received"]) in cells
             assert pct(row["satisfied"], row["rated"]) in cells
             assert str(row["overdue_reply"] + row["overdue_resolve"]) in cells
+    # the trend line: an SVG image of its own
+    status, h, body = c.get(f"/console/trend.svg?to={day}")
+    assert status == 200 and h["content-type"].startswith("image/svg+xml")
+    assert "<svg" in body and "<polyline" in body and day[:7] in body
     # the CSV export of the same figures, with the BOM, recorded in the audit file
     status, h, body = c.get(f"/console/overview?by=district&from={first}&to={day}&format=csv")
     assert status == 200 and h["content-type"].startswith("text/csv")
