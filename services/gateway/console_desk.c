@@ -228,9 +228,24 @@ int console_gone(console_ctx_t *c)
     char err[300], msg[600];
     if (page_call(c, UP_LEDGER, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_DETAIL, &w, err,
                   sizeof err) < 0) {
-        /* The ledger no longer lets this body read it: it holds it no more. */
-        snprintf(msg, sizeof msg, "案件 %.64s 已不由本单位办理（已被升级、退回或改派给其他单位）。",
-                 id);
+        /* The ledger no longer lets this body read it: it holds it no
+         * more. The body may still learn what moved it away. */
+        Liandong__V1__CaseDeparture q = LIANDONG__V1__CASE_DEPARTURE__INIT;
+        q.case_id = (char *)id;
+        envelope_t dreq = LIANDONG__V1__ENVELOPE__INIT;
+        dreq.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_DEPARTURE;
+        dreq.case_departure = &q;
+        char t[40];
+        if (page_call(c, UP_LEDGER, &dreq, LIANDONG__V1__ENVELOPE__BODY_CASE_DEPARTED, &w, err,
+                      sizeof err) == 0) {
+            const Liandong__V1__CaseDeparted *d = wire_envelope(w)->case_departed;
+            snprintf(msg, sizeof msg, "案件 %.64s 已于 %s 由 %.64s %s%s%.64s，不再由本单位办理。",
+                     id, fmt_time(d->at_ms, t, sizeof t), d->actor, event_zh(d->kind),
+                     *d->to_body ? "至 " : "", d->to_body);
+        } else {
+            snprintf(msg, sizeof msg,
+                     "案件 %.64s 已不由本单位办理（已被升级、退回或改派给其他单位）。", id);
+        }
     } else {
         const Liandong__V1__CaseRecord *r = wire_envelope(w)->case_detail->record;
         const Liandong__V1__CaseEvent *last = NULL;

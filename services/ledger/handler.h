@@ -83,7 +83,8 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(pending_deliveries) /* req_deliveries.c */                                                   \
     X(list_deadlines)     /* req_alerts.c */                                                       \
     X(record_alert)       /* req_alerts.c */                                                       \
-    X(search_cases)       /* req_search.c */
+    X(search_cases)       /* req_search.c */                                                       \
+    X(case_departure)     /* req_search.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

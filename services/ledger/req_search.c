@@ -5,6 +5,11 @@
  * operators may send it (lib/authz.c): it reaches across every body and
  * matches residents' phones, and the console records each phone search.
  *
+ * CaseDeparture, for a body's inbox: the last event that moved a case
+ * away from the caller's body (its desk or staff), so the inbox can say a
+ * case was escalated, returned or re-dispatched. The body reads only that
+ * event's kind, time, actor and the new holder, never the case itself.
+ *
  * Cost: the case id, the (channel, channel id) pair, the body and the
  * state use the cases table's indexes; a part of the text or address is a
  * scan of the cases the other filters leave (bounded by the LIMIT in
@@ -17,6 +22,7 @@
 #include "case_model.h"
 #include "domain.h"
 #include "handler.h"
+#include "identity.h"
 
 #define SEARCH_DEFAULT 100
 #define SEARCH_MAX 1000
@@ -120,4 +126,84 @@ const ledger_handler_t ledger_req_search_cases = {
     .decide = ledger_decide_nothing,
     .send = send,
     .answer = answer,
+};
+
+/* -------------------------------------------------------- CaseDeparture */
+
+static const db_stmt_t departure_stmts[] = {
+    /* $1 case, $2 the caller's body: the last event after which another
+     * body (or none) held a case this body held just before it */
+    {"case_departure",
+     "SELECT kind, ld_ms(at), actor, COALESCE(body_id, '') FROM"
+     " (SELECT seq, kind, at, actor, body_id, lag(body_id) OVER (ORDER BY seq) AS before"
+     "  FROM case_events WHERE case_id = $1) x"
+     " WHERE before = $2 AND body_id IS DISTINCT FROM $2 ORDER BY seq DESC LIMIT 1",
+     2},
+};
+
+/* The caller's body: a body's desk or a staff person of it. */
+static const char *caller_body(const ledger_job_t *j)
+{
+    const char *id = NULL;
+    switch (identity_role(j->user, &id)) {
+    case ROLE_BODY:
+        return id;
+    case ROLE_STAFF:
+        return identity_staff_body(id);
+    default:
+        return NULL;
+    }
+}
+
+static int departure_validate(ledger_job_t *j)
+{
+    const Liandong__V1__CaseDeparture *q = j->req->case_departure;
+    if (ledger_job_missing(j, q->case_id, "case_id") ||
+        ledger_job_bad_text(j, q->case_id, "case_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    const char *body = caller_body(j);
+    if (body == NULL || *body == '\0') {
+        ledger_job_fail(j, E(FORBIDDEN), "only a body's desk or staff asks why a case left it");
+        return -EPERM;
+    }
+    j->actor = body;
+    return 0;
+}
+
+static int departure_send(db_t *db, ledger_job_t *j)
+{
+    const char **v = j->params;
+    v[0] = j->req->case_departure->case_id;
+    v[1] = caller_body(j);
+    return ledger_job_send(db, j, "case_departure", 2, v);
+}
+
+static int departure_answer(ledger_job_t *j)
+{
+    const PGresult *res = j->res[0];
+    if (PQntuples(res) != 1) {
+        ledger_job_fail(j, E(NOT_FOUND), "case %.64s never left %.64s",
+                        j->req->case_departure->case_id, caller_body(j));
+        return -ENOENT;
+    }
+    Liandong__V1__CaseDeparted *d = ledger_job_alloc(j, sizeof(*d));
+    liandong__v1__case_departed__init(d);
+    d->kind = ledger_col_str(j, res, 0, 0);
+    d->at_ms = ledger_col_i64(res, 0, 1);
+    d->actor = ledger_col_str(j, res, 0, 2);
+    d->to_body = ledger_col_str(j, res, 0, 3);
+    j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_DEPARTED;
+    j->answer.case_departed = d;
+    return 0;
+}
+
+const ledger_handler_t ledger_req_case_departure = {
+    .name = "CaseDeparture",
+    .body = LIANDONG__V1__ENVELOPE__BODY_CASE_DEPARTURE,
+    .stmts = departure_stmts,
+    .n_stmts = sizeof departure_stmts / sizeof departure_stmts[0],
+    .validate = departure_validate,
+    .decide = ledger_decide_nothing,
+    .send = departure_send,
+    .answer = departure_answer,
 };

@@ -70,6 +70,7 @@ EXPECTED = {
         "list_deadlines": SERVICES,
         "record_alert": SERVICES,
         "search_cases": SERVICES | {"operator.admin"},
+        "case_departure": {"body.PC-YH", STAFF},
     },
     "router": {
         "ping": KNOWN,
@@ -175,6 +176,7 @@ def request(socket, kind):
                 body_id="PC-YH")),
             "list_deadlines": lambda: envelope(list_deadlines=pb.ListDeadlines()),
             "search_cases": lambda: envelope(search_cases=pb.SearchCases(phone="13800000000")),
+            "case_departure": lambda: envelope(case_departure=pb.CaseDeparture(case_id=nocase)),
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),

@@ -185,7 +185,9 @@ def test_staff_desk(sysm, driver):
     sysm.petition("dispatch", urgent, "--to", "JA-DH-CZ-1-RC", json=False)
     wait_for(d, lambda: not d.find_elements(By.CSS_SELECTOR, f'tr[data-case="{urgent}"]'))
     wait_for(d, lambda: urgent in d.find_element(By.ID, "gone").text)
-    assert "不由本单位办理" in d.find_element(By.ID, "gone").text
+    gone = d.find_element(By.ID, "gone").text
+    assert "不再由本单位办理" in gone and "改派" in gone and "operator:admin" in gone, gone
+    assert "JA-DH-CZ-1-RC" in gone
     shot(d, "inbox_taken_away")
     # CSV export of the inbox
     d.get(f"{base}/console/inbox?format=csv")

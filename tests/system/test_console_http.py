@@ -282,3 +282,23 @@ def test_search_and_export(sysm):
     # the gateway's log names the search but not the number
     log = open(os.path.join(sysm.log_dir, "gateway.log"), encoding="utf-8").read()
     assert "phone search by operator.li" in log and "13712345678" not in log
+
+
+def test_why_a_case_left(sysm):
+    """A body's staff learn why a case left their inbox (CaseDeparture) but
+    nothing of a case their body never held."""
+    cid = submit(sysm, "CON-GONE-1", "鸿翔花园7栋电梯按钮失灵", "JA-DH-CZ-1-01")
+    a, b = Console(sysm.http), Console(sysm.http)
+    assert a.login(STAFF_A, STAFF_A_PW)[0] == 303
+    assert b.login(STAFF_B, STAFF_B_PW)[0] == 303
+    assert cid in a.get("/console/inbox?fragment=1")[2]
+    sysm.petition("dispatch", cid, "--to", "PC-LF", "--text", "不属于远航物业", json=False)
+    status, _, frag = a.get("/console/inbox?fragment=1")
+    assert status == 200 and cid not in frag
+    status, _, why = a.get(f"/console/gone?id={cid}")
+    assert status == 200 and "改派" in why and "operator:admin" in why and "PC-LF" in why, why
+    # B never held it: no event, no holder, no actor
+    status, _, why = b.get(f"/console/gone?id={cid}")
+    assert status == 200 and "operator:admin" not in why and "PC-LF" not in why, why
+    # and the ledger itself refuses operators and front-ends the request
+    # (tests/system/test_authz.py's matrix)

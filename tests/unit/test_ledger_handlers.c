@@ -40,6 +40,7 @@ static const char *const not_ledger[] = {
     "delivery_list",
     "ranking",
     "overdue_list",
+    "case_departed",
     NULL,
 };
 
