@@ -124,7 +124,8 @@ static int list_cases(console_ctx_t *c, wire_msg_t **w, char *err, size_t errlen
 
 static void table(html_t *h, Liandong__V1__CaseList *l, int64_t now)
 {
-    qsort(l->cases, l->n_cases, sizeof(void *), by_urgency_then_due);
+    if (l->n_cases > 1) /* an empty list has no array at all */
+        qsort(l->cases, l->n_cases, sizeof(void *), by_urgency_then_due);
     size_t overdue = 0, soon = 0;
     for (size_t i = 0; i < l->n_cases; i++) {
         const char *st = console_due_status(l->cases[i], now);
@@ -190,7 +191,8 @@ int console_inbox(console_ctx_t *c)
     html_t h = {0};
     int rc;
     if (strcmp(form_str(&c->query, "format"), "csv") == 0) {
-        qsort(l->cases, l->n_cases, sizeof(void *), by_urgency_then_due);
+        if (l->n_cases > 1) /* an empty list has no array at all */
+            qsort(l->cases, l->n_cases, sizeof(void *), by_urgency_then_due);
         rc = inbox_csv(c, l);
     } else if (form_get(&c->query, "fragment") != NULL) {
         table(&h, l, now);

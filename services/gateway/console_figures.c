@@ -384,7 +384,8 @@ int console_overdue(console_ctx_t *c)
                   sizeof err) < 0)
         return page_error(c, 502, err);
     Liandong__V1__OverdueList *l = wire_envelope(w)->overdue_list;
-    qsort(l->cases, l->n_cases, sizeof(void *), by_emergency_then_due);
+    if (l->n_cases > 1) /* an empty list has no array at all */
+        qsort(l->cases, l->n_cases, sizeof(void *), by_emergency_then_due);
     int64_t now = now_ms_wall();
     html_t h = {0};
     int rc;
