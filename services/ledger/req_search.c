@@ -10,8 +10,9 @@
  * case was escalated, returned or re-dispatched. The body reads only that
  * event's kind, time, actor and the new holder, never the case itself.
  *
- * Cost: the case id, the (channel, channel id) pair, the body and the
- * state use the cases table's indexes; a part of the text or address is a
+ * Cost: the case id, the (channel, channel id) pair, the phone (partial
+ * index, 015_console_phone_index.sql), the body and the state use the
+ * cases table's indexes; a part of the text or address is a
  * scan of the cases the other filters leave (bounded by the LIMIT in
  * newest-first order when most rows match).
  */
@@ -31,7 +32,7 @@ static const db_stmt_t stmts[] = {
     {"search_cases",
      "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.case_id = $1)"
      " AND ($2 = '' OR c.channel = $2) AND ($3 = '' OR c.channel_id = $3)"
-     " AND ($4 = '' OR c.resident_phone = $4)"
+     " AND ($4 = '' OR (c.resident_phone = $4 AND c.resident_phone <> ''))"
      " AND ($5 = '' OR strpos(c.address, $5) > 0) AND ($6 = '' OR strpos(c.text, $6) > 0)"
      " AND ($7 = '' OR c.compound_code IN (SELECT code FROM units WHERE $7 = ANY (path)))"
      " AND ($8 = '' OR c.body_id = $8) AND ($9 = '' OR c.category = $9)"
