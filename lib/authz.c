@@ -51,6 +51,10 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(PENDING_DELIVERIES), SVC},
     {AUTHZ_LEDGER, B(LIST_DEADLINES), SVC},
     {AUTHZ_LEDGER, B(RECORD_ALERT), SVC},
+    /* issue 13: a front-end's own channel (req_channel.c scopes it) */
+    {AUTHZ_LEDGER, B(CHANNEL_CASES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CHANNEL_UPDATES_QUERY), SVC | FE | OPER},
+    {AUTHZ_LEDGER, B(CASE_COMMENT), FE | OPER},
     /* across bodies and by residents' phones: operators (the console's
      * search, which records every phone search) and services */
     {AUTHZ_LEDGER, B(SEARCH_CASES), SVC | OPER},

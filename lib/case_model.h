@@ -65,6 +65,9 @@ int case_state_is_open(case_state_t s);
 #define CASE_EVENT_EXTENSION_REQUESTED "extension_requested"
 #define CASE_EVENT_EXTENSION_GRANTED "extension_granted"
 #define CASE_EVENT_EXTENSION_REFUSED "extension_refused"
+/* A resident's comment relayed by a front-end (issue 13, CaseComment):
+ * nothing about the case changes. */
+#define CASE_EVENT_COMMENTED "commented"
 
 typedef enum {
     CE_CREATED = 0,
@@ -83,6 +86,7 @@ typedef enum {
     CE_EXTENSION_REQUESTED,
     CE_EXTENSION_GRANTED,
     CE_EXTENSION_REFUSED,
+    CE_COMMENTED,
     CE_COUNT
 } case_event_t;
 

@@ -25,8 +25,10 @@
 #define LIMIT_PHONE_MAX 64
 /* The address as a front-end gives it. */
 #define LIMIT_ADDRESS_MAX 512
-/* A text from outside: a demand, a reply, a reason, an escalation note. */
-#define LIMIT_TEXT_MAX 8192
+/* A text from outside: a demand, a reply, a reason, an escalation note.
+ * 4,096 characters of Chinese (three bytes each in UTF-8): Open311 clients
+ * send descriptions of up to 4,000 characters (issue 13). */
+#define LIMIT_TEXT_MAX 12288
 /* A text the ledger stores, which may carry what the services add (the
  * placement's explanation, a return's reason before its text). */
 #define LIMIT_STORED_TEXT_MAX (16 * 1024)

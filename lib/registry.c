@@ -20,6 +20,7 @@
 #include "registry.h"
 
 #include <errno.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -394,6 +395,17 @@ static int add_unit(registry_t *r, json_t *u, size_t idx, problems_t *pb)
         problem(pb, "%s: urban_village must be true or false", lab);
         ok = 0;
     }
+    json_t *jlat = json_object_get(u, "lat"), *jlon = json_object_get(u, "long");
+    bool has_pos = jlat != NULL || jlon != NULL;
+    if (has_pos && !(json_is_number(jlat) && json_is_number(jlon) &&
+                     fabs(json_number_value(jlat)) <= 90 && fabs(json_number_value(jlon)) <= 180)) {
+        problem(pb,
+                "%s: lat and long must both be numbers, degrees within [-90, 90] and "
+                "[-180, 180]",
+                lab);
+        ok = 0;
+        has_pos = false;
+    }
     /* A unit with problems but a usable code is kept (flagged) so that its
      * children and bodies do not report it as unknown: one problem, one line. */
     if (!ok && code == NULL)
@@ -412,6 +424,11 @@ static int add_unit(registry_t *r, json_t *u, size_t idx, problems_t *pb)
     ru->kind = tier >= 0 ? (tier_t)tier : TIER_COMPOUND;
     ru->parent = -1;
     ru->urban_village = json_is_true(jv);
+    if (has_pos) {
+        ru->has_position = true;
+        ru->lat = json_number_value(jlat);
+        ru->lon = json_number_value(jlon);
+    }
     ru->code = arena_strndup(&r->arena, code, lcode);
     ru->name = arena_strndup(&r->arena, name ? name : "", name ? lname : 0);
     if (ru->code == NULL || ru->name == NULL)

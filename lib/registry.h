@@ -24,6 +24,11 @@ typedef struct {
     char **aliases;
     size_t n_aliases;
     bool urban_village;
+    /* Optional "lat" and "long" (WGS84 degrees, both or neither): where a
+     * compound is, so that a demand with only a position can be located
+     * (issue 13; services/router/position.c). */
+    bool has_position;
+    double lat, lon;
 } reg_unit_t;
 
 typedef struct {

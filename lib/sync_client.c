@@ -95,13 +95,17 @@ static int recv_one(sync_client_t *c, wire_msg_t **w)
 
 int sync_client_call(sync_client_t *c, envelope_t *req, wire_msg_t **answer)
 {
-    char rid[96];
-    snprintf(rid, sizeof rid, "%s-%lu", c->rid_prefix, ++c->seq);
+    char rid[WIRE_REQUEST_ID_MAX + 1];
+    char *given = req->request_id;
+    if (given != NULL && *given != '\0')
+        snprintf(rid, sizeof rid, "%s", given);
+    else
+        snprintf(rid, sizeof rid, "%s-%lu", c->rid_prefix, ++c->seq);
     req->request_id = rid;
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = wire_pack(req, &buf, &len);
-    req->request_id = (char *)"";
+    req->request_id = given;
     if (rc < 0)
         return rc;
     rc = zmq_send(c->sock, buf, len, 0);

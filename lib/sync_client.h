@@ -29,7 +29,9 @@ typedef struct {
 int sync_client_open(sync_client_t *c, void *zctx, const char *endpoint, int timeout_ms,
                      const char *keys_dir, const char *identity, const char *server_identity,
                      const char *rid_prefix);
-/* Sends `req` (its request_id is set here) and waits for its answer.
+/* Sends `req` and waits for its answer. Its request_id is the caller's
+ * when set (an idempotent action: the ledger answers a repeated id with
+ * the first outcome), else one of ours.
  * Returns 0 with *answer (free with wire_free), -ETIMEDOUT, or another
  * negative errno. */
 int sync_client_call(sync_client_t *c, envelope_t *req, wire_msg_t **answer);

@@ -48,7 +48,8 @@ typedef struct {
     const char *raw_query;
     http_params_t query;
     const http_route_t *route;
-    unsigned refuse_status; /* PHASE_REFUSED: what to answer at the end */
+    unsigned refuse_status; /* PHASE_REFUSED: what to answer */
+    int answered;           /* the refusal is queued */
     const char *refuse_text;
     uint8_t *body;
     size_t body_len;
@@ -351,13 +352,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO; /* the URI callback ran out of memory: drop the connection */
     if (st->phase == PHASE_NEW) {
         start_request(st, c, method);
+        /* A refusal is answered now, before any byte of the body is read:
+         * MHD then closes the connection instead of reading the rest. */
+        if (st->phase == PHASE_REFUSED) {
+            st->answered = 1;
+            return queue_text(c, st->refuse_status, st->refuse_text);
+        }
         return MHD_YES;
     }
     if (*upload_size != 0) {
+        /* A body that grows past the limit (chunked) is dropped as it
+         * arrives, never stored, and refused once it ends: MHD cannot
+         * answer in the middle of an upload. */
         take_body(st, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
+    if (st->answered)
+        return MHD_YES; /* refused at the headers: already queued */
     if (st->phase == PHASE_REFUSED)
         return queue_text(c, st->refuse_status, st->refuse_text);
     return run_handler(s, st, c, method);

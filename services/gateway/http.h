@@ -6,9 +6,11 @@
  *   1. Headers arrive. The route is chosen from the method and the path
  *      (http_route_t below); none: 404 (405 when only the method differs).
  *      A Content-Length over the route's max_body is answered 413 before
- *      any byte of the body is read.
+ *      any byte of the body is read (so are a malformed path or query:
+ *      400), and the connection is closed.
  *   2. The body is collected, at most max_body bytes (a chunked body that
- *      grows past it is 413 too).
+ *      grows past it is dropped as it arrives, never stored, and answered
+ *      413 when it ends: MHD cannot answer in the middle of an upload).
  *   3. The handler runs on the worker thread that owns the connection. It
  *      may block (it calls the router and the ledger through req->upstream,
  *      whose clients belong to that thread alone) and fills the response.

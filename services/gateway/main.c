@@ -13,6 +13,7 @@
 
 #include "api_keys.h"
 #include "config.h"
+#include "domain.h"
 #include "gateway.h"
 #include "http.h"
 #include "log.h"
@@ -50,6 +51,11 @@ static config_opt_t opts[] = {
 
 static int hash_api_key(void)
 {
+    const char *channel = config_get(opts, NOPTS, "channel");
+    if (channel_from_name(channel, strlen(channel)) < 0) {
+        fprintf(stderr, "gateway: --channel %s is not a channel of ROUTING.md\n", channel);
+        return 2;
+    }
     char key[512];
     if (fgets(key, sizeof key, stdin) == NULL) {
         fprintf(stderr, "gateway: --hash-api-key reads the key from stdin\n");
@@ -61,7 +67,7 @@ static int hash_api_key(void)
         fprintf(stderr, "gateway: an empty key\n");
         return 2;
     }
-    printf("%s %s\n", config_get(opts, NOPTS, "channel"), line);
+    printf("%s %s\n", channel, line);
     return 0;
 }
 

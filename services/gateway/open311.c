@@ -61,9 +61,17 @@ int open311_handle(const http_request_t *req, http_response_t *resp)
     } else if (strcmp(endpoint, "services") == 0) {
         if (get)
             return open311_services(req, resp, fmt, arg);
+    } else if (strcmp(endpoint, "requests") == 0) {
+        if (get || (post && arg == NULL))
+            return open311_requests(req, resp, fmt, arg);
+    } else if (strcmp(endpoint, "tokens") == 0) {
+        if (get)
+            return open311_tokens(req, resp, fmt, arg);
+    } else if (strcmp(endpoint, "servicerequestupdates") == 0 && arg == NULL) {
+        if (get || post)
+            return open311_updates(req, resp, fmt);
     } else {
         return open311_error(resp, fmt, 404, "no such endpoint (see discovery.xml)");
     }
-    (void)post;
     return open311_error(resp, fmt, 405, "method not allowed on this endpoint");
 }

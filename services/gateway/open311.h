@@ -9,8 +9,10 @@
  * the ledger failed or did not answer).
  *
  * Files: open311.c (paths), open311_answer.c (formats and errors),
- * open311_services.c (discovery, services), open311_requests.c (POST and
- * GET requests, tokens), open311_updates.c (servicerequestupdates).
+ * open311_common.c (api_keys, calls, datetimes), open311_services.c
+ * (discovery, services), open311_requests.c (POST and GET requests,
+ * tokens), open311_updates.c (servicerequestupdates). docs/open311.md
+ * describes the service as a client sees it.
  */
 #ifndef GATEWAY_OPEN311_H
 #define GATEWAY_OPEN311_H
@@ -40,5 +42,12 @@ int open311_error(http_response_t *resp, open311_format_t fmt, unsigned code,
 int open311_discovery(const http_request_t *req, http_response_t *resp, open311_format_t fmt);
 int open311_services(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
                      const char *code);
+/* GET and POST requests, GET requests/{id} (id non-NULL). */
+int open311_requests(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
+                     const char *id);
+int open311_tokens(const http_request_t *req, http_response_t *resp, open311_format_t fmt,
+                   const char *token);
+/* GET and POST servicerequestupdates. */
+int open311_updates(const http_request_t *req, http_response_t *resp, open311_format_t fmt);
 
 #endif

@@ -83,6 +83,9 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(pending_deliveries) /* req_deliveries.c */                                                   \
     X(list_deadlines)     /* req_alerts.c */                                                       \
     X(record_alert)       /* req_alerts.c */                                                       \
+    X(channel_cases)      /* req_channel.c */                                                      \
+    X(channel_updates)    /* req_channel.c */                                                      \
+    X(case_comment)       /* req_channel.c */                                                      \
     X(search_cases)       /* req_search.c */                                                       \
     X(case_departure)     /* req_search.c */
 

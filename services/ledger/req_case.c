@@ -22,6 +22,7 @@
 #include "log.h"
 #include "reply_text.h"
 #include "req_case.h"
+#include "req_channel.h"
 #include "req_deliveries.h"
 
 #define LIST_DEFAULT 100
@@ -147,6 +148,8 @@ static int create_validate(ledger_job_t *j)
         ledger_job_bad_text(j, p->compound_code, "placement.compound_code", LEDGER_ID_MAX) ||
         ledger_job_bad_text(j, p->explain_json, "placement.explain_json", LEDGER_TEXT_MAX))
         return -EINVAL;
+    if (ledger_extras_validate(j, d) < 0)
+        return -EINVAL;
     if (p->n_cc > 32) {
         ledger_job_fail(j, E(BAD_REQUEST), "too many cc bodies");
         return -EINVAL;
@@ -245,7 +248,9 @@ static int create_send(db_t *db, ledger_job_t *j)
     v[21] = *p->reply_clock ? p->reply_clock : "natural";
     v[22] = *p->resolve_clock ? p->resolve_clock : "natural";
     j->nparams = 23;
-    return ledger_job_send(db, j, "create_case", j->nparams, v);
+    int rc = ledger_job_send(db, j, "create_case", j->nparams, v);
+    /* Issue 13: what a front door knows besides, in the same transaction. */
+    return rc < 0 ? rc : ledger_extras_send(db, j, d);
 }
 
 /* The placement a case row (CASE_COLS) was committed with. */

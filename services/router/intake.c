@@ -5,6 +5,7 @@
  * channel_id) is answered by the ledger with the case it already has.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "authz.h"
 #include "confidence.h"
 #include "demand_check.h"
+#include "position.h"
 #include "field_limits.h"
 #include "identity.h"
 #include "log.h"
@@ -142,6 +144,11 @@ static int check_demand(const Liandong__V1__Demand *d, char *why, size_t len)
         .resident_name = demand_field(d->resident_name),
         .resident_phone = demand_field(d->resident_phone),
     };
+    if (d->has_position &&
+        !(isfinite(d->lat) && isfinite(d->lon) && fabs(d->lat) <= 90 && fabs(d->lon) <= 180)) {
+        snprintf(why, len, "submit_demand.demand.lat/lon: degrees within [-90, 90], [-180, 180]");
+        return -EINVAL;
+    }
     return demand_check(&f, 0, why, len);
 }
 
@@ -178,6 +185,13 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
             stored.review_reasons = s->pb.review_reasons;
             ack.placement = &stored;
         }
+        /* Issue 13: who handles it, in words a front-end can tell the
+         * resident (the registry's name; it is not swapped while this
+         * callback runs on the loop). */
+        int b = s->r->registry ? registry_body_find(s->r->registry, ack.placement->body_id,
+                                                    strlen(ack.placement->body_id))
+                               : -1;
+        ack.body_name = b >= 0 ? registry_body(s->r->registry, (size_t)b)->name : (char *)"";
         envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
         a.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK;
         a.submit_ack = &ack;
@@ -249,6 +263,14 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         /* the clocks start when the demand was received (ROUTING.md 6) */
         .received_at_ms = d->received_at_ms > 0 ? d->received_at_ms : 0,
     };
+    /* Issue 13: a position locates the demand only when it names no
+     * compound and gives no address (position.h). */
+    if (d->has_position && *d->compound == '\0' && *d->address == '\0') {
+        int u = position_nearest_compound(router_core_registry(r->core), d->lat, d->lon,
+                                          r->locate_radius_m, NULL);
+        if (u >= 0)
+            in.compound = registry_unit(router_core_registry(r->core), (size_t)u)->code;
+    }
     router_result_t res;
     int rc = router_core_place(r->core, &in, &res);
     if (rc < 0 || placement_to_pb(r, &res, s) < 0) {

@@ -47,6 +47,10 @@ static config_opt_t opts[] = {
      "characters of content a reply or resolution needs (checked early; the ledger decides)", 0,
      NULL},
     {"max-message", "LIANDONG_MAX_MESSAGE", "65536", "largest request accepted, in bytes", 0, NULL},
+    {"locate-radius-m", "LIANDONG_LOCATE_RADIUS_M", "500",
+     "a demand with only a position (lat/long) is located at the nearest compound this near, "
+     "in metres (0: positions locate nothing)",
+     0, NULL},
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
     {"identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "this process's key (role.id)", 0,
      NULL},
@@ -121,7 +125,11 @@ int main(int argc, char **argv)
         rc = dryrun_run(registry, lexicon, &dopts, stdin, stdout);
         return rc < 0 ? 1 : 0;
     }
-    long timeout = 0, max_msg = 0, min_reply = 0;
+    long timeout = 0, max_msg = 0, min_reply = 0, radius = 0;
+    if (config_get_long(opts, NOPTS, "locate-radius-m", 0, 100000, &radius) < 0) {
+        fprintf(stderr, "router: --locate-radius-m must be 0 to 100000 metres\n");
+        return 2;
+    }
     if (config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
         config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
@@ -145,6 +153,7 @@ int main(int argc, char **argv)
     r.registry_file = registry;
     r.ledger_timeout_ms = (uint32_t)timeout;
     r.min_reply_chars = (size_t)min_reply;
+    r.locate_radius_m = (double)radius;
     if (service_init(&r.svc, "router", on_stop, &r) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
         return 1;

@@ -33,6 +33,7 @@ typedef struct router {
     const char *registry_file; /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
     size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
+    double locate_radius_m; /* a position locates the nearest compound this near (position.h) */
     policy_t *policy;       /* --policy, NULL: the built-in section 6 table */
     workcal_t *calendar;    /* working days, when the policy needs them */
     unsigned long placed, refused;

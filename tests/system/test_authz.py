@@ -69,6 +69,10 @@ EXPECTED = {
         "pending_deliveries": SERVICES,
         "list_deadlines": SERVICES,
         "record_alert": SERVICES,
+        # issue 13: a front-end's own channel; services and operators name one
+        "channel_cases_query": SERVICES | {"frontend.hotline", "operator.admin"},
+        "channel_updates_query": SERVICES | {"frontend.hotline", "operator.admin"},
+        "case_comment": {"frontend.hotline", "operator.admin"},
         "search_cases": SERVICES | {"operator.admin"},
         "case_departure": {"body.PC-YH", STAFF},
     },
@@ -180,6 +184,12 @@ def request(socket, kind):
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),
+            "channel_cases_query": lambda: envelope(channel_cases_query=pb.ChannelCasesQuery(
+                channel="hotline")),
+            "channel_updates_query": lambda: envelope(
+                channel_updates_query=pb.ChannelUpdatesQuery(channel="hotline")),
+            "case_comment": lambda: envelope(case_comment=pb.CaseComment(
+                case_id=nocase, text="x", idempotency_key="k")),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

@@ -273,7 +273,7 @@ REFUSED = [
     {"text": "灯坏了\x07"},
     {"address": "东湖\r区"},
     {"address": "东" * 200},
-    {"text": "坏" * 3000},
+    {"text": "坏" * 4200},  # over 12,288 bytes (issue 13: 4,000 characters fit)
     {"resident_phone": "1" * 65},
 ]
 

@@ -30,6 +30,8 @@ static const char *const not_ledger[] = {
     "registry_imported",
     "registry_snapshot",
     "registry_history_list",
+    "channel_case_list",
+    "channel_update_list",
     "alert",
     "case_event",
     "deadline_list",
