@@ -18,9 +18,9 @@ import pytest
 import liandong
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service as ChromeService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 OPERATOR, OPERATOR_PW = "operator.li", "operator-password-1"
@@ -76,7 +76,21 @@ def login(d, base, principal, password):
 
 
 def wait_for(d, cond, timeout=15):
-    return WebDriverWait(d, timeout, poll_frequency=0.25).until(lambda x: cond())
+    # the inbox's script swaps its table every 5 s: an element read just
+    # then is gone; read again
+    return WebDriverWait(d, timeout, poll_frequency=0.25,
+                         ignored_exceptions=(WebDriverException,)).until(lambda x: cond())
+
+
+def stable(fn, tries=5):
+    """fn() again when the inbox's table was swapped under it."""
+    for i in range(tries):
+        try:
+            return fn()
+        except WebDriverException:
+            if i == tries - 1:
+                raise
+            time.sleep(0.2)
 
 
 def submit(sysm, cid, text, compound, urgency=None, phone="13800138000", name="张三"):
@@ -91,10 +105,22 @@ def case(sysm, cid):
     return sysm.petition("case", cid)
 
 
+def gone(el):
+    """The page that held el was replaced: chromedriver then answers
+    either "stale element" or an inspector error about the node."""
+    def check(_):
+        try:
+            el.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def follow(d, el):
     """Click a link or a submit button and wait for the new page."""
     el.click()
-    WebDriverWait(d, 15).until(staleness_of(el))
+    WebDriverWait(d, 15).until(gone(el))
 
 
 def act(d, action, **fields):
@@ -111,7 +137,7 @@ def act(d, action, **fields):
     button = d.find_element(By.ID, "do-" + action)
     button.click()
     # the answer is a new page: wait until the old one is gone
-    WebDriverWait(d, 15).until(staleness_of(button))
+    WebDriverWait(d, 15).until(gone(button))
 
 
 def test_staff_desk(sysm, driver):
@@ -127,15 +153,15 @@ def test_staff_desk(sysm, driver):
                     (later,))
     login(d, base, STAFF, STAFF_PW)
     assert d.current_url.endswith("/console/inbox")
-    rows = [r.get_attribute("data-case") for r in d.find_elements(By.CSS_SELECTOR,
-                                                                   "#inbox tr[data-case]")]
+    rows = stable(lambda: [r.get_attribute("data-case") for r in d.find_elements(
+        By.CSS_SELECTOR, "#inbox tr[data-case]")])
     assert rows[0] == urgent, rows  # the emergency first
     assert set(rows) >= {normal, urgent, later}
-    body = d.find_element(By.ID, "inbox").text
+    body = stable(lambda: d.find_element(By.ID, "inbox").text)
     assert "13911112222" in body and "李四" in body and "鸿翔花园3栋" in body
-    assert d.find_element(By.ID, "n-overdue").text == "1"
-    assert "overdue" in d.find_element(By.CSS_SELECTOR,
-                                       f'tr[data-case="{later}"]').get_attribute("class")
+    assert stable(lambda: d.find_element(By.ID, "n-overdue").text) == "1"
+    assert "overdue" in stable(lambda: d.find_element(
+        By.CSS_SELECTOR, f'tr[data-case="{later}"]').get_attribute("class"))
     shot(d, "inbox")
     # a new case appears without a reload (the page's polling script)
     marker = d.find_element(By.ID, "inbox")
@@ -143,7 +169,7 @@ def test_staff_desk(sysm, driver):
     wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, f'tr[data-case="{fresh}"]'))
     assert marker.is_displayed()  # the same page: not reloaded
     # the case page: demand, placement and why, deadlines, history
-    follow(d, d.find_element(By.LINK_TEXT, normal))
+    stable(lambda: follow(d, d.find_element(By.LINK_TEXT, normal)))
     rec = d.find_element(By.ID, "record").text
     want = case(sysm, normal)
     assert want["text"] in rec and "公共设施报修" in rec and "PC-YH" in rec
@@ -173,7 +199,7 @@ def test_staff_desk(sysm, driver):
     act(d, "return", reason="ownership", text="该楼栋不在本公司服务范围")
     assert d.current_url.split("?")[0].endswith("/console/inbox")
     assert later in d.find_element(By.ID, "notice").text
-    assert not d.find_elements(By.CSS_SELECTOR, f'#inbox tr[data-case="{later}"]')
+    assert not stable(lambda: d.find_elements(By.CSS_SELECTOR, f'#inbox tr[data-case="{later}"]'))
     assert case(sysm, later)["state"] == "returned"
     # escalate
     d.get(f"{base}/console/case?id={fresh}")
@@ -185,7 +211,7 @@ def test_staff_desk(sysm, driver):
     sysm.petition("dispatch", urgent, "--to", "JA-DH-CZ-1-RC", json=False)
     wait_for(d, lambda: not d.find_elements(By.CSS_SELECTOR, f'tr[data-case="{urgent}"]'))
     wait_for(d, lambda: urgent in d.find_element(By.ID, "gone").text)
-    gone = d.find_element(By.ID, "gone").text
+    gone = stable(lambda: d.find_element(By.ID, "gone").text)
     assert "不再由本单位办理" in gone and "改派" in gone and "operator:admin" in gone, gone
     assert "JA-DH-CZ-1-RC" in gone
     shot(d, "inbox_taken_away")
