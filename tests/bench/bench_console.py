@@ -53,6 +53,14 @@ def main():
         subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-v", f"n={NCASES}",
                         "-v", "days=365", "-f", os.path.join(HERE, "gen_cases.sql"),
                         s.conninfo], check=True, capture_output=True, text=True)
+        # As bench_ledger.py does: the bulk load's dirty pages written out,
+        # and statistics for the planner (autovacuum would take minutes).
+        su = subprocess.run(["bash", os.path.join(ROOT, "deploy", "pg.sh"), "conninfo",
+                             s.pg_dir, str(s.pg_port), "super"], check=True,
+                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        su = su.replace("dbname=postgres", "dbname=liandong")
+        subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-c", "ANALYZE", "-c",
+                        "CHECKPOINT", su], check=True, capture_output=True, text=True)
         with s.db() as conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM cases")
             n = cur.fetchone()[0]

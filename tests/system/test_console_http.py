@@ -255,7 +255,7 @@ def test_search_and_export(sysm):
     c = Console(sysm.http)
     c.login(OPERATOR, OPERATOR_PW)
     for query in ({"phone": "13712345678"}, {"ticket": "TICKET-SEARCH-77"}, {"text": "水箱"},
-                  {"address": "鸿翔花园9栋"}, {"id": cid},
+                  {"address": "鸿翔花园9栋"}, {"id": cid, "channel": "hotline"},
                   {"unit": "JA-DH-CZ-1-01", "text": "水箱"},
                   {"body": "PC-YH", "channel": "hotline", "text": "水箱"}):
         status, _, body = c.get("/console/search?" + urllib.parse.urlencode(query))
@@ -268,8 +268,10 @@ def test_search_and_export(sysm):
     status, _, body = c.get("/console/search?unit=JA-DH-CZ-2-01&state=open")
     assert f'data-case="{other}"' in body and f'data-case="{cid}"' not in body
     # the resident's text is escaped on the page and guarded in the CSV
-    status, _, body = c.get(f"/console/search?id={cid}")
-    assert '=HYPERLINK(&quot;x&quot;)' in body
+    status, h, _ = c.get(f"/console/search?id={cid}")  # an id alone opens the case
+    assert status == 303 and h["location"] == f"/console/case?id={cid}"
+    status, _, body = c.get(f"/console/case?id={cid}")
+    assert status == 200 and '=HYPERLINK(&quot;x&quot;)' in body
     status, h, body = c.get("/console/search?phone=13712345678&format=csv")
     assert status == 200 and body.startswith("\ufeff")
     assert "attachment" in h["content-disposition"]
