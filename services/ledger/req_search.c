@@ -28,19 +28,34 @@
 #define SEARCH_DEFAULT 100
 #define SEARCH_MAX 1000
 
+/* Every filter, ANDed; "$n = ''" turns one off. */
+#define SEARCH_WHERE                                                                               \
+    " ($1 = '' OR c.case_id = $1)"                                                                 \
+    " AND ($2 = '' OR c.channel = $2) AND ($3 = '' OR c.channel_id = $3)"                          \
+    " AND ($4 = '' OR (c.resident_phone = $4 AND c.resident_phone <> ''))"                         \
+    " AND ($5 = '' OR strpos(c.address, $5) > 0) AND ($6 = '' OR strpos(c.text, $6) > 0)"          \
+    " AND ($7 = '' OR c.compound_code IN (SELECT code FROM units WHERE $7 = ANY (path)))"          \
+    " AND ($8 = '' OR c.body_id = $8) AND ($9 = '' OR c.category = $9)"                            \
+    " AND (CASE $10 WHEN '' THEN true WHEN 'open' THEN c.state IN " CASE_OPEN_STATES_SQL           \
+    "  ELSE c.state = $10 END)"                                                                    \
+    " AND ($11::bigint = 0 OR c.created_at >= to_timestamp($11::bigint / 1000.0))"                 \
+    " AND ($12::bigint = 0 OR c.created_at <= to_timestamp($12::bigint / 1000.0))"                 \
+    " ORDER BY c.case_no DESC LIMIT $13::int"
+
+/* One statement per leading filter. A prepared statement runs on
+ * PostgreSQL's generic plan after five executions, and a generic plan
+ * cannot use an index for "$n = '' OR col = $n": each variant below puts
+ * the filter that has an index first, as a plain equality, so its plan
+ * keeps the index whatever the other filters are. */
 static const db_stmt_t stmts[] = {
-    {"search_cases",
-     "SELECT " CASE_COLS " FROM cases c WHERE ($1 = '' OR c.case_id = $1)"
-     " AND ($2 = '' OR c.channel = $2) AND ($3 = '' OR c.channel_id = $3)"
-     " AND ($4 = '' OR (c.resident_phone = $4 AND c.resident_phone <> ''))"
-     " AND ($5 = '' OR strpos(c.address, $5) > 0) AND ($6 = '' OR strpos(c.text, $6) > 0)"
-     " AND ($7 = '' OR c.compound_code IN (SELECT code FROM units WHERE $7 = ANY (path)))"
-     " AND ($8 = '' OR c.body_id = $8) AND ($9 = '' OR c.category = $9)"
-     " AND (CASE $10 WHEN '' THEN true WHEN 'open' THEN c.state IN " CASE_OPEN_STATES_SQL
-     "  ELSE c.state = $10 END)"
-     " AND ($11::bigint = 0 OR c.created_at >= to_timestamp($11::bigint / 1000.0))"
-     " AND ($12::bigint = 0 OR c.created_at <= to_timestamp($12::bigint / 1000.0))"
-     " ORDER BY c.case_no DESC LIMIT $13::int",
+    {"search_cases", "SELECT " CASE_COLS " FROM cases c WHERE" SEARCH_WHERE, 13},
+    {"search_cases_id", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1 AND" SEARCH_WHERE,
+     13},
+    {"search_cases_phone",
+     "SELECT " CASE_COLS " FROM cases c WHERE c.resident_phone = $4 AND c.resident_phone <> ''"
+     " AND" SEARCH_WHERE,
+     13},
+    {"search_cases_body", "SELECT " CASE_COLS " FROM cases c WHERE c.body_id = $8 AND" SEARCH_WHERE,
      13},
 };
 
@@ -101,7 +116,11 @@ static int send(db_t *db, ledger_job_t *j)
     v[10] = i64(j, q->from_ms);
     v[11] = i64(j, q->to_ms);
     v[12] = ledger_job_u32(j, lim);
-    return ledger_job_send(db, j, "search_cases", 13, v);
+    const char *stmt = *q->case_id   ? "search_cases_id"
+                       : *q->phone   ? "search_cases_phone"
+                       : *q->body_id ? "search_cases_body"
+                                     : "search_cases";
+    return ledger_job_send(db, j, stmt, 13, v);
 }
 
 static int answer(ledger_job_t *j)
