@@ -89,7 +89,7 @@ def main():
             (op, "/console/trend.svg"),
             (op, "/console/overdue"),
             (op, f"/console/ranking?period={month}"),
-            (op, f"/console/search?id={case_id}"),
+            (op, f"/console/search?id={case_id}&body={body}"),
             (op, "/console/search?phone=13800000000"),
             (op, f"/console/search?body={body}&state=open"),
             (op, "/console/search?text=%E7%94%B5%E6%A2%AF"),
