@@ -24,7 +24,7 @@ SANFLAGS =
 OPT      = -O2 -g
 endif
 
-PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd libcrypto expat
+PKGS    := libzmq libprotobuf-c libuv opencc jansson libpq libmicrohttpd libcrypto expat libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -13,6 +13,8 @@ REQUIRED=(
   libuv1-dev libopencc-dev opencc libcmocka-dev libjansson-dev libpq-dev
   libmicrohttpd-dev
   libssl-dev libexpat1-dev
+  libsodium-dev
+  chromium chromium-driver python3-selenium fonts-noto-cjk
   postgresql postgresql-contrib
   python3-zmq python3-protobuf python3-psycopg2 python3-pytest
   clang libclang-rt-14-dev valgrind clang-format clang-tidy cppcheck

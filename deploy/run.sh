@@ -154,6 +154,24 @@ if [ ! -s "$GATEWAY_DIR/wechat.conf" ]; then
 fi
 sed -n 's/^token = //p' "$GATEWAY_DIR/wechat.conf" >"$GATEWAY_DIR/wechat_token"
 export LIANDONG_GATEWAY_WECHAT=$ROOT/$GATEWAY_DIR/wechat.conf
+# 4b. The web console (/console/ on the gateway): its accounts, its audit
+#     file, and the router's desk socket it acts on for a body's staff.
+#     The first operator's account (operator.admin, whose key bootstrap
+#     made) is created once, with a generated password written to
+#     var/console/first_login (0600); `petition accounts set` adds others.
+CONSOLE_DIR=var/console
+(umask 077; mkdir -p "$CONSOLE_DIR")
+export LIANDONG_DESK=$DESK
+export LIANDONG_CONSOLE_ACCOUNTS=$ROOT/$CONSOLE_DIR/accounts
+export LIANDONG_CONSOLE_AUDIT=$ROOT/$CONSOLE_DIR/audit.log
+if [ ! -s "$CONSOLE_DIR/first_login" ] \
+   || ! grep -q '^operator\.admin ' "$CONSOLE_DIR/accounts" 2>/dev/null; then
+  FIRST_PW=$(petition accounts set --principal operator.admin --generate \
+             | sed -n 's/^password: //p')
+  [ -n "$FIRST_PW" ] || die "petition accounts set failed"
+  (umask 077; printf 'operator.admin %s\n' "$FIRST_PW" >"$CONSOLE_DIR/first_login")
+  unset FIRST_PW
+fi
 start_svc gateway --http "$GATEWAY_HTTP" --router "$ROUTER" --ledger "$LEDGER" \
   --api-keys "$GATEWAY_DIR/api_keys"
 retry_until "gateway" bash -c "exec 3<>/dev/tcp/${GATEWAY_HTTP%:*}/${GATEWAY_HTTP##*:}"
@@ -170,6 +188,9 @@ Liandong is running (Ctrl-C stops everything):
     api_key (hotline)   $(cat "$GATEWAY_DIR/api_key")   ($ROOT/$GATEWAY_DIR/api_key)
     WeChat callback     http://$GATEWAY_HTTP/wechat  token $(cat "$GATEWAY_DIR/wechat_token")
                         ($ROOT/$GATEWAY_DIR/wechat_token; AES key and AppID: wechat.conf)
+  console     http://$GATEWAY_HTTP/console/
+    first operator      $(cut -d' ' -f1 "$CONSOLE_DIR/first_login")  password $(cut -d' ' -f2 "$CONSOLE_DIR/first_login")   ($ROOT/$CONSOLE_DIR/first_login)
+    add an account      echo PASSWORD | $BIN/petition accounts set --principal staff.zhang@PC-YH
   logs        $ROOT/$LOG_DIR/{ledger,router,notifier,gateway}.log
   CURVE keys  $LIANDONG_KEYS  (roles: docs/roles.md; \`petition keys list\`)
     administrator   $LIANDONG_KEYS/admin.root.key        (registry import, keys)

@@ -58,6 +58,11 @@ static const authz_rule_t table[] = {
     /* WeChat residents' bindings and cases: the wechat front-end's own
      * (req_wechat.c refuses every other channel) */
     {AUTHZ_LEDGER, B(WECHAT_RESIDENT), FE},
+    /* across bodies and by residents' phones: operators (the console's
+     * search, which records every phone search) and services */
+    {AUTHZ_LEDGER, B(SEARCH_CASES), SVC | OPER},
+    /* a body learns why a case it held left it (req_search.c) */
+    {AUTHZ_LEDGER, B(CASE_DEPARTURE), BODY | STAFF},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

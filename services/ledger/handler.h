@@ -92,7 +92,9 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(channel_cases)      /* req_channel.c */                                                      \
     X(channel_updates)    /* req_channel.c */                                                      \
     X(case_comment)       /* req_channel.c */                                                      \
-    X(wechat_resident)    /* req_wechat.c */
+    X(wechat_resident)    /* req_wechat.c */                                                       \
+    X(search_cases)       /* req_search.c */                                                       \
+    X(case_departure)     /* req_search.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

@@ -1230,6 +1230,9 @@ static int get_answer(ledger_job_t *j)
     Liandong__V1__CaseDetail *d = ledger_job_alloc(j, sizeof(*d));
     liandong__v1__case_detail__init(d);
     d->record = ledger_job_record(j, res, 0, j->actor);
+    /* the placement's explanation, for the one case asked for (column 21
+     * of CASE_COLS; lists leave it out: it is the largest column) */
+    d->record->explain_json = ledger_col_str(j, res, 0, 21);
     int n = PQntuples(j->res[1]);
     d->events = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseEvent *));
     for (int i = 0; i < n; i++)

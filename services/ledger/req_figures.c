@@ -433,24 +433,26 @@ static const db_stmt_t ranking_stmts[] = {
 };
 
 static const db_stmt_t overdue_stmts[] = {
-    /* $1 unit subtree ('' all) $2 body ('' all) $3 limit. The oldest
-     * deadline a case missed decides its place; total counts past the
-     * limit (the window runs before LIMIT). */
+    /* $1 unit subtree ('' all) $2 body ('' all) $3 limit $4 the due-soon
+     * window in ms (0: overdue only; the cut-off is now() + $4). The
+     * oldest deadline a case missed (or will miss first) decides its
+     * place; total counts past the limit (the window runs before LIMIT). */
     {"overdue",
      "WITH o AS (SELECT case_id, body_id, compound_code, category, state, reply_due,"
-     "  resolve_due, replied_at IS NULL AND reply_due < now() AND"
-     "  (resolve_due >= now() OR reply_due <= resolve_due) AS by_reply"
-     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL
-     "  AND ((replied_at IS NULL AND reply_due < now()) OR resolve_due < now())"
+     "  resolve_due, urgency, replied_at IS NULL AND reply_due < t.cut AND"
+     "  (resolve_due >= t.cut OR reply_due <= resolve_due) AS by_reply"
+     "  FROM cases, (SELECT now() + $4::bigint * interval '1 millisecond' AS cut) t"
+     "  WHERE state IN " CASE_OPEN_STATES_SQL
+     "  AND ((replied_at IS NULL AND reply_due < t.cut) OR resolve_due < t.cut)"
      "  AND ($2 = '' OR body_id = $2)"
      "  AND ($1 = '' OR compound_code IN (SELECT code FROM units WHERE $1 = ANY (path))))"
      " SELECT case_id, body_id, compound_code, category, state,"
      "  CASE WHEN by_reply THEN 'reply' ELSE 'resolve' END,"
      "  ld_ms(CASE WHEN by_reply THEN reply_due ELSE resolve_due END),"
-     "  ld_ms(reply_due), ld_ms(resolve_due), count(*) OVER ()"
+     "  ld_ms(reply_due), ld_ms(resolve_due), count(*) OVER (), urgency = 'emergency'"
      " FROM o ORDER BY CASE WHEN by_reply THEN reply_due ELSE resolve_due END, case_id"
      " LIMIT $3::int",
-     3},
+     4},
 };
 
 /* "YYYY-MM" to its first and last day ("YYYY-MM-DD"). */
@@ -564,7 +566,14 @@ const ledger_handler_t ledger_req_ranking_query = {
 static int overdue_validate(ledger_job_t *j)
 {
     const Liandong__V1__OverdueQuery *q = j->req->overdue_query;
-    return bad_id(j, q->unit, "unit") || bad_id(j, q->body_id, "body_id") ? -EINVAL : 0;
+    if (bad_id(j, q->unit, "unit") || bad_id(j, q->body_id, "body_id"))
+        return -EINVAL;
+    /* at most 30 days ahead: a window, not a list of every open case */
+    if (q->due_within_ms < 0 || q->due_within_ms > 30LL * 86400 * 1000) {
+        ledger_job_fail(j, E(BAD_REQUEST), "due_within_ms must be 0 to 30 days");
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static int overdue_send(db_t *db, ledger_job_t *j)
@@ -575,8 +584,11 @@ static int overdue_send(db_t *db, ledger_job_t *j)
     v[0] = q->unit;
     v[1] = q->body_id;
     v[2] = ledger_job_u32(j, lim > OVERDUE_MAX ? OVERDUE_MAX : lim);
+    char window[24];
+    snprintf(window, sizeof window, "%lld", (long long)q->due_within_ms);
+    v[3] = ledger_job_strdup(j, window);
     int rc = send_known(db, j, q->unit, q->body_id);
-    return rc < 0 ? rc : ledger_job_send(db, j, "overdue", 3, v);
+    return rc < 0 ? rc : ledger_job_send(db, j, "overdue", 4, v);
 }
 
 static int overdue_answer(ledger_job_t *j)
@@ -602,6 +614,7 @@ static int overdue_answer(ledger_job_t *j)
         c->reply_due_ms = (int64_t)col_u64(res, i, 7);
         c->resolve_due_ms = (int64_t)col_u64(res, i, 8);
         l->total = col_u64(res, i, 9);
+        c->emergency = ledger_col_bool(res, i, 10);
         l->cases[l->n_cases++] = c;
     }
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_OVERDUE_LIST;

@@ -344,20 +344,20 @@ void router_on_case_action(router_t *r, rpc_request_t *req)
         snprintf(x->actor, sizeof x->actor, "%s", user);
         rc = 0;
     }
-    if (rc < 0 || (role != ROLE_BODY && role != ROLE_STAFF && role != ROLE_OPERATOR &&
-                   role != ROLE_SERVICE && role != ROLE_NONE)) {
+    /* A staff person of a body (the web desk, issue 14; the router's front
+     * socket, issue 11 and ROUTING.md section 10) escalates the body's own
+     * cases, as the body's desk does, recorded as that person acting for
+     * the body; dispatching stays the dispatch centre's. */
+    int staff = role == ROLE_STAFF && escalate && rc == 0;
+    if (rc < 0 || (role != ROLE_BODY && role != ROLE_OPERATOR && role != ROLE_SERVICE &&
+                   role != ROLE_NONE && !staff)) {
         fail(x, E(FORBIDDEN), "this key may not escalate or dispatch cases");
         return;
     }
-    if (role == ROLE_BODY || (role == ROLE_NONE && strchr(x->actor, ':') == NULL))
+    if (role == ROLE_BODY || staff || (role == ROLE_NONE && strchr(x->actor, ':') == NULL))
         snprintf(x->own_body, sizeof x->own_body, "%s", x->actor);
-    if (role == ROLE_STAFF) {
-        /* A named person of a body acts for that body only, as its desk
-         * may (ROUTING.md section 10): its own body's cases; the ledger
-         * records the person, on the body's behalf. */
-        snprintf(x->own_body, sizeof x->own_body, "%s", x->actor);
+    if (staff)
         snprintf(x->actor, sizeof x->actor, "%s", user);
-    }
     if (!escalate)
         x->own_body[0] = '\0'; /* the dispatch centre dispatches what it does not hold */
     x->text = strdup(a->text);

@@ -270,6 +270,12 @@ class System:
         self.env["LIANDONG_LEDGER"] = self.ep["ledger"]
         self.keys_dir = os.path.join(self.workdir, "keys")
         self.env["LIANDONG_KEYS"] = self.keys_dir
+        # The web console (services/gateway/console*.c) acts on the router's
+        # desk socket for a body's staff; its accounts and audit file.
+        self.env["LIANDONG_DESK"] = self.ep["desk"]
+        self.console_dir = os.path.join(self.workdir, "console")
+        self.env["LIANDONG_CONSOLE_ACCOUNTS"] = os.path.join(self.console_dir, "accounts")
+        self.env["LIANDONG_CONSOLE_AUDIT"] = os.path.join(self.console_dir, "audit.log")
         # Sanitizer builds: report leaks and make any finding a non-zero exit,
         # unless the caller (tests/run.sh) already chose options.
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
@@ -398,6 +404,17 @@ class System:
         except ValueError:
             # JSON lines (desk) parse as a list of objects.
             return [jsonlib.loads(line) for line in text.splitlines() if line.strip()]
+
+    def console_account(self, principal, password):
+        """A web console account (petition accounts set), with the person's
+        key created in the keys directory when missing."""
+        os.makedirs(self.console_dir, mode=0o700, exist_ok=True)
+        argv = [os.path.join(BIN, "petition"), "--keys", self.keys_dir, "accounts", "set",
+                "--principal", principal]
+        r = subprocess.run(argv, input=password + "\n", capture_output=True, text=True,
+                           timeout=CLI_TIMEOUT, env=self.env, cwd=ROOT)
+        if r.returncode != 0:
+            raise CliError(f"petition accounts set {principal}: {r.stderr}")
 
     # -- database ------------------------------------------------------------
 

@@ -76,6 +76,8 @@ EXPECTED = {
         # the wechat front-end's alone (frontend.hotline is refused by its
         # channel; test_wechat.py shows frontend.wechat allowed)
         "wechat_resident": set(),
+        "search_cases": SERVICES | {"operator.admin"},
+        "case_departure": {"body.PC-YH", STAFF},
     },
     "router": {
         "ping": KNOWN,
@@ -182,6 +184,8 @@ def request(socket, kind):
             "pending_deliveries": lambda: envelope(pending_deliveries=pb.PendingDeliveries(
                 body_id="PC-YH")),
             "list_deadlines": lambda: envelope(list_deadlines=pb.ListDeadlines()),
+            "search_cases": lambda: envelope(search_cases=pb.SearchCases(phone="13800000000")),
+            "case_departure": lambda: envelope(case_departure=pb.CaseDeparture(case_id=nocase)),
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),

@@ -43,6 +43,7 @@ static const char *const not_ledger[] = {
     "ranking",
     "overdue_list",
     "wechat_resident_info",
+    "case_departed",
     NULL,
 };
 

@@ -36,6 +36,7 @@ int cmd_keys(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_alerts(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_overdue(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_accounts(const petition_ctx_t *ctx, int argc, char **argv);
 int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body, int as_json,
                 const char *seen_path, long max_cases);
 

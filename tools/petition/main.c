@@ -75,7 +75,10 @@ static const char usage[] =
     "                                    revoke a key: every service refuses it within a second\n"
     "  keys list [--dir DIR]             the keys a directory authorises, by role\n"
     "  keys bootstrap --registry FILE [--dir DIR]\n"
-    "                                    keys for the services, an operator, front-ends, bodies\n";
+    "                                    keys for the services, an operator, front-ends, bodies\n"
+    "  accounts set --principal operator.NAME|staff.NAME@BODY_ID [--file F] [--generate]\n"
+    "                                    a web console account (password from stdin, or made\n"
+    "                                    up and printed); creates the person's key if missing\n";
 
 int main(int argc, char **argv)
 {
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
         return cmd_ranking(&ctx, sargc, sargv);
     if (strcmp(cmd, "overdue") == 0)
         return cmd_overdue(&ctx, sargc, sargv);
+    if (strcmp(cmd, "accounts") == 0)
+        return cmd_accounts(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept", "reply", "resolve",  "return", "escalate",
                                           "rate",   "close", "dispatch", "pause",  "resume",
                                           "extend", "grant", "refuse"};

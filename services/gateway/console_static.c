@@ -1,0 +1,93 @@
+/*
+ * console_static.c - the console's style sheet and its one script, served
+ * from this binary (no build step, no CDN: the machines are offline, and
+ * the Content-Security-Policy admits scripts and styles from this origin
+ * only, never inline).
+ *
+ * The script does two things: on the inbox it asks for the table again
+ * every 5 s and swaps it in (new cases appear without a reload), and when
+ * a case it showed is gone it asks /console/gone why and shows that. The
+ * table it swaps in is HTML the server escaped, from the same origin.
+ */
+#include "console_routes.h"
+
+const char console_css[] =
+    "body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;margin:0;color:#222;"
+    "background:#f6f7f9;font-size:14px}\n"
+    "header{background:#8b1a1a;color:#fff;display:flex;align-items:center;gap:1.5em;"
+    "padding:.6em 1.2em}\n"
+    "header a{color:#fff;text-decoration:none;margin-right:1em}\n"
+    "header nav{flex:1}.brand{font-weight:bold;font-size:16px}\n"
+    ".logout{display:flex;gap:.6em;align-items:center}.who{opacity:.85}\n"
+    "main{padding:1em 1.5em}h1{font-size:20px;margin:.2em 0 .8em}h2{font-size:16px;"
+    "margin:1.4em 0 .5em}\n"
+    "table{border-collapse:collapse;background:#fff;margin-bottom:1em}\n"
+    "th,td{border:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}\n"
+    "th{background:#f0f0f0;font-weight:600}td.n{text-align:right;font-variant-numeric:"
+    "tabular-nums}\n"
+    "td.text{max-width:28em}.mono{font-family:monospace;font-size:12px}\n"
+    "tr.emergency td:first-child{border-left:4px solid #c0392b}\n"
+    "tr.overdue{background:#fdecea}tr.due_soon{background:#fff6e0}\n"
+    "tr.redlist{background:#fdecea}tr.blacklist{background:#e8e8e8}tr.total{font-weight:bold}\n"
+    "tr.prev{color:#666}\n"
+    ".badge{display:inline-block;padding:0 .4em;border-radius:3px;background:#ddd;"
+    "font-size:12px}\n"
+    ".badge.red{background:#c0392b;color:#fff}.badge.amber{background:#e67e22;color:#fff}"
+    ".badge.black{background:#222;color:#fff}\n"
+    ".red{color:#c0392b}.amber{color:#d35400}.hint{color:#777;font-size:12px}\n"
+    ".notice{background:#eaf4ea;border:1px solid #9c9;padding:.5em .8em}\n"
+    ".error{background:#fdecea;border:1px solid #e99;padding:.5em .8em}\n"
+    "form.filters,form.login{display:flex;flex-wrap:wrap;gap:.8em;align-items:end;"
+    "margin-bottom:1em}\n"
+    "form.login{flex-direction:column;align-items:stretch;max-width:22em}\n"
+    "label{display:flex;flex-direction:column;gap:.2em;font-size:12px;color:#555}\n"
+    "input,select,textarea,button{font:inherit;padding:.3em .5em}\n"
+    "textarea{min-width:24em;min-height:4em}\n"
+    "button{background:#8b1a1a;color:#fff;border:0;border-radius:3px;cursor:pointer}\n"
+    ".actions{display:flex;flex-wrap:wrap;gap:1em}\n"
+    "form.action{background:#fff;border:1px solid #ddd;padding:.6em;display:flex;"
+    "flex-direction:column;gap:.4em}\n"
+    "pre{background:#fff;border:1px solid #ddd;padding:.6em;max-height:30em;overflow:auto}\n"
+    ".chart{background:#fff;border:1px solid #ddd}\n";
+
+const char console_js[] =
+    "'use strict';\n"
+    "(function () {\n"
+    "  var box = document.getElementById('inbox');\n"
+    "  if (!box) return;\n"
+    "  var gone = document.getElementById('gone');\n"
+    "  function ids() {\n"
+    "    var s = {};\n"
+    "    box.querySelectorAll('tr[data-case]').forEach(function (r) {\n"
+    "      s[r.getAttribute('data-case')] = 1; });\n"
+    "    return s;\n"
+    "  }\n"
+    "  function tell(id) {\n"
+    "    fetch('/console/gone?id=' + encodeURIComponent(id), {credentials: 'same-origin'})\n"
+    "      .then(function (r) { return r.ok ? r.text() : ''; })\n"
+    "      .then(function (t) {\n"
+    "        if (!t) return;\n"
+    "        var p = document.createElement('p');\n"
+    "        p.className = 'gone-case';\n"
+    "        p.textContent = t;\n"
+    "        gone.appendChild(p);\n"
+    "        gone.hidden = false;\n"
+    "      });\n"
+    "  }\n"
+    "  function poll() {\n"
+    "    fetch(box.getAttribute('data-poll'), {credentials: 'same-origin'})\n"
+    "      .then(function (r) {\n"
+    "        if (r.status === 401) { location.href = '/console/login'; return null; }\n"
+    "        return r.ok ? r.text() : null;\n"
+    "      })\n"
+    "      .then(function (html) {\n"
+    "        if (html === null) return;\n"
+    "        var before = ids();\n"
+    "        box.innerHTML = html;\n"
+    "        var after = ids();\n"
+    "        Object.keys(before).forEach(function (id) { if (!after[id]) tell(id); });\n"
+    "      })\n"
+    "      .catch(function () {});\n"
+    "  }\n"
+    "  setInterval(poll, 5000);\n"
+    "})();\n";
