@@ -65,6 +65,11 @@ int case_state_is_open(case_state_t s);
 #define CASE_EVENT_EXTENSION_REQUESTED "extension_requested"
 #define CASE_EVENT_EXTENSION_GRANTED "extension_granted"
 #define CASE_EVENT_EXTENSION_REFUSED "extension_refused"
+/* One case for one problem (docs/repeats.md): a resident reporting the
+ * same problem joined the case, or was unlinked from it by an operator
+ * (note: channel:ticket); the state and deadlines do not move. */
+#define CASE_EVENT_REPORTER_JOINED "reporter_joined"
+#define CASE_EVENT_REPORTER_UNLINKED "reporter_unlinked"
 
 typedef enum {
     CE_CREATED = 0,
@@ -83,6 +88,8 @@ typedef enum {
     CE_EXTENSION_REQUESTED,
     CE_EXTENSION_GRANTED,
     CE_EXTENSION_REFUSED,
+    CE_REPORTER_JOINED,
+    CE_REPORTER_UNLINKED,
     CE_COUNT
 } case_event_t;
 

@@ -82,7 +82,10 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(registry_history)   /* req_registry.c */                                                     \
     X(pending_deliveries) /* req_deliveries.c */                                                   \
     X(list_deadlines)     /* req_alerts.c */                                                       \
-    X(record_alert)       /* req_alerts.c */
+    X(record_alert)       /* req_alerts.c */                                                       \
+    X(repeat_candidates)  /* req_repeats.c */                                                      \
+    X(join_case)          /* req_repeats.c */                                                      \
+    X(unlink_reporter)    /* req_repeats.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

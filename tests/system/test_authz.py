@@ -69,6 +69,9 @@ EXPECTED = {
         "pending_deliveries": SERVICES,
         "list_deadlines": SERVICES,
         "record_alert": SERVICES,
+        "repeat_candidates": SERVICES,
+        "join_case": {"service.router"},
+        "unlink_reporter": {"operator.admin"},
     },
     "router": {
         "ping": KNOWN,
@@ -176,6 +179,12 @@ def request(socket, kind):
             "record_alert": lambda: envelope(record_alert=pb.RecordAlert(
                 case_id=nocase, deadline="reply", stage="due_soon", due_ms=1, body_id="PC-YH",
                 at_ms=1)),
+            "repeat_candidates": lambda: envelope(repeat_candidates=pb.RepeatCandidates(
+                compound_code="JA-DH-CZ-1-01", category="facility_repair", window_hours=1)),
+            "join_case": lambda: envelope(join_case=pb.JoinCase(
+                case_id=nocase, demand=demand("hotline", liandong.new_request_id("jc")))),
+            "unlink_reporter": lambda: envelope(unlink_reporter=pb.UnlinkReporter(
+                case_id=nocase, channel="hotline", channel_id="x")),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

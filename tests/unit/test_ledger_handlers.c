@@ -30,6 +30,8 @@ static const char *const not_ledger[] = {
     "registry_imported",
     "registry_snapshot",
     "registry_history_list",
+    "repeat_candidate_list",
+    "reporter_unlinked",
     "alert",
     "case_event",
     "deadline_list",

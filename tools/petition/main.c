@@ -65,6 +65,9 @@ static const char usage[] =
     "                                    property companies ranked: grades, red/black lists\n"
     "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
     "                                    open cases past a deadline, oldest first\n"
+    "  unlink CASE_ID CHANNEL:TICKET [--json]\n"
+    "                                    undo a wrong join: the reporter becomes a case of its "
+    "own\n"
     "  review [--limit N] [--json]\n"
     "                                    open cases flagged for the dispatch centre's review\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
         return cmd_ranking(&ctx, sargc, sargv);
     if (strcmp(cmd, "overdue") == 0)
         return cmd_overdue(&ctx, sargc, sargv);
+    if (strcmp(cmd, "unlink") == 0)
+        return cmd_unlink(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept", "reply", "resolve",  "return", "escalate",
                                           "rate",   "close", "dispatch", "pause",  "resume",
                                           "extend", "grant", "refuse"};
