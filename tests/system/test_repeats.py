@@ -1,0 +1,176 @@
+"""One case for one problem (issue 19, docs/repeats.md), end to end with
+CURVE keys, the router's matching switched on (--repeat-threshold 40):
+
+- the same problem in different words through three channels makes one
+  case with three reporters; each front-end's acknowledgement names the
+  case; the body gets one delivery and "received" counts one problem;
+- a different problem of the same compound and category stays a case of
+  its own;
+- an operator's unlink restores two cases with their histories;
+- an emergency is never joined (it does not wait for matching);
+- a front-end's retry of a joined ticket gets the same case.
+"""
+import os
+import shutil
+import sys
+import time
+import uuid
+
+import pytest
+
+import liandong
+
+# One compound per test, so that no test's open cases are another's
+# candidates (code, name).
+COMPOUNDS = {
+    "three": ("JA-DH-CZ-1-01", "鸿翔花园"),
+    "other": ("JA-DH-CZ-1-02", "东乐花园"),
+    "unlink": ("JA-DH-CZ-2-01", "金地朗悦花园"),
+    "emergency": ("JA-DH-HB-1-01", "帝豪花园"),
+}
+LIFT = ["{}5栋的电梯停了，老人下不了楼",
+        "5栋电梯又坏了，停在那里不动，我妈下不了楼",
+        "{}5栋电梯停了好几个小时，下不了楼"]
+OTHER_LIFT = "{}2栋电梯按钮坏了，按了没反应"   # elevator too, another problem
+GAS = "{}5栋楼下燃气泄漏，闻到很浓的煤气味"
+
+
+@pytest.fixture(scope="module")
+def system(request):
+    sysm = liandong.System()
+    sysm.env["LIANDONG_REPEAT_THRESHOLD"] = "40"
+    sysm.start()
+    request.node._liandong_system = sysm
+    yield sysm
+    failed = False
+    try:
+        sysm.stop(check=True)
+    except AssertionError:
+        failed = True
+        raise
+    finally:
+        if failed or getattr(request.node, "_liandong_failed", False) or \
+                os.environ.get("LIANDONG_KEEP"):
+            print(f"\nliandong: kept {sysm.workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(sysm.workdir, ignore_errors=True)
+
+
+def ticket(tag):
+    return f"{tag}-{uuid.uuid4().hex[:10]}"
+
+
+def submit(system, where, channel, channel_id, text, urgency=None):
+    code, name = COMPOUNDS[where]
+    args = liandong.submit_args(channel, channel_id, text.format(name), compound=code,
+                                urgency=urgency)
+    return liandong.submit_answer(system.petition(*args, identity=f"frontend.{channel}"))
+
+
+def case(system, case_id, identity=None):
+    return system.petition("case", case_id, identity=identity)
+
+
+def kinds(detail):
+    return [e["kind"] for e in detail["events"]]
+
+
+def received(system, body):
+    rows = {r["key"]: r for r in liandong.rate_rows(system.petition("rates", "--by", "body"))}
+    return rows.get(body, {}).get("received", 0)
+
+
+def deliveries(system, case_id):
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM deliveries WHERE case_id = %s", (case_id,))
+        return cur.fetchone()[0]
+
+
+def cases_of(system, tickets):
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT channel_id, case_id FROM cases WHERE channel_id = ANY(%s)",
+                    (list(tickets),))
+        return dict(cur.fetchall())
+
+
+def test_same_problem_three_channels_one_case(system):
+    ids = [ticket("hl"), ticket("wx"), ticket("mb")]
+    before = received(system, "PC-YH")
+    first = submit(system, "three", "hotline", ids[0], LIFT[0])
+    assert first["category"] == "elevator" and first["body_id"] == "PC-YH", first
+    assert first["joined_case_id"] == "", first
+    sent = deliveries(system, first["case_id"])
+    assert sent >= 1
+    second = submit(system, "three", "wechat", ids[1], LIFT[1])
+    third = submit(system, "three", "mailbox", ids[2], LIFT[2])
+    for ack in (second, third):
+        # each front-end's acknowledgement names the case it joined
+        assert ack["case_id"] == first["case_id"], ack
+        assert ack["joined_case_id"] == first["case_id"], ack
+        assert not ack["duplicate"], ack
+    assert cases_of(system, ids) == {ids[0]: first["case_id"]}
+    d = case(system, first["case_id"])
+    assert [(r["channel"], r["channel_id"]) for r in d["reporters"]] == \
+        [("hotline", ids[0]), ("wechat", ids[1]), ("mailbox", ids[2])], d["reporters"]
+    assert [r["text"] for r in d["reporters"]] == [t.format("鸿翔花园") for t in LIFT]
+    assert kinds(d).count("reporter_joined") == 2, kinds(d)
+    assert d["state"] in ("assigned", "delivered"), d
+    # the body receives nothing new; received counts the problem once
+    assert deliveries(system, first["case_id"]) == sent
+    assert received(system, "PC-YH") == before + 1
+    # a reporter's front-end follows the case it joined
+    seen = case(system, first["case_id"], identity="frontend.wechat")
+    assert len(seen["reporters"]) == 3
+    # the front-end's retry of a joined ticket answers the same case
+    again = submit(system, "three", "wechat", ids[1], LIFT[1])
+    assert again["case_id"] == first["case_id"] and again["duplicate"], again
+    assert len(case(system, first["case_id"])["reporters"]) == 3
+
+
+def test_different_problem_stays_its_own_case(system):
+    lift = submit(system, "other", "hotline", ticket("hl"), LIFT[0])
+    other = submit(system, "other", "hotline", ticket("hl"), OTHER_LIFT)
+    assert other["category"] == lift["category"] == "elevator"
+    assert other["case_id"] != lift["case_id"], other
+    assert other["joined_case_id"] == "", other
+    assert len(case(system, lift["case_id"])["reporters"]) == 1
+
+
+def test_unlink_restores_two_cases_with_their_histories(system):
+    a_id, b_id = ticket("hl"), ticket("wx")
+    a = submit(system, "unlink", "hotline", a_id, LIFT[0])
+    b = submit(system, "unlink", "wechat", b_id, LIFT[1])
+    assert b["joined_case_id"] == a["case_id"], b
+    holder = a["body_id"]
+    before = received(system, holder)
+    un = system.petition("unlink", a["case_id"], f"wechat:{b_id}")
+    assert un["from_case_id"] == a["case_id"] and un["case_id"] != a["case_id"], un
+    new = case(system, un["case_id"])
+    assert (new["channel"], new["channel_id"], new["text"]) == ("wechat", b_id, LIFT[1]), new
+    assert new["body_id"] == holder and new["category"] == "elevator", new
+    assert kinds(new) == ["created", "assigned"], kinds(new)
+    assert all(e["note"] == f"unlinked from {a['case_id']}" for e in new["events"]), new
+    assert deliveries(system, un["case_id"]) >= 1
+    old = case(system, a["case_id"])
+    assert [r["channel_id"] for r in old["reporters"]] == [a_id]
+    assert kinds(old)[-2:] == ["reporter_joined", "reporter_unlinked"], kinds(old)
+    assert cases_of(system, [a_id, b_id]) == {a_id: a["case_id"], b_id: un["case_id"]}
+    assert received(system, holder) == before + 1
+    # a retry of the unlinked ticket finds its own case now, not a join
+    again = submit(system, "unlink", "wechat", b_id, LIFT[1])
+    assert again["case_id"] == un["case_id"] and again["duplicate"], again
+    assert again["joined_case_id"] == "", again
+    # unlinking again finds no such reporter
+    r = system.petition("unlink", a["case_id"], f"wechat:{b_id}", check=False, json=False)
+    assert r.returncode != 0
+
+
+def test_emergency_is_never_joined(system):
+    first = submit(system, "emergency", "hotline", ticket("hl"), GAS, urgency="emergency")
+    t0 = time.monotonic()
+    second = submit(system, "emergency", "hotline", ticket("hl"), GAS, urgency="emergency")
+    took = time.monotonic() - t0
+    assert first["urgency"] == second["urgency"] == "emergency", second
+    assert second["case_id"] != first["case_id"], second
+    assert second["joined_case_id"] == "", second
+    assert took < 10, took
