@@ -56,6 +56,9 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(REPEAT_CANDIDATES), SVC},
     {AUTHZ_LEDGER, B(JOIN_CASE), SVC},
     {AUTHZ_LEDGER, B(UNLINK_REPORTER), OPER},
+    /* a resident's follow-up or withdrawal, relayed by the front-end of
+     * its channel (req_repeats.c checks the ticket is the channel's) */
+    {AUTHZ_LEDGER, B(CASE_FOLLOW_UP), FE},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

@@ -70,6 +70,10 @@ int case_state_is_open(case_state_t s);
  * (note: channel:ticket); the state and deadlines do not move. */
 #define CASE_EVENT_REPORTER_JOINED "reporter_joined"
 #define CASE_EVENT_REPORTER_UNLINKED "reporter_unlinked"
+/* A resident's front-end added to the case (text, photo URL) or withdrew
+ * it (solved); note: channel:ticket and what was said. */
+#define CASE_EVENT_FOLLOWED_UP "followed_up"
+#define CASE_EVENT_WITHDRAWN "withdrawn"
 
 typedef enum {
     CE_CREATED = 0,
@@ -90,6 +94,8 @@ typedef enum {
     CE_EXTENSION_REFUSED,
     CE_REPORTER_JOINED,
     CE_REPORTER_UNLINKED,
+    CE_FOLLOWED_UP,
+    CE_WITHDRAWN,
     CE_COUNT
 } case_event_t;
 

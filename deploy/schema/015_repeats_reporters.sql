@@ -13,6 +13,7 @@ CREATE TABLE case_reporters (
     demand_received_at timestamptz,
     joined_at       timestamptz NOT NULL DEFAULT now(),
     actor           text NOT NULL DEFAULT '',
+    withdrawn_at    timestamptz,         -- the resident said it is solved
     -- A ticket is a case's or a reporter's, never both (the ledger checks
     -- cases before inserting here); a repeat of it finds the first answer.
     UNIQUE (channel, channel_id)

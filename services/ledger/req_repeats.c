@@ -2,8 +2,9 @@
  * req_repeats.c - one case for one problem (issue 19, docs/repeats.md):
  * RepeatCandidates (the open cases of a compound and category the router
  * scores a new demand against), JoinCase (the demand kept as one more
- * reporter of a case: no new case, no delivery) and UnlinkReporter (an
- * operator undoes a wrong join: the reporter becomes a case of its own).
+ * reporter of a case: no new case, no delivery), UnlinkReporter (an
+ * operator undoes a wrong join: the reporter becomes a case of its own)
+ * and CaseFollowUp (a resident's front-end adds to the case or withdraws).
  * Handlers of the table in handler.h.
  */
 #include <errno.h>
@@ -11,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authz.h"
 #include "case_model.h"
 #include "domain.h"
 #include "handler.h"
+#include "identity.h"
 #include "log.h"
 #include "req_repeats.h"
 
@@ -326,6 +329,109 @@ const ledger_handler_t ledger_req_unlink_reporter = {
     .answer = unlink_answer,
 };
 
+/* ---------------------------------------------------------- CaseFollowUp */
+
+#define PHOTO_URL_MAX 1024
+
+static const db_stmt_t follow_stmts[] = {
+    /* $1 case $2 channel $3 ticket $4 kind $5 actor $6 note $7 request id.
+     * The ticket must be the case's own or one of its reporters' on the
+     * caller's channel; a request id already recorded answers its event. */
+    {"case_follow_up",
+     "WITH prior AS (SELECT * FROM case_events WHERE request_id = NULLIF($7, '')),"
+     " t AS (SELECT c.case_id, c.state, c.body_id, c.reply_due, c.resolve_due FROM cases c"
+     "  WHERE c.case_id = $1 AND NOT EXISTS (SELECT 1 FROM prior)"
+     "  AND ((c.channel = $2 AND c.channel_id = $3) OR EXISTS (SELECT 1 FROM case_reporters r"
+     "   WHERE r.case_id = c.case_id AND r.channel = $2 AND r.channel_id = $3)) FOR UPDATE),"
+     " w AS (UPDATE case_reporters SET withdrawn_at = now() WHERE $4 = '" CASE_EVENT_WITHDRAWN
+     "'  AND case_id = (SELECT case_id FROM t) AND channel = $2 AND channel_id = $3"
+     "  AND withdrawn_at IS NULL RETURNING 1),"
+     " s AS (SELECT ld_next_seq(1) AS seq FROM t),"
+     " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
+     "  note, at, reply_due, resolve_due, request_id)"
+     "  SELECT s.seq, t.case_id, $4, $5, t.state, t.state, t.body_id, $6, now(), t.reply_due,"
+     "  t.resolve_due, NULLIF($7, '') FROM t, s RETURNING *)"
+     " SELECT " EVENT_COLS("e.") ", false, (SELECT count(*) FROM w) FROM ev e"
+                                 " UNION ALL SELECT " EVENT_COLS("p.") ", true, 0 FROM prior p",
+     7},
+};
+
+static int follow_validate(ledger_job_t *j)
+{
+    const Liandong__V1__CaseFollowUp *f = j->req->case_follow_up;
+    if (ledger_job_missing(j, f->case_id, "case_id") ||
+        ledger_job_missing(j, f->channel_id, "channel_id") ||
+        ledger_job_bad_text(j, f->case_id, "case_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, f->channel_id, "channel_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, f->text, "text", LEDGER_TEXT_MAX) ||
+        ledger_job_bad_text(j, f->photo_url, "photo_url", PHOTO_URL_MAX) ||
+        ledger_job_bad_text(j, j->req->request_id, "request_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    if (!f->withdraw && *f->text == '\0' && *f->photo_url == '\0') {
+        ledger_job_fail(j, E(MISSING_FIELD), "a follow-up needs text or photo_url");
+        return -EINVAL;
+    }
+    /* a link, never a script or a local file shown to the body */
+    if (*f->photo_url && strncmp(f->photo_url, "https://", 8) != 0 &&
+        strncmp(f->photo_url, "http://", 7) != 0) {
+        ledger_job_fail(j, E(BAD_REQUEST), "photo_url: an http(s) URL");
+        return -EINVAL;
+    }
+    /* The channel is the key's, never a field: a front-end speaks only for
+     * the residents who came in by its own door. */
+    const char *fe = NULL;
+    int ch = identity_role(j->user, &fe) == ROLE_FRONTEND ? authz_frontend_channel(fe) : -1;
+    if (ch < 0) {
+        ledger_job_fail(j, E(FORBIDDEN), "only a front-end relays its resident's follow-up");
+        return -EPERM;
+    }
+    j->params[1] = channel_name((channel_t)ch);
+    j->actor = ledger_job_actor(j, "");
+    if (j->actor == NULL || *j->actor == '\0')
+        j->actor = ledger_job_printf(j, "frontend:%s", fe);
+    return 0;
+}
+
+static int follow_send(db_t *db, ledger_job_t *j)
+{
+    const Liandong__V1__CaseFollowUp *f = j->req->case_follow_up;
+    const char **v = j->params;
+    v[0] = f->case_id;
+    /* v[1]: the caller's channel, set by follow_validate */
+    v[2] = f->channel_id;
+    v[3] = f->withdraw ? CASE_EVENT_WITHDRAWN : CASE_EVENT_FOLLOWED_UP;
+    v[4] = j->actor;
+    v[5] = ledger_job_printf(j, "%s:%s%s%s%s%s", v[1], f->channel_id, *f->text ? " " : "", f->text,
+                             *f->photo_url ? " photo " : "", f->photo_url);
+    v[6] = j->req->request_id;
+    j->nparams = 7;
+    return ledger_job_send(db, j, "case_follow_up", j->nparams, v);
+}
+
+static int follow_answer(ledger_job_t *j)
+{
+    const PGresult *r = j->res[0];
+    const Liandong__V1__CaseFollowUp *f = j->req->case_follow_up;
+    if (PQntuples(r) != 1) {
+        ledger_job_fail(j, E(NOT_FOUND), "case %.64s has no resident %.64s on this channel",
+                        f->case_id, f->channel_id);
+        return -ENOENT;
+    }
+    ledger_job_action_done(j, ledger_job_event(j, r, 0), ledger_col_bool(r, 0, NEVENT_COLS));
+    return 0;
+}
+
+const ledger_handler_t ledger_req_case_follow_up = {
+    .name = "CaseFollowUp",
+    .body = LIANDONG__V1__ENVELOPE__BODY_CASE_FOLLOW_UP,
+    .stmts = follow_stmts,
+    .n_stmts = sizeof follow_stmts / sizeof follow_stmts[0],
+    .validate = follow_validate,
+    .decide = ledger_decide_nothing,
+    .send = follow_send,
+    .answer = follow_answer,
+};
+
 /* ------------------------------------------------- GetCase's reporters */
 
 int ledger_reporters_have_channel(const PGresult *r, const char *channel)
@@ -341,7 +447,7 @@ int ledger_reporters_have_channel(const PGresult *r, const char *channel)
 static Liandong__V1__Reporter *reporter(ledger_job_t *j, const char *channel, const char *id,
                                         const char *text, const char *address, const char *name,
                                         const char *phone, int64_t received, int64_t joined,
-                                        int see)
+                                        int64_t withdrawn, int see)
 {
     Liandong__V1__Reporter *p = ledger_job_alloc(j, sizeof(*p));
     liandong__v1__reporter__init(p);
@@ -353,6 +459,7 @@ static Liandong__V1__Reporter *reporter(ledger_job_t *j, const char *channel, co
     p->resident_phone = see ? ledger_job_strdup(j, phone) : "";
     p->received_at_ms = received;
     p->joined_at_ms = joined;
+    p->withdrawn_at_ms = withdrawn;
     return p;
 }
 
@@ -366,12 +473,12 @@ void ledger_reporters_fill(ledger_job_t *j, Liandong__V1__CaseDetail *d, const P
     d->reporters = ledger_job_alloc(j, (size_t)(n + 1) * sizeof(Liandong__V1__Reporter *));
     const Liandong__V1__CaseRecord *c = d->record;
     d->reporters[d->n_reporters++] = reporter(j, c->channel, c->channel_id, c->text, c->address,
-                                              c->resident_name, c->resident_phone, 0, 0, 1);
+                                              c->resident_name, c->resident_phone, 0, 0, 0, 1);
     for (int i = 0; i < n; i++) {
         int see = see_all;
-        d->reporters[d->n_reporters++] =
-            reporter(j, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-                     PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
-                     ledger_col_i64(r, i, 6), ledger_col_i64(r, i, 7), see);
+        d->reporters[d->n_reporters++] = reporter(
+            j, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+            PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), ledger_col_i64(r, i, 6),
+            ledger_col_i64(r, i, 7), ledger_col_i64(r, i, 8), see);
     }
 }

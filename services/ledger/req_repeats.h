@@ -12,7 +12,8 @@
 #define REPORTERS_STMT_NAME "get_reporters"
 #define REPORTERS_STMT_SQL                                                                         \
     "SELECT channel, channel_id, text, address, resident_name, resident_phone,"                    \
-    " ld_ms(demand_received_at), ld_ms(joined_at) FROM case_reporters WHERE case_id = $1"          \
+    " ld_ms(demand_received_at), ld_ms(joined_at), ld_ms(withdrawn_at) FROM case_reporters"        \
+    " WHERE case_id = $1"                                                                          \
     " ORDER BY joined_at, channel, channel_id"
 
 /* 1 when a front-end of `channel` brought one of the reporters in `r`

@@ -72,6 +72,7 @@ EXPECTED = {
         "repeat_candidates": SERVICES,
         "join_case": {"service.router"},
         "unlink_reporter": {"operator.admin"},
+        "case_follow_up": {"frontend.hotline"},
     },
     "router": {
         "ping": KNOWN,
@@ -185,6 +186,8 @@ def request(socket, kind):
                 case_id=nocase, demand=demand("hotline", liandong.new_request_id("jc")))),
             "unlink_reporter": lambda: envelope(unlink_reporter=pb.UnlinkReporter(
                 case_id=nocase, channel="hotline", channel_id="x")),
+            "case_follow_up": lambda: envelope(case_follow_up=pb.CaseFollowUp(
+                case_id=nocase, channel_id="x", text="more")),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

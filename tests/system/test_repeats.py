@@ -8,7 +8,9 @@ CURVE keys, the router's matching switched on (--repeat-threshold 40):
   its own;
 - an operator's unlink restores two cases with their histories;
 - an emergency is never joined (it does not wait for matching);
-- a front-end's retry of a joined ticket gets the same case.
+- a front-end's retry of a joined ticket gets the same case;
+- a resident's front-end adds a follow-up (text, photo URL) and withdraws,
+  both in the case's history; another channel's front-end cannot.
 """
 import os
 import shutil
@@ -19,6 +21,7 @@ import uuid
 import pytest
 
 import liandong
+from liandong import pb
 
 # One compound per test, so that no test's open cases are another's
 # candidates (code, name).
@@ -27,6 +30,7 @@ COMPOUNDS = {
     "other": ("JA-DH-CZ-1-02", "东乐花园"),
     "unlink": ("JA-DH-CZ-2-01", "金地朗悦花园"),
     "emergency": ("JA-DH-HB-1-01", "帝豪花园"),
+    "follow": ("JA-DH-HB-1-02", "翠湖苑"),
 }
 LIFT = ["{}5栋的电梯停了，老人下不了楼",
         "5栋电梯又坏了，停在那里不动，我妈下不了楼",
@@ -174,3 +178,46 @@ def test_emergency_is_never_joined(system):
     assert second["case_id"] != first["case_id"], second
     assert second["joined_case_id"] == "", second
     assert took < 10, took
+
+
+def follow_up(system, channel, case_id, channel_id, request_id=None, **fields):
+    with system.wire("ledger", identity=f"frontend.{channel}", timeout=30.0) as w:
+        env = pb.Envelope(request_id=request_id or ticket("fu"),
+                          case_follow_up=pb.CaseFollowUp(case_id=case_id, channel_id=channel_id,
+                                                         **fields))
+        ans = w.request(env, 30.0)
+        assert ans is not None, "no answer from the ledger"
+        return ans
+
+
+def test_follow_up_and_withdraw_recorded(system):
+    a_id, b_id = ticket("hl"), ticket("wx")
+    a = submit(system, "follow", "hotline", a_id, LIFT[0])
+    b = submit(system, "follow", "wechat", b_id, LIFT[1])
+    assert b["joined_case_id"] == a["case_id"], b
+    photo = "https://img.example.cn/lift-5.jpg"
+    rid = ticket("fu")
+    ans = follow_up(system, "wechat", a["case_id"], b_id, request_id=rid,
+                    text="电梯里还困着一个人", photo_url=photo)
+    assert ans.WhichOneof("body") == "case_action_done", ans
+    ev = ans.case_action_done.event
+    assert ev.kind == "followed_up" and "电梯里还困着一个人" in ev.note and photo in ev.note, ev
+    # the front-end's retry records nothing twice
+    again = follow_up(system, "wechat", a["case_id"], b_id, request_id=rid,
+                      text="电梯里还困着一个人", photo_url=photo)
+    assert again.case_action_done.duplicate and again.case_action_done.event.seq == ev.seq
+    # a front-end speaks only for its own channel's residents
+    other = follow_up(system, "wechat", a["case_id"], a_id, text="冒充")
+    assert other.WhichOneof("body") == "error" and other.error.code == pb.ERROR_NOT_FOUND, other
+    bad = follow_up(system, "wechat", a["case_id"], b_id, photo_url="javascript:alert(1)")
+    assert bad.WhichOneof("body") == "error" and bad.error.code == pb.ERROR_BAD_REQUEST, bad
+    gone = follow_up(system, "wechat", a["case_id"], b_id, withdraw=True, text="已经修好了")
+    assert gone.case_action_done.event.kind == "withdrawn", gone
+    own = follow_up(system, "hotline", a["case_id"], a_id, text="物业说下午来修")
+    assert own.case_action_done.event.kind == "followed_up", own
+    d = case(system, a["case_id"])
+    assert kinds(d)[-3:] == ["followed_up", "withdrawn", "followed_up"], kinds(d)
+    assert kinds(d).count("followed_up") == 2
+    assert d["reporters"][1]["withdrawn_at_ms"] > 0, d["reporters"]
+    assert d["reporters"][0]["withdrawn_at_ms"] == 0, d["reporters"]
+    assert d["state"] not in ("resolved", "closed"), d

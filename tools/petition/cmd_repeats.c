@@ -13,12 +13,13 @@ json_t *json_reporters(const Liandong__V1__CaseDetail *cd)
     json_t *a = json_array();
     for (size_t i = 0; i < cd->n_reporters; i++) {
         const Liandong__V1__Reporter *p = cd->reporters[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "channel",
-                                           p->channel, "channel_id", p->channel_id, "text", p->text,
-                                           "address", p->address, "resident_name", p->resident_name,
-                                           "resident_phone", p->resident_phone, "received_at_ms",
-                                           (json_int_t)p->received_at_ms, "joined_at_ms",
-                                           (json_int_t)p->joined_at_ms));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
+                                           "channel", p->channel, "channel_id", p->channel_id,
+                                           "text", p->text, "address", p->address, "resident_name",
+                                           p->resident_name, "resident_phone", p->resident_phone,
+                                           "received_at_ms", (json_int_t)p->received_at_ms,
+                                           "joined_at_ms", (json_int_t)p->joined_at_ms,
+                                           "withdrawn_at_ms", (json_int_t)p->withdrawn_at_ms));
     }
     return a;
 }
@@ -31,8 +32,10 @@ void print_reporters(const Liandong__V1__CaseDetail *cd)
     for (size_t i = 0; i < cd->n_reporters; i++) {
         const Liandong__V1__Reporter *p = cd->reporters[i];
         char at[32];
-        printf("    %s:%s%s%s  %s\n", p->channel, p->channel_id, p->joined_at_ms ? " joined " : "",
-               p->joined_at_ms ? format_ms(p->joined_at_ms, at, sizeof at) : "", p->text);
+        printf("    %s:%s%s%s%s  %s\n", p->channel, p->channel_id,
+               p->joined_at_ms ? " joined " : "",
+               p->joined_at_ms ? format_ms(p->joined_at_ms, at, sizeof at) : "",
+               p->withdrawn_at_ms ? " (withdrawn)" : "", p->text);
     }
 }
 
