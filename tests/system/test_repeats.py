@@ -79,9 +79,13 @@ def kinds(detail):
     return [e["kind"] for e in detail["events"]]
 
 
+def figure(system, key, name="received", by="body"):
+    rows = {r["key"]: r for r in liandong.rate_rows(system.petition("rates", "--by", by))}
+    return rows.get(key, {}).get(name, 0)
+
+
 def received(system, body):
-    rows = {r["key"]: r for r in liandong.rate_rows(system.petition("rates", "--by", "body"))}
-    return rows.get(body, {}).get("received", 0)
+    return figure(system, body)
 
 
 def deliveries(system, case_id):
@@ -100,6 +104,8 @@ def cases_of(system, tickets):
 def test_same_problem_three_channels_one_case(system):
     ids = [ticket("hl"), ticket("wx"), ticket("mb")]
     before = received(system, "PC-YH")
+    reporters = figure(system, "PC-YH", "reporters")
+    by_channel = {c: figure(system, c, "reporters", by="channel") for c in ("wechat", "mailbox")}
     first = submit(system, "three", "hotline", ids[0], LIFT[0])
     assert first["category"] == "elevator" and first["body_id"] == "PC-YH", first
     assert first["joined_case_id"] == "", first
@@ -122,6 +128,11 @@ def test_same_problem_three_channels_one_case(system):
     # the body receives nothing new; received counts the problem once
     assert deliveries(system, first["case_id"]) == sent
     assert received(system, "PC-YH") == before + 1
+    # the reporters who joined are a figure of their own
+    assert figure(system, "PC-YH", "reporters") == reporters + 2
+    assert figure(system, "JA-DH-CZ-1-01", "reporters", by="compound") >= 2
+    for c in ("wechat", "mailbox"):
+        assert figure(system, c, "reporters", by="channel") == by_channel[c] + 1
     # a reporter's front-end follows the case it joined
     seen = case(system, first["case_id"], identity="frontend.wechat")
     assert len(seen["reporters"]) == 3
@@ -147,6 +158,7 @@ def test_unlink_restores_two_cases_with_their_histories(system):
     assert b["joined_case_id"] == a["case_id"], b
     holder = a["body_id"]
     before = received(system, holder)
+    joined = figure(system, holder, "reporters")
     un = system.petition("unlink", a["case_id"], f"wechat:{b_id}")
     assert un["from_case_id"] == a["case_id"] and un["case_id"] != a["case_id"], un
     new = case(system, un["case_id"])
@@ -160,6 +172,7 @@ def test_unlink_restores_two_cases_with_their_histories(system):
     assert kinds(old)[-2:] == ["reporter_joined", "reporter_unlinked"], kinds(old)
     assert cases_of(system, [a_id, b_id]) == {a_id: a["case_id"], b_id: un["case_id"]}
     assert received(system, holder) == before + 1
+    assert figure(system, holder, "reporters") == joined - 1
     # a retry of the unlinked ticket finds its own case now, not a join
     again = submit(system, "unlink", "wechat", b_id, LIFT[1])
     assert again["case_id"] == un["case_id"] and again["duplicate"], again

@@ -209,6 +209,7 @@ static json_t *json_rate_row(const Liandong__V1__RateRow *x)
     json_object_set_new(j, "resolved_on_behalf", json_integer((json_int_t)x->resolved_on_behalf));
     json_object_set_new(j, "paused", json_integer((json_int_t)x->paused));
     json_object_set_new(j, "extended", json_integer((json_int_t)x->extended));
+    json_object_set_new(j, "reporters", json_integer((json_int_t)x->reporters));
     /* live, now: not figures of the range */
     json_object_set_new(j, "open", json_integer((json_int_t)x->open));
     json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
@@ -250,6 +251,7 @@ static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow
         t->resolved_on_behalf += x->resolved_on_behalf;
         t->paused += x->paused;
         t->extended += x->extended;
+        t->reporters += x->reporters;
     }
 }
 
