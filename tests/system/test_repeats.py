@@ -15,7 +15,9 @@ CURVE keys, the router's matching switched on (--repeat-threshold 40):
 import os
 import shutil
 import sys
+import re
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -182,7 +184,18 @@ def test_unlink_restores_two_cases_with_their_histories(system):
     assert r.returncode != 0
 
 
+def candidate_reads(system):
+    """The ledger's count of RepeatCandidates answered (/metrics)."""
+    url = f"http://{system.ep['metrics'].removeprefix('tcp://')}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        text = r.read().decode()
+    m = re.search(r'^liandong_ledger_commands_total\{type="repeat_candidates"\} (\d+)$', text,
+                  re.M)
+    return int(m.group(1)) if m else 0
+
+
 def test_emergency_is_never_joined(system):
+    reads = candidate_reads(system)
     first = submit(system, "emergency", "hotline", ticket("hl"), GAS, urgency="emergency")
     t0 = time.monotonic()
     second = submit(system, "emergency", "hotline", ticket("hl"), GAS, urgency="emergency")
@@ -191,6 +204,11 @@ def test_emergency_is_never_joined(system):
     assert second["case_id"] != first["case_id"], second
     assert second["joined_case_id"] == "", second
     assert took < 10, took
+    # not delayed: the router did not even ask for candidates
+    assert candidate_reads(system) == reads
+    # (a normal demand does: the counter can move)
+    submit(system, "emergency", "hotline", ticket("hl"), OTHER_LIFT)
+    assert candidate_reads(system) == reads + 1
 
 
 def follow_up(system, channel, case_id, channel_id, request_id=None, **fields):
