@@ -59,6 +59,7 @@ static const authz_rule_t table[] = {
     /* a resident's follow-up or withdrawal, relayed by the front-end of
      * its channel (req_repeats.c checks the ticket is the channel's) */
     {AUTHZ_LEDGER, B(CASE_FOLLOW_UP), FE},
+    {AUTHZ_LEDGER, B(LINK_REPORTER), OPER},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

@@ -14,6 +14,9 @@ CREATE TABLE case_reporters (
     joined_at       timestamptz NOT NULL DEFAULT now(),
     actor           text NOT NULL DEFAULT '',
     withdrawn_at    timestamptz,         -- the resident said it is solved
+    -- A case of its own an operator linked by hand (closed "linked to"
+    -- case_id); an unlink reopens it rather than making a new one.
+    linked_case_id  text REFERENCES cases (case_id),
     -- A ticket is a case's or a reporter's, never both (the ledger checks
     -- cases before inserting here); a repeat of it finds the first answer.
     UNIQUE (channel, channel_id)

@@ -252,20 +252,30 @@ static const db_stmt_t unlink_stmts[] = {
      "  r.address, r.resident_name, r.resident_phone, o.explain_json, r.demand_received_at,"
      "  now(), now() + (o.reply_due - o.created_at), now() + (o.resolve_due - o.created_at),"
      "  o.deadline_policy, o.reply_clock, o.resolve_clock"
-     "  FROM o, r, (SELECT nextval('case_no_seq') AS n) q RETURNING *),"
-     " s AS (SELECT ld_next_seq(3) AS seq FROM ins),"
+     "  FROM o, r, (SELECT nextval('case_no_seq') AS n) q WHERE r.linked_case_id IS NULL"
+     "  RETURNING *),"
+     /* a case linked by hand is reopened, its limits restarted from now */
+     " rev AS (UPDATE cases x SET state = '" CASE_STATE_ASSIGNED "',"
+     "  reply_due = now() + (x.reply_due - x.created_at),"
+     "  resolve_due = now() + (x.resolve_due - x.created_at)"
+     "  FROM r WHERE x.case_id = r.linked_case_id RETURNING x.*),"
+     " i AS (SELECT case_id, body_id, compound_code, reply_due, resolve_due, true AS fresh"
+     "  FROM ins UNION ALL SELECT case_id, body_id, compound_code, reply_due, resolve_due, false"
+     "  FROM rev),"
+     " s AS (SELECT ld_next_seq(CASE WHEN i.fresh THEN 3 ELSE 2 END) AS seq FROM i),"
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due)"
      "  SELECT s.seq - 2, i.case_id, '" CASE_EVENT_CREATED "', $4, '', '" CASE_STATE_RECEIVED
-     "', '', 'unlinked from ' || $1, now(), i.reply_due, i.resolve_due FROM ins i, s"
+     "', '', 'unlinked from ' || $1, now(), i.reply_due, i.resolve_due FROM i, s WHERE i.fresh"
      "  UNION ALL SELECT s.seq - 1, i.case_id, '" CASE_EVENT_ASSIGNED "', $4,"
-     "  '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', i.body_id, 'unlinked from ' || $1,"
-     "  now(), i.reply_due, i.resolve_due FROM ins i, s"
+     "  CASE WHEN i.fresh THEN '" CASE_STATE_RECEIVED "' ELSE '" CASE_STATE_CLOSED "' END,"
+     "  '" CASE_STATE_ASSIGNED "', i.body_id, 'unlinked from ' || $1,"
+     "  now(), i.reply_due, i.resolve_due FROM i, s"
      "  UNION ALL SELECT s.seq, o.case_id, '" CASE_EVENT_REPORTER_UNLINKED "', $4, o.state,"
      "  o.state, o.body_id, $2 || ':' || $3 || ' -> ' || i.case_id, now(), o.reply_due,"
-     "  o.resolve_due FROM o, ins i, s RETURNING *)"
+     "  o.resolve_due FROM o, i, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", (SELECT ld_bump(i.body_id, i.compound_code,"
-                                 "  '{1,0,0,0,0,0,0,0}') FROM ins i) FROM ev e ORDER BY e.seq",
+                                 "  '{1,0,0,0,0,0,0,0}') FROM i) FROM ev e ORDER BY e.seq",
      4},
 };
 
@@ -301,16 +311,17 @@ static int unlink_answer(ledger_job_t *j)
 {
     const PGresult *r = j->res[0];
     const Liandong__V1__UnlinkReporter *q = j->req->unlink_reporter;
-    if (PQntuples(r) != 3) {
+    int n = PQntuples(r); /* 3: a new case; 2: a case linked by hand reopened */
+    if (n != 3 && n != 2) {
         ledger_job_fail(j, E(NOT_FOUND), "case %.64s has no reporter %.40s:%.64s", q->case_id,
                         q->channel, q->channel_id);
         return -ENOENT;
     }
     Liandong__V1__ReporterUnlinked *u = ledger_job_alloc(j, sizeof(*u));
     liandong__v1__reporter_unlinked__init(u);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         ledger_job_add_event(j, ledger_job_event(j, r, i));
-    u->case_id = ledger_col_str(j, r, 0, 1);
+    u->case_id = ledger_col_str(j, r, n - 2, 1);
     u->from_case_id = ledger_job_strdup(j, q->case_id);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_REPORTER_UNLINKED;
     j->answer.reporter_unlinked = u;
@@ -327,6 +338,97 @@ const ledger_handler_t ledger_req_unlink_reporter = {
     .decide = ledger_decide_nothing,
     .send = unlink_send,
     .answer = unlink_answer,
+};
+
+/* ---------------------------------------------------------- LinkReporter */
+
+static const db_stmt_t link_stmts[] = {
+    /* $1 case $2 channel $3 channel_id $4 actor. The case of the ticket
+     * (open, not $1, no reporters of its own) is closed "linked to $1" and
+     * its resident joins $1; its received is taken back (today's roll-up:
+     * a problem counts once), and given again by an unlink. */
+    {"link_reporter",
+     "WITH x AS (SELECT * FROM cases WHERE channel = $2 AND channel_id = $3 AND case_id <> $1"
+     "  AND state IN " CASE_OPEN_STATES_SQL " AND NOT EXISTS (SELECT 1 FROM case_reporters r"
+     "  WHERE r.case_id = cases.case_id) FOR UPDATE),"
+     " t AS (SELECT case_id, state, body_id, reply_due, resolve_due FROM cases"
+     "  WHERE case_id = $1 AND state IN " CASE_OPEN_STATES_SQL
+     "  AND EXISTS (SELECT 1 FROM x) FOR UPDATE),"
+     " ins AS (INSERT INTO case_reporters (case_id, channel, channel_id, text, address,"
+     "  resident_name, resident_phone, demand_received_at, actor, linked_case_id)"
+     "  SELECT t.case_id, x.channel, x.channel_id, x.text, x.address, x.resident_name,"
+     "  x.resident_phone, x.demand_received_at, $4, x.case_id FROM t, x"
+     "  ON CONFLICT (channel, channel_id) DO NOTHING RETURNING case_id),"
+     " cl AS (UPDATE cases SET state = '" CASE_STATE_CLOSED "'"
+     "  WHERE case_id = (SELECT case_id FROM x) AND EXISTS (SELECT 1 FROM ins) RETURNING 1),"
+     " s AS (SELECT ld_next_seq(2) AS seq FROM ins),"
+     " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
+     "  note, at, reply_due, resolve_due)"
+     "  SELECT s.seq - 1, x.case_id, '" CASE_EVENT_CLOSED "', $4, x.state,"
+     "  '" CASE_STATE_CLOSED "', x.body_id, 'linked to ' || $1, now(), x.reply_due,"
+     "  x.resolve_due FROM x, s"
+     "  UNION ALL SELECT s.seq, t.case_id, '" CASE_EVENT_REPORTER_JOINED "', $4, t.state,"
+     "  t.state, t.body_id, x.channel || ':' || x.channel_id || ' linked from ' || x.case_id,"
+     "  now(), t.reply_due, t.resolve_due FROM t, x, s RETURNING *)"
+     " SELECT " EVENT_COLS("e.") ", (SELECT ld_bump(x.body_id, x.compound_code,"
+                                 "  '{-1,0,0,0,0,0,0,0}') FROM x, ins), (SELECT count(*) FROM cl) "
+                                 "FROM ev e ORDER BY e.seq",
+     4},
+};
+
+static int link_validate(ledger_job_t *j)
+{
+    const Liandong__V1__LinkReporter *q = j->req->link_reporter;
+    if (ledger_job_missing(j, q->case_id, "case_id") ||
+        ledger_job_missing(j, q->channel, "channel") ||
+        ledger_job_missing(j, q->channel_id, "channel_id") ||
+        ledger_job_bad_text(j, q->case_id, "case_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, q->channel, "channel", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, q->channel_id, "channel_id", LEDGER_ID_MAX))
+        return -EINVAL;
+    j->actor = ledger_job_actor(j, "");
+    if (j->actor == NULL || *j->actor == '\0')
+        j->actor = "operator";
+    return 0;
+}
+
+static int link_send(db_t *db, ledger_job_t *j)
+{
+    const Liandong__V1__LinkReporter *q = j->req->link_reporter;
+    const char **v = j->params;
+    v[0] = q->case_id;
+    v[1] = q->channel;
+    v[2] = q->channel_id;
+    v[3] = j->actor;
+    j->nparams = 4;
+    return ledger_job_send(db, j, "link_reporter", j->nparams, v);
+}
+
+static int link_answer(ledger_job_t *j)
+{
+    const PGresult *r = j->res[0];
+    const Liandong__V1__LinkReporter *q = j->req->link_reporter;
+    if (PQntuples(r) != 2) {
+        ledger_job_fail(j, E(ILLEGAL_TRANSITION),
+                        "no open case %.40s:%.64s without reporters to link to open case %.64s",
+                        q->channel, q->channel_id, q->case_id);
+        return -EINVAL;
+    }
+    ledger_job_add_event(j, ledger_job_event(j, r, 0));
+    ledger_job_action_done(j, ledger_job_event(j, r, 1), 0);
+    log_info(q->case_id, "case of %s linked by hand", q->channel);
+    return 0;
+}
+
+const ledger_handler_t ledger_req_link_reporter = {
+    .name = "LinkReporter",
+    .body = LIANDONG__V1__ENVELOPE__BODY_LINK_REPORTER,
+    .stmts = link_stmts,
+    .n_stmts = sizeof link_stmts / sizeof link_stmts[0],
+    .validate = link_validate,
+    .decide = ledger_decide_nothing,
+    .send = link_send,
+    .answer = link_answer,
 };
 
 /* ---------------------------------------------------------- CaseFollowUp */

@@ -73,6 +73,7 @@ EXPECTED = {
         "join_case": {"service.router"},
         "unlink_reporter": {"operator.admin"},
         "case_follow_up": {"frontend.hotline"},
+        "link_reporter": {"operator.admin"},
     },
     "router": {
         "ping": KNOWN,
@@ -188,6 +189,8 @@ def request(socket, kind):
                 case_id=nocase, channel="hotline", channel_id="x")),
             "case_follow_up": lambda: envelope(case_follow_up=pb.CaseFollowUp(
                 case_id=nocase, channel_id="x", text="more")),
+            "link_reporter": lambda: envelope(link_reporter=pb.LinkReporter(
+                case_id=nocase, channel="hotline", channel_id="x")),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

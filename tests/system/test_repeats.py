@@ -6,7 +6,9 @@ CURVE keys, the router's matching switched on (--repeat-threshold 40):
   case; the body gets one delivery and "received" counts one problem;
 - a different problem of the same compound and category stays a case of
   its own;
-- an operator's unlink restores two cases with their histories;
+- an operator's unlink restores two cases with their histories; a repeat
+  the router missed is linked by hand (its case closed, "linked to") and
+  unlinked again (the same case reopened);
 - an emergency is never joined (it does not wait for matching);
 - a front-end's retry of a joined ticket gets the same case;
 - a resident's front-end adds a follow-up (text, photo URL) and withdraws,
@@ -33,6 +35,7 @@ COMPOUNDS = {
     "unlink": ("JA-DH-CZ-2-01", "金地朗悦花园"),
     "emergency": ("JA-DH-HB-1-01", "帝豪花园"),
     "follow": ("JA-DH-HB-1-02", "翠湖苑"),
+    "link": ("JA-DH-HB-2-01", "罗芳南苑"),
 }
 LIFT = ["{}5栋的电梯停了，老人下不了楼",
         "5栋电梯又坏了，停在那里不动，我妈下不了楼",
@@ -252,3 +255,52 @@ def test_follow_up_and_withdraw_recorded(system):
     assert d["reporters"][1]["withdrawn_at_ms"] > 0, d["reporters"]
     assert d["reporters"][0]["withdrawn_at_ms"] == 0, d["reporters"]
     assert d["state"] not in ("resolved", "closed"), d
+
+
+def state_of(system, case_id):
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT state FROM cases WHERE case_id = %s", (case_id,))
+        return cur.fetchone()[0]
+
+
+def seq_gap_free(system):
+    with system.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*), COALESCE(max(seq) - min(seq) + 1, 0) FROM case_events")
+        n, span = cur.fetchone()
+        return n == span
+
+
+def test_link_by_hand_and_unlink(system):
+    a_id, x_id = ticket("hl"), ticket("wx")
+    a = submit(system, "link", "hotline", a_id, LIFT[0])
+    # the same lift in words too far for the router: a case of its own
+    x = submit(system, "link", "wechat", x_id, "{}5号楼电梯停运了，请物业赶紧修")
+    assert x["joined_case_id"] == "" and x["case_id"] != a["case_id"], x
+    holder = a["body_id"]
+    before = received(system, holder)
+    reporters = figure(system, holder, "reporters")
+    ev = system.petition("link", a["case_id"], f"wechat:{x_id}")
+    assert ev["kind"] == "reporter_joined" and x["case_id"] in ev["note"], ev
+    assert state_of(system, x["case_id"]) == "closed"
+    xd = case(system, x["case_id"])
+    assert xd["events"][-1]["kind"] == "closed", xd["events"]
+    assert xd["events"][-1]["note"] == f"linked to {a['case_id']}", xd["events"]
+    ad = case(system, a["case_id"])
+    assert [r["channel_id"] for r in ad["reporters"]] == [a_id, x_id]
+    # one problem: received counts it once, the reporter is a figure
+    assert received(system, holder) == before - 1
+    assert figure(system, holder, "reporters") == reporters + 1
+    # linking it again finds no open case of that ticket
+    r = system.petition("link", a["case_id"], f"wechat:{x_id}", check=False, json=False)
+    assert r.returncode != 0
+    # undone without losing anything: the same case reopened, history kept
+    un = system.petition("unlink", a["case_id"], f"wechat:{x_id}")
+    assert un["case_id"] == x["case_id"], un
+    assert state_of(system, x["case_id"]) == "assigned"
+    xd = case(system, x["case_id"])
+    assert kinds(xd)[:2] == ["created", "assigned"] and kinds(xd)[-2:] == ["closed", "assigned"]
+    assert xd["events"][-1]["note"] == f"unlinked from {a['case_id']}"
+    assert [r["channel_id"] for r in case(system, a["case_id"])["reporters"]] == [a_id]
+    assert received(system, holder) == before
+    assert figure(system, holder, "reporters") == reporters
+    assert seq_gap_free(system)

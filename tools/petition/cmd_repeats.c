@@ -1,7 +1,7 @@
 /*
  * cmd_repeats.c - one case for one problem in the CLI (docs/repeats.md):
- * a case's reporters for `petition case`, and `petition unlink`, an
- * operator undoing a wrong join.
+ * a case's reporters for `petition case`, `petition link` (an operator
+ * joins a missed repeat by hand) and `petition unlink` (undoes a join).
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +37,57 @@ void print_reporters(const Liandong__V1__CaseDetail *cd)
                p->joined_at_ms ? format_ms(p->joined_at_ms, at, sizeof at) : "",
                p->withdrawn_at_ms ? " (withdrawn)" : "", p->text);
     }
+}
+
+/* Splits CHANNEL:TICKET into buf (channel) and *id; 0 or -1. */
+static int split_ticket(const char *arg, char *buf, size_t len, const char **id)
+{
+    snprintf(buf, len, "%s", arg);
+    char *colon = strchr(buf, ':');
+    if (colon == NULL || colon == buf || colon[1] == '\0')
+        return -1;
+    *colon = '\0';
+    *id = colon + 1;
+    return 0;
+}
+
+int cmd_link(const petition_ctx_t *ctx, int argc, char **argv)
+{
+    static const char usage[] = "usage: petition link CASE_ID CHANNEL:TICKET [--json]";
+    config_opt_t o[] = {{"json", NULL, "0", "print as JSON", 1, NULL}};
+    size_t n = 1;
+    if (argc < 3 || strncmp(argv[1], "--", 2) == 0 || strncmp(argv[2], "--", 2) == 0) {
+        fprintf(stderr, "%s\n", usage);
+        return 2;
+    }
+    int rc = petition_parse_args(o, n, argc - 2, argv + 2, usage);
+    if (rc >= 0)
+        return rc;
+    char channel[512];
+    const char *id = NULL;
+    if (split_ticket(argv[2], channel, sizeof channel, &id) < 0) {
+        fprintf(stderr, "petition link: the case to link is CHANNEL:TICKET (e.g. wechat:WX-1)\n");
+        return 2;
+    }
+    Liandong__V1__LinkReporter l = LIANDONG__V1__LINK_REPORTER__INIT;
+    l.case_id = argv[1];
+    l.channel = channel;
+    l.channel_id = (char *)id;
+    envelope_t req = LIANDONG__V1__ENVELOPE__INIT;
+    req.body_case = LIANDONG__V1__ENVELOPE__BODY_LINK_REPORTER;
+    req.link_reporter = &l;
+    wire_msg_t *w = NULL;
+    rc = petition_call(ctx, ctx->ledger, &req, LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION_DONE, &w);
+    if (rc != 0)
+        return rc;
+    const Liandong__V1__CaseActionDone *d = wire_envelope(w)->case_action_done;
+    if (strcmp(config_get(o, n, "json"), "1") == 0)
+        json_print_line(d->event ? json_case_event(d->event) : json_object());
+    else
+        printf("case %s: %s:%s linked (%s)\n", l.case_id, channel, id,
+               d->event ? d->event->note : "");
+    wire_free(&w);
+    return 0;
 }
 
 int cmd_unlink(const petition_ctx_t *ctx, int argc, char **argv)
