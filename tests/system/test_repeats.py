@@ -108,6 +108,7 @@ def cases_of(system, tickets):
 
 def test_same_problem_three_channels_one_case(system):
     ids = [ticket("hl"), ticket("wx"), ticket("mb")]
+    scraped = metric_reporters(system, "PC-YH")
     before = received(system, "PC-YH")
     reporters = figure(system, "PC-YH", "reporters")
     by_channel = {c: figure(system, c, "reporters", by="channel") for c in ("wechat", "mailbox")}
@@ -138,6 +139,11 @@ def test_same_problem_three_channels_one_case(system):
     assert figure(system, "JA-DH-CZ-1-01", "reporters", by="compound") >= 2
     for c in ("wechat", "mailbox"):
         assert figure(system, c, "reporters", by="channel") == by_channel[c] + 1
+    # and a /metrics family (refreshed at most every few seconds)
+    deadline = time.monotonic() + 20
+    while metric_reporters(system, "PC-YH") != scraped + 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert metric_reporters(system, "PC-YH") == scraped + 2
     # a reporter's front-end follows the case it joined
     seen = case(system, first["case_id"], identity="frontend.wechat")
     assert len(seen["reporters"]) == 3
@@ -185,6 +191,18 @@ def test_unlink_restores_two_cases_with_their_histories(system):
     # unlinking again finds no such reporter
     r = system.petition("unlink", a["case_id"], f"wechat:{b_id}", check=False, json=False)
     assert r.returncode != 0
+
+
+def scrape(system):
+    url = f"http://{system.ep['metrics'].removeprefix('tcp://')}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+def metric_reporters(system, body):
+    m = re.search(r'^liandong_body_reporters\{[^}]*"' + re.escape(body) + r'"[^}]*\} (\d+)',
+                  scrape(system), re.M)
+    return int(m.group(1)) if m else 0
 
 
 def candidate_reads(system):
