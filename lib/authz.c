@@ -63,6 +63,15 @@ static const authz_rule_t table[] = {
     {AUTHZ_LEDGER, B(SEARCH_CASES), SVC | OPER},
     /* a body learns why a case it held left it (req_search.c) */
     {AUTHZ_LEDGER, B(CASE_DEPARTURE), BODY | STAFF},
+    /* one case for one problem (docs/repeats.md): the router reads the
+     * candidates and joins a demand; an operator undoes a wrong join */
+    {AUTHZ_LEDGER, B(REPEAT_CANDIDATES), SVC},
+    {AUTHZ_LEDGER, B(JOIN_CASE), SVC},
+    {AUTHZ_LEDGER, B(UNLINK_REPORTER), OPER},
+    /* a resident's follow-up or withdrawal, relayed by the front-end of
+     * its channel (req_repeats.c checks the ticket is the channel's) */
+    {AUTHZ_LEDGER, B(CASE_FOLLOW_UP), FE},
+    {AUTHZ_LEDGER, B(LINK_REPORTER), OPER},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */
@@ -109,7 +118,9 @@ int authz_check(authz_socket_t socket, const envelope_t *env, const char *user, 
         if (role != ROLE_UNKNOWN)
             return 0;
     } else if (authz_allowed(socket, env->body_case, role)) {
-        if (socket == AUTHZ_LEDGER && env->body_case == B(CREATE_CASE) &&
+        /* a joined demand is a case's first step too: the router's alone */
+        if (socket == AUTHZ_LEDGER &&
+            (env->body_case == B(CREATE_CASE) || env->body_case == B(JOIN_CASE)) &&
             strcmp(user, "service:router") != 0) {
             snprintf(why, len, "only the router creates cases (this key is %s)", user);
             return -EPERM;

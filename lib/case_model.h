@@ -68,6 +68,15 @@ int case_state_is_open(case_state_t s);
 /* A resident's comment relayed by a front-end (issue 13, CaseComment):
  * nothing about the case changes. */
 #define CASE_EVENT_COMMENTED "commented"
+/* One case for one problem (docs/repeats.md): a resident reporting the
+ * same problem joined the case, or was unlinked from it by an operator
+ * (note: channel:ticket); the state and deadlines do not move. */
+#define CASE_EVENT_REPORTER_JOINED "reporter_joined"
+#define CASE_EVENT_REPORTER_UNLINKED "reporter_unlinked"
+/* A resident's front-end added to the case (text, photo URL) or withdrew
+ * it (solved); note: channel:ticket and what was said. */
+#define CASE_EVENT_FOLLOWED_UP "followed_up"
+#define CASE_EVENT_WITHDRAWN "withdrawn"
 
 typedef enum {
     CE_CREATED = 0,
@@ -87,6 +96,10 @@ typedef enum {
     CE_EXTENSION_GRANTED,
     CE_EXTENSION_REFUSED,
     CE_COMMENTED,
+    CE_REPORTER_JOINED,
+    CE_REPORTER_UNLINKED,
+    CE_FOLLOWED_UP,
+    CE_WITHDRAWN,
     CE_COUNT
 } case_event_t;
 

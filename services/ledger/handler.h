@@ -94,7 +94,12 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(case_comment)       /* req_channel.c */                                                      \
     X(wechat_resident)    /* req_wechat.c */                                                       \
     X(search_cases)       /* req_search.c */                                                       \
-    X(case_departure)     /* req_search.c */
+    X(case_departure)     /* req_search.c */                                                       \
+    X(repeat_candidates)  /* req_repeats.c */                                                      \
+    X(join_case)          /* req_repeats.c */                                                      \
+    X(unlink_reporter)    /* req_repeats.c */                                                      \
+    X(case_follow_up)     /* req_repeats.c */                                                      \
+    X(link_reporter)      /* req_repeats.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

@@ -88,19 +88,31 @@ static const char figures_sql[] =
     "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
     "  WHERE state IN " CASE_OPEN_STATES_SQL " GROUP BY body_id),"
     " bk AS (SELECT id AS body_id FROM bodies UNION SELECT body_id FROM bf"
-    "  UNION SELECT body_id FROM bo)"
+    "  UNION SELECT body_id FROM bo),"
+    /* reporters joined to cases (docs/repeats.md): live, like open */
+    " rc AS (SELECT c.compound_code, c.body_id, count(*) n FROM case_reporters r"
+    "  JOIN cases c ON c.case_id = r.case_id GROUP BY c.compound_code, c.body_id),"
+    " ru AS (SELECT p.code, sum(rc.n) n FROM rc JOIN units cu ON cu.code = rc.compound_code,"
+    "  unnest(cu.path) AS p(code) WHERE p.code IN (SELECT code FROM sel) GROUP BY p.code),"
+    " rb AS (SELECT body_id, sum(n) n FROM rc GROUP BY body_id)"
     " SELECT sel.kind, CASE WHEN sel.kind = 'city' THEN '' ELSE sel.district END, sel.code,"
     "  COALESCE(f.received, 0), COALESCE(f.replied, 0),"
     "  COALESCE(f.resolved, 0), COALESCE(f.rated, 0), COALESCE(f.satisfied, 0),"
-    "  COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0), COALESCE(o.overdue_resolve, 0)"
+    "  COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0), COALESCE(o.overdue_resolve, 0),"
+    "  COALESCE(ru.n, 0)"
     " FROM sel LEFT JOIN f ON f.code = sel.code LEFT JOIN o ON o.code = sel.code"
+    " LEFT JOIN ru ON ru.code = sel.code"
     " UNION ALL SELECT 'unlocated', '', '', count(*), count(replied_at), count(resolved_at),"
-    "  (SELECT rated FROM ur), (SELECT satisfied FROM ur), " FIG_OPEN_COUNTS " FROM uc"
+    "  (SELECT rated FROM ur), (SELECT satisfied FROM ur), " FIG_OPEN_COUNTS ","
+    "  (SELECT count(*) FROM case_reporters r WHERE r.case_id IN (SELECT case_id FROM uc))"
+    " FROM uc"
     " UNION ALL SELECT 'body', COALESCE(b.kind, ''), bk.body_id, COALESCE(bf.received, 0),"
     "  COALESCE(bf.replied, 0), COALESCE(bf.resolved, 0), COALESCE(bf.rated, 0),"
     "  COALESCE(bf.satisfied, 0), COALESCE(bo.open, 0), COALESCE(bo.overdue_reply, 0),"
-    "  COALESCE(bo.overdue_resolve, 0) FROM bk LEFT JOIN bodies b ON b.id = bk.body_id"
+    "  COALESCE(bo.overdue_resolve, 0), COALESCE(rb.n, 0) FROM bk"
+    "  LEFT JOIN bodies b ON b.id = bk.body_id"
     "  LEFT JOIN bf ON bf.body_id = bk.body_id LEFT JOIN bo ON bo.body_id = bk.body_id"
+    "  LEFT JOIN rb ON rb.body_id = bk.body_id"
     " ORDER BY 1, 3";
 
 static double elapsed_since(const struct timespec *t)
@@ -406,6 +418,10 @@ static void write_figures(FILE *out, const metrics_t *m)
                F_RATED, NULL);
         family(out, m, tier, "open_cases", "gauge", "Cases not yet resolved or closed.", F_OPEN, -1,
                NULL);
+        family(out, m, tier, "reporters", "gauge",
+               "Residents joined to a case as reporters of the same problem, now "
+               "(docs/repeats.md); received counts the cases.",
+               F_REPORTERS, -1, NULL);
         /* Two series of one family: a case late on both deadlines is in
          * both, as in RatesQuery. */
         fprintf(out,

@@ -23,6 +23,7 @@ enum {
     F_OPEN,
     F_OD_REPLY,
     F_OD_RESOLVE,
+    F_REPORTERS, /* residents joined to a case of the same problem (docs/repeats.md) */
     F_N
 };
 

@@ -24,6 +24,7 @@
 #include "req_case.h"
 #include "req_channel.h"
 #include "req_deliveries.h"
+#include "req_repeats.h"
 
 #define LIST_DEFAULT 100
 #define DUE_MS_MAX 253402300799999LL /* 9999-12-31T23:59:59.999Z */
@@ -346,8 +347,7 @@ static int create_send(db_t *db, ledger_job_t *j)
     return create_send_group(db, &j, 1);
 }
 
-/* The placement a case row (CASE_COLS) was committed with. */
-static Liandong__V1__Placement *placement_from(ledger_job_t *j, const PGresult *r, int row)
+Liandong__V1__Placement *ledger_placement_from(ledger_job_t *j, const PGresult *r, int row)
 {
     Liandong__V1__Placement *p = ledger_job_alloc(j, sizeof(*p));
     liandong__v1__placement__init(p);
@@ -386,7 +386,7 @@ static int create_answer(ledger_job_t *j)
     liandong__v1__case_created__init(cc);
     cc->case_id = ledger_col_str(j, r, row, 0);
     cc->duplicate = ledger_col_bool(r, row, NCASE_COLS);
-    cc->placement = placement_from(j, r, row);
+    cc->placement = ledger_placement_from(j, r, row);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED;
     j->answer.case_created = cc;
     if (!cc->duplicate) {
@@ -1169,6 +1169,7 @@ const ledger_handler_t ledger_req_list_cases = {
 static const db_stmt_t get_stmts[] = {
     {"get_case", "SELECT " CASE_COLS " FROM cases c WHERE c.case_id = $1", 1},
     {"get_events", "SELECT " EVENT_COLS("") " FROM case_events WHERE case_id = $1 ORDER BY seq", 1},
+    {REPORTERS_STMT_NAME, REPORTERS_STMT_SQL, 1}, /* req_repeats.c */
 };
 
 static int get_validate(ledger_job_t *j)
@@ -1186,14 +1187,15 @@ static int get_validate(ledger_job_t *j)
 }
 
 /* 1 when the caller may read the case of row 0 (CASE_COLS): its body holds
- * it or is copied on it, its front-end's channel brought it in, or the
- * caller reads every case. */
-static int may_read(ledger_job_t *j, const PGresult *r)
+ * it or is copied on it, its front-end's channel brought it (or one of its
+ * reporters, `rep`) in, or the caller reads every case. */
+static int may_read(ledger_job_t *j, const PGresult *r, const PGresult *rep)
 {
     const char *body = NULL, *channel = NULL;
     read_scope(j, &body, &channel);
     if (*channel)
-        return strcmp(PQgetvalue(r, 0, 1), channel) == 0;
+        return strcmp(PQgetvalue(r, 0, 1), channel) == 0 ||
+               ledger_reporters_have_channel(rep, channel);
     if (*body == '\0' || strcmp(PQgetvalue(r, 0, 5), body) == 0)
         return 1;
     char **cc = NULL;
@@ -1210,7 +1212,8 @@ static int get_send(db_t *db, ledger_job_t *j)
     const char **v = j->params;
     v[0] = j->req->get_case->case_id;
     if (ledger_job_send(db, j, "get_case", 1, v) < 0 ||
-        ledger_job_send(db, j, "get_events", 1, v) < 0)
+        ledger_job_send(db, j, "get_events", 1, v) < 0 ||
+        ledger_job_send(db, j, REPORTERS_STMT_NAME, 1, v) < 0)
         return -ENOTCONN;
     return 0;
 }
@@ -1222,7 +1225,7 @@ static int get_answer(ledger_job_t *j)
         ledger_job_fail(j, E(NOT_FOUND), "no case %.64s", j->req->get_case->case_id);
         return -ENOENT;
     }
-    if (!may_read(j, res)) {
+    if (!may_read(j, res, j->res[2])) {
         ledger_job_fail(j, E(FORBIDDEN), "%.64s may not read case %.64s", j->user,
                         j->req->get_case->case_id);
         return -EPERM;
@@ -1237,6 +1240,7 @@ static int get_answer(ledger_job_t *j)
     d->events = ledger_job_alloc(j, (size_t)(n ? n : 1) * sizeof(Liandong__V1__CaseEvent *));
     for (int i = 0; i < n; i++)
         d->events[d->n_events++] = ledger_job_event(j, j->res[1], i);
+    ledger_reporters_fill(j, d, res, j->res[2]);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_DETAIL;
     j->answer.case_detail = d;
     return 0;

@@ -17,6 +17,7 @@
 
 #include "case_model.h"
 #include "handler.h"
+#include "req_repeats.h"
 #include "ranking.h"
 
 #define OVERDUE_DEFAULT 100
@@ -226,6 +227,7 @@ static const db_stmt_t rates_stmts[] = {
     /* $1 from day $2 to day $3 unit subtree ('' all) */
     {"rates_category", RATES_DIM_SQL("category"), 3},
     {"rates_channel", RATES_DIM_SQL("channel"), 3},
+    {RATES_REPORTERS_STMT_NAME, RATES_REPORTERS_STMT_SQL, 4}, /* req_repeats.c */
 };
 
 static const char *const RATE_BY[] = {"body",     "compound", "community", "street",
@@ -346,6 +348,10 @@ static int rates_send(db_t *db, ledger_job_t *j)
     int rc = send_known(db, j, q->unit, "");
     if (rc < 0)
         return rc;
+    /* the reporters joined in the range (docs/repeats.md), as j->res[1] */
+    const char *rv[4] = {by, v[0], v[1], q->unit};
+    if (ledger_job_send(db, j, RATES_REPORTERS_STMT_NAME, 4, rv) < 0)
+        return -ENOTCONN;
     if (strcmp(by, "category") == 0 || strcmp(by, "channel") == 0)
         return ledger_job_send(
             db, j, strcmp(by, "category") == 0 ? "rates_category" : "rates_channel", 3, v);
@@ -362,7 +368,7 @@ static int rates_answer(ledger_job_t *j)
 {
     if (known_or_fail(j, j->req->rates_query->unit, "") < 0)
         return -ENOENT;
-    const PGresult *res = j->res[1];
+    const PGresult *res = j->res[2];
     Liandong__V1__RatesReport *rep = ledger_job_alloc(j, sizeof(*rep));
     liandong__v1__rates_report__init(rep);
     int n = PQntuples(res);
@@ -394,6 +400,7 @@ static int rates_answer(ledger_job_t *j)
             *f[k] = (uint64_t)ledger_col_i64(res, i, 2 + k);
         rep->rows[rep->n_rows++] = w;
     }
+    ledger_rates_reporters_fill(j, rep, j->res[1]);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_RATES_REPORT;
     j->answer.rates_report = rep;
     return 0;

@@ -3,6 +3,9 @@
  * commit the case, and only then acknowledge (the Titanic contract: an
  * acknowledged demand is on disk). A repeat of the same (channel,
  * channel_id) is answered by the ledger with the case it already has.
+ * With --repeat-threshold, a normal demand is first scored against the
+ * open cases of its compound and category and joins the closest as a
+ * reporter (docs/repeats.md); an emergency never waits for that.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,6 +20,7 @@
 #include "field_limits.h"
 #include "identity.h"
 #include "log.h"
+#include "repeat.h"
 #include "router.h"
 
 /* One demand waiting for the ledger. The placement's strings point into
@@ -29,7 +33,10 @@ typedef struct {
     char *cc[PLACE_MAX_CC];
     char *strings[6];
     char *explain;
-    char *review_reasons[4]; /* static names (confidence.h), never freed */
+    char *review_reasons[4];            /* static names (confidence.h), never freed */
+    const Liandong__V1__Demand *demand; /* in req's envelope, alive until answered */
+    char *compound_name;                /* left out of the texts compared (repeat.h) */
+    char *join_case;                    /* the case being joined, NULL when none */
 } submit_t;
 
 static void submit_free(submit_t *s)
@@ -39,6 +46,8 @@ static void submit_free(submit_t *s)
     for (size_t i = 0; i < PLACE_MAX_CC; i++)
         free(s->cc[i]);
     free(s->explain);
+    free(s->compound_name);
+    free(s->join_case);
     free(s);
 }
 
@@ -152,10 +161,21 @@ static int check_demand(const Liandong__V1__Demand *d, char *why, size_t len)
     return demand_check(&f, 0, why, len);
 }
 
+static void create_case(submit_t *s);
+
 static void on_case_created(int status, wire_msg_t *answer, void *ud)
 {
     submit_t *s = ud;
-    if (status < 0) {
+    envelope_t *e = status < 0 ? NULL : wire_envelope(answer);
+    if (s->join_case && e && e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && e->error &&
+        e->error->code == LIANDONG__V1__ERROR_CODE__ERROR_ILLEGAL_TRANSITION) {
+        /* the case closed since the candidates were read: a case of its own */
+        free(s->join_case);
+        s->join_case = NULL;
+        create_case(s);
+        return;
+    }
+    if (e == NULL) {
         /* Not acknowledged: the front-end retries with the same channel id,
          * which is safe because the ledger deduplicates on it. */
         rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
@@ -165,14 +185,16 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
         submit_free(s);
         return;
     }
-    envelope_t *e = wire_envelope(answer);
     if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED && e->case_created) {
         Liandong__V1__SubmitAck ack = LIANDONG__V1__SUBMIT_ACK__INIT;
         ack.case_id = e->case_created->case_id;
         ack.duplicate = e->case_created->duplicate;
         ack.placement = e->case_created->placement ? e->case_created->placement : &s->pb;
+        int joined = e->case_created->joined;
+        if (joined)
+            ack.joined_case_id = ack.case_id; /* the front-end names it to its resident */
         Liandong__V1__Placement stored;
-        if (!ack.duplicate && ack.placement != &s->pb) {
+        if (!ack.duplicate && !joined && ack.placement != &s->pb) {
             /* The ledger answers with the placement it stored; the review
              * flags of a new case are this decision's (they are kept in its
              * explanation). A shallow copy, so that the unpacked answer
@@ -195,13 +217,16 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
         envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
         a.body_case = LIANDONG__V1__ENVELOPE__BODY_SUBMIT_ACK;
         a.submit_ack = &ack;
-        log_info(ack.case_id, "%s at %s (%s)%s", ack.placement->category, ack.placement->body_id,
-                 ack.placement->tier, ack.duplicate ? " duplicate" : "");
+        log_info(ack.case_id, "%s at %s (%s)%s%s", ack.placement->category, ack.placement->body_id,
+                 ack.placement->tier, ack.duplicate ? " duplicate" : "", joined ? " joined" : "");
         s->r->placed++;
-        /* An attached desk hears of its new case now, not at the next sync. */
-        desk_poke(s->r->desks, ack.placement->body_id);
-        for (size_t i = 0; i < ack.placement->n_cc; i++)
-            desk_poke(s->r->desks, ack.placement->cc[i]);
+        /* An attached desk hears of its new case now, not at the next sync
+         * (a joined reporter brings the body nothing to deliver). */
+        if (!joined) {
+            desk_poke(s->r->desks, ack.placement->body_id);
+            for (size_t i = 0; i < ack.placement->n_cc; i++)
+                desk_poke(s->r->desks, ack.placement->cc[i]);
+        }
         rpc_request_answer(s->req, &a);
     } else if (e->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && e->error) {
         rpc_request_fail(s->req, e->error->code, e->error->message);
@@ -212,6 +237,90 @@ static void on_case_created(int status, wire_msg_t *answer, void *ud)
         s->r->refused++;
     }
     submit_free(s);
+}
+
+/* Asks the ledger to commit the demand as a case of its own. */
+static void create_case(submit_t *s)
+{
+    Liandong__V1__CreateCase cc = LIANDONG__V1__CREATE_CASE__INIT;
+    cc.demand = (Liandong__V1__Demand *)s->demand;
+    cc.placement = &s->pb;
+    envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
+    out.body_case = LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE;
+    out.create_case = &cc;
+    if (rpc_client_call(s->r->ledger, &out, s->r->ledger_timeout_ms, on_case_created, s) < 0) {
+        rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "the ledger cannot take requests now; retry");
+        submit_free(s);
+    }
+}
+
+/* The open cases of the compound and category, scored: joins the closest
+ * at or above the threshold, else creates. Matching never fails a demand:
+ * without candidates it becomes a case, as it would without matching. */
+static void on_candidates(int status, wire_msg_t *answer, void *ud)
+{
+    submit_t *s = ud;
+    envelope_t *e = status < 0 ? NULL : wire_envelope(answer);
+    const Liandong__V1__RepeatCandidateList *l =
+        e && e->body_case == LIANDONG__V1__ENVELOPE__BODY_REPEAT_CANDIDATE_LIST
+            ? e->repeat_candidate_list
+            : NULL;
+    const char *best = NULL;
+    int best_score = 0;
+    const char *text = s->demand->text;
+    for (size_t i = 0; l && i < l->n_cases; i++) {
+        const char *t = l->cases[i]->text;
+        int sc = repeat_similarity(text, strlen(text), t, strlen(t), s->compound_name);
+        if (sc >= s->r->repeat_threshold && sc > best_score) {
+            best_score = sc;
+            best = l->cases[i]->case_id;
+        }
+    }
+    if (best == NULL || (s->join_case = strdup(best)) == NULL) {
+        create_case(s);
+        return;
+    }
+    log_debug(s->join_case, "repeat scored %d", best_score);
+    Liandong__V1__JoinCase jc = LIANDONG__V1__JOIN_CASE__INIT;
+    jc.case_id = s->join_case;
+    jc.demand = (Liandong__V1__Demand *)s->demand;
+    envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
+    out.body_case = LIANDONG__V1__ENVELOPE__BODY_JOIN_CASE;
+    out.join_case = &jc;
+    if (rpc_client_call(s->r->ledger, &out, s->r->ledger_timeout_ms, on_case_created, s) < 0) {
+        rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "the ledger cannot take requests now; retry");
+        submit_free(s);
+    }
+}
+
+/* Reads the candidates first when matching is on and the demand may wait
+ * for it: a located normal demand. An emergency goes straight to its own
+ * case, acknowledged as fast as without matching (docs/repeats.md). */
+static void commit_demand(submit_t *s, const router_result_t *res)
+{
+    router_t *r = s->r;
+    if (r->repeat_threshold <= 0 || res->place.urgency == URG_EMERGENCY ||
+        *s->pb.compound_code == '\0') {
+        create_case(s);
+        return;
+    }
+    const reg_unit_t *unit = registry_unit(r->registry, (size_t)res->place.compound);
+    s->compound_name = unit && unit->name ? strdup(unit->name) : NULL;
+    Liandong__V1__RepeatCandidates q = LIANDONG__V1__REPEAT_CANDIDATES__INIT;
+    q.compound_code = s->pb.compound_code;
+    q.category = s->pb.category;
+    q.window_hours = r->repeat_window_hours;
+    q.limit = REPEAT_CANDIDATES;
+    envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
+    out.body_case = LIANDONG__V1__ENVELOPE__BODY_REPEAT_CANDIDATES;
+    out.repeat_candidates = &q;
+    if (rpc_client_call(r->ledger, &out, r->ledger_timeout_ms, on_candidates, s) < 0) {
+        rpc_request_fail(s->req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
+                         "the ledger cannot take requests now; retry");
+        submit_free(s);
+    }
 }
 
 static void handle_submit(router_t *r, rpc_request_t *req)
@@ -290,18 +399,8 @@ static void handle_submit(router_t *r, rpc_request_t *req)
         submit_free(s);
         return;
     }
-    Liandong__V1__CreateCase cc = LIANDONG__V1__CREATE_CASE__INIT;
-    cc.demand = (Liandong__V1__Demand *)d;
-    cc.placement = &s->pb;
-    envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
-    out.body_case = LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE;
-    out.create_case = &cc;
-    rc = rpc_client_call(r->ledger, &out, r->ledger_timeout_ms, on_case_created, s);
-    if (rc < 0) {
-        rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
-                         "the ledger cannot take requests now; retry");
-        submit_free(s);
-    }
+    s->demand = d;
+    commit_demand(s, &res);
 }
 
 void router_on_front_request(rpc_server_t *srv, rpc_request_t *req, void *ud)

@@ -41,6 +41,13 @@ static config_opt_t opts[] = {
      NULL},
     {"calendar", "LIANDONG_CALENDAR", DRYRUN_CALENDAR_DEFAULT,
      "working-day calendar, read when the policy runs on working time", 0, NULL},
+    {"repeat-threshold", "LIANDONG_REPEAT_THRESHOLD", "0",
+     "one case for one problem (docs/repeats.md): a normal demand whose text is this similar "
+     "(percent of shared character bigrams, 1-100) to an open case of its compound and category "
+     "joins it as a reporter (0: off, every demand a case)",
+     0, NULL},
+    {"repeat-window-hours", "LIANDONG_REPEAT_WINDOW_HOURS", "72",
+     "open cases created within this many hours are candidates for a repeat (1-8760)", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000",
      "how long to wait for the ledger to commit a case", 0, NULL},
     {"min-reply-chars", "LIANDONG_MIN_REPLY_CHARS", "4",
@@ -131,6 +138,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "router: --locate-radius-m must be 0 to 100000 metres\n");
         return 2;
     }
+    long repeat_threshold = 0, repeat_window = 0;
+    if (config_get_long(opts, NOPTS, "repeat-threshold", 0, 100, &repeat_threshold) < 0 ||
+        config_get_long(opts, NOPTS, "repeat-window-hours", 1, 8760, &repeat_window) < 0) {
+        fprintf(stderr, "router: --repeat-threshold 0-100, --repeat-window-hours 1-8760\n");
+        return 2;
+    }
     if (config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
         config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
@@ -154,6 +167,8 @@ int main(int argc, char **argv)
     r.lexicon_dir = lexicon;
     r.tag_channels = tag_channels;
     r.review_below = (int)review_below;
+    r.repeat_threshold = (int)repeat_threshold;
+    r.repeat_window_hours = (uint32_t)repeat_window;
     r.registry_file = registry;
     r.ledger_timeout_ms = (uint32_t)timeout;
     r.min_reply_chars = (size_t)min_reply;

@@ -29,9 +29,11 @@ typedef struct router {
     int registry_fetching; /* a fetch or a load beside the live registry is under way */
     int registry_stopping;
     const char *lexicon_dir;
-    uint32_t tag_channels;     /* channels trusted for in-text urgency tags */
-    int review_below;          /* confidence under which placements are flagged */
-    const char *registry_file; /* fixed registry instead of the ledger's */
+    uint32_t tag_channels;        /* channels trusted for in-text urgency tags */
+    int review_below;             /* confidence under which placements are flagged */
+    int repeat_threshold;         /* similarity (percent) that joins an open case; 0 off */
+    uint32_t repeat_window_hours; /* how recent a case must be to be joined */
+    const char *registry_file;    /* fixed registry instead of the ledger's */
     uint32_t ledger_timeout_ms;
     size_t min_reply_chars; /* content a reply needs (lib/reply_text.h), as the ledger's */
     double locate_radius_m; /* a position locates the nearest compound this near (position.h) */

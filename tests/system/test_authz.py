@@ -78,6 +78,11 @@ EXPECTED = {
         "wechat_resident": set(),
         "search_cases": SERVICES | {"operator.admin"},
         "case_departure": {"body.PC-YH", STAFF},
+        "repeat_candidates": SERVICES,
+        "join_case": {"service.router"},
+        "unlink_reporter": {"operator.admin"},
+        "case_follow_up": {"frontend.hotline"},
+        "link_reporter": {"operator.admin"},
     },
     "router": {
         "ping": KNOWN,
@@ -197,6 +202,16 @@ def request(socket, kind):
                 case_id=nocase, text="x", idempotency_key="k")),
             "wechat_resident": lambda: envelope(wechat_resident=pb.WechatResident(
                 openid="oMatrixResident", list_cases=True)),
+            "repeat_candidates": lambda: envelope(repeat_candidates=pb.RepeatCandidates(
+                compound_code="JA-DH-CZ-1-01", category="facility_repair", window_hours=1)),
+            "join_case": lambda: envelope(join_case=pb.JoinCase(
+                case_id=nocase, demand=demand("hotline", liandong.new_request_id("jc")))),
+            "unlink_reporter": lambda: envelope(unlink_reporter=pb.UnlinkReporter(
+                case_id=nocase, channel="hotline", channel_id="x")),
+            "case_follow_up": lambda: envelope(case_follow_up=pb.CaseFollowUp(
+                case_id=nocase, channel_id="x", text="more")),
+            "link_reporter": lambda: envelope(link_reporter=pb.LinkReporter(
+                case_id=nocase, channel="hotline", channel_id="x")),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

@@ -141,3 +141,43 @@ def test_the_ledger_reads_phones_the_report_role_cannot(cluster, case_with_phone
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute(sql)
     conn.close()
+
+
+# Columns that hold a resident's personal data, by name, in any table; and
+# tables that are personal as a whole. A migration that adds one must hide
+# it from the reports role (deploy/schema/016_report_hidden.sql).
+PERSONAL_COLUMNS = ("resident_name", "resident_phone", "resident_email", "openid")
+PERSONAL_TABLES = ("wechat_bindings", "wechat_messages")
+
+
+def test_no_personal_column_anywhere_is_readable_by_reports(cluster, case_with_phone):
+    """Every migration applied (case_with_phone ran the ledger): the reports
+    role may not SELECT any column named as personal data, in any table,
+    nor the personal tables at all. Found missing once: the 015 migrations
+    each redefined ld_grant_report() and the last one dropped the others'
+    rules (case_reporters' names and phones were readable)."""
+    conn = psycopg2.connect(cluster["super"], dbname="liandong")
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT table_name, column_name FROM information_schema.columns"
+                    " WHERE table_schema = 'public' AND column_name = ANY(%s)",
+                    (list(PERSONAL_COLUMNS),))
+        personal = cur.fetchall()
+        assert ("cases", "resident_phone") in personal  # the query finds what it must
+        readable = []
+        for table, column in personal:
+            cur.execute("SELECT has_column_privilege('liandong_report', %s, %s, 'SELECT')",
+                        (f"public.{table}", column))
+            if cur.fetchone()[0]:
+                readable.append(f"{table}.{column}")
+        for table in PERSONAL_TABLES:
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"public.{table}",))
+            if not cur.fetchone()[0]:
+                continue
+            cur.execute("SELECT has_table_privilege('liandong_report', %s, 'SELECT')",
+                        (f"public.{table}",))
+            if cur.fetchone()[0]:
+                readable.append(table)
+        assert readable == [], f"the reports role can read: {readable}"
+    finally:
+        conn.close()

@@ -32,6 +32,8 @@ static const char *const not_ledger[] = {
     "registry_history_list",
     "channel_case_list",
     "channel_update_list",
+    "repeat_candidate_list",
+    "reporter_unlinked",
     "alert",
     "case_event",
     "deadline_list",

@@ -166,6 +166,7 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
         for (size_t i = 0; i < cd->n_events; i++)
             json_array_append_new(ev, json_case_event(cd->events[i]));
         json_object_set_new(j, "events", ev);
+        json_object_set_new(j, "reporters", json_reporters(cd));
         json_print_line(j);
     } else {
         if (cd->record) {
@@ -193,6 +194,7 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
                        r->extension_pending ? ", one asked for and waiting" : "");
             print_deadline_history(cd);
         }
+        print_reporters(cd);
         for (size_t i = 0; i < cd->n_events; i++) {
             const Liandong__V1__CaseEvent *e = cd->events[i];
             char at[32];

@@ -222,6 +222,8 @@ static json_t *json_rate_row(const Liandong__V1__RateRow *x)
     /* live, now: not figures of the range */
     json_object_set_new(j, "paused", json_integer((json_int_t)x->paused));
     json_object_set_new(j, "extended", json_integer((json_int_t)x->extended));
+    json_object_set_new(j, "reporters", json_integer((json_int_t)x->reporters));
+    /* live, now: not figures of the range */
     json_object_set_new(j, "open", json_integer((json_int_t)x->open));
     json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
     json_object_set_new(j, "overdue_resolve", json_integer((json_int_t)x->overdue_resolve));
@@ -267,6 +269,7 @@ static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow
         t->extended += x->extended;
         t->cases_paused += x->cases_paused;
         t->cases_extended += x->cases_extended;
+        t->reporters += x->reporters;
     }
 }
 

@@ -79,11 +79,16 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
         json_t *j = json_placement(ack->placement);
         json_object_set_new(j, "case_id", json_string(ack->case_id));
         json_object_set_new(j, "duplicate", json_boolean(ack->duplicate));
+        json_object_set_new(j, "joined_case_id", json_string(ack->joined_case_id));
         json_print_line(j);
     } else {
         const Liandong__V1__Placement *p = ack->placement;
         printf("case %s%s\n", ack->case_id,
                ack->duplicate ? " (duplicate: already submitted)" : "");
+        if (*ack->joined_case_id)
+            printf("  joined %s: the same problem is already a case; this report is one more "
+                   "reporter of it\n",
+                   ack->joined_case_id);
         if (p) {
             printf("  placed at %s (%s, %s tier)\n  category %s, %s, reply within %u h, resolve "
                    "within %u h\n",

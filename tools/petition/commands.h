@@ -37,6 +37,11 @@ int cmd_alerts(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_ranking(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_overdue(const petition_ctx_t *ctx, int argc, char **argv);
 int cmd_accounts(const petition_ctx_t *ctx, int argc, char **argv);
+int cmd_link(const petition_ctx_t *ctx, int argc, char **argv);   /* cmd_repeats.c */
+int cmd_unlink(const petition_ctx_t *ctx, int argc, char **argv); /* cmd_repeats.c */
+/* A case's reporters (docs/repeats.md), as JSON and as lines (cmd_repeats.c). */
+json_t *json_reporters(const Liandong__V1__CaseDetail *cd);
+void print_reporters(const Liandong__V1__CaseDetail *cd);
 int desk_follow(const petition_ctx_t *ctx, const char *desk_ep, const char *body, int as_json,
                 const char *seen_path, long max_cases);
 

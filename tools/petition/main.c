@@ -65,6 +65,11 @@ static const char usage[] =
     "                                    property companies ranked: grades, red/black lists\n"
     "  overdue [--unit CODE] [--body ID] [--limit N] [--json]\n"
     "                                    open cases past a deadline, oldest first\n"
+    "  link CASE_ID CHANNEL:TICKET [--json]\n"
+    "                                    a missed repeat joined by hand (its case closed)\n"
+    "  unlink CASE_ID CHANNEL:TICKET [--json]\n"
+    "                                    undo a wrong join: the reporter becomes a case of its "
+    "own\n"
     "  review [--limit N] [--json]\n"
     "                                    open cases flagged for the dispatch centre's review\n"
     "  keys new (--body BODY_ID | --role ROLE --id ID) [--dir DIR]\n"
@@ -155,6 +160,10 @@ int main(int argc, char **argv)
         return cmd_overdue(&ctx, sargc, sargv);
     if (strcmp(cmd, "accounts") == 0)
         return cmd_accounts(&ctx, sargc, sargv);
+    if (strcmp(cmd, "link") == 0)
+        return cmd_link(&ctx, sargc, sargv);
+    if (strcmp(cmd, "unlink") == 0)
+        return cmd_unlink(&ctx, sargc, sargv);
     static const char *const actions[] = {"accept", "reply", "resolve",  "return", "escalate",
                                           "rate",   "close", "dispatch", "pause",  "resume",
                                           "extend", "grant", "refuse"};
