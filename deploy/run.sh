@@ -129,8 +129,11 @@ start_svc ledger --listen "$LEDGER" --events "$EVENTS" --db "$CONNINFO" --schema
 #    import`): no other role may change the registry.
 retry_until "registry import" petition --identity admin.root registry import deploy/registry/sample.json
 
-# 3. The router and the notifier.
-start_svc router --listen "$ROUTER" --desk "$DESK" --ledger "$LEDGER" --lexicon deploy/lexicon
+# 3. The router and the notifier. Repeats of an open case's problem join it
+#    (docs/repeats.md; the binary's default is off, so tests that send the
+#    same text twice get two cases unless they ask for matching).
+start_svc router --listen "$ROUTER" --desk "$DESK" --ledger "$LEDGER" --lexicon deploy/lexicon \
+  --repeat-threshold "${LIANDONG_REPEAT_THRESHOLD:-40}"
 start_svc notifier --ledger "$LEDGER" --events "$EVENTS" --alerts "$ALERTS" --router "$ROUTER"
 retry_until "petition ping" petition ping
 

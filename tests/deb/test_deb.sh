@@ -21,6 +21,7 @@ DEB=$(readlink -f "${1:?usage: test_deb.sh DEB_FILE}")
 CHROOT=${LIANDONG_DEB_CHROOT:-$ROOT/var/deb-chroot}
 MIRROR=${LIANDONG_DEB_MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" -eq 0 ] || { echo "test_deb: needs root (chroot, mounts)" >&2; exit 2; }
+mkdir -p "$ROOT/var" "$(dirname "$CHROOT")"
 
 FAILS=0
 log() { printf 'test_deb: %s\n' "$*" >&2; }
@@ -108,7 +109,7 @@ in_root dpkg-query -W -f='${Conffiles}\n' liandong | grep -q /etc/liandong/liand
   ok "liandong.conf is a conffile" || bad "liandong.conf not a conffile"
 if in_root systemd-analyze verify --man=no /lib/systemd/system/liandong-ledger.service \
   /lib/systemd/system/liandong-router.service /lib/systemd/system/liandong-notifier.service \
-  /lib/systemd/system/liandong.target >"$ROOT/var/deb-verify.log" 2>&1; then
+  /lib/systemd/system/liandong-gateway.service /lib/systemd/system/liandong.target >"$ROOT/var/deb-verify.log" 2>&1; then
   ok "systemd-analyze verify: every unit"
 else
   bad "systemd-analyze verify"; cat "$ROOT/var/deb-verify.log"
@@ -129,9 +130,13 @@ for v in LEDGER_LISTEN:LEDGER ROUTER_LISTEN:ROUTER; do
   p=$(free_port)
   sed -i "s|^LIANDONG_${v%%:*}=.*|LIANDONG_${v%%:*}=tcp://127.0.0.1:$p|; s|^LIANDONG_${v##*:}=.*|LIANDONG_${v##*:}=tcp://127.0.0.1:$p|" "$conf"
 done
-for v in LEDGER_EVENTS ROUTER_DESK NOTIFIER_LISTEN; do
+for v in LEDGER_EVENTS NOTIFIER_LISTEN; do
   sed -i "s|^LIANDONG_$v=.*|LIANDONG_$v=tcp://127.0.0.1:$(free_port)|" "$conf"
 done
+p=$(free_port)
+sed -i "s|^LIANDONG_ROUTER_DESK=.*|LIANDONG_ROUTER_DESK=tcp://127.0.0.1:$p|; s|^LIANDONG_DESK=.*|LIANDONG_DESK=tcp://127.0.0.1:$p|" "$conf"
+GW_PORT=$(free_port)
+sed -i "s|^LIANDONG_GATEWAY_HTTP=.*|LIANDONG_GATEWAY_HTTP=127.0.0.1:$GW_PORT|" "$conf"
 p=$(free_port)
 sed -i "s|^LIANDONG_ROUTER_ALERTS=.*|LIANDONG_ROUTER_ALERTS=tcp://127.0.0.1:$p|; s|^LIANDONG_NOTIFIER_ALERTS=.*|LIANDONG_NOTIFIER_ALERTS=tcp://127.0.0.1:$p|" "$conf"
 sed -i "s|^LIANDONG_LEDGER_METRICS=.*|LIANDONG_LEDGER_METRICS=127.0.0.1:$(free_port)|" "$conf"
@@ -174,6 +179,35 @@ out=$(retry petition --identity frontend.hotline submit --channel hotline --id D
 count_cases() { in_root runuser -u postgres -- psql -p "$PGPORT" -d liandong -tAc \
   "SELECT count(*) FROM cases WHERE channel_id = 'DEB-1'"; }
 [ "$(count_cases)" = 1 ] && ok "the case is in the chroot's PostgreSQL" || bad "case not stored"
+
+# The gateway from its unit: an Open311 api_key for channel hotline (kept
+# as a hash, as an administrator would add it), then a report POSTed from
+# outside the chroot, as a city's hotline system would.
+APIKEY=debtest$RANDOM$RANDOM
+in_root sh -c "echo $APIKEY | /usr/lib/liandong/bin/gateway --hash-api-key --channel hotline \
+  >/etc/liandong/gateway/api_keys && chgrp liandong /etc/liandong/gateway/api_keys &&
+  chmod 0640 /etc/liandong/gateway/api_keys"
+: >"$ROOT/var/deb-gateway.log"
+start_unit gateway
+post_open311() {
+  /usr/bin/python3 - "$GW_PORT" "$APIKEY" <<'PY'
+import sys, urllib.parse, urllib.request
+port, key = sys.argv[1], sys.argv[2]
+data = urllib.parse.urlencode({"api_key": key, "service_code": "facility_repair",
+                               "address_string": "鸿翔花园5栋",
+                               "description": "DEB-OPEN311 5栋楼道的灯坏了一个星期了"}).encode()
+with urllib.request.urlopen(f"http://127.0.0.1:{port}/open311/v2/requests.json", data,
+                            timeout=10) as r:
+    body = r.read().decode()
+    assert r.status in (200, 201) and "service_request_id" in body, body
+PY
+}
+if retry post_open311; then ok "an Open311 report through the installed gateway"; else
+  bad "gateway: Open311 POST failed"; tail -20 "$ROOT/var/deb-gateway.log"
+fi
+n=$(in_root runuser -u postgres -- psql -p "$PGPORT" -d liandong -tAc \
+  "SELECT count(*) FROM cases WHERE text LIKE 'DEB-OPEN311%'")
+[ "$n" = 1 ] && ok "the Open311 report is one case" || bad "Open311 cases: $n"
 
 # 3. Remove: the data stays.
 in_root pkill -TERM -u liandong || true
