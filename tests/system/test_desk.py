@@ -189,6 +189,9 @@ def restart_router(system):
     old.stop()  # closes its log
     system.services["router"] = liandong.Service("router", liandong.router_argv(system.ep),
                                                  system.log_dir, system.env)
+    # Ready means placing: `petition ping` waits for its first registry
+    # (built beside its loop; a demand sent before that is UNAVAILABLE).
+    system._retry("router after restart", lambda: system.petition("ping", json=False, timeout=5))
 
 
 def attach_retry(desk):
