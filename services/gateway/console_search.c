@@ -13,32 +13,9 @@
 
 #include "console_csv.h"
 #include "console_routes.h"
+#include "domain.h"
 #include "timefmt.h"
 
-static const char *const categories[] = {"facility_repair",
-                                         "elevator",
-                                         "sanitation",
-                                         "parking",
-                                         "property_service_complaint",
-                                         "maintenance_fund",
-                                         "neighbor_dispute",
-                                         "committee_affairs",
-                                         "property_transition",
-                                         "illegal_construction",
-                                         "business_nuisance",
-                                         "building_quality",
-                                         "planning",
-                                         "school_places",
-                                         "public_security",
-                                         "fire_safety",
-                                         "pollution",
-                                         "utilities",
-                                         "municipal_facilities",
-                                         "social_assistance",
-                                         "consultation",
-                                         "unclassified"};
-static const char *const channels[] = {"hotline", "wechat", "petition",
-                                       "mailbox", "grid",   "property"};
 static const char *const states[] = {"open",    "received", "assigned", "delivered", "accepted",
                                      "replied", "resolved", "closed",   "returned"};
 
@@ -186,10 +163,14 @@ int console_search(console_ctx_t *c)
     input(&h, "text", "诉求包含", q.text, "text");
     input(&h, "unit", "区域 / 小区编码", q.unit, "text");
     input(&h, "body", "承办单位", q.body_id, "text");
-    select_of(&h, "category", "类别", categories, sizeof categories / sizeof categories[0],
-              q.category, category_zh);
-    select_of(&h, "channel", "渠道", channels, sizeof channels / sizeof channels[0], q.channel,
-              channel_zh);
+    /* The categories and channels of ROUTING.md, as lib/domain spells them. */
+    const char *categories[CAT_COUNT], *channels[CHANNEL_COUNT];
+    for (int i = 0; i < CAT_COUNT; i++)
+        categories[i] = category_name((category_t)i);
+    for (int i = 0; i < CHANNEL_COUNT; i++)
+        channels[i] = channel_name((channel_t)i);
+    select_of(&h, "category", "类别", categories, CAT_COUNT, q.category, category_zh);
+    select_of(&h, "channel", "渠道", channels, CHANNEL_COUNT, q.channel, channel_zh);
     select_of(&h, "state", "状态", states, sizeof states / sizeof states[0], q.state, state_label);
     input(&h, "from", "受理自", form_str(f, "from"), "date");
     input(&h, "to", "受理至", form_str(f, "to"), "date");

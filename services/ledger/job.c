@@ -182,6 +182,31 @@ int ledger_job_send_cmd(db_t *db, ledger_job_t *j, const char *sql)
     return sent(j, db_send_cmd(db, sql));
 }
 
+/* Why quoted: any text is a value, never syntax (job.h). */
+char *ledger_job_array(ledger_job_t *j, char **v, size_t n)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(v[i]) + 3;
+    char *out = ledger_job_alloc(j, len);
+    char *p = out;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *s = v[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                *p++ = '\\';
+            *p++ = *s;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
 /* ------------------------------------------------------------- columns */
 
 int64_t ledger_col_i64(const PGresult *r, int row, int col)

@@ -89,6 +89,10 @@ void ledger_job_clear_results(ledger_job_t *j);
 /* Memory in the job's arena (freed by ledger_job_clear). Out of memory
  * aborts: an answer cannot be built half-way. */
 void *ledger_job_alloc(ledger_job_t *j, size_t n);
+/* A PostgreSQL array literal of the n strings v[] in j's arena: each element
+ * double-quoted with backslash escapes, so any text is a value, never
+ * array syntax (statements take it as $N::text[]). */
+char *ledger_job_array(ledger_job_t *j, char **v, size_t n);
 char *ledger_job_strdup(ledger_job_t *j, const char *s);
 char *ledger_job_printf(ledger_job_t *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -208,32 +208,6 @@ static int create_validate(ledger_job_t *j)
     return 0;
 }
 
-/* A PostgreSQL array literal from strings: each element double-quoted with
- * backslash escapes, so any text is a value, never syntax. */
-static char *array_literal(ledger_job_t *j, char **v, size_t n)
-{
-    size_t len = 3;
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(v[i]) + 3;
-    char *out = ledger_job_alloc(j, len);
-    char *p = out;
-    *p++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = ',';
-        *p++ = '"';
-        for (const char *s = v[i]; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                *p++ = '\\';
-            *p++ = *s;
-        }
-        *p++ = '"';
-    }
-    *p++ = '}';
-    *p = '\0';
-    return out;
-}
-
 static void default_hours(urgency_t u, const char *category, uint32_t *reply, uint32_t *resolve)
 {
     /* ROUTING.md section 6, for a router that sent no hours. */
@@ -280,7 +254,7 @@ static void create_params(ledger_job_t *j)
     v[10] = p->tier;
     v[11] = p->body_id;
     v[12] = p->body_kind;
-    v[13] = array_literal(j, p->cc, p->n_cc);
+    v[13] = ledger_job_array(j, p->cc, p->n_cc);
     v[14] = ledger_job_u32(j, rh);
     v[15] = ledger_job_u32(j, sh);
     v[16] = p->explain_json;
@@ -316,7 +290,7 @@ static int extras_send_group(db_t *db, ledger_job_t **jobs, size_t n)
         return 0;
     const char *arrays[LEDGER_EXTRAS_COLS];
     for (int k = 0; k < LEDGER_EXTRAS_COLS; k++)
-        arrays[k] = array_literal(lead, col[k], m);
+        arrays[k] = ledger_job_array(lead, col[k], m);
     return ledger_job_send(db, lead, LEDGER_EXTRAS_GROUP_STMT, LEDGER_EXTRAS_COLS, arrays);
 }
 
@@ -333,7 +307,7 @@ static int create_send_group(db_t *db, ledger_job_t **jobs, size_t n)
     for (int k = 0; k < 23; k++) {
         for (size_t i = 0; i < n; i++)
             col[i] = (char *)jobs[i]->params[k];
-        arrays[k] = array_literal(lead, col, n);
+        arrays[k] = ledger_job_array(lead, col, n);
     }
     int rc = ledger_job_send(db, lead, "create_cases", 23, arrays);
     /* Issue 13: what a front door knows besides, in the same transaction,

@@ -69,32 +69,6 @@ static const char *scoped_channel(ledger_job_t *j, const char *asked)
     return asked;
 }
 
-/* A PostgreSQL array literal: each element double-quoted with backslash
- * escapes, so any text is a value, never syntax. */
-static const char *pg_array(ledger_job_t *j, char **v, size_t n)
-{
-    size_t len = 3;
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(v[i]) + 3;
-    char *out = ledger_job_alloc(j, len);
-    char *p = out;
-    *p++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = ',';
-        *p++ = '"';
-        for (const char *s = v[i]; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                *p++ = '\\';
-            *p++ = *s;
-        }
-        *p++ = '"';
-    }
-    *p++ = '}';
-    *p = '\0';
-    return out;
-}
-
 static int bad_list(ledger_job_t *j, char **v, size_t n, const char *field)
 {
     if (n > CHANNEL_IDS_MAX) {
@@ -186,8 +160,8 @@ static int cases_send(db_t *db, ledger_job_t *j)
     v[0] = scoped_channel(j, q->channel);
     if (q->n_case_ids > 0 || q->n_channel_ids > 0) {
         int by_id = q->n_case_ids > 0;
-        v[1] = by_id ? pg_array(j, q->case_ids, q->n_case_ids)
-                     : pg_array(j, q->channel_ids, q->n_channel_ids);
+        v[1] = by_id ? ledger_job_array(j, q->case_ids, q->n_case_ids)
+                     : ledger_job_array(j, q->channel_ids, q->n_channel_ids);
         return ledger_job_send(db, j, by_id ? "channel_cases_by_id" : "channel_cases_by_ticket", 2,
                                v);
     }
@@ -305,7 +279,7 @@ static int updates_send(db_t *db, ledger_job_t *j)
     const char **v = j->params;
     v[0] = scoped_channel(j, q->channel);
     v[1] = ledger_job_printf(j, "%" PRIu64, q->after_seq);
-    v[2] = pg_array(j, q->case_ids, q->n_case_ids);
+    v[2] = ledger_job_array(j, q->case_ids, q->n_case_ids);
     v[3] = ledger_job_u32(j, clamp_limit(q->limit));
     if (q->since_ms <= 0)
         return ledger_job_send(db, j, "channel_updates_after", 4, v);

@@ -279,15 +279,16 @@ static const db_stmt_t unlink_stmts[] = {
      4},
 };
 
-static int unlink_validate(ledger_job_t *j)
+/* Unlink and link name a case and a reporter's ticket (channel, channel
+ * id), and are an operator's: the same checks and the same four values. */
+static int reporter_ref_validate(ledger_job_t *j, const char *case_id, const char *channel,
+                                 const char *channel_id)
 {
-    const Liandong__V1__UnlinkReporter *q = j->req->unlink_reporter;
-    if (ledger_job_missing(j, q->case_id, "case_id") ||
-        ledger_job_missing(j, q->channel, "channel") ||
-        ledger_job_missing(j, q->channel_id, "channel_id") ||
-        ledger_job_bad_text(j, q->case_id, "case_id", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, q->channel, "channel", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, q->channel_id, "channel_id", LEDGER_ID_MAX))
+    if (ledger_job_missing(j, case_id, "case_id") || ledger_job_missing(j, channel, "channel") ||
+        ledger_job_missing(j, channel_id, "channel_id") ||
+        ledger_job_bad_text(j, case_id, "case_id", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, channel, "channel", LEDGER_ID_MAX) ||
+        ledger_job_bad_text(j, channel_id, "channel_id", LEDGER_ID_MAX))
         return -EINVAL;
     j->actor = ledger_job_actor(j, "");
     if (j->actor == NULL || *j->actor == '\0')
@@ -295,16 +296,28 @@ static int unlink_validate(ledger_job_t *j)
     return 0;
 }
 
+static int reporter_ref_send(db_t *db, ledger_job_t *j, const char *stmt, const char *case_id,
+                             const char *channel, const char *channel_id)
+{
+    const char **v = j->params;
+    v[0] = case_id;
+    v[1] = channel;
+    v[2] = channel_id;
+    v[3] = j->actor;
+    j->nparams = 4;
+    return ledger_job_send(db, j, stmt, j->nparams, v);
+}
+
+static int unlink_validate(ledger_job_t *j)
+{
+    const Liandong__V1__UnlinkReporter *q = j->req->unlink_reporter;
+    return reporter_ref_validate(j, q->case_id, q->channel, q->channel_id);
+}
+
 static int unlink_send(db_t *db, ledger_job_t *j)
 {
     const Liandong__V1__UnlinkReporter *q = j->req->unlink_reporter;
-    const char **v = j->params;
-    v[0] = q->case_id;
-    v[1] = q->channel;
-    v[2] = q->channel_id;
-    v[3] = j->actor;
-    j->nparams = 4;
-    return ledger_job_send(db, j, "unlink_reporter", j->nparams, v);
+    return reporter_ref_send(db, j, "unlink_reporter", q->case_id, q->channel, q->channel_id);
 }
 
 static int unlink_answer(ledger_job_t *j)
@@ -379,29 +392,13 @@ static const db_stmt_t link_stmts[] = {
 static int link_validate(ledger_job_t *j)
 {
     const Liandong__V1__LinkReporter *q = j->req->link_reporter;
-    if (ledger_job_missing(j, q->case_id, "case_id") ||
-        ledger_job_missing(j, q->channel, "channel") ||
-        ledger_job_missing(j, q->channel_id, "channel_id") ||
-        ledger_job_bad_text(j, q->case_id, "case_id", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, q->channel, "channel", LEDGER_ID_MAX) ||
-        ledger_job_bad_text(j, q->channel_id, "channel_id", LEDGER_ID_MAX))
-        return -EINVAL;
-    j->actor = ledger_job_actor(j, "");
-    if (j->actor == NULL || *j->actor == '\0')
-        j->actor = "operator";
-    return 0;
+    return reporter_ref_validate(j, q->case_id, q->channel, q->channel_id);
 }
 
 static int link_send(db_t *db, ledger_job_t *j)
 {
     const Liandong__V1__LinkReporter *q = j->req->link_reporter;
-    const char **v = j->params;
-    v[0] = q->case_id;
-    v[1] = q->channel;
-    v[2] = q->channel_id;
-    v[3] = j->actor;
-    j->nparams = 4;
-    return ledger_job_send(db, j, "link_reporter", j->nparams, v);
+    return reporter_ref_send(db, j, "link_reporter", q->case_id, q->channel, q->channel_id);
 }
 
 static int link_answer(ledger_job_t *j)
