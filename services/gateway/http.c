@@ -10,6 +10,7 @@
  * callback, whatever happened in between.
  */
 #include "http.h"
+#include "listen_addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -377,42 +378,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* ---- the server ------------------------------------------------------- */
 
-int http_parse_listen(const char *listen, struct sockaddr_storage *sa, int *v6)
-{
-    char host[128];
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof host)
-        return -EINVAL;
-    const char *h = listen;
-    size_t hl = (size_t)(colon - listen);
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || p <= 0 || p > 65535)
-        return -EINVAL;
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || ai == NULL)
-        return -EINVAL;
-    memset(sa, 0, sizeof *sa);
-    memcpy(sa, ai->ai_addr, ai->ai_addrlen);
-    *v6 = ai->ai_family == AF_INET6;
-    freeaddrinfo(ai);
-    return 0;
-}
-
 int http_server_start(const http_config_t *cfg, gateway_t *gw, http_server_t **out)
 {
     *out = NULL;
     struct sockaddr_storage sa;
     int v6 = 0;
-    if (http_parse_listen(cfg->listen, &sa, &v6) < 0) {
+    if (listen_addr_parse(cfg->listen, &sa, &v6, NULL) < 0) {
         log_error(NULL, "--http %s: expected HOST:PORT with a numeric address", cfg->listen);
         return -EINVAL;
     }

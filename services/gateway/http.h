@@ -129,9 +129,4 @@ int http_server_start(const http_config_t *cfg, gateway_t *gw, http_server_t **o
 /* Stops accepting, joins every worker, closes their upstream clients. */
 void http_server_stop(http_server_t **s);
 
-/* "HOST:PORT" or "[V6]:PORT" (numeric host) into a socket address;
- * 0 or -EINVAL. */
-struct sockaddr_storage;
-int http_parse_listen(const char *listen, struct sockaddr_storage *sa, int *v6);
-
 #endif

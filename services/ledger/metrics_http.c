@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "listen_addr.h"
 #include "metrics.h"
 #include "metrics_int.h"
 
@@ -81,38 +82,6 @@ static enum MHD_Result on_http(void *cls, struct MHD_Connection *c, const char *
     return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len);
 }
 
-/* "HOST:PORT" or "[V6]:PORT", numeric only (no DNS in a config value). */
-static int parse_listen(const char *listen, struct sockaddr_storage *sa, int *v6, uint16_t *port)
-{
-    char host[128];
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen || (size_t)(colon - listen) >= sizeof host)
-        return -EINVAL;
-    const char *h = listen;
-    size_t hl = (size_t)(colon - listen);
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || p <= 0 || p > 65535)
-        return -EINVAL;
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || ai == NULL)
-        return -EINVAL;
-    memset(sa, 0, sizeof *sa);
-    memcpy(sa, ai->ai_addr, ai->ai_addrlen);
-    *v6 = ai->ai_family == AF_INET6;
-    *port = (uint16_t)p;
-    freeaddrinfo(ai);
-    return 0;
-}
-
 int metrics_create(const char *listen, const char *conninfo, metrics_t **out)
 {
     *out = NULL;
@@ -121,7 +90,7 @@ int metrics_create(const char *listen, const char *conninfo, metrics_t **out)
     struct sockaddr_storage sa;
     int v6 = 0;
     uint16_t port = 0;
-    int rc = parse_listen(listen, &sa, &v6, &port);
+    int rc = listen_addr_parse(listen, &sa, &v6, &port);
     if (rc < 0) {
         log_error(NULL, "--metrics %s: expected HOST:PORT with a numeric address", listen);
         return rc;
