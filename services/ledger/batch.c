@@ -256,9 +256,10 @@ static int send_group(db_t *db, ledger_job_t *jobs, size_t n, size_t first)
     return h->send_group(db, group, m);
 }
 
-/* What PostgreSQL said about the statement that failed the last batch
- * (one thread runs batches). */
-static char last_refusal[256];
+/* What PostgreSQL said about the statement that failed the last batch of
+ * this thread (the batches' and the registry import's run beside each
+ * other, import.c). */
+static _Thread_local char last_refusal[256];
 
 static int run_once(db_t *db, ledger_job_t *jobs, size_t n)
 {
@@ -379,7 +380,7 @@ static void reset_for_retry(ledger_job_t *j)
     liandong__v1__envelope__init(&j->answer);
 }
 
-int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
+size_t ledger_batch_validate(ledger_job_t *jobs, size_t n)
 {
     size_t active = 0;
     for (size_t i = 0; i < n; i++) {
@@ -388,6 +389,12 @@ int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
         if (jobs[i].stage != ST_EARLY)
             active++;
     }
+    return active;
+}
+
+int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n)
+{
+    size_t active = ledger_batch_validate(jobs, n);
     if (active == 0)
         return 0;
     if (!db_ok(db))

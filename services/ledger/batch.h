@@ -24,6 +24,10 @@
  * answered ERROR_UNAVAILABLE (nothing of theirs was committed, or the
  * outcome is unknown and the client retries with the same ids). */
 int ledger_batch_run(db_t *db, ledger_job_t *jobs, size_t n);
+/* The validation ledger_batch_run starts with, on its own: answers what
+ * fails it (without the database) and returns how many jobs still need
+ * the database. ledger_batch_run does not validate a job twice. */
+size_t ledger_batch_validate(ledger_job_t *jobs, size_t n);
 
 /* The executor's own prepared statements (phase 1), for ledger_statements(). */
 const db_stmt_t *ledger_batch_statements(size_t *n);

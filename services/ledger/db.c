@@ -17,6 +17,8 @@ struct db {
     const db_stmt_t *stmts;
     size_t nstmts;
     PGconn *conn;
+    const char *app_name;
+    long statement_timeout_ms;
     int migrated;
     char err[512];
 };
@@ -35,6 +37,8 @@ int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stm
     }
     d->stmts = stmts;
     d->nstmts = nstmts;
+    d->app_name = "liandong-ledger";
+    d->statement_timeout_ms = 10000;
     *out = d;
     return 0;
 }
@@ -49,6 +53,12 @@ void db_destroy(db_t **dp)
     free(d->schema_dir);
     free(d);
     *dp = NULL;
+}
+
+void db_set_session(db_t *d, const char *application_name, long statement_timeout_ms)
+{
+    d->app_name = application_name;
+    d->statement_timeout_ms = statement_timeout_ms;
 }
 
 static void set_err(db_t *d, const char *what)
@@ -105,11 +115,13 @@ int db_connect(db_t *d)
      * workers took ~50 ms of a 60 ms figures query on the bench (a
      * parallel plan appears as soon as the planner sees a roll-up range
      * large enough). */
-    static const char options[] = "-c statement_timeout=10000"
-                                  " -c idle_in_transaction_session_timeout=60000"
-                                  " -c max_parallel_workers_per_gather=0";
-    const char *vals[] = {"3",     "1",         "10", "5", "3", "15000", "liandong-ledger",
-                          options, d->conninfo, NULL};
+    char options[160];
+    snprintf(options, sizeof options,
+             "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
+             " -c max_parallel_workers_per_gather=0",
+             d->statement_timeout_ms);
+    const char *vals[] = {"3",     "1",         "10",    "5",         "3",
+                          "15000", d->app_name, options, d->conninfo, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
         set_err(d, "connect");

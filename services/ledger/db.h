@@ -25,6 +25,11 @@ typedef struct db db_t;
 int db_create(const char *conninfo, const char *schema_dir, const db_stmt_t *stmts, size_t nstmts,
               db_t **out);
 void db_destroy(db_t **dp);
+/* For a connection with another job than the batches' (the registry
+ * import's, import.c): the application_name it shows in pg_stat_activity
+ * and its statement_timeout in ms, used from the next db_connect on.
+ * Both must outlive the db. Defaults: "liandong-ledger", 10000. */
+void db_set_session(db_t *d, const char *application_name, long statement_timeout_ms);
 
 /* Connects, applies pending migrations, prepares every statement and enters
  * pipeline mode. Returns 0 or a negative errno (-ECONNREFUSED when the

@@ -61,6 +61,16 @@ static void *thread_main(void *arg)
              * once until the loop's reconnect succeeds. */
             if (rc == -ENOTCONN)
                 db_disconnect(w->db);
+        } else if (task == DB_TASK_ALONE) {
+            rc = 0;
+            if (ledger_batch_validate(w->jobs, w->n) > 0) {
+                rc = db_connect(w->db);
+                if (rc == 0)
+                    rc = ledger_batch_run(w->db, w->jobs, w->n);
+                /* Released at once: an idle import connection would hold
+                 * one of the server's max_connections for nothing. */
+                db_disconnect(w->db);
+            }
         } else {
             rc = db_connect(w->db);
         }
@@ -191,6 +201,11 @@ int db_worker_post_batch(db_worker_t *w, ledger_job_t *jobs, size_t n)
 int db_worker_post_connect(db_worker_t *w)
 {
     return post(w, DB_TASK_CONNECT, NULL, 0);
+}
+
+int db_worker_post_alone(db_worker_t *w, ledger_job_t *jobs, size_t n)
+{
+    return post(w, DB_TASK_ALONE, jobs, n);
 }
 
 void db_worker_wait(db_worker_t *w)

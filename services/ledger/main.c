@@ -10,6 +10,8 @@
  * transaction (db_worker.h, batch.c). While it commits, the loop goes on
  * reading sockets and answering Ping; what arrives meanwhile is the next
  * batch. Answers and events go out only after COMMIT's result arrived.
+ * A registry import runs beside the batches, on a connection of its own
+ * (registry_import.h), so it never holds them up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "identity.h"
 #include "log.h"
 #include "metrics.h"
+#include "registry_import.h"
 #include "reply_text.h"
 #include "req_case.h"
 #include "rpc.h"
@@ -75,6 +78,7 @@ typedef struct {
     stream_pub_t *pub;
     db_t *db;
     db_worker_t *dbw;
+    registry_import_t *import; /* RegistryImport, beside the batches */
     uv_idle_t batch;
     uv_timer_t retry;
     uv_timer_t expire; /* refuses what waited too long for a stuck database */
@@ -274,6 +278,10 @@ static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
         rpc_request_answer(req, &a);
         return;
     }
+    if (env->body_case == LIANDONG__V1__ENVELOPE__BODY_REGISTRY_IMPORT && l->import != NULL) {
+        registry_import_start(l->import, req);
+        return;
+    }
     if (l->nq >= l->max_q) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNAVAILABLE,
                          "the ledger is overloaded; retry later");
@@ -321,6 +329,7 @@ static void on_stop(service_t *svc, void *ud)
     ledger_t *l = ud;
     /* Finish what was accepted (answers still go out on the open socket),
      * then stop accepting and close everything. Here the loop may wait. */
+    registry_import_destroy(&l->import);
     if (l->dbw != NULL) {
         db_worker_wait(l->dbw);
         while (l->nq > 0) {
@@ -410,7 +419,10 @@ int main(int argc, char **argv)
         (rc = rpc_server_listen(l.srv, listen)) < 0 ||
         (rc = metrics_create(config_get(opts, NOPTS, "metrics"), config_get(opts, NOPTS, "db"),
                              &l.metrics)) < 0 ||
-        (rc = db_worker_create(l.svc.loop, l.db, on_db_done, &l, &l.dbw)) < 0) {
+        (rc = db_worker_create(l.svc.loop, l.db, on_db_done, &l, &l.dbw)) < 0 ||
+        (rc = registry_import_create(l.svc.loop, config_get(opts, NOPTS, "db"),
+                                     config_get(opts, NOPTS, "schema-dir"), l.metrics, &l.import)) <
+            0) {
         log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&l.svc, &l);
         service_finish(&l.svc);
