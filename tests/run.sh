@@ -106,7 +106,7 @@ t_wait
 # slowdown only blurs, and the code they drive is run under ASan by the
 # other system tests (test_recovery, test_desk, test_console_http...).
 # Keeping them off build-san keeps `make test` within its 15 minutes.
-SAN_PLAIN_ONLY=${SAN_PLAIN_ONLY-test_faults.py test_db_faults.py test_registry_swap.py test_console.py test_memory_bound.py}
+SAN_PLAIN_ONLY=${SAN_PLAIN_ONLY-test_faults.py test_db_faults.py test_registry_swap.py test_import_beside.py test_console.py test_memory_bound.py}
 for build in build build-san; do
   ignore=()
   if [ "$build" = build-san ]; then
