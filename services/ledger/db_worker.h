@@ -10,6 +10,10 @@
  * the loop touches neither until the done callback, which runs on the
  * loop. One task at a time keeps the one connection's pipeline and the
  * gap-free event order exactly as they were (docs/write-path.md).
+ *
+ * The ledger runs two, each with a db of its own: the batches' (main.c)
+ * and the registry import's (registry_import.c), whose connection exists
+ * only while an import runs; an import writes no event.
  */
 #ifndef LIANDONG_LEDGER_DB_WORKER_H
 #define LIANDONG_LEDGER_DB_WORKER_H
