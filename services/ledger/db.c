@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger_clock.h"
 #include "log.h"
 
 struct db {
@@ -108,8 +109,12 @@ int db_connect(db_t *d)
     static const char options[] = "-c statement_timeout=10000"
                                   " -c idle_in_transaction_session_timeout=60000"
                                   " -c max_parallel_workers_per_gather=0";
-    const char *vals[] = {"3",     "1",         "10", "5", "3", "15000", "liandong-ledger",
-                          options, d->conninfo, NULL};
+    /* The system's clock for ld_now() (ledger_clock.h), in every session:
+     * a reconnect keeps it. */
+    char opts[sizeof options + 160];
+    snprintf(opts, sizeof opts, "%s%s", options, ledger_clock_pg_options());
+    const char *vals[] = {"3",  "1",         "10", "5", "3", "15000", "liandong-ledger",
+                          opts, d->conninfo, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
         set_err(d, "connect");

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reply_text.h"
+#include "ledger_clock.h"
 #include "req_case.h"
 #include "rpc.h"
 #include "secure.h"
@@ -55,6 +56,7 @@ static config_opt_t opts[] = {
     {"max-pause-hours", "LIANDONG_MAX_PAUSE_HOURS", "360",
      "the longest pause (挂起) of a case's clock a body may ask for, in hours", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -366,6 +368,14 @@ int main(int argc, char **argv)
         config_get_long(opts, NOPTS, "max-pause-hours", 1, LIMIT_DUE_HOURS_MAX, &max_pause) < 0) {
         fprintf(stderr, "ledger: --max-message, --max-queue, --min-reply-chars or "
                         "--max-pause-hours out of range\n");
+        return 2;
+    }
+    /* The system's clock (lib/clock.h): every "now" of the ledger, in C
+     * and, through the session settings of its connections, in SQL. */
+    simclock_t clock;
+    if (simclock_from_config(&clock, opts, NOPTS, err, sizeof err) < 0 ||
+        (ledger_clock_set(&clock) < 0 && snprintf(err, sizeof err, "clock settings too long"))) {
+        fprintf(stderr, "ledger: %s\n", err);
         return 2;
     }
     static ledger_t l;
