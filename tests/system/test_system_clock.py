@@ -84,6 +84,9 @@ def within(what, ms, lo, hi):
 @pytest.fixture(scope="module")
 def fast():
     s = liandong.System().accelerate(SPEED)
+    # No escalation while the module runs (168 h, the resolve limit, are
+    # 17 real seconds): every case stays with its first holder.
+    s.env["LIANDONG_ESCALATION_GRACE_HOURS"] = "8760"
     s.start()
     yield s
     s.stop(check=True)
