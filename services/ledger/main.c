@@ -12,6 +12,7 @@
  * batch. Answers and events go out only after COMMIT's result arrived.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ledger: %s\n", err);
         return 2;
     }
+    if (!simclock_is_real(&clock))
+        log_warn(NULL, "accelerated clock: x%g, simulated now %" PRId64 " ms (testing only)",
+                 clock.speed, simclock_now_ms(&clock));
     static ledger_t l;
     l.max_q = (size_t)max_q;
     ledger_case_set_min_reply_chars((size_t)min_reply);

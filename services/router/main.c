@@ -6,6 +6,7 @@
  * project: see dryrun.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "router: %s\n", err);
         return 2;
     }
+    if (!simclock_is_real(&r.clock))
+        log_warn(NULL, "accelerated clock: x%g, simulated now %" PRId64 " ms (testing only)",
+                 r.clock.speed, simclock_now_ms(&r.clock));
     /* The policy is read at start, and again whenever its file (or the
      * calendar's) changes (policy_watch.c): a change applies to the cases
      * placed after it, open cases keep their stored deadlines. */
