@@ -125,6 +125,9 @@ unit: $(UNIT_BINS)
 deps:
 	bash deploy/install-deps.sh
 
+# `make run LIANDONG_CLOCK_SPEED=3600` (or the variable in the environment):
+# every service and the CLI on one accelerated clock, an hour a second
+# (lib/clock.h, deploy/run.sh anchors it).
 run: deps
 	$(MAKE) all
 	bash deploy/run.sh

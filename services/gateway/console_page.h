@@ -60,6 +60,7 @@ const char *state_zh(const char *state);
 const char *event_zh(const char *kind);
 const char *category_zh(const char *category);
 const char *channel_zh(const char *channel);
+/* Now on the system's clock (lib/clock.h; the wall clock unless accelerated). */
 int64_t now_ms_wall(void);
 /* The rate a/b as "87.5%", or "n/a" when b is 0 (unknown, not 0%). */
 char *fmt_rate(uint64_t a, uint64_t b, char *buf, size_t len);

@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "api_keys.h"
+#include "clock.h"
 #include "config.h"
 #include "domain.h"
 #include "gateway.h"
@@ -45,6 +46,7 @@ static config_opt_t opts[] = {
      NULL},
     {"channel", NULL, "hotline", "the channel for --hash-api-key", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -106,6 +108,16 @@ int main(int argc, char **argv)
         get_long("http-timeout", 1, 3600, &idle) < 0 ||
         get_long("timeout-ms", 50, 600000, &timeout) < 0)
         return 2;
+    /* The system's clock (lib/clock.h): a demand's received time and the
+     * console's "now" (overdue marks, default periods). WeChat's and the
+     * sessions' timestamps stay on the wall clock: they are checked
+     * against other parties' real clocks. */
+    simclock_t clock;
+    if (simclock_from_config(&clock, opts, NOPTS, err, sizeof err) < 0) {
+        fprintf(stderr, "gateway: %s\n", err);
+        return 2;
+    }
+    simclock_set_system(&clock);
     int insecure = strcmp(config_get(opts, NOPTS, "insecure"), "1") == 0;
     if (insecure)
         log_warn(NULL, "CURVE IS OFF (--insecure): traffic to the router and the ledger is "

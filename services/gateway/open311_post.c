@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "open311.h"
 #include "open311_common.h"
@@ -256,9 +257,7 @@ int open311_post_request(const http_request_t *req, http_response_t *resp, open3
     d.media_url = (char *)(media ? media : "");
     d.attributes_json = attrs ? attrs : (char *)"";
     d.service_code = (char *)code;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    d.received_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    d.received_at_ms = simclock_system_now_ms(); /* the system's clock (issue 11) */
     Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
     sd.demand = &d;
     envelope_t env = LIANDONG__V1__ENVELOPE__INIT;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "open311.h"
 #include "open311_common.h"
@@ -47,9 +48,8 @@ static int get_updates(const http_request_t *req, http_response_t *resp, open311
     if (open311_auth(req, NULL, resp, fmt, &cl) < 0)
         return 0;
     const char *start = http_query(req, "start_date"), *end = http_query(req, "end_date");
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000, from = 0, to = 0;
+    /* whole seconds on the system's clock (issue 11) */
+    int64_t now = simclock_system_now_ms() / 1000 * 1000, from = 0, to = 0;
     const int64_t window = (int64_t)OPEN311_WINDOW_DAYS * 86400 * 1000;
     if ((start && open311_parse_datetime(start, &from) < 0) ||
         (end && open311_parse_datetime(end, &to) < 0))

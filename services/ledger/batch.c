@@ -27,6 +27,7 @@
 
 #include "case_state.h"
 #include "handler.h"
+#include "ledger_clock.h"
 #include "log.h"
 
 enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
@@ -34,7 +35,7 @@ enum { ST_NEW = 0, ST_DB, ST_REFUSED, ST_APPLY, ST_EARLY };
 static const db_stmt_t statements[] = {
     {"lock_case",
      "SELECT state, body_id, body_kind, compound_code, replied_at IS NOT NULL,"
-     " resolved_at IS NOT NULL, rating, now() <= reply_due, channel, reopens,"
+     " resolved_at IS NOT NULL, rating, " LD_NOW_SQL " <= reply_due, channel, reopens,"
      /* The next rung only where a dissatisfied rating would escalate (a
       * second one, ROUTING.md section 8): not on every action's path. */
      " CASE WHEN reopens > 0"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger_clock.h"
 #include "log.h"
 
 struct db {
@@ -115,11 +116,13 @@ int db_connect(db_t *d)
      * workers took ~50 ms of a 60 ms figures query on the bench (a
      * parallel plan appears as soon as the planner sees a roll-up range
      * large enough). */
-    char options[160];
+    /* The system's clock for ld_now() (ledger_clock.h), in every session:
+     * a reconnect keeps it. */
+    char options[320];
     snprintf(options, sizeof options,
              "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
-             " -c max_parallel_workers_per_gather=0",
-             d->statement_timeout_ms);
+             " -c max_parallel_workers_per_gather=0%s",
+             d->statement_timeout_ms, ledger_clock_pg_options());
     const char *vals[] = {"3",     "1",         "10",    "5",         "3",
                           "15000", d->app_name, options, d->conninfo, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);

@@ -14,6 +14,7 @@
  * (registry_import.h), so it never holds them up.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "metrics.h"
 #include "registry_import.h"
 #include "reply_text.h"
+#include "ledger_clock.h"
 #include "req_case.h"
 #include "rpc.h"
 #include "secure.h"
@@ -58,6 +60,7 @@ static config_opt_t opts[] = {
     {"max-pause-hours", "LIANDONG_MAX_PAUSE_HOURS", "360",
      "the longest pause (挂起) of a case's clock a body may ask for, in hours", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -377,6 +380,17 @@ int main(int argc, char **argv)
                         "--max-pause-hours out of range\n");
         return 2;
     }
+    /* The system's clock (lib/clock.h): every "now" of the ledger, in C
+     * and, through the session settings of its connections, in SQL. */
+    simclock_t clock;
+    if (simclock_from_config(&clock, opts, NOPTS, err, sizeof err) < 0 ||
+        (ledger_clock_set(&clock) < 0 && snprintf(err, sizeof err, "clock settings too long"))) {
+        fprintf(stderr, "ledger: %s\n", err);
+        return 2;
+    }
+    if (!simclock_is_real(&clock))
+        log_warn(NULL, "accelerated clock: x%g, simulated now %" PRId64 " ms (testing only)",
+                 clock.speed, simclock_now_ms(&clock));
     static ledger_t l;
     l.max_q = (size_t)max_q;
     ledger_case_set_min_reply_chars((size_t)min_reply);

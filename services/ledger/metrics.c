@@ -23,6 +23,7 @@
 
 #include "authz.h"
 #include "case_model.h"
+#include "ledger_clock.h"
 #include "log.h"
 #include "metrics_int.h"
 
@@ -57,8 +58,8 @@ static const double lat_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 #define FIG_OPEN_COUNTS                                                                            \
     "count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL "),"                                   \
     " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL                                       \
-    "  AND replied_at IS NULL AND reply_due < now()),"                                             \
-    " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL " AND resolve_due < now())"
+    "  AND replied_at IS NULL AND reply_due < " LD_NOW_SQL "),"                                    \
+    " count(*) FILTER (WHERE state IN " CASE_OPEN_STATES_SQL " AND resolve_due < " LD_NOW_SQL ")"
 static const char figures_sql[] =
     "WITH sel AS (SELECT u.code, u.kind, COALESCE((SELECT d.code FROM units d"
     "  WHERE d.kind = 'district' AND d.code = ANY (u.path) LIMIT 1), '') AS district"
@@ -67,8 +68,8 @@ static const char figures_sql[] =
     "  sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied"
     "  FROM figures_unit_monthly WHERE unit_code IN (SELECT code FROM sel) GROUP BY unit_code),"
     " oc AS (SELECT compound_code, count(*) open,"
-    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve FROM cases"
     "  WHERE state IN " CASE_OPEN_STATES_SQL "  GROUP BY compound_code),"
     " o AS (SELECT p.code, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"
     "  sum(oc.overdue_resolve) overdue_resolve"
@@ -84,8 +85,8 @@ static const char figures_sql[] =
     "  sum(resolved) resolved, sum(rated) rated, sum(satisfied) satisfied"
     "  FROM figures_body_monthly GROUP BY body_id),"
     " bo AS (SELECT body_id, count(*) open,"
-    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve FROM cases"
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve FROM cases"
     "  WHERE state IN " CASE_OPEN_STATES_SQL " GROUP BY body_id),"
     " bk AS (SELECT id AS body_id FROM bodies UNION SELECT body_id FROM bf"
     "  UNION SELECT body_id FROM bo),"
@@ -278,9 +279,12 @@ static void refresh_figures(metrics_t *m)
             PQfinish(m->conn);
         /* Bounded waits: a scrape must not hang on a database that is away. */
         const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-        const char *vals[] = {m->conninfo, "2",
-                              "-c statement_timeout=2000 -c max_parallel_workers_per_gather=0",
-                              "ledger-metrics", NULL};
+        /* The live counts (overdue) on the system's clock, as RatesQuery's. */
+        char opts[224];
+        snprintf(opts, sizeof opts, "%s%s",
+                 "-c statement_timeout=2000 -c max_parallel_workers_per_gather=0",
+                 ledger_clock_pg_options());
+        const char *vals[] = {m->conninfo, "2", opts, "ledger-metrics", NULL};
         m->conn = PQconnectdbParams(keys, vals, 1);
         if (PQstatus(m->conn) != CONNECTION_OK) {
             m->db_up = 0;

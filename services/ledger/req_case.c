@@ -19,6 +19,7 @@
 #include "domain.h"
 #include "handler.h"
 #include "identity.h"
+#include "ledger_clock.h"
 #include "log.h"
 #include "reply_text.h"
 #include "req_case.h"
@@ -88,16 +89,19 @@ static const db_stmt_t create_stmts[] = {
                        "resident_phone,"
                        "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
                        "  deadline_policy, reply_clock, resolve_clock)"
-                       " SELECT 'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
+                       " SELECT 'LD-' || to_char(" LD_NOW_SQL
+                       " AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
                        "  lpad(i.n::text, greatest(6, length(i.n::text)), '0'), i.n, i.ch, i.cid,"
                        " '" CASE_STATE_ASSIGNED "', i.cat,"
                        "  i.tier, i.body, i.bkind, i.cc::text[], i.urg, i.comp, i.tx, i.addr, "
                        "i.nm, i.ph, i.expl,"
-                       "  CASE WHEN i.rcv > 0 THEN to_timestamp(i.rcv / 1000.0) END, now(),"
+                       "  CASE WHEN i.rcv > 0 THEN to_timestamp(i.rcv / 1000.0) END, " LD_NOW_SQL
+                       ","
                        "  CASE WHEN i.rdue > 0 THEN to_timestamp(i.rdue / 1000.0)"
-                       "   ELSE now() + make_interval(hours => i.rh) END,"
+                       "   ELSE " LD_NOW_SQL " + make_interval(hours => i.rh) END,"
                        "  CASE WHEN i.sdue > 0 THEN to_timestamp(i.sdue / 1000.0)"
-                       "   ELSE now() + make_interval(hours => i.sh) END, i.pol, i.rclk, i.sclk"
+                       "   ELSE " LD_NOW_SQL
+                       " + make_interval(hours => i.sh) END, i.pol, i.rclk, i.sclk"
                        " FROM i ORDER BY i.o"
                        " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
                        /* One range of event numbers for the whole statement. */
@@ -111,11 +115,12 @@ static const db_stmt_t create_stmts[] = {
                        "to_state, body_id,"
                        "  note, at, reply_due, resolve_due)"
                        "  SELECT r.seq2 - 1, r.case_id, '" CASE_EVENT_CREATED "', r.actor, '',"
-                       "   '" CASE_STATE_RECEIVED
-                       "', '', '', now(), r.reply_due, r.resolve_due FROM r"
+                       "   '" CASE_STATE_RECEIVED "', '', '', " LD_NOW_SQL
+                       ", r.reply_due, r.resolve_due FROM r"
                        "  UNION ALL SELECT r.seq2, r.case_id, '" CASE_EVENT_ASSIGNED "', r.actor,"
                        "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', r.body_id,"
-                       "   '', now(), r.reply_due, r.resolve_due FROM r ORDER BY 1 RETURNING seq),"
+                       "   '', " LD_NOW_SQL
+                       ", r.reply_due, r.resolve_due FROM r ORDER BY 1 RETURNING seq),"
                        " b AS (SELECT ld_bump(r.body_id, r.compound_code, '{1,0,0,0,0,0,0,0}') AS "
                        "x FROM r)"
                        " SELECT " CASE_COLS ", false, c.seq2, c.o,"
@@ -422,23 +427,23 @@ const ledger_handler_t ledger_req_create_case = {
  * on an accelerated clock). */
 static const char PAUSE_STMT[] =
     "WITH c AS (UPDATE cases SET"
-    "  paused_at = CASE WHEN $2 = 'pause' THEN now() WHEN $2 LIKE 'resume%' THEN NULL"
+    "  paused_at = CASE WHEN $2 = 'pause' THEN " LD_NOW_SQL " WHEN $2 LIKE 'resume%' THEN NULL"
     "   ELSE paused_at END,"
-    "  pause_until = CASE $2 WHEN 'pause' THEN now() + make_interval(hours => $8::int)"
+    "  pause_until = CASE $2 WHEN 'pause' THEN " LD_NOW_SQL " + make_interval(hours => $8::int)"
     "   WHEN 'resume' THEN NULL WHEN 'resume_at_limit' THEN NULL ELSE pause_until END,"
     "  pause_reason = CASE $2 WHEN 'pause' THEN $9 ELSE pause_reason END,"
     "  pause_moved_reply = CASE $2 WHEN 'pause' THEN replied_at IS NULL"
     "   WHEN 'resume' THEN false WHEN 'resume_at_limit' THEN false ELSE pause_moved_reply END,"
     "  pauses = pauses + CASE $2 WHEN 'pause' THEN 1 ELSE 0 END,"
     "  paused_total = paused_total + CASE $2 WHEN 'resume'"
-    "   THEN least(now(), pause_until) - paused_at WHEN 'resume_at_limit'"
+    "   THEN least(" LD_NOW_SQL ", pause_until) - paused_at WHEN 'resume_at_limit'"
     "   THEN pause_until - paused_at ELSE interval '0' END,"
     "  reply_due = CASE WHEN $2 = 'pause' AND replied_at IS NULL"
     "    THEN reply_due + make_interval(hours => $8::int)"
     "   WHEN $2 = 'resume' AND pause_moved_reply"
-    "    THEN reply_due - greatest(pause_until - now(), interval '0') ELSE reply_due END,"
+    "    THEN reply_due - greatest(pause_until - " LD_NOW_SQL ", interval '0') ELSE reply_due END,"
     "  resolve_due = CASE $2 WHEN 'pause' THEN resolve_due + make_interval(hours => $8::int)"
-    "   WHEN 'resume' THEN resolve_due - greatest(pause_until - now(), interval '0')"
+    "   WHEN 'resume' THEN resolve_due - greatest(pause_until - " LD_NOW_SQL ", interval '0')"
     "   WHEN 'grant' THEN to_timestamp($10::bigint / 1000.0) ELSE resolve_due END,"
     "  extension_pending = CASE $2 WHEN 'extend' THEN true WHEN 'grant' THEN false"
     "   WHEN 'refuse' THEN false ELSE extension_pending END,"
@@ -448,7 +453,7 @@ static const char PAUSE_STMT[] =
     " s AS (SELECT ld_next_seq(1) AS seq),"
     " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
     "  note, at, reply_due, resolve_due, request_id, on_behalf_of)"
-    "  SELECT s.seq, c.case_id, $3, $4, $5, $5, c.body_id, $6, now(), c.reply_due,"
+    "  SELECT s.seq, c.case_id, $3, $4, $5, $5, c.body_id, $6, " LD_NOW_SQL ", c.reply_due,"
     "   c.resolve_due, $7, $11 FROM c, s RETURNING *)"
     " SELECT " EVENT_COLS("e.") " FROM e";
 
@@ -467,14 +472,17 @@ static const db_stmt_t action_stmts[] = {
      "  body_kind = CASE WHEN $7 = body_id AND $8 = '' THEN body_kind"
      "   ELSE COALESCE(NULLIF($8, ''), (SELECT b.kind FROM bodies b WHERE b.id = $7), '') END,"
      "  reply_due = CASE WHEN $19::bigint > 0 THEN to_timestamp($19::bigint / 1000.0)"
-     "   WHEN $11::int > 0 THEN now() + make_interval(hours => $11::int) ELSE reply_due END,"
+     "   WHEN $11::int > 0 THEN " LD_NOW_SQL
+     " + make_interval(hours => $11::int) ELSE reply_due END,"
      "  resolve_due = CASE WHEN $20::bigint > 0 THEN to_timestamp($20::bigint / 1000.0)"
-     "   WHEN $12::int > 0 THEN now() + make_interval(hours => $12::int) ELSE resolve_due END,"
+     "   WHEN $12::int > 0 THEN " LD_NOW_SQL
+     " + make_interval(hours => $12::int) ELSE resolve_due END,"
      "  deadline_policy = COALESCE(NULLIF($21, ''), deadline_policy),"
      "  reply_clock = COALESCE(NULLIF($22, ''), reply_clock),"
      "  resolve_clock = COALESCE(NULLIF($23, ''), resolve_clock),"
-     "  replied_at = CASE WHEN $2 = 'reply' THEN COALESCE(replied_at, now()) ELSE replied_at END,"
-     "  resolved_at = CASE WHEN $2 = 'resolve' THEN COALESCE(resolved_at, now())"
+     "  replied_at = CASE WHEN $2 = 'reply' THEN COALESCE(replied_at, " LD_NOW_SQL
+     ") ELSE replied_at END,"
+     "  resolved_at = CASE WHEN $2 = 'resolve' THEN COALESCE(resolved_at, " LD_NOW_SQL ")"
      "   ELSE resolved_at END,"
      "  reply_text = CASE WHEN $2 = 'reply' THEN $9 ELSE reply_text END,"
      "  resolution_text = CASE WHEN $2 = 'resolve' THEN $9 ELSE resolution_text END,"
@@ -492,7 +500,8 @@ static const db_stmt_t action_stmts[] = {
      " s AS (SELECT ld_next_seq(1) AS seq),"
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due, request_id, on_behalf_of)"
-     "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, now(), c.reply_due, c.resolve_due,"
+     "  SELECT s.seq, c.case_id, $3, $4, $5, $6, $7, $9, " LD_NOW_SQL
+     ", c.reply_due, c.resolve_due,"
      "   $10, $24 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS(
          "e.") ", ld_bump($14, CASE WHEN $17::bool THEN c.compound_code ELSE '' END,"
@@ -589,7 +598,7 @@ static int action_validate_kind(ledger_job_t *j, const Liandong__V1__CaseAction 
         return 0;
     case CA_GRANT:
         /* An extension gives time: a deadline already past is no grant. */
-        if (a->resolve_due_ms <= (int64_t)time(NULL) * 1000 || a->resolve_due_ms > DUE_MS_MAX) {
+        if (a->resolve_due_ms <= ledger_clock_now_ms() || a->resolve_due_ms > DUE_MS_MAX) {
             ledger_job_fail(j, E(BAD_REQUEST),
                             "grant needs resolve_due_ms, the new deadline, in the future");
             return -EINVAL;

@@ -33,6 +33,7 @@
 #include "case_model.h"
 #include "domain.h"
 #include "handler.h"
+#include "ledger_clock.h"
 #include "identity.h"
 #include "req_channel.h"
 
@@ -338,7 +339,7 @@ static const db_stmt_t comment_stmts[] = {
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due, request_id, on_behalf_of)"
      "  SELECT s.seq, c.case_id, '" CASE_EVENT_COMMENTED "', $3, c.state, c.state, c.body_id, $4,"
-     "   now(), c.reply_due, c.resolve_due, $5, $6 FROM c, s RETURNING *)"
+     "   " LD_NOW_SQL ", c.reply_due, c.resolve_due, $5, $6 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", false FROM e"
                                  " UNION ALL SELECT " EVENT_COLS("p.") ", true FROM prior p",
      6},

@@ -12,6 +12,7 @@
 
 #include "case_model.h"
 #include "handler.h"
+#include "ledger_clock.h"
 #include "log.h"
 
 #define PENDING_DEFAULT 64
@@ -33,7 +34,7 @@ static const db_stmt_t statements[] = {
      * Marks every pending row of (body, case): a department that has the
      * case has it, whichever delivery it answers. */
     {"delivery_ack",
-     "WITH m AS (UPDATE deliveries SET acked_at = now() WHERE case_id = $1"
+     "WITH m AS (UPDATE deliveries SET acked_at = " LD_NOW_SQL " WHERE case_id = $1"
      "  AND body_id = $2 AND acked_at IS NULL AND superseded_at IS NULL RETURNING 1),"
      " c AS (UPDATE cases SET state = '" CASE_STATE_DELIVERED "' WHERE case_id = $1 AND $3::bool"
      "  RETURNING case_id, body_id, reply_due, resolve_due),"
@@ -41,7 +42,7 @@ static const db_stmt_t statements[] = {
      " e AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state,"
      "  body_id, note, at, reply_due, resolve_due, request_id)"
      "  SELECT s.seq, c.case_id, '" CASE_EVENT_DELIVERED "', $2, $4, '" CASE_STATE_DELIVERED
-     "', c.body_id, '', now(),"
+     "', c.body_id, '', " LD_NOW_SQL ","
      "   c.reply_due, c.resolve_due, $5 FROM c, s RETURNING *)"
      " SELECT " EVENT_COLS(
          "e.") ", (SELECT count(*) FROM m),"

@@ -17,6 +17,7 @@
 
 #include "case_model.h"
 #include "handler.h"
+#include "ledger_clock.h"
 #include "req_repeats.h"
 #include "ranking.h"
 
@@ -81,8 +82,8 @@
     "  UNION ALL SELECT body_id, " FIG_COLS " FROM figures_body_monthly"                           \
     "   WHERE month >= $6::date AND month < $7::date" BODY_SEL ") x GROUP BY key),"                \
     " o AS (SELECT body_id AS key, count(*) open,"                                                 \
-    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
     " pe AS (SELECT body_id AS key," CLOCK_EVENT_COUNTS " FROM case_events"                        \
     "  WHERE " CLOCK_EVENTS_OF_RANGE BODY_SEL " GROUP BY body_id),"                                \
@@ -113,8 +114,8 @@
     "  UNION ALL SELECT unit_code, " FIG_COLS " FROM figures_unit_monthly" JOIN_SEL                \
     "   WHERE month >= $7::date AND month < $8::date) x" KEEP_SEL " GROUP BY key),"                \
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
-    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " GROUP BY compound_code),"       \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve, sum(oc.paused) paused, sum(oc.extended) extended"  \
@@ -181,8 +182,8 @@
     " f AS (SELECT c." DIM " AS key," DIM_SUMS " FROM e JOIN cases c USING (case_id)"              \
     "  WHERE true" DIM_IN_SUBTREE_C " GROUP BY c." DIM "),"                                        \
     " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
-    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < now()) overdue_reply,"            \
-    "  count(*) FILTER (WHERE resolve_due < now()) overdue_resolve," OPEN_CLOCK_COUNTS             \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
     "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
     " pe AS (SELECT c." DIM " AS key," CLOCK_EVENT_COUNTS_E " FROM case_events e"                  \
     "  JOIN cases c USING (case_id) WHERE " CLOCK_EVENTS_OF_RANGE_E DIM_IN_SUBTREE_C               \
@@ -448,7 +449,7 @@ static const db_stmt_t overdue_stmts[] = {
      "WITH o AS (SELECT case_id, body_id, compound_code, category, state, reply_due,"
      "  resolve_due, urgency, replied_at IS NULL AND reply_due < t.cut AND"
      "  (resolve_due >= t.cut OR reply_due <= resolve_due) AS by_reply"
-     "  FROM cases, (SELECT now() + $4::bigint * interval '1 millisecond' AS cut) t"
+     "  FROM cases, (SELECT " LD_NOW_SQL " + $4::bigint * interval '1 millisecond' AS cut) t"
      "  WHERE state IN " CASE_OPEN_STATES_SQL
      "  AND ((replied_at IS NULL AND reply_due < t.cut) OR resolve_due < t.cut)"
      "  AND ($2 = '' OR body_id = $2)"

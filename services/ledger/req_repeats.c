@@ -17,6 +17,7 @@
 #include "domain.h"
 #include "handler.h"
 #include "identity.h"
+#include "ledger_clock.h"
 #include "log.h"
 #include "req_repeats.h"
 
@@ -33,7 +34,7 @@ static const db_stmt_t cand_stmts[] = {
     {"repeat_candidates",
      "SELECT case_id, text, ld_ms(created_at) FROM cases"
      " WHERE compound_code = $1 AND category = $2 AND state IN " CASE_OPEN_STATES_SQL
-     " AND created_at > now() - make_interval(hours => $3::int)"
+     " AND created_at > " LD_NOW_SQL " - make_interval(hours => $3::int)"
      " ORDER BY created_at DESC LIMIT $4::int",
      4},
 };
@@ -120,8 +121,9 @@ static const db_stmt_t join_stmts[] = {
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due)"
      "  SELECT s.seq, t.case_id, '" CASE_EVENT_REPORTER_JOINED "', $9, t.state, t.state,"
-     "  t.body_id, $2 || ':' || $3, now(), t.reply_due, t.resolve_due FROM t, s RETURNING seq)"
-     " SELECT " CASE_COLS ", false, (SELECT seq FROM ev), ld_ms(now()) FROM cases c"
+     "  t.body_id, $2 || ':' || $3, " LD_NOW_SQL
+     ", t.reply_due, t.resolve_due FROM t, s RETURNING seq)"
+     " SELECT " CASE_COLS ", false, (SELECT seq FROM ev), ld_ms(" LD_NOW_SQL ") FROM cases c"
      "  WHERE c.case_id = (SELECT case_id FROM ins)"
      " UNION ALL SELECT " CASE_COLS ", true, 0, 0 FROM cases c"
      "  WHERE c.case_id = (SELECT case_id FROM prior LIMIT 1)",
@@ -230,7 +232,7 @@ const ledger_handler_t ledger_req_join_case = {
 /* -------------------------------------------------------- UnlinkReporter */
 
 #define NEW_CASE_ID                                                                                \
-    "'LD-' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"                             \
+    "'LD-' || to_char(" LD_NOW_SQL " AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"                    \
     " lpad(q.n::text, greatest(6, length(q.n::text)), '0')"
 
 static const db_stmt_t unlink_stmts[] = {
@@ -250,14 +252,15 @@ static const db_stmt_t unlink_stmts[] = {
      "  SELECT " NEW_CASE_ID ", q.n, r.channel, r.channel_id, '" CASE_STATE_ASSIGNED "',"
      "  o.category, o.tier, o.body_id, o.body_kind, o.cc, o.urgency, o.compound_code, r.text,"
      "  r.address, r.resident_name, r.resident_phone, o.explain_json, r.demand_received_at,"
-     "  now(), now() + (o.reply_due - o.created_at), now() + (o.resolve_due - o.created_at),"
+     "  " LD_NOW_SQL ", " LD_NOW_SQL " + (o.reply_due - o.created_at), " LD_NOW_SQL
+     " + (o.resolve_due - o.created_at),"
      "  o.deadline_policy, o.reply_clock, o.resolve_clock"
      "  FROM o, r, (SELECT nextval('case_no_seq') AS n) q WHERE r.linked_case_id IS NULL"
      "  RETURNING *),"
      /* a case linked by hand is reopened, its limits restarted from now */
      " rev AS (UPDATE cases x SET state = '" CASE_STATE_ASSIGNED "',"
-     "  reply_due = now() + (x.reply_due - x.created_at),"
-     "  resolve_due = now() + (x.resolve_due - x.created_at)"
+     "  reply_due = " LD_NOW_SQL " + (x.reply_due - x.created_at),"
+     "  resolve_due = " LD_NOW_SQL " + (x.resolve_due - x.created_at)"
      "  FROM r WHERE x.case_id = r.linked_case_id RETURNING x.*),"
      " i AS (SELECT case_id, body_id, compound_code, reply_due, resolve_due, true AS fresh"
      "  FROM ins UNION ALL SELECT case_id, body_id, compound_code, reply_due, resolve_due, false"
@@ -266,13 +269,14 @@ static const db_stmt_t unlink_stmts[] = {
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due)"
      "  SELECT s.seq - 2, i.case_id, '" CASE_EVENT_CREATED "', $4, '', '" CASE_STATE_RECEIVED
-     "', '', 'unlinked from ' || $1, now(), i.reply_due, i.resolve_due FROM i, s WHERE i.fresh"
+     "', '', 'unlinked from ' || $1, " LD_NOW_SQL
+     ", i.reply_due, i.resolve_due FROM i, s WHERE i.fresh"
      "  UNION ALL SELECT s.seq - 1, i.case_id, '" CASE_EVENT_ASSIGNED "', $4,"
      "  CASE WHEN i.fresh THEN '" CASE_STATE_RECEIVED "' ELSE '" CASE_STATE_CLOSED "' END,"
      "  '" CASE_STATE_ASSIGNED "', i.body_id, 'unlinked from ' || $1,"
-     "  now(), i.reply_due, i.resolve_due FROM i, s"
+     "  " LD_NOW_SQL ", i.reply_due, i.resolve_due FROM i, s"
      "  UNION ALL SELECT s.seq, o.case_id, '" CASE_EVENT_REPORTER_UNLINKED "', $4, o.state,"
-     "  o.state, o.body_id, $2 || ':' || $3 || ' -> ' || i.case_id, now(), o.reply_due,"
+     "  o.state, o.body_id, $2 || ':' || $3 || ' -> ' || i.case_id, " LD_NOW_SQL ", o.reply_due,"
      "  o.resolve_due FROM o, i, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", (SELECT ld_bump(i.body_id, i.compound_code,"
                                  "  '{1,0,0,0,0,0,0,0}') FROM i) FROM ev e ORDER BY e.seq",
@@ -378,11 +382,11 @@ static const db_stmt_t link_stmts[] = {
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due)"
      "  SELECT s.seq - 1, x.case_id, '" CASE_EVENT_CLOSED "', $4, x.state,"
-     "  '" CASE_STATE_CLOSED "', x.body_id, 'linked to ' || $1, now(), x.reply_due,"
+     "  '" CASE_STATE_CLOSED "', x.body_id, 'linked to ' || $1, " LD_NOW_SQL ", x.reply_due,"
      "  x.resolve_due FROM x, s"
      "  UNION ALL SELECT s.seq, t.case_id, '" CASE_EVENT_REPORTER_JOINED "', $4, t.state,"
      "  t.state, t.body_id, x.channel || ':' || x.channel_id || ' linked from ' || x.case_id,"
-     "  now(), t.reply_due, t.resolve_due FROM t, x, s RETURNING *)"
+     "  " LD_NOW_SQL ", t.reply_due, t.resolve_due FROM t, x, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", (SELECT ld_bump(x.body_id, x.compound_code,"
                                  "  '{-1,0,0,0,0,0,0,0}') FROM x, ins), (SELECT count(*) FROM cl) "
                                  "FROM ev e ORDER BY e.seq",
@@ -442,13 +446,15 @@ static const db_stmt_t follow_stmts[] = {
      "  WHERE c.case_id = $1 AND NOT EXISTS (SELECT 1 FROM prior)"
      "  AND ((c.channel = $2 AND c.channel_id = $3) OR EXISTS (SELECT 1 FROM case_reporters r"
      "   WHERE r.case_id = c.case_id AND r.channel = $2 AND r.channel_id = $3)) FOR UPDATE),"
-     " w AS (UPDATE case_reporters SET withdrawn_at = now() WHERE $4 = '" CASE_EVENT_WITHDRAWN
+     " w AS (UPDATE case_reporters SET withdrawn_at = " LD_NOW_SQL
+     " WHERE $4 = '" CASE_EVENT_WITHDRAWN
      "'  AND case_id = (SELECT case_id FROM t) AND channel = $2 AND channel_id = $3"
      "  AND withdrawn_at IS NULL RETURNING 1),"
      " s AS (SELECT ld_next_seq(1) AS seq FROM t),"
      " ev AS (INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state, body_id,"
      "  note, at, reply_due, resolve_due, request_id)"
-     "  SELECT s.seq, t.case_id, $4, $5, t.state, t.state, t.body_id, $6, now(), t.reply_due,"
+     "  SELECT s.seq, t.case_id, $4, $5, t.state, t.state, t.body_id, $6, " LD_NOW_SQL
+     ", t.reply_due,"
      "  t.resolve_due, NULLIF($7, '') FROM t, s RETURNING *)"
      " SELECT " EVENT_COLS("e.") ", false, (SELECT count(*) FROM w) FROM ev e"
                                  " UNION ALL SELECT " EVENT_COLS("p.") ", true, 0 FROM prior p",

@@ -16,6 +16,7 @@
 
 #include "case_model.h"
 #include "handler.h"
+#include "ledger_clock.h"
 #include "identity.h"
 
 #define WECHAT_CHANNEL "wechat"
@@ -30,7 +31,7 @@ static const db_stmt_t stmts[] = {
      "   AND (code = $2 OR name = $2) ORDER BY (code = $2) DESC, code LIMIT 1),"
      " ins AS (INSERT INTO wechat_bindings (openid, compound_code) SELECT $1, code FROM u"
      "   ON CONFLICT (openid) DO UPDATE SET compound_code = EXCLUDED.compound_code,"
-     "   bound_at = now() RETURNING compound_code)"
+     "   bound_at = " LD_NOW_SQL " RETURNING compound_code)"
      " SELECT EXISTS (SELECT 1 FROM u), x.code, COALESCE(n.name, '')"
      " FROM (SELECT COALESCE((SELECT compound_code FROM ins),"
      "   (SELECT compound_code FROM wechat_bindings WHERE openid = $1)) AS code) x"

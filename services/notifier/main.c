@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "notifier.h"
@@ -30,10 +31,6 @@ static config_opt_t opts[] = {
      "hours after an emergency's reply deadline before an unanswered emergency is escalated "
      "(-1: as --escalation-grace-hours)",
      0, NULL},
-    {"clock-speed", "LIANDONG_CLOCK_SPEED", "1",
-     "simulated seconds per real second (testing; 1 = real time)", 0, NULL},
-    {"clock-start-ms", "LIANDONG_CLOCK_START_MS", "0",
-     "simulated start time in ms since the epoch (0 = now)", 0, NULL},
     {"policy", "LIANDONG_POLICY", NULL,
      "time-limit policy JSON, the router's (its working-hours windows: due-soon is a share of "
      "the working time of a working-clock deadline)",
@@ -52,10 +49,7 @@ static config_opt_t opts[] = {
      "how often a quiet stream is checked against the ledger's head seq", 0, NULL},
     {"drop-every", NULL, "0", "testing: drop every Nth event received (fault injection; 0 = off)",
      0, NULL},
-    {"clock-anchor-ms", "LIANDONG_CLOCK_ANCHOR_MS", "0",
-     "accelerated clock anchored here: simulated = anchor + (now - anchor) * speed, so a "
-     "restarted notifier resumes the same simulated time (testing; 0 = off)",
-     0, NULL},
+    SIMCLOCK_OPTS,
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
     {"identity", "LIANDONG_NOTIFIER_IDENTITY", "service.notifier", "this process's key (role.id)",
      0, NULL},
@@ -107,17 +101,18 @@ int main(int argc, char **argv)
     log_init("notifier",
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
-    double speed = 1, share = 0, grace = 0, reply_grace = 0;
-    long start_ms = 0, anchor_ms = 0, probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0,
-         buffer = 0;
+    double share = 0, grace = 0, reply_grace = 0;
+    long probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0, buffer = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
-        get_double("reply-escalation-grace-hours", -1, 8760, &reply_grace) < 0 ||
-        get_double("clock-speed", 0.001, 1e7, &speed) < 0)
+        get_double("reply-escalation-grace-hours", -1, 8760, &reply_grace) < 0)
         return 2;
-    if (config_get_long(opts, NOPTS, "clock-start-ms", 0, 32503680000000L, &start_ms) < 0 ||
-        config_get_long(opts, NOPTS, "clock-anchor-ms", 0, 32503680000000L, &anchor_ms) < 0 ||
-        config_get_long(opts, NOPTS, "probe-interval-ms", 50, 3600000, &probe) < 0 ||
+    /* The system's clock (lib/clock.h), as every service reads it. */
+    if (simclock_from_config(&n.clock, opts, NOPTS, err, sizeof err) < 0) {
+        fprintf(stderr, "notifier: %s\n", err);
+        return 2;
+    }
+    if (config_get_long(opts, NOPTS, "probe-interval-ms", 50, 3600000, &probe) < 0 ||
         config_get_long(opts, NOPTS, "drop-every", 0, 1000000, &drop) < 0 ||
         config_get_long(opts, NOPTS, "page-size", 1, 20000, &page) < 0 || /* ledger PAGE_MAX */
         config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
@@ -169,15 +164,6 @@ int main(int argc, char **argv)
     }
     n.cfg.policy = policy;
     n.cfg.workcal = workcal;
-    if (anchor_ms > 0 && start_ms == 0) {
-        int64_t wall = nclock_wall_ms();
-        start_ms =
-            wall > anchor_ms ? anchor_ms + (long)((double)(wall - anchor_ms) * speed) : anchor_ms;
-    }
-    if (speed == 1 && start_ms == 0)
-        nclock_init_real(&n.clock);
-    else
-        nclock_init_accel(&n.clock, start_ms, speed);
     if (service_init(&n.svc, "notifier", on_stop, &n) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
         policy_destroy(&policy);
@@ -194,7 +180,7 @@ int main(int argc, char **argv)
         return 1;
     }
     log_info(NULL, "ledger %s, events %s, alerts on %s, health on %s, clock x%g", n.cfg.ledger,
-             n.cfg.events, n.cfg.alerts, n.cfg.listen, speed);
+             n.cfg.events, n.cfg.alerts, n.cfg.listen, n.clock.speed);
     service_run(&n.svc);
     service_finish(&n.svc);
     log_info(NULL,

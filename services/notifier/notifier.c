@@ -98,8 +98,8 @@ static void rearm(notifier_t *n)
     }
     if (next == n->armed_at)
         return;
-    int64_t now = nclock_now_ms(&n->clock);
-    uint64_t delay = nclock_real_delay_ms(&n->clock, next - now);
+    int64_t now = simclock_now_ms(&n->clock);
+    uint64_t delay = simclock_real_delay_ms(&n->clock, next - now);
     if (delay > FIRE_MAX_SLEEP_MS)
         delay = FIRE_MAX_SLEEP_MS;
     n->armed_at = next;
@@ -134,7 +134,7 @@ static int send_record(notifier_t *n, alert_ctx_t *c);
 static void retry_later(notifier_t *n, alert_ctx_t *c)
 {
     n->alerts_retried++;
-    int64_t now = nclock_now_ms(&n->clock);
+    int64_t now = simclock_now_ms(&n->clock);
     int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
     dl_retry(n->dl, c->case_id, c->deadline, c->stage, c->deadline_ms, now + wait);
     n->alert_backoff_ms = n->alert_backoff_ms * 2 > ALERT_BACKOFF_MAX_MS ? ALERT_BACKOFF_MAX_MS
@@ -402,7 +402,7 @@ static void on_resumed(int status, wire_msg_t *answer, void *ud)
             log_info(c->case_id, "pause limit reached: resumed");
         } else if (transient) {
             /* Again later, unless an event cleared or moved the pause. */
-            int64_t now = nclock_now_ms(&n->clock);
+            int64_t now = simclock_now_ms(&n->clock);
             int64_t wait = (int64_t)((double)n->alert_backoff_ms * n->clock.speed);
             dl_set_pause(n->dl, c->case_id, now + wait);
             log_warn(c->case_id, "resume at the pause's limit not confirmed (%s): again later",
@@ -452,7 +452,7 @@ static void pump(notifier_t *n)
 {
     if (n->stopping || stream_state(n->stream) != STREAM_LIVE)
         return;
-    int64_t now = nclock_now_ms(&n->clock);
+    int64_t now = simclock_now_ms(&n->clock);
     const char *paused_case = NULL;
     int64_t until = 0;
     while (n->alerts_in_flight < n->cfg.max_alerts_in_flight &&

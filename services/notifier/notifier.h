@@ -58,7 +58,7 @@ typedef struct {
 typedef struct notifier {
     service_t svc;
     notifier_config_t cfg;
-    nclock_t clock;
+    simclock_t clock;
     deadlines_t *dl;
     stream_t *stream;
     secure_t sec;

@@ -246,9 +246,7 @@ static void on_case(int status, wire_msg_t *answer, void *ud)
         rec->urgency == LIANDONG__V1__URGENCY__URGENCY_EMERGENCY ? URG_EMERGENCY : URG_NORMAL;
     /* Under the router's policy, as at placement, from the escalation
      * moment (ROUTING.md 6: the new holder's clock starts now). */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t now_ms = simclock_now_ms(&x->r->clock);
     const policy_t *pol = x->r->policy ? x->r->policy : policy_builtin();
     policy_deadlines_t dl;
     if (policy_deadlines_atc(pol, x->r->calendar, cat >= 0 ? (category_t)cat : CAT_UNCLASSIFIED, u,

@@ -6,6 +6,7 @@
  * project: see dryrun.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,7 @@ static config_opt_t opts[] = {
     {"dry-run", NULL, "0", "place JSON lines from stdin, print decisions, no services", 1, NULL},
     {"max-line", "LIANDONG_DRYRUN_MAX_LINE", "65536",
      "dry-run: longest input line in bytes (a longer one gets an error line)", 0, NULL},
+    SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -153,6 +155,14 @@ int main(int argc, char **argv)
         return 2;
     }
     static router_t r;
+    /* The system's clock (lib/clock.h): received times and deadlines. */
+    if (simclock_from_config(&r.clock, opts, NOPTS, err, sizeof err) < 0) {
+        fprintf(stderr, "router: %s\n", err);
+        return 2;
+    }
+    if (!simclock_is_real(&r.clock))
+        log_warn(NULL, "accelerated clock: x%g, simulated now %" PRId64 " ms (testing only)",
+                 r.clock.speed, simclock_now_ms(&r.clock));
     /* The policy is read at start, and again whenever its file (or the
      * calendar's) changes (policy_watch.c): a change applies to the cases
      * placed after it, open cases keep their stored deadlines. */

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "desk.h"
 #include "router_core.h"
 #include "rpc.h"
@@ -47,6 +48,7 @@ typedef struct router {
     unsigned long policy_reloads, policy_refused;
     unsigned long placed, refused;
     unsigned long uncovered; /* placements counted Monday-Friday (no calendar year) */
+    simclock_t clock;        /* the system's: received times and deadlines (lib/clock.h) */
 } router_t;
 
 /* intake.c */

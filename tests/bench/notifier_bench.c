@@ -121,7 +121,7 @@ static int make_page(size_t first, size_t n, int64_t now, uint8_t **buf, size_t 
 
 typedef struct {
     deadlines_t *dl;
-    nclock_t clock;
+    simclock_t clock;
     uv_timer_t timer;
     double *late;
     size_t nlate, cap;
@@ -135,14 +135,14 @@ static void on_timer(uv_timer_t *t)
 {
     fire_t *f = t->data;
     f->armed_at = INT64_MIN;
-    int64_t now = nclock_now_ms(&f->clock);
+    int64_t now = simclock_now_ms(&f->clock);
     dl_fire_t x;
     while (dl_pop_due(f->dl, now, &x) == 1) {
         if (f->nlate < f->cap && strncmp(x.case_id, "LD-DUE-", 7) == 0)
             f->late[f->nlate++] = (double)(now - x.stage_ms);
         /* As the service does once the ledger answered: next stage. */
         dl_advance(f->dl, x.case_id, x.deadline, x.stage, x.deadline_ms);
-        now = nclock_now_ms(&f->clock);
+        now = simclock_now_ms(&f->clock);
     }
     arm(f);
 }
@@ -157,9 +157,9 @@ static void arm(fire_t *f)
     int64_t next = dl_next_due(f->dl);
     if (next == INT64_MAX || next == f->armed_at)
         return;
-    int64_t now = nclock_now_ms(&f->clock);
+    int64_t now = simclock_now_ms(&f->clock);
     f->armed_at = next;
-    uv_timer_start(&f->timer, on_timer, nclock_real_delay_ms(&f->clock, next - now), 0);
+    uv_timer_start(&f->timer, on_timer, simclock_real_delay_ms(&f->clock, next - now), 0);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: notifier_bench [CASES] [DUE_STAGES] [WINDOW_S]\n");
         return 2;
     }
-    int64_t now = nclock_wall_ms();
+    int64_t now = simclock_wall_ms();
     /* Pages are built first (the ledger's work), so the reload below
      * measures only what the notifier does with them. */
     size_t npages = (ncases + PAGE - 1) / PAGE;
@@ -229,13 +229,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ndue; i++) {
         char id[40];
         snprintf(id, sizeof id, "LD-DUE-%07zu", i);
-        int64_t due = nclock_wall_ms() + 500 + (int64_t)((double)i * window * 1000 / (double)ndue);
+        int64_t due =
+            simclock_wall_ms() + 500 + (int64_t)((double)i * window * 1000 / (double)ndue);
         dl_set(dl, id, "BODY-DUE", due - 24 * HOUR_MS, due, due + 144 * HOUR_MS);
         dl_mark_sent(dl, id, DL_REPLY, DL_DUE_SOON, due);
     }
     fire_t f = {.dl = dl, .want = ndue, .cap = ndue, .armed_at = INT64_MIN};
     f.late = calloc(ndue ? ndue : 1, sizeof(double));
-    nclock_init_real(&f.clock);
+    simclock_init_real(&f.clock);
     uv_loop_t loop;
     uv_loop_init(&loop);
     uv_timer_init(&loop, &f.timer);

@@ -61,9 +61,7 @@ int cmd_submit(const petition_ctx_t *ctx, int argc, char **argv)
             return 2;
         }
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        d.received_at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        d.received_at_ms = simclock_now_ms(&ctx->clock);
     }
     Liandong__V1__SubmitDemand sd = LIANDONG__V1__SUBMIT_DEMAND__INIT;
     sd.demand = &d;

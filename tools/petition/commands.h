@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "clock.h"
 #include "config.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     const char *identity; /* our key, role.id */
     const char *router_identity;
     const char *ledger_identity;
+    simclock_t clock; /* the system's (lib/clock.h): a demand's received time */
 } petition_ctx_t;
 
 int cmd_ping(const petition_ctx_t *ctx, int argc, char **argv);

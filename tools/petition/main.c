@@ -24,6 +24,7 @@ static config_opt_t opts[] = {
     {"router-identity", "LIANDONG_ROUTER_IDENTITY", "service.router", "the router's key", 0, NULL},
     {"ledger-identity", "LIANDONG_LEDGER_IDENTITY", "service.ledger", "the ledger's key", 0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
+    SIMCLOCK_OPTS,
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -114,6 +115,12 @@ int main(int argc, char **argv)
         .router_identity = config_get(opts, NOPTS, "router-identity"),
         .ledger_identity = config_get(opts, NOPTS, "ledger-identity"),
     };
+    /* A front-end stamps a demand's received time on the system's clock,
+     * as the services run it (the same settings, LIANDONG_CLOCK_*). */
+    if (simclock_from_config(&ctx.clock, opts, NOPTS, err, sizeof err) < 0) {
+        fprintf(stderr, "petition: %s\n", err);
+        return 2;
+    }
     const char *cmd = argv[rest];
     /* Without --identity (or LIANDONG_IDENTITY) each command acts with the
      * key of the role that may send it (docs/roles.md): a submission as
