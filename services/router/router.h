@@ -47,6 +47,7 @@ typedef struct router {
     unsigned long policy_reloads, policy_refused;
     unsigned long placed, refused;
     unsigned long uncovered; /* placements counted Monday-Friday (no calendar year) */
+    int calendar_warn_days;  /* calendar_horizon.h: the early warning's lead */
 } router_t;
 
 /* intake.c */
