@@ -241,9 +241,9 @@ static void print_rate_row(const Liandong__V1__RateRow *x)
            (unsigned long long)x->received, pct(x->replied, x->received, r1, sizeof r1),
            pct(x->replied_on_time, x->received, r2, sizeof r2), (unsigned long long)x->resolved,
            pct(x->resolved, x->received, r3, sizeof r3), (unsigned long long)x->rated,
-           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->reopened,
-           (unsigned long long)x->cases_paused, (unsigned long long)x->cases_extended,
-           (unsigned long long)x->calendar_uncovered, (unsigned long long)x->open,
+           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->calendar_uncovered,
+           (unsigned long long)x->reopened, (unsigned long long)x->cases_paused,
+           (unsigned long long)x->cases_extended, (unsigned long long)x->open,
            (unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve,
            (unsigned long long)x->paused);
 }
@@ -330,8 +330,8 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
          * Monday-Friday, a year without calendar data (issue 15); "on
          * hold": open cases paused now */
         printf(" %8s %7s %7s %8s %7s %6s %7s %7s %7s %7s %7s | %6s %8s %7s\n", "received", "reply%",
-               "ontime%", "resolved", "resol%", "rated", "satisf%", "reopen", "paused", "extend",
-               "mon-fri", "open", "overdue", "on hold");
+               "ontime%", "resolved", "resol%", "rated", "satisf%", "mon-fri", "reopen", "paused",
+               "extend", "open", "overdue", "on hold");
         for (size_t i = 0; i < r->n_rows; i++)
             print_rate_row(r->rows[i]);
         print_rate_row(&total);
