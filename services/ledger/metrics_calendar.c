@@ -64,8 +64,10 @@ void metrics_calendar_free(metrics_t *m)
 static void check_file(metrics_cal_t *c)
 {
     int64_t sig = file_signature(c->path);
-    if (c->sig != 0 && sig == c->sig)
+    /* once per version of the file: a missing one is not logged per scrape */
+    if (c->checked && sig == c->sig)
         return;
+    c->checked = 1;
     c->sig = sig;
     calendar_check_file(c->path, calendar_horizon_now_ms(), c->warn_days, &c->cov);
     if (c->cov.loaded)
@@ -74,19 +76,21 @@ static void check_file(metrics_cal_t *c)
 
 int metrics_calendar(metrics_t *m, const char *path, int warn_days)
 {
+    if (path == NULL || *path == '\0')
+        return 0; /* no calendar configured: no gauge, nothing to warn of */
     if (m == NULL) {
         calendar_coverage_t cov;
         calendar_check_file(path, calendar_horizon_now_ms(), warn_days, &cov);
         return 0;
     }
-    char *p = strdup(path != NULL ? path : "");
+    char *p = strdup(path);
     if (p == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&m->fig_lock);
     free(m->cal.path);
     m->cal.path = p;
     m->cal.warn_days = warn_days;
-    m->cal.sig = 0;
+    m->cal.checked = 0;
     check_file(&m->cal);
     pthread_mutex_unlock(&m->fig_lock);
     return 0;

@@ -49,6 +49,7 @@ typedef struct {
     char *path; /* NULL: the ledger was given no calendar to watch */
     int warn_days;
     int64_t sig; /* the file's last seen modification time and size */
+    int checked; /* sig was read and the file checked at least once */
     calendar_coverage_t cov;
     int valid; /* the counts below come from a query that succeeded */
     double total, open;

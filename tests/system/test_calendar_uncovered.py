@@ -196,6 +196,16 @@ def test_every_service_warns_of_the_end_of_the_data(system):
     # the notifier's clock stands 2 days before the end: the early warning
     assert f"covers {system.first}-{system.end} only: 2 days left" in read_log(system,
                                                                              "notifier")
+    # and again when the file changes (the router within a second, the
+    # ledger at its next /metrics refresh)
+    before = {n: read_log(system, n).count(ended) for n in ("ledger", "router")}
+    with open(system.calendar, "a", encoding="utf-8") as f:
+        f.write("# touched by test_calendar_uncovered\n")
+    end = time.monotonic() + 15
+    while any(read_log(system, n).count(ended) <= before[n] for n in before):
+        assert time.monotonic() < end, {n: read_log(system, n)[-2000:] for n in before}
+        scrape(system)
+        time.sleep(0.5)
 
 
 def test_the_notifier_says_so_on_its_health_socket(system, cases):
