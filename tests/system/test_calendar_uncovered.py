@@ -20,6 +20,7 @@ import datetime
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import urllib.request
@@ -187,6 +188,23 @@ def test_metrics_show_the_flag_and_the_calendar_end(system, cases):
     assert sample(text, "liandong_calendar_last_year") == system.end
     until = datetime.datetime(system.end + 1, 1, 1, tzinfo=CST).timestamp()
     assert sample(text, "liandong_calendar_covered_until_seconds") == until
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed: the exposition and README's rules were not checked")
+    r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, f"promtool check metrics:\n{r.stdout}{r.stderr}"
+    # README's example alert rules are valid rules over these names
+    with open(os.path.join(liandong.ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    m = re.search(r"\n(    groups:\n(?:    .*\n)+)", readme)
+    assert m and "liandong_calendar_covered_until_seconds" in m.group(1), "README lacks the rules"
+    rules = os.path.join(system.workdir, "calendar.rules.yml")
+    with open(rules, "w", encoding="utf-8") as f:
+        f.write("\n".join(x[4:] for x in m.group(1).splitlines()) + "\n")
+    r = subprocess.run([promtool, "check", "rules", rules], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, f"promtool check rules:\n{r.stdout}{r.stderr}"
 
 
 def test_every_service_warns_of_the_end_of_the_data(system):
