@@ -130,6 +130,12 @@ int router_common_request(router_t *r, rpc_request_t *req)
     Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
     pong.service = "router";
     pong.version = r->registry_version;
+    /* issue 15: how far the calendar of its policy reaches (0: none loaded,
+     * a natural-hours policy) and the placements counted Monday-Friday */
+    int first = 0, last = 0;
+    calendar_years(r->calendar, &first, &last);
+    pong.calendar_last_year = (uint32_t)last;
+    pong.calendar_uncovered = r->uncovered;
     envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
     a.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
     a.pong = &pong;

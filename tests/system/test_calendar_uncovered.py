@@ -226,6 +226,13 @@ def test_every_service_warns_of_the_end_of_the_data(system):
         time.sleep(0.5)
 
 
+def test_the_router_says_so_on_ping(system, cases):
+    with system.wire("router") as w:
+        pong = w.ping().pong
+    assert pong.calendar_last_year == system.end, pong
+    assert pong.calendar_uncovered == 1, pong  # the flagged placement, not the control
+
+
 def test_the_notifier_says_so_on_its_health_socket(system, cases):
     curve = None
     if not liandong.INSECURE:
