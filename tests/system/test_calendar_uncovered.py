@@ -18,8 +18,7 @@ demand received in June of END is the control, not flagged.
 On the old code (before the flag) `petition case --json` has no
 calendar_uncovered, the rates have no such count, /metrics has neither
 family, the ledger logs nothing about the calendar and no Pong carries
-it (shown: 5 of 5 failed with the binaries of c9a67e8, before the router's
-Pong test was added).
+it (shown: all 6 fail with the binaries of c9a67e8, the base commit).
 """
 import datetime
 import os
