@@ -131,6 +131,13 @@ void calendar_years(const workcal_t *c, int *first, int *last)
         *last = c ? c->last_year : 0;
 }
 
+int64_t calendar_covered_until_ms(const workcal_t *c)
+{
+    if (c == NULL)
+        return 0;
+    return local_join(c->first_day + (int64_t)c->n_days, 0);
+}
+
 int calendar_is_working_day(const workcal_t *c, int y, int m, int d, unsigned *flags)
 {
     if (!valid_date(y, m, d))

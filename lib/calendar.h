@@ -52,6 +52,10 @@ void calendar_destroy(workcal_t **c);
 /* The years the data covers (both 0 for a NULL calendar). */
 void calendar_years(const workcal_t *c, int *first, int *last);
 
+/* The first moment the data does not cover: 00:00 (+08:00) of 1 January
+ * after its last year; 0 for a NULL calendar (lib/calendar_horizon.h). */
+int64_t calendar_covered_until_ms(const workcal_t *c);
+
 /* 1 when y-m-d is a working day, 0 when not, -EINVAL for a date that does
  * not exist. `c` may be NULL (then every year is uncovered). */
 int calendar_is_working_day(const workcal_t *c, int y, int m, int d, unsigned *flags);

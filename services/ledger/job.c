@@ -327,6 +327,7 @@ Liandong__V1__CaseRecord *ledger_job_record(ledger_job_t *j, const PGresult *r, 
     c->pauses = (uint32_t)ledger_col_i64(r, row, 31);
     c->extensions = (uint32_t)ledger_col_i64(r, row, 32);
     c->extension_pending = ledger_col_bool(r, row, 33);
+    c->calendar_uncovered = ledger_col_bool(r, row, 34);
     return c;
 }
 

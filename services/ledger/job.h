@@ -18,7 +18,7 @@
 #include "field_limits.h"
 #include "wire.h"
 
-#define JOB_MAX_RES 3     /* statements a job sends in phase 2 */
+#define JOB_MAX_RES 4     /* statements a job sends in phase 2 */
 #define JOB_MAX_PARAMS 24 /* parameters of one phase-2 statement */
 /* The limits of lib/field_limits.h, shared with the router (issue 10). */
 #define LEDGER_ID_MAX LIMIT_ID_MAX
@@ -34,8 +34,8 @@
     " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int,"                        \
     " c.deadline_policy, c.reply_clock, c.resolve_clock, ld_ms(c.paused_at),"                      \
     " ld_ms(c.pause_until), c.pause_reason, (extract(epoch FROM c.paused_total) * 1000)::bigint,"  \
-    " c.pauses, c.extensions, c.extension_pending"
-#define NCASE_COLS 34
+    " c.pauses, c.extensions, c.extension_pending, c.calendar_uncovered"
+#define NCASE_COLS 35
 /* An event row as ledger_job_event() reads it; p is the table's prefix. */
 #define EVENT_COLS(p)                                                                              \
     p "seq, " p "case_id, " p "kind, " p "actor, " p "from_state, " p "to_state, " p "body_id, " p \

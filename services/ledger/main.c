@@ -24,6 +24,7 @@
 #include "db_worker.h"
 #include "field_limits.h"
 #include "batch.h"
+#include "calendar_horizon.h"
 #include "authz.h"
 #include "handler.h"
 #include "identity.h"
@@ -59,6 +60,13 @@ static config_opt_t opts[] = {
      "characters of content (not spaces or punctuation) a reply or resolution needs", 0, NULL},
     {"max-pause-hours", "LIANDONG_MAX_PAUSE_HOURS", "360",
      "the longest pause (挂起) of a case's clock a body may ask for, in hours", 0, NULL},
+    {"calendar", "LIANDONG_CALENDAR", "deploy/calendar/china.tsv",
+     "working-day calendar: its last covered year on /metrics, and a warning when it ends soon", 0,
+     NULL},
+    {"calendar-warn-days", "LIANDONG_CALENDAR_WARN_DAYS", "60",
+     "warn at start and on reload when the calendar's last covered year ends within this many "
+     "days (0: only once it has ended)",
+     0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
@@ -370,14 +378,16 @@ int main(int argc, char **argv)
         return 2;
     }
     log_init("ledger", strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
-    long max_msg = 0, max_q = 0, min_reply = 0, max_pause = 0;
+    long max_msg = 0, max_q = 0, min_reply = 0, max_pause = 0, warn_days = 0;
     if (config_get_long(opts, NOPTS, "max-message", 1024, 64 << 20, &max_msg) < 0 ||
         config_get_long(opts, NOPTS, "max-queue", 1, 1000000, &max_q) < 0 ||
         config_get_long(opts, NOPTS, "min-reply-chars", 1, REPLY_TEXT_MIN_CHARS_MAX, &min_reply) <
             0 ||
-        config_get_long(opts, NOPTS, "max-pause-hours", 1, LIMIT_DUE_HOURS_MAX, &max_pause) < 0) {
-        fprintf(stderr, "ledger: --max-message, --max-queue, --min-reply-chars or "
-                        "--max-pause-hours out of range\n");
+        config_get_long(opts, NOPTS, "max-pause-hours", 1, LIMIT_DUE_HOURS_MAX, &max_pause) < 0 ||
+        config_get_long(opts, NOPTS, "calendar-warn-days", 0, CALENDAR_WARN_DAYS_MAX, &warn_days) <
+            0) {
+        fprintf(stderr, "ledger: --max-message, --max-queue, --min-reply-chars, "
+                        "--max-pause-hours or --calendar-warn-days out of range\n");
         return 2;
     }
     /* The system's clock (lib/clock.h): every "now" of the ledger, in C
@@ -433,6 +443,8 @@ int main(int argc, char **argv)
         (rc = rpc_server_listen(l.srv, listen)) < 0 ||
         (rc = metrics_create(config_get(opts, NOPTS, "metrics"), config_get(opts, NOPTS, "db"),
                              &l.metrics)) < 0 ||
+        (rc = metrics_calendar(l.metrics, config_get(opts, NOPTS, "calendar"), (int)warn_days)) <
+            0 ||
         (rc = db_worker_create(l.svc.loop, l.db, on_db_done, &l, &l.dbw)) < 0 ||
         (rc = registry_import_create(l.svc.loop, config_get(opts, NOPTS, "db"),
                                      config_get(opts, NOPTS, "schema-dir"), l.metrics, &l.import)) <

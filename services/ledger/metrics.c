@@ -177,6 +177,7 @@ void metrics_free(metrics_t **pm)
     if (m == NULL)
         return;
     figs_clear(m);
+    metrics_calendar_free(m);
     if (m->conn != NULL)
         PQfinish(m->conn);
     pthread_mutex_destroy(&m->lock);
@@ -246,7 +247,7 @@ static char *xstrdup(const char *s)
  * the same frozen server) and NULL comes back. */
 #define FIGURES_WAIT_MS 3000
 
-static PGresult *exec_bounded(PGconn *c, const char *sql)
+PGresult *metrics_exec_bounded(PGconn *c, const char *sql)
 {
     if (PQsendQuery(c, sql) != 1)
         return NULL;
@@ -274,6 +275,8 @@ static void refresh_figures(metrics_t *m)
 {
     if (m->fig_valid && elapsed_since(&m->fig_at) * 1000.0 < METRICS_REFRESH_MS)
         return;
+    /* the calendar file first: its gauge does not wait for the database */
+    metrics_calendar_refresh(m, NULL);
     if (m->conn == NULL || PQstatus(m->conn) != CONNECTION_OK) {
         if (m->conn != NULL)
             PQfinish(m->conn);
@@ -294,7 +297,7 @@ static void refresh_figures(metrics_t *m)
             return;
         }
     }
-    PGresult *r = exec_bounded(m->conn, figures_sql);
+    PGresult *r = metrics_exec_bounded(m->conn, figures_sql);
     if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 3 + F_N) {
         log_warn(NULL, "metrics: figures query failed: %s",
                  r == NULL ? "no answer in time" : PQerrorMessage(m->conn));
@@ -333,6 +336,7 @@ static void refresh_figures(metrics_t *m)
     m->fig_valid = 1;
     m->db_up = 1;
     PQclear(r);
+    metrics_calendar_refresh(m, m->conn);
     clock_gettime(CLOCK_MONOTONIC, &m->fig_at);
 }
 
@@ -593,6 +597,7 @@ int metrics_render(metrics_t *m, FILE *out)
             "# TYPE liandong_ledger_figures_db_up gauge\nliandong_ledger_figures_db_up %d\n",
             m->db_up);
     write_figures(out, m);
+    metrics_calendar_write(out, m);
     pthread_mutex_unlock(&m->fig_lock);
     return ferror(out) ? -EIO : 0;
 }

@@ -48,6 +48,13 @@ void metrics_forbidden(metrics_t *m, int role, const envelope_t *req);
 void metrics_stream(metrics_t *m, unsigned long subscribed, unsigned long refused,
                     unsigned long unsubscribed, unsigned long cuts);
 
+/* The calendar file (issue 15): read now and whenever it changes, with a
+ * warning in the log when its data ends within warn_days
+ * (calendar_horizon.h); /metrics shows its last covered year and the
+ * cases whose deadlines were counted Monday to Friday. m == NULL: only
+ * the start-up check is made. Returns 0 or -ENOMEM. */
+int metrics_calendar(metrics_t *m, const char *path, int warn_days);
+
 /* Writes the whole exposition (service health and the cached figures,
  * refreshed first when stale). Called by the HTTP thread; exposed for
  * tests. Returns 0 or a negative errno. */

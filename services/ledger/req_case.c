@@ -59,7 +59,8 @@ void ledger_case_set_max_pause_hours(unsigned h)
  * $7 name $8 phone $9 received_at_ms $10 category $11 tier $12 body
  * $13 body_kind $14 cc (each an array literal) $15 reply h $16 resolve h
  * $17 explain $18 actor $19 reply due ms $20 resolve due ms (0: now + the
- * hours) $21 policy $22 reply clock $23 resolve clock.
+ * hours) $21 policy $22 reply clock $23 resolve clock $24 calendar uncovered
+ * (issue 15: deadlines counted Monday-Friday, a year without calendar data).
  *
  * One row per request, in arrival order (column o): CASE_COLS, duplicate,
  * the seq of its `assigned` event (its `created` is one less), o. A
@@ -69,7 +70,7 @@ void ledger_case_set_max_pause_hours(unsigned h)
 #define CREATE_COLS(p)                                                                             \
     p "ch, " p "cid, " p "tx, " p "addr, " p "comp, " p "urg, " p "nm, " p "ph, " p "rcv, " p      \
       "cat, " p "tier, " p "body, " p "bkind, " p "cc, " p "rh, " p "sh, " p "expl, " p            \
-      "actor, " p "rdue, " p "sdue, " p "pol, " p "rclk, " p "sclk"
+      "actor, " p "rdue, " p "sdue, " p "pol, " p "rclk, " p "sclk, " p "unc"
 static const db_stmt_t create_stmts[] = {
     {"create_cases",
      "WITH i AS ("
@@ -79,7 +80,7 @@ static const db_stmt_t create_stmts[] = {
                "  $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], "
                "$13::text[],"
                "  $14::text[], $15::int[], $16::int[], $17::text[], $18::text[], $19::bigint[],"
-               "  $20::bigint[], $21::text[], $22::text[], $23::text[])"
+               "  $20::bigint[], $21::text[], $22::text[], $23::text[], $24::bool[])"
                "  WITH ORDINALITY AS u(" CREATE_COLS(
                    "") ", o)),"
                        " ins AS ("
@@ -88,7 +89,7 @@ static const db_stmt_t create_stmts[] = {
                        "  body_kind, cc, urgency, compound_code, text, address, resident_name, "
                        "resident_phone,"
                        "  explain_json, demand_received_at, created_at, reply_due, resolve_due,"
-                       "  deadline_policy, reply_clock, resolve_clock)"
+                       "  deadline_policy, reply_clock, resolve_clock, calendar_uncovered)"
                        " SELECT 'LD-' || to_char(" LD_NOW_SQL
                        " AT TIME ZONE 'UTC', 'YYYYMMDD') || '-' ||"
                        "  lpad(i.n::text, greatest(6, length(i.n::text)), '0'), i.n, i.ch, i.cid,"
@@ -101,7 +102,7 @@ static const db_stmt_t create_stmts[] = {
                        "   ELSE " LD_NOW_SQL " + make_interval(hours => i.rh) END,"
                        "  CASE WHEN i.sdue > 0 THEN to_timestamp(i.sdue / 1000.0)"
                        "   ELSE " LD_NOW_SQL
-                       " + make_interval(hours => i.sh) END, i.pol, i.rclk, i.sclk"
+                       " + make_interval(hours => i.sh) END, i.pol, i.rclk, i.sclk, i.unc"
                        " FROM i ORDER BY i.o"
                        " ON CONFLICT (channel, channel_id) DO NOTHING RETURNING *),"
                        /* One range of event numbers for the whole statement. */
@@ -130,10 +131,10 @@ static const db_stmt_t create_stmts[] = {
                        "  WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.case_no = i.n)"
                        " UNION ALL SELECT " CASE_COLS ", true, 0, i.o, 0, 0 FROM i JOIN ins c"
                        "  ON c.channel = i.ch AND c.channel_id = i.cid AND c.case_no <> i.n"
-                       " ORDER BY 37", /* o: NCASE_COLS + 3 */
-     23},
+                       " ORDER BY 38", /* o: NCASE_COLS + 3 */
+     24},
 };
-_Static_assert(NCASE_COLS == 34, "create_cases orders by o, column NCASE_COLS + 3");
+_Static_assert(NCASE_COLS == 35, "create_cases orders by o, column NCASE_COLS + 3");
 
 /* A placement's clock name: empty (natural) or one of lib/policy.h's. */
 static bool clock_ok(const char *c)
@@ -231,7 +232,7 @@ static void default_hours(urgency_t u, const char *category, uint32_t *reply, ui
         *resolve = 360;
 }
 
-/* One request's 23 values (see create_stmts) into j->params. */
+/* One request's 24 values (see create_stmts) into j->params. */
 static void create_params(ledger_job_t *j)
 {
     const Liandong__V1__Demand *d = j->req->create_case->demand;
@@ -271,7 +272,8 @@ static void create_params(ledger_job_t *j)
     v[20] = *p->policy ? p->policy : "default";
     v[21] = *p->reply_clock ? p->reply_clock : "natural";
     v[22] = *p->resolve_clock ? p->resolve_clock : "natural";
-    j->nparams = 23;
+    v[23] = j->req->create_case->calendar_uncovered ? "t" : "f";
+    j->nparams = 24;
 }
 
 /* The extras (req_channel.c) of every job of the group that has any, as
@@ -306,15 +308,15 @@ static int create_send_group(db_t *db, ledger_job_t **jobs, size_t n)
 {
     ledger_job_t *lead = jobs[0];
     char **col = ledger_job_alloc(lead, n * sizeof(char *));
-    const char *arrays[23];
+    const char *arrays[24];
     for (size_t i = 0; i < n; i++)
         create_params(jobs[i]);
-    for (int k = 0; k < 23; k++) {
+    for (int k = 0; k < 24; k++) {
         for (size_t i = 0; i < n; i++)
             col[i] = (char *)jobs[i]->params[k];
         arrays[k] = ledger_job_array(lead, col, n);
     }
-    int rc = ledger_job_send(db, lead, "create_cases", 23, arrays);
+    int rc = ledger_job_send(db, lead, "create_cases", 24, arrays);
     /* Issue 13: what a front door knows besides, in the same transaction,
      * as one more statement of the group's (its result is the lead's too:
      * results are read back per job in the order sent). */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "case_model.h"
+#include "figures_calendar.h"
 #include "handler.h"
 #include "ledger_clock.h"
 #include "req_repeats.h"
@@ -229,6 +230,7 @@ static const db_stmt_t rates_stmts[] = {
     {"rates_category", RATES_DIM_SQL("category"), 3},
     {"rates_channel", RATES_DIM_SQL("channel"), 3},
     {RATES_REPORTERS_STMT_NAME, RATES_REPORTERS_STMT_SQL, 4}, /* req_repeats.c */
+    {RATES_UNCOVERED_STMT_NAME, RATES_UNCOVERED_STMT_SQL, 4}, /* figures_calendar.h */
 };
 
 static const char *const RATE_BY[] = {"body",     "compound", "community", "street",
@@ -353,6 +355,9 @@ static int rates_send(db_t *db, ledger_job_t *j)
     const char *rv[4] = {by, v[0], v[1], q->unit};
     if (ledger_job_send(db, j, RATES_REPORTERS_STMT_NAME, 4, rv) < 0)
         return -ENOTCONN;
+    /* the cases counted Monday-Friday (issue 15), as j->res[2] */
+    if (ledger_job_send(db, j, RATES_UNCOVERED_STMT_NAME, 4, rv) < 0)
+        return -ENOTCONN;
     if (strcmp(by, "category") == 0 || strcmp(by, "channel") == 0)
         return ledger_job_send(
             db, j, strcmp(by, "category") == 0 ? "rates_category" : "rates_channel", 3, v);
@@ -369,7 +374,7 @@ static int rates_answer(ledger_job_t *j)
 {
     if (known_or_fail(j, j->req->rates_query->unit, "") < 0)
         return -ENOENT;
-    const PGresult *res = j->res[2];
+    const PGresult *res = j->res[3];
     Liandong__V1__RatesReport *rep = ledger_job_alloc(j, sizeof(*rep));
     liandong__v1__rates_report__init(rep);
     int n = PQntuples(res);
@@ -402,6 +407,7 @@ static int rates_answer(ledger_job_t *j)
         rep->rows[rep->n_rows++] = w;
     }
     ledger_rates_reporters_fill(j, rep, j->res[1]);
+    ledger_rates_uncovered_fill(j, rep, j->res[2]);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_RATES_REPORT;
     j->answer.rates_report = rep;
     return 0;

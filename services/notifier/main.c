@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar_horizon.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -38,6 +39,10 @@ static config_opt_t opts[] = {
     {"calendar", "LIANDONG_CALENDAR", "deploy/calendar/china.tsv",
      "working-day calendar: due-soon of a working-clock deadline counts only working time", 0,
      NULL},
+    {"calendar-warn-days", "LIANDONG_CALENDAR_WARN_DAYS", "60",
+     "warn at start when the calendar's last covered year ends within this many days (0: only "
+     "once it has ended)",
+     0, NULL},
     {"page-size", "LIANDONG_NOTIFIER_PAGE_SIZE", "5000", "cases per snapshot page", 0, NULL},
     {"ledger-timeout-ms", "LIANDONG_LEDGER_TIMEOUT_MS", "5000", "wait for a ledger answer", 0,
      NULL},
@@ -102,7 +107,7 @@ int main(int argc, char **argv)
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
     double share = 0, grace = 0, reply_grace = 0;
-    long probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0, buffer = 0;
+    long probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0, buffer = 0, warn_days = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
         get_double("reply-escalation-grace-hours", -1, 8760, &reply_grace) < 0)
@@ -117,7 +122,9 @@ int main(int argc, char **argv)
         config_get_long(opts, NOPTS, "page-size", 1, 20000, &page) < 0 || /* ledger PAGE_MAX */
         config_get_long(opts, NOPTS, "ledger-timeout-ms", 100, 600000, &timeout) < 0 ||
         config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
-        config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0) {
+        config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0 ||
+        config_get_long(opts, NOPTS, "calendar-warn-days", 0, CALENDAR_WARN_DAYS_MAX, &warn_days) <
+            0) {
         fprintf(stderr, "notifier: a numeric option is out of range (see --help)\n");
         return 2;
     }
@@ -164,6 +171,10 @@ int main(int argc, char **argv)
     }
     n.cfg.policy = policy;
     n.cfg.workcal = workcal;
+    /* The early warning (issue 15), against the notifier's own clock: its
+     * due-soon and overdue moments are what runs out with the data. */
+    if (workcal != NULL)
+        calendar_horizon_warn(workcal, cal_path, simclock_now_ms(&n.clock), (int)warn_days);
     if (service_init(&n.svc, "notifier", on_stop, &n) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
         policy_destroy(&policy);

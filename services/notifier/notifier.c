@@ -709,7 +709,7 @@ static void on_event_message(zuv_socket_t *s, zuv_message_t *m, void *ud)
 static void on_health(rpc_server_t *srv, rpc_request_t *req, void *ud)
 {
     (void)srv;
-    (void)ud;
+    const notifier_t *n = ud;
     envelope_t *in = rpc_request_envelope(req);
     if (in->body_case != LIANDONG__V1__ENVELOPE__BODY_PING) {
         rpc_request_fail(req, LIANDONG__V1__ERROR_CODE__ERROR_UNKNOWN_TYPE,
@@ -718,6 +718,12 @@ static void on_health(rpc_server_t *srv, rpc_request_t *req, void *ud)
     }
     Liandong__V1__Pong p = LIANDONG__V1__PONG__INIT;
     p.service = "notifier";
+    /* issue 15: how far its calendar reaches, and its own uses of a year it
+     * does not cover (due-soon and overdue counted Monday-Friday) */
+    int first = 0, last = 0;
+    calendar_years(n->cfg.workcal, &first, &last);
+    p.calendar_last_year = (uint32_t)last;
+    p.calendar_uncovered = calendar_uncovered_total();
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
     e.pong = &p;

@@ -37,6 +37,7 @@ typedef struct {
     const Liandong__V1__Demand *demand; /* in req's envelope, alive until answered */
     char *compound_name;                /* left out of the texts compared (repeat.h) */
     char *join_case;                    /* the case being joined, NULL when none */
+    int calendar_uncovered;             /* deadlines counted Monday-Friday (issue 15) */
 } submit_t;
 
 static void submit_free(submit_t *s)
@@ -98,6 +99,8 @@ static int placement_to_pb(router_t *r, const router_result_t *res, submit_t *s)
     pb->reply_clock = (char *)policy_clock_name(p->reply_clock);
     pb->resolve_clock = (char *)policy_clock_name(p->resolve_clock);
     pb->policy = (char *)router_core_policy_name(r->core);
+    /* stored on the case and counted on the ledger's /metrics (issue 15) */
+    s->calendar_uncovered = (p->deadline_flags & CALENDAR_UNCOVERED) != 0;
     json_t *j = router_result_json(r->core, "", res);
     json_t *ex = j ? json_object_get(j, "explain") : NULL;
     s->explain = ex ? json_dumps(ex, JSON_COMPACT) : NULL;
@@ -127,6 +130,12 @@ int router_common_request(router_t *r, rpc_request_t *req)
     Liandong__V1__Pong pong = LIANDONG__V1__PONG__INIT;
     pong.service = "router";
     pong.version = r->registry_version;
+    /* issue 15: how far the calendar of its policy reaches (0: none loaded,
+     * a natural-hours policy) and the placements counted Monday-Friday */
+    int first = 0, last = 0;
+    calendar_years(r->calendar, &first, &last);
+    pong.calendar_last_year = (uint32_t)last;
+    pong.calendar_uncovered = r->uncovered;
     envelope_t a = LIANDONG__V1__ENVELOPE__INIT;
     a.body_case = LIANDONG__V1__ENVELOPE__BODY_PONG;
     a.pong = &pong;
@@ -245,6 +254,7 @@ static void create_case(submit_t *s)
     Liandong__V1__CreateCase cc = LIANDONG__V1__CREATE_CASE__INIT;
     cc.demand = (Liandong__V1__Demand *)s->demand;
     cc.placement = &s->pb;
+    cc.calendar_uncovered = s->calendar_uncovered != 0;
     envelope_t out = LIANDONG__V1__ENVELOPE__INIT;
     out.body_case = LIANDONG__V1__ENVELOPE__BODY_CREATE_CASE;
     out.create_case = &cc;

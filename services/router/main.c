@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar_horizon.h"
 #include "config.h"
 #include "dryrun.h"
 #include "log.h"
@@ -42,6 +43,10 @@ static config_opt_t opts[] = {
      NULL},
     {"calendar", "LIANDONG_CALENDAR", DRYRUN_CALENDAR_DEFAULT,
      "working-day calendar, read when the policy runs on working time", 0, NULL},
+    {"calendar-warn-days", "LIANDONG_CALENDAR_WARN_DAYS", "60",
+     "warn at start and on reload when the calendar's last covered year ends within this many "
+     "days (0: only once it has ended)",
+     0, NULL},
     {"repeat-threshold", "LIANDONG_REPEAT_THRESHOLD", "0",
      "one case for one problem (docs/repeats.md): a normal demand whose text is this similar "
      "(percent of shared character bigrams, 1-100) to an open case of its compound and category "
@@ -172,6 +177,16 @@ int main(int argc, char **argv)
     if (r.policy != NULL)
         log_info(NULL, "time-limit policy %s%s", policy_name(r.policy),
                  r.calendar ? " (working days from the calendar)" : "");
+    long warn_days = 0;
+    if (config_get_long(opts, NOPTS, "calendar-warn-days", 0, CALENDAR_WARN_DAYS_MAX, &warn_days) <
+        0) {
+        fprintf(stderr, "router: --calendar-warn-days: 0 to %d\n", CALENDAR_WARN_DAYS_MAX);
+        return 2;
+    }
+    r.calendar_warn_days = (int)warn_days;
+    if (r.calendar != NULL)
+        calendar_horizon_warn(r.calendar, config_get(opts, NOPTS, "calendar"),
+                              simclock_now_ms(&r.clock), r.calendar_warn_days);
     r.policy_path = config_get(opts, NOPTS, "policy");
     r.calendar_path = config_get(opts, NOPTS, "calendar");
     r.lexicon_dir = lexicon;

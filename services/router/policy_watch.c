@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calendar_horizon.h"
 #include "log.h"
 #include "router.h"
 
@@ -71,6 +72,9 @@ int router_policy_reload(router_t *r)
     r->policy_reloads++;
     int first = 0, last = 0;
     calendar_years(cal, &first, &last);
+    if (cal != NULL)
+        calendar_horizon_warn(cal, r->calendar_path, simclock_now_ms(&r->clock),
+                              r->calendar_warn_days);
     if (cal != NULL)
         log_info(NULL, "time-limit policy %s loaded from %s (calendar %d-%d); new cases only",
                  policy_name(policy), r->policy_path, first, last);

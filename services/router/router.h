@@ -49,6 +49,7 @@ typedef struct router {
     unsigned long placed, refused;
     unsigned long uncovered; /* placements counted Monday-Friday (no calendar year) */
     simclock_t clock;        /* the system's: received times and deadlines (lib/clock.h) */
+    int calendar_warn_days;  /* calendar_horizon.h: the early warning's lead */
 } router_t;
 
 /* intake.c */

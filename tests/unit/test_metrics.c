@@ -1,6 +1,7 @@
 /* test_metrics.c - the ledger's Prometheus exposition (metrics.h) without
  * HTTP or a database: label escaping, counters by command type and error
- * code, cumulative histograms, and the figures' "database down" state. */
+ * code, cumulative histograms, the figures' "database down" state, and the
+ * calendar's gauges read from its file (issue 15). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "metrics_int.h"
@@ -102,12 +104,51 @@ static void test_create_off_and_bad_address(void **state)
     assert_null(m);
 }
 
+/* The calendar gauges (issue 15) come from the file, not the database: a
+ * missing file shows 0, a file that appears later is read at the next
+ * refresh, and no calendar path shows no gauge. */
+static void test_calendar_gauges(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_metrics_calXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    metrics_t *m = NULL;
+    assert_int_equal(metrics_new("host=127.0.0.1 port=1 connect_timeout=1", &m), 0);
+    char *t = render(m);
+    assert_null(strstr(t, "liandong_calendar_last_year"));
+    free(t);
+    assert_int_equal(metrics_calendar(m, path, 60), 0);
+    t = render(m);
+    assert_non_null(strstr(t, "\nliandong_calendar_last_year 0\n"));
+    assert_non_null(strstr(t, "\nliandong_calendar_covered_until_seconds 0\n"));
+    /* no database: no case counts, rather than zeros that look true */
+    assert_null(strstr(t, "liandong_cases_calendar_uncovered_total"));
+    free(t);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("years\t2025\t2025\n2025-10-01\tholiday\tNational Day\n", f);
+    fclose(f);
+    m->fig_valid = 0; /* as if METRICS_REFRESH_MS had passed */
+    t = render(m);
+    assert_non_null(strstr(t, "\nliandong_calendar_last_year 2025\n"));
+    /* 2026-01-01T00:00:00+08:00 */
+    assert_non_null(strstr(t, "\nliandong_calendar_covered_until_seconds 1767196800\n"));
+    free(t);
+    unlink(path);
+    metrics_free(&m);
+    assert_int_equal(metrics_calendar(NULL, "", 60), 0); /* off: nothing to check */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_label_escaping),
         cmocka_unit_test(test_health_counters),
         cmocka_unit_test(test_create_off_and_bad_address),
+        cmocka_unit_test(test_calendar_gauges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,9 @@ int cmd_case(const petition_ctx_t *ctx, int argc, char **argv)
                    format_ms(r->resolve_due_ms, sd, sizeof sd),
                    *r->resolve_clock ? r->resolve_clock : "natural",
                    *r->deadline_policy ? r->deadline_policy : "default");
+            if (r->calendar_uncovered)
+                printf("  calendar uncovered: a deadline fell in a year the calendar data does not "
+                       "cover; counted Monday-Friday, holidays ignored\n");
             char pa[32], pu[32];
             if (r->paused_at_ms > 0)
                 printf("  clock paused since %s (%s), at most until %s\n",

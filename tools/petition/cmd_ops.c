@@ -223,6 +223,8 @@ static json_t *json_rate_row(const Liandong__V1__RateRow *x)
     json_object_set_new(j, "paused", json_integer((json_int_t)x->paused));
     json_object_set_new(j, "extended", json_integer((json_int_t)x->extended));
     json_object_set_new(j, "reporters", json_integer((json_int_t)x->reporters));
+    /* cases of the range counted Monday-Friday, no calendar data (issue 15) */
+    json_object_set_new(j, "calendar_uncovered", json_integer((json_int_t)x->calendar_uncovered));
     /* live, now: not figures of the range */
     json_object_set_new(j, "open", json_integer((json_int_t)x->open));
     json_object_set_new(j, "overdue_reply", json_integer((json_int_t)x->overdue_reply));
@@ -235,13 +237,13 @@ static void print_rate_row(const Liandong__V1__RateRow *x)
     char r1[16], r2[16], r3[16], r4[16];
     print_padded(x->key, 22);
     print_padded(x->name, 26);
-    printf(" %8llu %7s %7s %8llu %7s %6llu %7s %7llu %7llu %7llu | %6llu %8llu %7llu\n",
+    printf(" %8llu %7s %7s %8llu %7s %6llu %7s %7llu %7llu %7llu %7llu | %6llu %8llu %7llu\n",
            (unsigned long long)x->received, pct(x->replied, x->received, r1, sizeof r1),
            pct(x->replied_on_time, x->received, r2, sizeof r2), (unsigned long long)x->resolved,
            pct(x->resolved, x->received, r3, sizeof r3), (unsigned long long)x->rated,
-           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->reopened,
-           (unsigned long long)x->cases_paused, (unsigned long long)x->cases_extended,
-           (unsigned long long)x->open,
+           pct(x->satisfied, x->rated, r4, sizeof r4), (unsigned long long)x->calendar_uncovered,
+           (unsigned long long)x->reopened, (unsigned long long)x->cases_paused,
+           (unsigned long long)x->cases_extended, (unsigned long long)x->open,
            (unsigned long long)x->overdue_reply + (unsigned long long)x->overdue_resolve,
            (unsigned long long)x->paused);
 }
@@ -270,6 +272,7 @@ static void rate_total(const Liandong__V1__RatesReport *r, Liandong__V1__RateRow
         t->cases_paused += x->cases_paused;
         t->cases_extended += x->cases_extended;
         t->reporters += x->reporters;
+        t->calendar_uncovered += x->calendar_uncovered;
     }
 }
 
@@ -323,10 +326,12 @@ int cmd_rates(const petition_ctx_t *ctx, int argc, char **argv)
         print_padded(q.by, 22);
         print_padded("name", 26);
         /* reopened (重办), paused (挂起) and extended (延期): cases of the
-         * period; "on hold": open cases paused now */
-        printf(" %8s %7s %7s %8s %7s %6s %7s %7s %7s %7s | %6s %8s %7s\n", "received", "reply%",
-               "ontime%", "resolved", "resol%", "rated", "satisf%", "reopen", "paused", "extend",
-               "open", "overdue", "on hold");
+         * period; mon-fri: cases of the period whose deadlines were counted
+         * Monday-Friday, a year without calendar data (issue 15); "on
+         * hold": open cases paused now */
+        printf(" %8s %7s %7s %8s %7s %6s %7s %7s %7s %7s %7s | %6s %8s %7s\n", "received", "reply%",
+               "ontime%", "resolved", "resol%", "rated", "satisf%", "mon-fri", "reopen", "paused",
+               "extend", "open", "overdue", "on hold");
         for (size_t i = 0; i < r->n_rows; i++)
             print_rate_row(r->rows[i]);
         print_rate_row(&total);

@@ -127,6 +127,8 @@ json_t *json_case_record(const Liandong__V1__CaseRecord *r)
         json_object_set_new(o, "reply_clock", json_string(r->reply_clock));
         json_object_set_new(o, "resolve_clock", json_string(r->resolve_clock));
     }
+    /* issue 15: deadlines counted Monday-Friday, a year without calendar data */
+    json_object_set_new(o, "calendar_uncovered", json_boolean(r->calendar_uncovered));
     /* paused clock (挂起) and extensions (延期) */
     json_object_set_new(o, "paused", json_boolean(r->paused_at_ms > 0));
     json_object_set_new(o, "paused_at",
