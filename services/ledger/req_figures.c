@@ -335,7 +335,9 @@ static int64_t month_first(int64_t day, int months_on)
 /* The parts of a day range [from, to] (ms <= 0: unbounded), as dates:
  *   out[0] the days before the first whole month end before this day,
  *   out[1] the days after the last whole month start on this day,
- *   out[2], out[3] the whole months: month >= out[2] and month < out[3].
+ *   out[2], out[3] the whole months: month >= out[2] and month < out[3]
+ *   (to's month is whole when it ends on or after to, or to is today or
+ *   later: no roll-up row is dated after today).
  * The same arithmetic the SQL did, done once here (see RATES_UNIT_SQL). */
 static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const char **out)
 {
@@ -346,7 +348,17 @@ static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const cha
     int64_t ms = from == INT64_MIN              ? INT64_MIN
                  : month_first(from, 0) == from ? from
                                                 : month_first(from, 1);
-    int64_t me = to == INT64_MAX ? INT64_MAX : month_first(to + 1, 0);
+    /* Roll-up rows are dated by the day of their commit (ld_bump, 017:
+     * now()), never later: a range reaching today has all of to's month in
+     * its monthly row, and reads that one row per unit or body instead of
+     * a row per day (month to date, the console's default period: 2,200
+     * bodies x 30 days at a month's end). Both clocks are the machine's;
+     * a transaction begun past midnight and read within the same few
+     * milliseconds is the only one a monthly row could hold too early. */
+    int64_t today = (int64_t)(time(NULL) / 86400);
+    int64_t me = to == INT64_MAX ? INT64_MAX
+                 : to >= today   ? month_first(to, 1)
+                                 : month_first(to + 1, 0);
     int64_t end_a = to == INT64_MAX ? ms : (ms < to + 1 ? ms : to + 1);
     int64_t start_b = me > ms ? me : ms;
     if (from > start_b)
