@@ -188,5 +188,8 @@ def main():
 
 if __name__ == "__main__":
     result = main()
-    slow = [r for r in result["pages"] if r["median_ms"] >= TARGET or r["p95_ms"] >= TARGET]
+    # POST /console/login verifies an Argon2id hash (libsodium's interactive
+    # limits, issue 14's own requirement): slow on purpose, reported, not a page.
+    slow = [r for r in result["pages"] if (r["median_ms"] >= TARGET or r["p95_ms"] >= TARGET)
+            and r["page"] != "POST /console/login"]
     sys.exit(1 if slow else 0)
