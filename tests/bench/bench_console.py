@@ -50,14 +50,15 @@ def timed(c, path, want=200):
 
 
 def wait_quiet(path, every=5.0, cap=600.0):
-    """Seconds until the file at path grows by less than a few lines (4 kB:
-    the steady state's due-soon alerts) in `every` seconds (at most cap)."""
+    """Seconds until the file at path has grown by less than a few lines
+    (4 kB: the steady state's due-soon alerts) in each of six `every`
+    second intervals in a row (at most cap). The notifier's catch-up may
+    start a while after the load: one quiet interval is not enough."""
     t0 = time.monotonic()
-    size = -1
-    while time.monotonic() - t0 < cap:
+    size, quiet = -1, 0
+    while time.monotonic() - t0 < cap and quiet < 6:
         now = os.path.getsize(path) if os.path.exists(path) else 0
-        if size >= 0 and now - size < 4096:
-            break
+        quiet = quiet + 1 if size >= 0 and now - size < 4096 else 0
         size = now
         time.sleep(every)
     return time.monotonic() - t0
@@ -131,6 +132,7 @@ def main():
         assert op.login("operator.bench", "bench-password-1")[0] == 303
         assert staff.login(f"staff.bench@{body}", "bench-password-2")[0] == 303
         month = time.strftime("%Y-%m", time.gmtime())
+        year_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 400 * 86400))
         with s.db() as conn, conn.cursor() as cur:
             cur.execute("SELECT channel_id FROM cases WHERE case_id = %s", (case_id,))
             ticket = cur.fetchone()[0]
@@ -145,6 +147,9 @@ def main():
             (op, "/console/overview?by=body"),
             (op, "/console/overview?by=category"),
             (op, "/console/overview?by=channel"),
+            # the whole generated history (a year) by category and channel
+            (op, f"/console/overview?by=category&from={year_ago}"),
+            (op, f"/console/overview?by=channel&from={year_ago}"),
             (op, "/console/trend.svg"),
             (op, f"/console/trend.svg?unit={district}"),
             (op, "/console/overdue"),
@@ -175,8 +180,9 @@ def main():
         out.append(measure("POST /console/login", login))
         for c, path in pages:
             out.append(measure(path, lambda c=c, path=path: timed(c, path)))
-        worst_med = max(out, key=lambda r: r["median_ms"])
-        worst_p95 = max(out, key=lambda r: r["p95_ms"])
+        held = [r for r in out if r["page"] != "POST /console/login"]  # see the end
+        worst_med = max(held, key=lambda r: r["median_ms"])
+        worst_p95 = max(held, key=lambda r: r["p95_ms"])
         res = {"cases": n, "body": body, "body_open": open_n, "runs": RUNS - 1,
                "target_ms": TARGET, "pages": out,
                "worst_median": worst_med, "worst_p95": worst_p95}

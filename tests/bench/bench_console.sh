@@ -23,7 +23,7 @@ for p in r["pages"]:
         flag += "  (Argon2id password check: slow on purpose, not a page)"
     print(f"  {p['page']:64} {p['median_ms']:7.1f} {p['p95_ms']:7.1f}{flag}")
 w, q = r["worst_median"], r["worst_p95"]
-print(f"console: worst median {w['median_ms']} ms ({w['page']}), worst p95 {q['p95_ms']} ms "
-      f"({q['page']})")
+print(f"console: pages' worst median {w['median_ms']} ms ({w['page']}), worst p95 "
+      f"{q['p95_ms']} ms ({q['page']})")
 PY
 exit "$rc"
