@@ -139,8 +139,9 @@
     " LEFT JOIN pe ON pe.key = sel.code"                                                           \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL OR pe.key IS NOT NULL ORDER BY sel.code"
 
-/* By category or by channel (DIM, a column of cases): no roll-up holds
- * these, so they are counted from the events of the range, found through
+/* By category or by channel (DIM, a column of cases) within a unit: the
+ * roll-ups per category and channel (017, below) know no unit, so these
+ * are counted from the events of the range, found through
  * the BRIN index on case_events.at (012_figures_by_dimension.sql), by the
  * rules the roll-ups follow for a unit (docs/case-lifecycle.md): a case is
  * received once, when assigned at creation; its first reply (on time when
@@ -151,8 +152,8 @@
  * (both set once, by that event's transaction, at the same now()), and
  * the first reply was on time when the earliest on-time reply is it. Open
  * and overdue are live, from the open cases. Cost follows the events of
- * the range: these are reports, not the 50 ms tier figures
- * (docs/figures.md has the bench's timings). */
+ * the range (docs/figures.md has the bench's timings). 017's roll-ups
+ * count by these same rules, event by event. */
 /* $3: a unit's subtree ('' all), for the events' cases and the open ones */
 #define DIM_IN_SUBTREE_C                                                                           \
     " AND ($3 = '' OR c.compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
