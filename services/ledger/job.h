@@ -18,7 +18,7 @@
 #include "field_limits.h"
 #include "wire.h"
 
-#define JOB_MAX_RES 4     /* statements a job sends in phase 2 */
+#define JOB_MAX_RES 6     /* statements a job sends in phase 2 (RatesQuery: 6) */
 #define JOB_MAX_PARAMS 24 /* parameters of one phase-2 statement */
 /* The limits of lib/field_limits.h, shared with the router (issue 10). */
 #define LEDGER_ID_MAX LIMIT_ID_MAX

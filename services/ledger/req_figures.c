@@ -85,7 +85,8 @@
     " o AS (SELECT body_id AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
     "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
-    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " GROUP BY body_id),"             \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL BODY_SEL " AND NOT $8::bool"               \
+    "  GROUP BY body_id),"                                                                         \
     " pe AS (SELECT body_id AS key," CLOCK_EVENT_COUNTS " FROM case_events"                        \
     "  WHERE " CLOCK_EVENTS_OF_RANGE BODY_SEL " GROUP BY body_id),"                                \
     " k AS (SELECT key FROM f UNION SELECT key FROM o UNION SELECT key FROM pe)"                   \
@@ -117,7 +118,8 @@
     " oc AS (SELECT compound_code, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
     "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
-    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " GROUP BY compound_code),"       \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL OPEN_SEL " AND NOT $9::bool"               \
+    "  GROUP BY compound_code),"                                                                   \
     " o AS (SELECT p.code AS key, sum(oc.open) open, sum(oc.overdue_reply) overdue_reply,"         \
     "  sum(oc.overdue_resolve) overdue_resolve, sum(oc.paused) paused, sum(oc.extended) extended"  \
     "  FROM oc JOIN units cu ON cu.code = oc.compound_code, unnest(cu.path) AS p(code)"            \
@@ -139,8 +141,9 @@
     " LEFT JOIN pe ON pe.key = sel.code"                                                           \
     " WHERE f.key IS NOT NULL OR o.key IS NOT NULL OR pe.key IS NOT NULL ORDER BY sel.code"
 
-/* By category or by channel (DIM, a column of cases): no roll-up holds
- * these, so they are counted from the events of the range, found through
+/* By category or by channel (DIM, a column of cases) within a unit: the
+ * roll-ups per category and channel (017, below) know no unit, so these
+ * are counted from the events of the range, found through
  * the BRIN index on case_events.at (012_figures_by_dimension.sql), by the
  * rules the roll-ups follow for a unit (docs/case-lifecycle.md): a case is
  * received once, when assigned at creation; its first reply (on time when
@@ -151,8 +154,8 @@
  * (both set once, by that event's transaction, at the same now()), and
  * the first reply was on time when the earliest on-time reply is it. Open
  * and overdue are live, from the open cases. Cost follows the events of
- * the range: these are reports, not the 50 ms tier figures
- * (docs/figures.md has the bench's timings). */
+ * the range (docs/figures.md has the bench's timings). 017's roll-ups
+ * count by these same rules, event by event. */
 /* $3: a unit's subtree ('' all), for the events' cases and the open ones */
 #define DIM_IN_SUBTREE_C                                                                           \
     " AND ($3 = '' OR c.compound_code IN (SELECT code FROM units WHERE $3 = ANY (path)))"
@@ -185,10 +188,49 @@
     " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
     "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
     "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
-    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " GROUP BY " DIM "),"       \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL DIM_IN_SUBTREE " AND NOT $4::bool"         \
+    "  GROUP BY " DIM "),"                                                                         \
     " pe AS (SELECT c." DIM " AS key," CLOCK_EVENT_COUNTS_E " FROM case_events e"                  \
     "  JOIN cases c USING (case_id) WHERE " CLOCK_EVENTS_OF_RANGE_E DIM_IN_SUBTREE_C               \
     "  GROUP BY c." DIM "),"                                                                       \
+    " k AS (SELECT key FROM f UNION SELECT key FROM o UNION SELECT key FROM pe)"                   \
+    " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
+    "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
+    "  COALESCE(f.satisfied, 0), COALESCE(o.open, 0), COALESCE(o.overdue_reply, 0),"               \
+    "  COALESCE(o.overdue_resolve, 0), COALESCE(f.escalated, 0), COALESCE(f.returned, 0),"         \
+    "  0, 0, 0, COALESCE(o.paused, 0), COALESCE(o.extended, 0),"                                   \
+    "  COALESCE(pe.cases_paused, 0), COALESCE(pe.cases_extended, 0)"                               \
+    " FROM k LEFT JOIN f USING (key) LEFT JOIN o USING (key) LEFT JOIN pe USING (key)"             \
+    " ORDER BY k.key"
+
+/* By category or by channel over the whole city: the same figures from
+ * the roll-ups per category and channel (017_figures_dim_rollups.sql, kept
+ * by the rules above, event by event, in the transaction of the events):
+ * the range's whole months and the days at its ends, as for a body
+ * (fig_range()), so the cost follows the roll-up rows, not the events (the
+ * whole history of a million cases passed the 10 s statement timeout when
+ * counted from its events). Open, overdue and the clock counts are live,
+ * as above. Within a unit (RATES_DIM_SQL) the events are still counted:
+ * the roll-ups know no unit. */
+#define DIM_COLS                                                                                   \
+    "key, received, replied, replied_on_time, resolved, rated, satisfied, escalated, returned"
+#define RATES_DIM_ROLLUP_SQL(DIM)                                                                  \
+    "WITH f AS (SELECT key, sum(received) received, sum(replied) replied,"                         \
+    "  sum(replied_on_time) rot, sum(resolved) resolved, sum(rated) rated,"                        \
+    "  sum(satisfied) satisfied, sum(escalated) escalated, sum(returned) returned FROM ("          \
+    "  SELECT " DIM_COLS " FROM figures_dim_daily"                                                 \
+    "   WHERE dim = '" DIM "' AND day >= $1::date AND day < $4::date"                              \
+    "  UNION ALL SELECT " DIM_COLS " FROM figures_dim_daily"                                       \
+    "   WHERE dim = '" DIM "' AND day >= $5::date AND day <= $2::date"                             \
+    "  UNION ALL SELECT " DIM_COLS " FROM figures_dim_monthly"                                     \
+    "   WHERE dim = '" DIM "' AND month >= $6::date AND month < $7::date) x GROUP BY key),"        \
+    " o AS (SELECT " DIM " AS key, count(*) open,"                                                 \
+    "  count(*) FILTER (WHERE replied_at IS NULL AND reply_due < " LD_NOW_SQL ") overdue_reply,"   \
+    "  count(*) FILTER (WHERE resolve_due < " LD_NOW_SQL ") overdue_resolve," OPEN_CLOCK_COUNTS    \
+    "  FROM cases WHERE state IN " CASE_OPEN_STATES_SQL " AND $3 = '' AND NOT $8::bool"            \
+    "  GROUP BY " DIM "),"                                                                         \
+    " pe AS (SELECT c." DIM " AS key," CLOCK_EVENT_COUNTS_E " FROM case_events e"                  \
+    "  JOIN cases c USING (case_id) WHERE " CLOCK_EVENTS_OF_RANGE_E " GROUP BY c." DIM "),"        \
     " k AS (SELECT key FROM f UNION SELECT key FROM o UNION SELECT key FROM pe)"                   \
     " SELECT k.key, k.key, COALESCE(f.received, 0), COALESCE(f.replied, 0),"                       \
     "  COALESCE(f.rot, 0), COALESCE(f.resolved, 0), COALESCE(f.rated, 0),"                         \
@@ -206,11 +248,12 @@ static const db_stmt_t rates_stmts[] = {
      " ($2 = '' OR EXISTS (SELECT 1 FROM bodies WHERE id = $2))",
      2},
     /* $1 from day $2 to day $3 unit subtree ('' all); $4..$7 the range's
-     * parts, see fig_range() */
-    {"rates_body", RATES_BODY_SQL(""), 7},
-    {"rates_body_in", RATES_BODY_SQL(SUBTREE_BODIES), 7},
+     * parts, see fig_range(); $8 period_only (the live counts skipped: a
+     * one-time filter, so the open cases are not even read) */
+    {"rates_body", RATES_BODY_SQL(""), 8},
+    {"rates_body_in", RATES_BODY_SQL(SUBTREE_BODIES), 8},
     /* $1 from day $2 to day $3 unit subtree $4 unit kind, $5..$8 the
-     * range's parts (fig_range()). Open cases are
+     * range's parts (fig_range()), $9 period_only. Open cases are
      * counted per compound first (index-only on cases_open), then added up
      * the compound's path: cost follows the open cases, not the history;
      * within a subtree only the subtree's compounds' open cases are read.
@@ -224,11 +267,16 @@ static const db_stmt_t rates_stmts[] = {
      RATES_UNIT_SQL(" JOIN sel ON code = unit_code", "",
                     " AND compound_code IN (SELECT code FROM units"
                     "  WHERE kind = 'compound' AND $3 = ANY (path))"),
-     8},
-    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 8},
-    /* $1 from day $2 to day $3 unit subtree ('' all) */
-    {"rates_category", RATES_DIM_SQL("category"), 3},
-    {"rates_channel", RATES_DIM_SQL("channel"), 3},
+     9},
+    {"rates_unit_all", RATES_UNIT_SQL("", " WHERE key IN (SELECT code FROM sel)", ""), 9},
+    /* $1 from day $2 to day $3 unit subtree $4 period_only, counted from
+     * the events */
+    {"rates_category_in", RATES_DIM_SQL("category"), 4},
+    {"rates_channel_in", RATES_DIM_SQL("channel"), 4},
+    /* $1 from day $2 to day $3 '' (the whole city), $4..$7 the range's
+     * parts (fig_range()), $8 period_only: from the roll-ups */
+    {"rates_category", RATES_DIM_ROLLUP_SQL("category"), 8},
+    {"rates_channel", RATES_DIM_ROLLUP_SQL("channel"), 8},
     {RATES_REPORTERS_STMT_NAME, RATES_REPORTERS_STMT_SQL, 4}, /* req_repeats.c */
     {RATES_UNCOVERED_STMT_NAME, RATES_UNCOVERED_STMT_SQL, 4}, /* figures_calendar.h */
 };
@@ -291,7 +339,9 @@ static int64_t month_first(int64_t day, int months_on)
 /* The parts of a day range [from, to] (ms <= 0: unbounded), as dates:
  *   out[0] the days before the first whole month end before this day,
  *   out[1] the days after the last whole month start on this day,
- *   out[2], out[3] the whole months: month >= out[2] and month < out[3].
+ *   out[2], out[3] the whole months: month >= out[2] and month < out[3]
+ *   (to's month is whole when it ends on or after to, or to is today or
+ *   later: no roll-up row is dated after today).
  * The same arithmetic the SQL did, done once here (see RATES_UNIT_SQL). */
 static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const char **out)
 {
@@ -302,7 +352,17 @@ static void fig_range(ledger_job_t *j, int64_t from_ms, int64_t to_ms, const cha
     int64_t ms = from == INT64_MIN              ? INT64_MIN
                  : month_first(from, 0) == from ? from
                                                 : month_first(from, 1);
-    int64_t me = to == INT64_MAX ? INT64_MAX : month_first(to + 1, 0);
+    /* Roll-up rows are dated by the day of their commit (ld_bump, 017:
+     * ld_now()), never later: a range reaching today has all of to's month in
+     * its monthly row, and reads that one row per unit or body instead of
+     * a row per day (month to date, the console's default period: 2,200
+     * bodies x 30 days at a month's end). Both read the system's clock;
+     * a transaction begun past midnight and read within the same few
+     * milliseconds is the only one a monthly row could hold too early. */
+    int64_t today = ledger_clock_now_ms() / 86400000;
+    int64_t me = to == INT64_MAX ? INT64_MAX
+                 : to >= today   ? month_first(to, 1)
+                                 : month_first(to + 1, 0);
     int64_t end_a = to == INT64_MAX ? ms : (ms < to + 1 ? ms : to + 1);
     int64_t start_b = me > ms ? me : ms;
     if (from > start_b)
@@ -340,11 +400,58 @@ static int known_or_fail(ledger_job_t *j, const char *unit, const char *body)
     return 0;
 }
 
+/* The figures statement of a RatesQuery, planned for its own values.
+ * Why: its optional filters ($3 = '' OR ...) and range parts make
+ * PostgreSQL's generic plan, which a prepared statement switches to after
+ * five runs, slower than a plan for the values (by body over a month at a
+ * million cases: 35 ms custom, 45-60 ms generic; more under load), and a
+ * figure page runs the same statement over and over. Planning costs a
+ * millisecond. SET LOCAL lasts to the end of the batch's transaction, so
+ * the default is set back at once for the statements after it. The
+ * result is j->res[3] (res[2] and res[4] are the two SETs). */
+static int send_custom(db_t *db, ledger_job_t *j, const char *stmt, int n, const char **v)
+{
+    if (ledger_job_send_cmd(db, j, "SET LOCAL plan_cache_mode = force_custom_plan") < 0 ||
+        ledger_job_send(db, j, stmt, n, v) < 0 ||
+        ledger_job_send_cmd(db, j, "SET LOCAL plan_cache_mode TO DEFAULT") < 0)
+        return -ENOTCONN;
+    return 0;
+}
+
+/* The RatesQuery's figures statement (j->res[3], between the SETs of
+ * send_custom() at res[2] and res[4]). */
+static int rates_send_figures(db_t *db, ledger_job_t *j, const char *by, const char *live_off)
+{
+    const Liandong__V1__RatesQuery *q = j->req->rates_query;
+    const char **v = j->params;
+    if (strcmp(by, "category") == 0 || strcmp(by, "channel") == 0) {
+        int cat = strcmp(by, "category") == 0;
+        if (*q->unit) {
+            v[3] = live_off;
+            return send_custom(db, j, cat ? "rates_category_in" : "rates_channel_in", 4, v);
+        }
+        fig_range(j, q->from_ms, q->to_ms, &v[3]);
+        v[7] = live_off;
+        return send_custom(db, j, cat ? "rates_category" : "rates_channel", 8, v);
+    }
+    if (strcmp(by, "body") == 0) {
+        fig_range(j, q->from_ms, q->to_ms, &v[3]);
+        v[7] = live_off;
+        return send_custom(db, j, *q->unit ? "rates_body_in" : "rates_body", 8, v);
+    }
+    v[3] = by;
+    fig_range(j, q->from_ms, q->to_ms, &v[4]);
+    v[8] = live_off;
+    return send_custom(db, j, *q->unit ? "rates_unit" : "rates_unit_all", 9, v);
+}
+
 static int rates_send(db_t *db, ledger_job_t *j)
 {
     const Liandong__V1__RatesQuery *q = j->req->rates_query;
     const char **v = j->params;
     const char *by = *q->by ? q->by : "body";
+    /* the live counts' switch goes last, after the range's parts */
+    const char *live_off = q->period_only ? "t" : "f";
     v[0] = day_of(j, q->from_ms, "-infinity");
     v[1] = day_of(j, q->to_ms, "infinity");
     v[2] = q->unit;
@@ -355,26 +462,19 @@ static int rates_send(db_t *db, ledger_job_t *j)
     const char *rv[4] = {by, v[0], v[1], q->unit};
     if (ledger_job_send(db, j, RATES_REPORTERS_STMT_NAME, 4, rv) < 0)
         return -ENOTCONN;
-    /* the cases counted Monday-Friday (issue 15), as j->res[2] */
+    if ((rc = rates_send_figures(db, j, by, live_off)) < 0)
+        return rc;
+    /* the cases counted Monday-Friday (issue 15), as j->res[5] */
     if (ledger_job_send(db, j, RATES_UNCOVERED_STMT_NAME, 4, rv) < 0)
         return -ENOTCONN;
-    if (strcmp(by, "category") == 0 || strcmp(by, "channel") == 0)
-        return ledger_job_send(
-            db, j, strcmp(by, "category") == 0 ? "rates_category" : "rates_channel", 3, v);
-    if (strcmp(by, "body") == 0) {
-        fig_range(j, q->from_ms, q->to_ms, &v[3]);
-        return ledger_job_send(db, j, *q->unit ? "rates_body_in" : "rates_body", 7, v);
-    }
-    v[3] = by;
-    fig_range(j, q->from_ms, q->to_ms, &v[4]);
-    return ledger_job_send(db, j, *q->unit ? "rates_unit" : "rates_unit_all", 8, v);
+    return 0;
 }
 
 static int rates_answer(ledger_job_t *j)
 {
     if (known_or_fail(j, j->req->rates_query->unit, "") < 0)
         return -ENOENT;
-    const PGresult *res = j->res[3];
+    const PGresult *res = j->res[3]; /* send_custom() */
     Liandong__V1__RatesReport *rep = ledger_job_alloc(j, sizeof(*rep));
     liandong__v1__rates_report__init(rep);
     int n = PQntuples(res);
@@ -407,7 +507,7 @@ static int rates_answer(ledger_job_t *j)
         rep->rows[rep->n_rows++] = w;
     }
     ledger_rates_reporters_fill(j, rep, j->res[1]);
-    ledger_rates_uncovered_fill(j, rep, j->res[2]);
+    ledger_rates_uncovered_fill(j, rep, j->res[5]);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_RATES_REPORT;
     j->answer.rates_report = rep;
     return 0;

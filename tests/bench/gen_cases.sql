@@ -4,7 +4,8 @@
 -- written: a case row, its events (created, assigned, replied, resolved,
 -- rated) with gap-free seq numbers taken from ledger_counters, the
 -- deliveries the assignments imply, and the
--- daily and monthly roll-ups (figures_body_* / figures_unit_*) that those
+-- daily and monthly roll-ups (figures_body_* / figures_unit_* /
+-- figures_dim_*) that those
 -- events bump (see docs/case-lifecycle.md). Each compound's case goes to
 -- its property company (else its first body).
 --
@@ -77,6 +78,10 @@ SELECT case_id, :case0 + k, 'hotline', 'gen-' || (:case0 + k),
 -- transaction. The same deliveries are written set-based below. DISABLE
 -- TRIGGER is transactional: a failed load leaves the trigger on.
 ALTER TABLE case_events DISABLE TRIGGER case_events_deliver;
+-- So is the roll-up note per category and channel (017): with one
+-- statement of millions of events it would put them all on today; the
+-- roll-ups are written per day below.
+ALTER TABLE case_events DISABLE TRIGGER case_events_dims;
 SELECT value AS seq0 FROM ledger_counters WHERE name = 'event_seq' FOR UPDATE \gset
 CREATE TEMP TABLE ev ON COMMIT DROP AS
 SELECT g.k, g.case_id, g.code, g.body, x.j, x.kind, x.from_state, x.to_state, x.at, g.reply_due,
@@ -115,6 +120,7 @@ INSERT INTO delivery_counters AS d (body_id, last_seq)
 SELECT body_id, max(delivery_seq) FROM deliveries GROUP BY body_id
 ON CONFLICT (body_id) DO UPDATE SET last_seq = excluded.last_seq;
 ALTER TABLE case_events ENABLE TRIGGER case_events_deliver;
+ALTER TABLE case_events ENABLE TRIGGER case_events_dims;
 
 -- Roll-ups: the deltas every event bumps, summed per UTC day and compound
 -- first (a compound has one body here), then per body and per unit on the
@@ -175,6 +181,33 @@ ON CONFLICT (month, unit_code) DO UPDATE SET
   resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
   satisfied = f.satisfied + excluded.satisfied;
 
+-- Per category and per channel (017_figures_dim_rollups.sql): every
+-- generated case is an 'elevator' case of channel 'hotline' (the INSERT
+-- INTO cases above), and has one reply at most, so each reply is its first.
+INSERT INTO figures_dim_daily AS f (day, dim, key, received, replied, replied_on_time, resolved,
+                                    rated, satisfied)
+SELECT d.day, x.dim, x.key, sum(received), sum(replied), sum(replied_on_time), sum(resolved),
+       sum(rated), sum(satisfied)
+  FROM d, (VALUES ('category', 'elevator'), ('channel', 'hotline')) AS x(dim, key)
+ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+ON CONFLICT (day, dim, key) DO UPDATE SET
+  received = f.received + excluded.received, replied = f.replied + excluded.replied,
+  replied_on_time = f.replied_on_time + excluded.replied_on_time,
+  resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
+  satisfied = f.satisfied + excluded.satisfied;
+
+INSERT INTO figures_dim_monthly AS f (month, dim, key, received, replied, replied_on_time,
+                                      resolved, rated, satisfied)
+SELECT date_trunc('month', d.day)::date, x.dim, x.key, sum(received), sum(replied),
+       sum(replied_on_time), sum(resolved), sum(rated), sum(satisfied)
+  FROM d, (VALUES ('category', 'elevator'), ('channel', 'hotline')) AS x(dim, key)
+ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+ON CONFLICT (month, dim, key) DO UPDATE SET
+  received = f.received + excluded.received, replied = f.replied + excluded.replied,
+  replied_on_time = f.replied_on_time + excluded.replied_on_time,
+  resolved = f.resolved + excluded.resolved, rated = f.rated + excluded.rated,
+  satisfied = f.satisfied + excluded.satisfied;
+
 COMMIT;
 VACUUM ANALYZE cases;
 VACUUM ANALYZE case_events;
@@ -182,5 +215,7 @@ VACUUM ANALYZE figures_body_daily;
 VACUUM ANALYZE figures_unit_daily;
 VACUUM ANALYZE figures_body_monthly;
 VACUUM ANALYZE figures_unit_monthly;
+VACUUM ANALYZE figures_dim_daily;
+VACUUM ANALYZE figures_dim_monthly;
 VACUUM ANALYZE units;
 VACUUM ANALYZE deliveries;
