@@ -61,6 +61,10 @@ static void *thread_main(void *arg)
              * once until the loop's reconnect succeeds. */
             if (rc == -ENOTCONN)
                 db_disconnect(w->db);
+        } else if (task == DB_TASK_CHECK) {
+            rc = db_check(w->db);
+            if (rc == -ENOTCONN)
+                db_disconnect(w->db);
         } else {
             rc = db_connect(w->db);
         }
@@ -191,6 +195,11 @@ int db_worker_post_batch(db_worker_t *w, ledger_job_t *jobs, size_t n)
 int db_worker_post_connect(db_worker_t *w)
 {
     return post(w, DB_TASK_CONNECT, NULL, 0);
+}
+
+int db_worker_post_check(db_worker_t *w)
+{
+    return post(w, DB_TASK_CHECK, NULL, 0);
 }
 
 void db_worker_wait(db_worker_t *w)

@@ -20,13 +20,13 @@
 #include "db.h"
 #include "job.h"
 
-typedef enum { DB_TASK_BATCH = 1, DB_TASK_CONNECT = 2 } db_task_t;
+typedef enum { DB_TASK_BATCH = 1, DB_TASK_CONNECT = 2, DB_TASK_CHECK = 3 } db_task_t;
 
 typedef struct db_worker db_worker_t;
 
-/* On the loop, once per finished task: rc is ledger_batch_run()'s (after
- * -ENOTCONN the thread has already dropped the connection) or
- * db_connect()'s. */
+/* On the loop, once per finished task: rc is ledger_batch_run()'s or
+ * db_check()'s (after -ENOTCONN the thread has already dropped the
+ * connection) or db_connect()'s. */
 typedef void (*db_worker_done_fn)(void *ud, db_task_t task, int rc);
 
 /* Starts the thread; `db` is the thread's from now on. 0 or -errno. */
@@ -44,6 +44,8 @@ uint64_t db_worker_busy_ns(const db_worker_t *w);
  * untouched by the loop until the done callback. */
 int db_worker_post_batch(db_worker_t *w, ledger_job_t *jobs, size_t n);
 int db_worker_post_connect(db_worker_t *w);
+/* db_check(): the writer's connection and lock, between batches. */
+int db_worker_post_check(db_worker_t *w);
 /* Blocks until the running task (if any) is done and runs its callback:
  * for shutdown only, where the loop may wait. */
 void db_worker_wait(db_worker_t *w);
