@@ -499,7 +499,8 @@ int main(int argc, char **argv)
         (rc = metrics_create(config_get(opts, NOPTS, "metrics"), config_get(opts, NOPTS, "db"),
                              &l.metrics)) < 0 ||
         (rc = db_worker_create(l.svc.loop, l.db, on_db_done, &l, &l.dbw)) < 0) {
-        log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+        log_error(NULL, "cannot start (requests on %s, events on %s): %s", listen, events,
+                  rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&l.svc, &l);
         service_finish(&l.svc);
         db_destroy(&l.db);

@@ -185,7 +185,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if ((rc = notifier_start(&n)) < 0) {
-        log_error(NULL, "cannot start: %s", zmq_strerror(-rc));
+        log_error(NULL, "cannot start (alerts on %s, health on %s): %s", n.cfg.alerts, n.cfg.listen,
+                  zmq_strerror(-rc));
         notifier_stop(&n);
         service_finish(&n.svc);
         notifier_destroy(&n);
