@@ -203,9 +203,20 @@ def test_second_notifier_takes_over_firing(system):
         for name, svc in notifiers.items():
             rc = svc.stop()
             assert name == "a" or rc == 0, f"notifier {name} exited {rc}"
-        # The module's system expects a notifier of its own at the end.
+        # The module's system expects a notifier of its own at the end,
+        # up (its signal handlers set: under ASan a SIGTERM right after the
+        # start would find none) before the system stops it.
+        path = system.services["notifier"].log_path
+        size = os.path.getsize(path)
         system.services["notifier"] = liandong.Service(
             "notifier", liandong.notifier_argv(system.ep), system.log_dir, system.env)
+
+        def started():
+            with open(path, encoding="utf-8", errors="replace") as f:
+                f.seek(size)
+                return "synchronised" in f.read()
+
+        wait_for("the system's notifier again", started)
 
 
 if __name__ == "__main__":
