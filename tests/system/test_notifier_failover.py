@@ -166,12 +166,15 @@ def test_second_notifier_takes_over_firing(system):
         # doubled escalation (two notifiers, or a retry under a new id)
         # makes more escalations than records and never settles.
         def settled():
-            rec = dict(query(system, "SELECT case_id, count(*) FROM case_alerts"
-                                     " WHERE case_id = ANY(%s) AND stage = 'escalate'"
-                                     " GROUP BY case_id", (ids,)))
-            esc = dict(query(system, "SELECT case_id, count(*) FROM case_events"
-                                     " WHERE case_id = ANY(%s) AND kind = 'escalated'"
-                                     " GROUP BY case_id", (ids,)))
+            # One statement: one snapshot of both counts (two queries could
+            # read the records before and the escalations after a step).
+            rows = query(system, "SELECT c, (SELECT count(*) FROM case_alerts a"
+                                 " WHERE a.case_id = c AND a.stage = 'escalate'),"
+                                 " (SELECT count(*) FROM case_events e"
+                                 " WHERE e.case_id = c AND e.kind = 'escalated')"
+                                 " FROM unnest(%s::text[]) AS c", (ids,))
+            rec = {r[0]: r[1] for r in rows}
+            esc = {r[0]: r[2] for r in rows}
             for cid in ids:
                 # One escalation may be committed and its stage not yet
                 # recorded (the router answers first); never two.
