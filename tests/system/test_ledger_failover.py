@@ -155,3 +155,4 @@ def test_standby_takes_over_writes(pg):  # noqa: F811
         a.stop()
         if b is not None:
             assert b.stop() == 0, b.log()
+
