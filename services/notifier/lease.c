@@ -12,6 +12,9 @@
 #include "notifier.h"
 
 #define LEASE_NAME "notifier"
+/* How long a stopping notifier's ledger socket may take to send its
+ * giving-up (notifier_lease_give_up). */
+#define LEASE_GIVE_UP_LINGER_MS 300
 
 typedef struct {
     notifier_t *n;
@@ -108,6 +111,37 @@ int notifier_lease_start(notifier_t *n)
     n->lease_open = 1;
     uint32_t every = n->cfg.lease_ttl_ms / 3;
     return uv_timer_start(&n->lease_timer, on_lease_timer, 0, every);
+}
+
+static void on_given_up(int status, wire_msg_t *answer, void *ud)
+{
+    (void)status;
+    (void)answer;
+    (void)ud;
+}
+
+void notifier_lease_give_up(notifier_t *n)
+{
+    if (!n->lease_open || !n->firing || n->ledger == NULL)
+        return;
+    /* A planned stop hands over at once instead of after the grant runs
+     * out (up to --lease-ttl-ms): ttl 0 ends our grant. Fire and forget:
+     * the socket lingers briefly so the request leaves before it closes;
+     * if it is lost, the grant runs out as after a kill. */
+    n->firing = 0;
+    Liandong__V1__Lease q = LIANDONG__V1__LEASE__INIT;
+    q.name = LEASE_NAME;
+    q.holder = (char *)n->cfg.lease_holder;
+    q.ttl_ms = 0;
+    envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
+    e.body_case = LIANDONG__V1__ENVELOPE__BODY_LEASE;
+    e.lease = &q;
+    if (rpc_client_call(n->ledger, &e, 1000, on_given_up, NULL) == 0) {
+        int linger = LEASE_GIVE_UP_LINGER_MS;
+        zmq_setsockopt(zuv_socket_zmq(rpc_client_socket(n->ledger)), ZMQ_LINGER, &linger,
+                       sizeof linger);
+        log_info(NULL, "giving the lease up: the other notifier may fire now");
+    }
 }
 
 void notifier_lease_stop(notifier_t *n)

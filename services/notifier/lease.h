@@ -22,6 +22,9 @@ struct notifier;
  * fire, as a single notifier did before). 0 or a negative errno. */
 int notifier_lease_start(struct notifier *n);
 void notifier_lease_stop(struct notifier *n);
+/* On a planned stop, before the ledger client is destroyed: ends our grant
+ * (Lease with ttl 0) so that the standby fires at its next ask. */
+void notifier_lease_give_up(struct notifier *n);
 /* True while this notifier may fire. */
 int notifier_lease_firing(const struct notifier *n);
 

@@ -832,6 +832,7 @@ void notifier_stop(notifier_t *n)
         uv_close((uv_handle_t *)&n->sync_timer, NULL);
         n->timers_open = 0;
     }
+    notifier_lease_give_up(n);
     notifier_lease_stop(n);
     rpc_server_destroy(&n->health);
     zuv_socket_close(&n->sub);
