@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # cluster.sh - a local failover cluster on loopback (`make cluster`, issue 17):
 # a pg_auto_failover monitor, a primary and a standby with synchronous
-# replication, the ledger on the multi-host URI the monitor gives, two
-# routers (two front-end and two desk endpoints) and the notifier.
+# replication, and two of every service: two ledgers on the multi-host URI
+# the monitor gives (one writes, holding the database's writer lock; the
+# other stands by with its sockets unbound), two routers (two front-end and
+# two desk endpoints) and two notifiers (one fires, holding the ledger's
+# lease "notifier"; the other stands by). Every client takes both.
 #
 #   cluster.sh start  DIR   create on first use, start everything, wait until
 #                           ready; writes DIR/cluster.env (endpoints, pids)
@@ -11,8 +14,12 @@
 #   cluster.sh switchover DIR  planned switchover: the standby becomes primary
 #
 # Ports: LIANDONG_CLUSTER_BASE (default 5440) + 0 monitor, +1 node1, +2
-# node2, +10 ledger, +11 events, +12 metrics, +20/+21 router 1 front/desk,
-# +30/+31 router 2 front/desk, +40 alerts, +41 notifier.
+# node2, +10/+11/+12 ledger 1 requests/events/metrics, +13/+14/+15 ledger 2,
+# +20/+21 router 1 front/desk, +30/+31 router 2 front/desk, +40/+41
+# notifier 1 alerts/health, +42/+43 notifier 2.
+#
+# LIANDONG_CLUSTER_NOTIFIER_ARGS: extra options for both notifiers (the
+# failover test runs their clock faster so that alerts fall due under load).
 #
 # PostgreSQL never runs as root: as root, every pg_autoctl runs as Debian's
 # `postgres` system user (unprivileged, in group postgres, which the socket
@@ -64,15 +71,24 @@ setup_paths() {
   P_MON=$BASE
   P_N1=$((BASE + 1))
   P_N2=$((BASE + 2))
-  EP_LEDGER=tcp://127.0.0.1:$((BASE + 10))
-  EP_EVENTS=tcp://127.0.0.1:$((BASE + 11))
-  METRICS=127.0.0.1:$((BASE + 12))
+  EP_LEDGER1=tcp://127.0.0.1:$((BASE + 10))
+  EP_EVENTS1=tcp://127.0.0.1:$((BASE + 11))
+  METRICS1=127.0.0.1:$((BASE + 12))
+  EP_LEDGER2=tcp://127.0.0.1:$((BASE + 13))
+  EP_EVENTS2=tcp://127.0.0.1:$((BASE + 14))
+  METRICS2=127.0.0.1:$((BASE + 15))
+  EP_LEDGER=$EP_LEDGER1,$EP_LEDGER2 # every client takes both
+  EP_EVENTS=$EP_EVENTS1,$EP_EVENTS2
   EP_ROUTER1=tcp://127.0.0.1:$((BASE + 20))
   EP_DESK1=tcp://127.0.0.1:$((BASE + 21))
   EP_ROUTER2=tcp://127.0.0.1:$((BASE + 30))
   EP_DESK2=tcp://127.0.0.1:$((BASE + 31))
-  EP_ALERTS=tcp://127.0.0.1:$((BASE + 40))
-  EP_NOTIFIER=tcp://127.0.0.1:$((BASE + 41))
+  EP_ALERTS1=tcp://127.0.0.1:$((BASE + 40))
+  EP_NOTIFIER1=tcp://127.0.0.1:$((BASE + 41))
+  EP_ALERTS2=tcp://127.0.0.1:$((BASE + 42))
+  EP_NOTIFIER2=tcp://127.0.0.1:$((BASE + 43))
+  EP_ALERTS=$EP_ALERTS1,$EP_ALERTS2
+  SERVICES=(ledger1 ledger2 router1 router2 notifier1 notifier2)
 }
 
 # pg_autoctl as the cluster's owner. Its configuration and state go under
@@ -289,7 +305,7 @@ start_svc() {
 # start at once, with its log, instead of after the whole timeout.
 check_alive() {
   local name f
-  for name in ledger router1 router2 notifier; do
+  for name in "${SERVICES[@]}"; do
     f=$RUN/$name.pid
     [ -f "$f" ] || continue
     kill -0 "$(cat "$f")" 2>/dev/null && continue
@@ -344,16 +360,24 @@ cmd_start() {
   export LIANDONG_KEYS=$KEYS
   "$BIN/petition" keys bootstrap --registry "$ROOT/deploy/registry/sample.json" --dir "$KEYS" \
     >/dev/null || die "petition keys bootstrap failed"
-  start_svc ledger --listen "$EP_LEDGER" --events "$EP_EVENTS" --db "$db" \
-    --schema-dir "$ROOT/deploy/schema" --metrics "$METRICS"
+  # Two ledgers on the same database: whichever takes the writer lock
+  # first writes, the other stands by (services/ledger/db.c).
+  start_svc ledger1 --listen "$EP_LEDGER1" --events "$EP_EVENTS1" --db "$db" \
+    --schema-dir "$ROOT/deploy/schema" --metrics "$METRICS1"
+  start_svc ledger2 --listen "$EP_LEDGER2" --events "$EP_EVENTS2" --db "$db" \
+    --schema-dir "$ROOT/deploy/schema" --metrics "$METRICS2"
   retry_until "registry import" "$BIN/petition" --ledger "$EP_LEDGER" --identity admin.root \
     registry import "$ROOT/deploy/registry/sample.json"
   start_svc router1 --listen "$EP_ROUTER1" --desk "$EP_DESK1" --ledger "$EP_LEDGER" \
     --lexicon "$ROOT/deploy/lexicon" --alerts "$EP_ALERTS"
   start_svc router2 --listen "$EP_ROUTER2" --desk "$EP_DESK2" --ledger "$EP_LEDGER" \
     --lexicon "$ROOT/deploy/lexicon" --alerts "$EP_ALERTS"
-  start_svc notifier --listen "$EP_NOTIFIER" --ledger "$EP_LEDGER" --events "$EP_EVENTS" \
-    --alerts "$EP_ALERTS" --router "$EP_ROUTER1,$EP_ROUTER2"
+  local nargs=()
+  read -r -a nargs <<<"${LIANDONG_CLUSTER_NOTIFIER_ARGS:-}"
+  start_svc notifier1 --listen "$EP_NOTIFIER1" --ledger "$EP_LEDGER" --events "$EP_EVENTS" \
+    --alerts "$EP_ALERTS1" --router "$EP_ROUTER1,$EP_ROUTER2" "${nargs[@]}"
+  start_svc notifier2 --listen "$EP_NOTIFIER2" --ledger "$EP_LEDGER" --events "$EP_EVENTS" \
+    --alerts "$EP_ALERTS2" --router "$EP_ROUTER1,$EP_ROUTER2" "${nargs[@]}"
   retry_until "router 1" "$BIN/petition" --router "$EP_ROUTER1" --ledger "$EP_LEDGER" ping
   retry_until "router 2" "$BIN/petition" --router "$EP_ROUTER2" --ledger "$EP_LEDGER" ping
   cat >"$DIR/cluster.env" <<ENV
@@ -370,7 +394,7 @@ CLUSTER_NODE2_PORT=$P_N2
 CLUSTER_DB='$db'
 CLUSTER_REPORT_DB='$uri&user=liandong_report&passfile=$LEDGER_PASS'
 ENV
-  log "ready: routers $EP_ROUTER1,$EP_ROUTER2 desks $EP_DESK1,$EP_DESK2 ledger $EP_LEDGER"
+  log "ready: routers $EP_ROUTER1,$EP_ROUTER2 desks $EP_DESK1,$EP_DESK2 ledgers $EP_LEDGER"
   log "database $uri"
   printf '%s\n' "$DIR/cluster.env"
 }
@@ -393,7 +417,7 @@ cmd_stop() {
   setup_paths "$1"
   local name
   # Front-ends first, the ledger last, PostgreSQL after every client.
-  for name in notifier router1 router2 ledger; do stop_pid "$name"; done
+  for name in notifier1 notifier2 router1 router2 ledger1 ledger2; do stop_pid "$name"; done
   # The standby before the primary: stopping the primary first would make
   # the monitor promote the standby on the way out.
   local order=(node1 node2)
@@ -410,7 +434,7 @@ cmd_status() {
   setup_paths "$1"
   autoctl show state --pgdata "$MON" || true
   local name pid
-  for name in ledger router1 router2 notifier; do
+  for name in "${SERVICES[@]}"; do
     pid=$(cat "$RUN/$name.pid" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       printf '%-9s running (pid %s)\n' "$name" "$pid"

@@ -72,6 +72,8 @@ static const authz_rule_t table[] = {
      * its channel (req_repeats.c checks the ticket is the channel's) */
     {AUTHZ_LEDGER, B(CASE_FOLLOW_UP), FE},
     {AUTHZ_LEDGER, B(LINK_REPORTER), OPER},
+    /* issue 17: which of two notifiers fires (req_lease.c) */
+    {AUTHZ_LEDGER, B(LEASE), SVC},
 
     {AUTHZ_FRONT, B(PING), KNOWN},
     /* on the front-end's own channel only (the router checks) */

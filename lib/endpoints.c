@@ -50,6 +50,15 @@ int endpoints_connect(void *zsock, const char *list)
         int one = 1;
         if (zmq_setsockopt(zsock, ZMQ_IMMEDIATE, &one, sizeof one) != 0)
             return -errno;
+        /* The other service may be a standby that binds only when it takes
+         * over (a ledger, issue 17): by then the reconnection attempts to
+         * its port have backed off to ZMQ_RECONNECT_IVL_MAX (5 s in
+         * lib/zuv.c), and that wait was most of a takeover's silence
+         * (3.8 s of it measured). Attempting every second at most costs a
+         * refused connection a second while it stands by. */
+        int ivl_max = ENDPOINTS_RECONNECT_MAX_MS;
+        if (zmq_setsockopt(zsock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max) != 0)
+            return -errno;
     }
     for (int i = 0; i < n; i++)
         if (zmq_connect(zsock, eps[i]) != 0)

@@ -20,9 +20,14 @@
  * too long endpoint, or more than `max` of them. */
 int endpoints_split(const char *list, char out[][ENDPOINT_MAX], size_t max);
 
+/* With several endpoints, the longest wait between reconnection attempts
+ * to one that is not up (a standby that binds when it takes over). */
+#define ENDPOINTS_RECONNECT_MAX_MS 1000
+
 /* Connects the ZeroMQ socket `zsock` to every endpoint of `list` and
  * returns how many (or a negative errno; -EINVAL as above). With more than
- * one, ZMQ_IMMEDIATE is set first: see endpoints.c. */
+ * one, ZMQ_IMMEDIATE and ZMQ_RECONNECT_IVL_MAX (ENDPOINTS_RECONNECT_MAX_MS)
+ * are set first: see endpoints.c. */
 int endpoints_connect(void *zsock, const char *list);
 
 #endif

@@ -25,7 +25,9 @@ struct rpc_server {
     void *ud;
     size_t max_msg;
     size_t in_flight;
-    int destroyed; /* freed when the last pending request is answered */
+    int destroyed;      /* freed when the last pending request is answered */
+    char endpoint[256]; /* as bound (ZMQ_LAST_ENDPOINT): for unbind/rebind */
+    int bound;
 };
 
 struct rpc_request {
@@ -180,7 +182,33 @@ int rpc_server_listen(rpc_server_t *srv, const char *endpoint)
     int rc = zuv_socket_bind(srv->sock, endpoint);
     if (rc < 0)
         return rc;
+    size_t sz = sizeof srv->endpoint;
+    if (zmq_getsockopt(zuv_socket_zmq(srv->sock), ZMQ_LAST_ENDPOINT, srv->endpoint, &sz) != 0)
+        snprintf(srv->endpoint, sizeof srv->endpoint, "%s", endpoint);
+    srv->bound = 1;
     return zuv_socket_start(srv->sock, 4, on_server_message, srv);
+}
+
+int rpc_server_unbind(rpc_server_t *srv)
+{
+    if (srv == NULL || !srv->bound)
+        return 0;
+    /* Unbinding a listener also ends the connections it accepted: clients
+     * with endpoint lists then send only to the other server. */
+    if (zmq_unbind(zuv_socket_zmq(srv->sock), srv->endpoint) != 0)
+        return -errno;
+    srv->bound = 0;
+    return 0;
+}
+
+int rpc_server_rebind(rpc_server_t *srv)
+{
+    if (srv == NULL || srv->bound)
+        return 0;
+    int rc = zuv_socket_bind(srv->sock, srv->endpoint);
+    if (rc == 0)
+        srv->bound = 1;
+    return rc;
 }
 
 size_t rpc_server_in_flight(const rpc_server_t *srv)

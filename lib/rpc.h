@@ -33,6 +33,11 @@ int rpc_server_create(uv_loop_t *loop, void *zctx, const char *endpoint, size_t 
 /* With endpoint NULL the socket is created but not bound: set socket
  * options (CURVE) through rpc_server_socket(), then rpc_server_listen(). */
 int rpc_server_listen(rpc_server_t *srv, const char *endpoint);
+/* Stops listening (and ends every connection) / listens again on the same
+ * endpoint, after rpc_server_listen: a standby that must take no requests
+ * (issue 17). 0 or a negative errno; each is a no-op when already so. */
+int rpc_server_unbind(rpc_server_t *srv);
+int rpc_server_rebind(rpc_server_t *srv);
 zuv_socket_t *rpc_server_socket(rpc_server_t *srv);
 void rpc_server_destroy(rpc_server_t **srv);
 /* Requests received but not yet answered. */

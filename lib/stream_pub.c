@@ -32,6 +32,7 @@ struct stream_pub {
     curve_auth_t *auth;
     char name[32];
     char endpoint[256]; /* as bound (ZMQ_LAST_ENDPOINT), for a cut */
+    int unbound;        /* stream_pub_unbind: a standby publishes nothing */
     uint64_t cut_floor; /* connections up to this X-Conn were cut */
     size_t record_total;
     peer_t peers[CONN_SLOTS];
@@ -232,6 +233,33 @@ int stream_pub_bind(stream_pub_t *p, const char *endpoint)
     if (zmq_getsockopt(zuv_socket_zmq(p->sock), ZMQ_LAST_ENDPOINT, p->endpoint, &sz) != 0)
         snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
     return 0;
+}
+
+int stream_pub_unbind(stream_pub_t *p)
+{
+    if (p == NULL || p->unbound)
+        return 0;
+    if (p->rebind != NULL)
+        uv_timer_stop(p->rebind);
+    /* As a cut, without shutting anyone out: what is still queued from the
+     * ended connections is not applied. */
+    p->cut_floor = curve_auth_stream_conns(p->auth);
+    memset(p->peers, 0, sizeof p->peers);
+    p->record_total = 0;
+    if (zmq_unbind(zuv_socket_zmq(p->sock), p->endpoint) != 0)
+        return -errno;
+    p->unbound = 1;
+    return 0;
+}
+
+int stream_pub_rebind(stream_pub_t *p)
+{
+    if (p == NULL || !p->unbound)
+        return 0;
+    int rc = zuv_socket_bind(p->sock, p->endpoint);
+    if (rc == 0)
+        p->unbound = 0;
+    return rc;
 }
 
 int stream_pub_send(stream_pub_t *p, const void *const *bufs, const size_t *lens, size_t n)

@@ -68,6 +68,11 @@ int stream_pub_create(uv_loop_t *loop, void *zctx, const char *name, curve_auth_
                       stream_pub_t **out);
 void *stream_pub_zmq(stream_pub_t *p);
 int stream_pub_bind(stream_pub_t *p, const char *endpoint);
+/* Stops listening (ending every subscriber's connection) / listens again
+ * on the endpoint of stream_pub_bind: a standby ledger has no stream
+ * (issue 17). 0 or a negative errno; no-ops when already so. */
+int stream_pub_unbind(stream_pub_t *p);
+int stream_pub_rebind(stream_pub_t *p);
 /* Publishes one message of n frames (the first is the topic). Returns 0,
  * -EAGAIN at the high-water mark, or another negative errno. */
 int stream_pub_send(stream_pub_t *p, const void *const *bufs, const size_t *lens, size_t n);

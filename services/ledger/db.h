@@ -31,13 +31,26 @@ void db_destroy(db_t **dp);
  * Both must outlive the db. Defaults: "liandong-ledger", 10000. */
 void db_set_session(db_t *d, const char *application_name, long statement_timeout_ms);
 
-/* Connects, applies pending migrations, prepares every statement and enters
- * pipeline mode. Returns 0 or a negative errno (-ECONNREFUSED when the
- * server cannot be reached, -EIO for a failed migration or prepare). */
+/* Connects, takes the writer lock (one ledger writes: issue 17), applies
+ * pending migrations, prepares every statement and enters pipeline mode.
+ * Returns 0 or a negative errno (-ECONNREFUSED when the server cannot be
+ * reached or is read-only, -EIO for a failed migration or prepare, -EBUSY
+ * when another ledger's session holds the writer lock: the connection is
+ * kept, and the next db_connect only asks for the lock again). */
 int db_connect(db_t *d);
+/* With on = 0 (tests that run several ledgers on one database on
+ * purpose), no writer lock is taken: every ledger writes, as before issue
+ * 17. On by default. Call before the first db_connect. */
+void db_set_one_writer(db_t *d, int on);
+/* True while this connection may write (holds the writer lock). */
+int db_is_writer(const db_t *d);
+/* Between batches, once a second: the connection is up and its session
+ * still holds the writer lock. 0 or -ENOTCONN (then drop it). */
+int db_check(db_t *d);
 /* Drops the connection (after a failure): the next batch needs db_connect. */
 void db_disconnect(db_t *d);
-/* True when connected and libpq still believes the connection is good. */
+/* True when connected as the writer and libpq still believes the
+ * connection is good. */
 int db_ok(db_t *d);
 /* The last error text, for logs. */
 const char *db_error(db_t *d);

@@ -71,6 +71,10 @@ static void *thread_main(void *arg)
                  * one of the server's max_connections for nothing. */
                 db_disconnect(w->db);
             }
+        } else if (task == DB_TASK_CHECK) {
+            rc = db_check(w->db);
+            if (rc == -ENOTCONN)
+                db_disconnect(w->db);
         } else {
             rc = db_connect(w->db);
         }
@@ -206,6 +210,11 @@ int db_worker_post_connect(db_worker_t *w)
 int db_worker_post_alone(db_worker_t *w, ledger_job_t *jobs, size_t n)
 {
     return post(w, DB_TASK_ALONE, jobs, n);
+}
+
+int db_worker_post_check(db_worker_t *w)
+{
+    return post(w, DB_TASK_CHECK, NULL, 0);
 }
 
 void db_worker_wait(db_worker_t *w)

@@ -24,14 +24,19 @@
 #include "db.h"
 #include "job.h"
 
-typedef enum { DB_TASK_BATCH = 1, DB_TASK_CONNECT = 2, DB_TASK_ALONE = 3 } db_task_t;
+typedef enum {
+    DB_TASK_BATCH = 1,
+    DB_TASK_CONNECT = 2,
+    DB_TASK_ALONE = 3,
+    DB_TASK_CHECK = 4
+} db_task_t;
 
 typedef struct db_worker db_worker_t;
 
-/* On the loop, once per finished task: rc is ledger_batch_run()'s (after
- * -ENOTCONN the thread has already dropped the connection) or
- * db_connect()'s; for DB_TASK_ALONE, ledger_batch_run()'s or, when the
- * connect failed, db_connect()'s. */
+/* On the loop, once per finished task: rc is ledger_batch_run()'s or
+ * db_check()'s (after -ENOTCONN the thread has already dropped the
+ * connection) or db_connect()'s; for DB_TASK_ALONE, ledger_batch_run()'s
+ * or, when the connect failed, db_connect()'s. */
 typedef void (*db_worker_done_fn)(void *ud, db_task_t task, int rc);
 
 /* Starts the thread; `db` is the thread's from now on. 0 or -errno. */
@@ -54,6 +59,8 @@ int db_worker_post_connect(db_worker_t *w);
  * disconnects whatever the outcome (the registry import's worker,
  * import.c). -EBUSY if a task is running. */
 int db_worker_post_alone(db_worker_t *w, ledger_job_t *jobs, size_t n);
+/* db_check(): the writer's connection and lock, between batches. */
+int db_worker_post_check(db_worker_t *w);
 /* Blocks until the running task (if any) is done and runs its callback:
  * for shutdown only, where the loop may wait. */
 void db_worker_wait(db_worker_t *w);

@@ -99,7 +99,8 @@ int ledger_decide_nothing(ledger_job_t *j, ledger_case_t *c, const char *dispatc
     X(join_case)          /* req_repeats.c */                                                      \
     X(unlink_reporter)    /* req_repeats.c */                                                      \
     X(case_follow_up)     /* req_repeats.c */                                                      \
-    X(link_reporter)      /* req_repeats.c */
+    X(link_reporter)      /* req_repeats.c */                                                      \
+    X(lease)              /* req_lease.c */
 
 #define LEDGER_DECLARE_HANDLER(n) extern const ledger_handler_t ledger_req_##n;
 LEDGER_REQUESTS(LEDGER_DECLARE_HANDLER)

@@ -12,6 +12,12 @@
  * batch. Answers and events go out only after COMMIT's result arrived.
  * A registry import runs beside the batches, on a connection of its own
  * (registry_import.h), so it never holds them up.
+ *
+ * Two ledgers may run on one database (issue 17, docs/failover.md): the one
+ * whose session holds the writer lock (db.c) writes; the other stands by
+ * with its request and event sockets unbound and asks for the lock every
+ * STANDBY_RETRY_MS, so it takes over within about a second of the
+ * writer's session ending.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -67,14 +73,29 @@ static config_opt_t opts[] = {
      "warn at start and on reload when the calendar's last covered year ends within this many "
      "days (0: only once it has ended)",
      0, NULL},
+    {"one-writer", "LIANDONG_LEDGER_ONE_WRITER", "1",
+     "1: write only while holding the database's writer lock, else stand by (two ledgers, "
+     "one writer); 0: always write (tests that share a database on purpose)",
+     0, NULL},
     {"insecure", "LIANDONG_INSECURE", "0", "CURVE off: loopback development only", 1, NULL},
     SIMCLOCK_OPTS,
     {"verbose", "LIANDONG_VERBOSE", "0", "debug logging", 1, NULL},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
+/* Reconnection backoff. Capped at 1 s (was 5 s): after a PostgreSQL
+ * failover the ledger otherwise slept up to 5 s past the moment the new
+ * primary took writes (about 3 s of the 16.5 s measured, docs/failover.md);
+ * one connection attempt a second while the database is down costs
+ * nothing that matters. */
 #define RETRY_MIN_MS 100
-#define RETRY_MAX_MS 5000
+#define RETRY_MAX_MS 1000
+/* A standby asks for the writer lock this often: the takeover after the
+ * writer's session ended takes at most this long plus a connect. */
+#define STANDBY_RETRY_MS 500
+/* How often the writer checks its session and lock between batches
+ * (db_check): well inside db.c's idle_session_timeout. */
+#define WRITER_CHECK_MS 1000
 /* The longest a request waits in the queue while the database thread is
  * stuck on one batch (a frozen or unreachable server) before it is
  * answered UNAVAILABLE: nothing of it reached the database, so the client's
@@ -93,6 +114,9 @@ typedef struct {
     uv_idle_t batch;
     uv_timer_t retry;
     uv_timer_t expire; /* refuses what waited too long for a stuck database */
+    uv_timer_t check;  /* the writer's session and lock, between batches */
+    int writer;        /* holds the writer lock (as the loop last heard) */
+    int standing_by;   /* another ledger writes: our sockets are unbound */
     size_t inflight;   /* queue[0..inflight) are the database thread's batch */
     int connected_once;
     uint64_t retry_ms;
@@ -203,12 +227,67 @@ static void finish_batch(ledger_t *l, int rc)
     l->nq -= n;
 }
 
+static void on_retry(uv_timer_t *t);
+
+/* Another ledger holds the writer lock: take no requests and publish
+ * nothing. Unbinding (rather than answering UNAVAILABLE) is what sends
+ * every client with an endpoint list to the writer at the first try: a
+ * DEALER with ZMQ_IMMEDIATE deals only to connections that are up. */
+static void stand_by(ledger_t *l)
+{
+    if (!l->standing_by) {
+        log_warn(NULL, "another ledger writes (it holds the writer lock): standing by, "
+                       "requests and events unbound");
+        int rc = rpc_server_unbind(l->srv);
+        int prc = stream_pub_unbind(l->pub);
+        if (rc < 0 || prc < 0)
+            log_error(NULL, "cannot unbind: %s", zmq_strerror(-(rc < 0 ? rc : prc)));
+        l->standing_by = 1;
+        for (size_t i = 0; i < l->nq; i++)
+            answer_queued_unavailable(l, i, "this ledger is the standby; retry");
+        l->nq = 0;
+    }
+    if (!l->svc.stopping)
+        uv_timer_start(&l->retry, on_retry, STANDBY_RETRY_MS, 0);
+}
+
+/* The writer lock is ours: listen again if we stood by. */
+static void take_over(ledger_t *l)
+{
+    l->writer = 1;
+    if (!l->standing_by)
+        return;
+    int rc = rpc_server_rebind(l->srv);
+    int prc = stream_pub_rebind(l->pub);
+    if (rc < 0 || prc < 0) {
+        /* The port is taken (the old writer's, not yet closed): drop the
+         * lock and try again, rather than write without being reachable. */
+        log_error(NULL, "took the writer lock but cannot bind again: %s",
+                  zmq_strerror(-(rc < 0 ? rc : prc)));
+        return;
+    }
+    l->standing_by = 0;
+    log_info(NULL, "took over: this ledger now writes (it holds the writer lock)");
+}
+
 static void on_db_done(void *ud, db_task_t task, int rc)
 {
     ledger_t *l = ud;
     if (task == DB_TASK_BATCH) {
+        if (rc == -ENOTCONN)
+            l->writer = 0;
         finish_batch(l, rc);
+    } else if (task == DB_TASK_CHECK) {
+        if (rc < 0) {
+            l->writer = 0;
+            log_warn(NULL, "database session lost between batches: %s", db_error(l->db));
+            schedule_reconnect(l);
+        }
+    } else if (rc == -EBUSY) {
+        stand_by(l);
+        return;
     } else if (rc == 0) {
+        take_over(l);
         log_info(NULL, l->connected_once ? "database connected"
                                          : "database connected, schema up to date");
         l->connected_once = 1;
@@ -305,6 +384,16 @@ static void on_request(rpc_server_t *srv, rpc_request_t *req, void *ud)
     uv_idle_start(&l->batch, on_batch);
 }
 
+/* Once a second: the writer's session, when nothing else runs on it. */
+static void on_check(uv_timer_t *t)
+{
+    ledger_t *l = t->data;
+    if (l->writer && l->standing_by)
+        take_over(l); /* a rebind that failed: again */
+    if (l->writer && l->dbw != NULL && !db_worker_busy(l->dbw) && l->nq == 0)
+        db_worker_post_check(l->dbw);
+}
+
 static void on_retry(uv_timer_t *t)
 {
     ledger_t *l = t->data;
@@ -355,6 +444,8 @@ static void on_stop(service_t *svc, void *ud)
         uv_idle_stop(&l->batch);
         uv_timer_stop(&l->retry);
         uv_timer_stop(&l->expire);
+        uv_timer_stop(&l->check);
+        uv_close((uv_handle_t *)&l->check, NULL);
         uv_close((uv_handle_t *)&l->batch, NULL);
         uv_close((uv_handle_t *)&l->retry, NULL);
         uv_close((uv_handle_t *)&l->expire, NULL);
@@ -419,6 +510,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ledger: out of memory\n");
         return 1;
     }
+    db_set_one_writer(l.db, strcmp(config_get(opts, NOPTS, "one-writer"), "0") != 0);
     if (service_init(&l.svc, "ledger", on_stop, &l) < 0) {
         log_error(NULL, "cannot start: %s", strerror(errno));
         return 1;
@@ -426,7 +518,8 @@ int main(int argc, char **argv)
     uv_idle_init(l.svc.loop, &l.batch);
     uv_timer_init(l.svc.loop, &l.retry);
     uv_timer_init(l.svc.loop, &l.expire);
-    l.batch.data = l.retry.data = l.expire.data = &l;
+    uv_timer_init(l.svc.loop, &l.check);
+    l.batch.data = l.retry.data = l.expire.data = l.check.data = &l;
     l.handles_open = 1;
     const char *listen = config_get(opts, NOPTS, "listen");
     const char *events = config_get(opts, NOPTS, "events");
@@ -449,7 +542,8 @@ int main(int argc, char **argv)
         (rc = registry_import_create(l.svc.loop, config_get(opts, NOPTS, "db"),
                                      config_get(opts, NOPTS, "schema-dir"), l.metrics, &l.import)) <
             0) {
-        log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+        log_error(NULL, "cannot start (requests on %s, events on %s): %s", listen, events,
+                  rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&l.svc, &l);
         service_finish(&l.svc);
         db_destroy(&l.db);
@@ -464,6 +558,7 @@ int main(int argc, char **argv)
      * requests that come meanwhile wait for it in the queue. */
     db_worker_post_connect(l.dbw);
     uv_timer_start(&l.expire, on_expire, 250, 250);
+    uv_timer_start(&l.check, on_check, WRITER_CHECK_MS, WRITER_CHECK_MS);
     log_info(NULL, "requests on %s, events on %s, metrics %s%s", listen, events,
              l.metrics ? "on http://" : "off", l.metrics ? config_get(opts, NOPTS, "metrics") : "");
     service_run(&l.svc);

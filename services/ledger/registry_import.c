@@ -86,6 +86,12 @@ int registry_import_create(uv_loop_t *loop, const char *conninfo, const char *sc
         return rc;
     }
     db_set_session(imp->db, "liandong-ledger-import", IMPORT_STATEMENT_TIMEOUT_MS);
+    /* The writer lock is the batches' session's (db.c, issue 17): this
+     * connection must not ask for it, or it would find it held by its own
+     * ledger and stand by. An import reaches only the writing ledger (a
+     * standby's request socket is unbound); a writer that loses its lock
+     * while an import runs lets that one import finish (docs/registry.md). */
+    db_set_one_writer(imp->db, 0);
     rc = db_worker_create(loop, imp->db, on_done, imp, &imp->w);
     if (rc < 0) {
         db_destroy(&imp->db);

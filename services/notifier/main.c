@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calendar_horizon.h"
 #include "clock.h"
@@ -55,6 +56,14 @@ static config_opt_t opts[] = {
     {"drop-every", NULL, "0", "testing: drop every Nth event received (fault injection; 0 = off)",
      0, NULL},
     SIMCLOCK_OPTS,
+    {"lease-ttl-ms", "LIANDONG_NOTIFIER_LEASE_TTL_MS", "3000",
+     "two notifiers, one fires: fire only while holding the ledger's lease \"notifier\", "
+     "granted for this long and asked for again every third of it (0: no lease, always fire)",
+     0, NULL},
+    {"lease-holder", "LIANDONG_NOTIFIER_LEASE_HOLDER", "",
+     "this notifier's name in the lease; the same after a restart, so a restarted notifier "
+     "keeps its lease (default: host name and --listen)",
+     0, NULL},
     {"keys", "LIANDONG_KEYS", "var/keys", "CURVE keys directory (see lib/curve.h)", 0, NULL},
     {"identity", "LIANDONG_NOTIFIER_IDENTITY", "service.notifier", "this process's key (role.id)",
      0, NULL},
@@ -87,6 +96,23 @@ static void on_stop(service_t *svc, void *ud)
     notifier_stop(ud);
 }
 
+/* The lease holder's name: given, or "<host>/<listen endpoint>", which
+ * differs between two notifiers and stays the same across a restart of
+ * one. At most 128 bytes (the ledger's id limit). */
+static const char *lease_holder(const char *given, const char *listen)
+{
+    static char name[129];
+    if (given != NULL && given[0] != '\0') {
+        snprintf(name, sizeof name, "%s", given);
+        return name;
+    }
+    char host[64] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "localhost");
+    snprintf(name, sizeof name, "%.60s/%.60s", host, listen);
+    return name;
+}
+
 int main(int argc, char **argv)
 {
     char err[200];
@@ -107,7 +133,8 @@ int main(int argc, char **argv)
              strcmp(config_get(opts, NOPTS, "verbose"), "1") == 0 ? LOG_DEBUG : LOG_INFO);
     static notifier_t n;
     double share = 0, grace = 0, reply_grace = 0;
-    long probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0, buffer = 0, warn_days = 0;
+    long probe = 0, drop = 0, page = 0, timeout = 0, inflight = 0, buffer = 0, warn_days = 0,
+         lease_ttl = 0;
     if (get_double("due-soon-share", 0.01, 0.99, &share) < 0 ||
         get_double("escalation-grace-hours", 0, 8760, &grace) < 0 ||
         get_double("reply-escalation-grace-hours", -1, 8760, &reply_grace) < 0)
@@ -124,7 +151,9 @@ int main(int argc, char **argv)
         config_get_long(opts, NOPTS, "max-in-flight", 1, 100000, &inflight) < 0 ||
         config_get_long(opts, NOPTS, "max-buffered-events", 1000, 10000000, &buffer) < 0 ||
         config_get_long(opts, NOPTS, "calendar-warn-days", 0, CALENDAR_WARN_DAYS_MAX, &warn_days) <
-            0) {
+            0 ||
+        config_get_long(opts, NOPTS, "lease-ttl-ms", 0, 600000, &lease_ttl) < 0 ||
+        (lease_ttl > 0 && lease_ttl < 1000)) {
         fprintf(stderr, "notifier: a numeric option is out of range (see --help)\n");
         return 2;
     }
@@ -148,6 +177,9 @@ int main(int argc, char **argv)
         .max_buffered_events = (size_t)buffer,
         .probe_interval_ms = (uint32_t)probe,
         .drop_every = (uint32_t)drop,
+        .lease_ttl_ms = (uint32_t)lease_ttl,
+        .lease_holder = lease_holder(config_get(opts, NOPTS, "lease-holder"),
+                                     config_get(opts, NOPTS, "listen")),
     };
     /* The router's policy and calendar, one implementation (lib/policy.h):
      * a working-day deadline's due-soon point is 75% of its working time.
@@ -182,7 +214,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if ((rc = notifier_start(&n)) < 0) {
-        log_error(NULL, "cannot start: %s", zmq_strerror(-rc));
+        log_error(NULL, "cannot start (alerts on %s, health on %s): %s", n.cfg.alerts, n.cfg.listen,
+                  zmq_strerror(-rc));
         notifier_stop(&n);
         service_finish(&n.svc);
         notifier_destroy(&n);

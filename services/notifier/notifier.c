@@ -81,7 +81,7 @@ static void rearm(notifier_t *n)
 {
     if (n->stopping || !n->timers_open)
         return;
-    if (stream_state(n->stream) != STREAM_LIVE ||
+    if (stream_state(n->stream) != STREAM_LIVE || !notifier_lease_firing(n) ||
         n->alerts_in_flight >= n->cfg.max_alerts_in_flight) {
         uv_timer_stop(&n->fire_timer);
         n->armed_at = INT64_MIN;
@@ -224,7 +224,15 @@ static int send_escalation(notifier_t *n, alert_ctx_t *c)
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     e.case_action = &a;
-    int rc = rpc_client_call(n->router, &e, n->cfg.ledger_timeout_ms, on_escalated, c);
+    /* One request id per deadline, not per attempt: a retry after a lost
+     * answer, a restart or the other notifier's takeover (issue 17) is the
+     * same request, and the router derives the ledger's id from it
+     * (lib/action_rid.h), so the ledger answers it as a duplicate instead
+     * of escalating one rung further. */
+    char rid[WIRE_REQUEST_ID_MAX + 1];
+    snprintf(rid, sizeof rid, "esc-%.64s-%s-%" PRId64, c->case_id,
+             c->deadline == DL_REPLY ? "reply" : "resolve", c->deadline_ms);
+    int rc = rpc_client_call_as(n->router, &e, rid, n->cfg.ledger_timeout_ms, on_escalated, c);
     if (rc == 0)
         n->alerts_in_flight++;
     return rc;
@@ -437,7 +445,10 @@ static int send_resume(notifier_t *n, const char *case_id, int64_t until_ms)
     envelope_t e = LIANDONG__V1__ENVELOPE__INIT;
     e.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_ACTION;
     e.case_action = &a;
-    int rc = rpc_client_call(n->ledger, &e, n->cfg.ledger_timeout_ms, on_resumed, c);
+    /* Per pause, not per attempt (as escalations): a repeat is a duplicate. */
+    char rid[WIRE_REQUEST_ID_MAX + 1];
+    snprintf(rid, sizeof rid, "resume-%.64s-%" PRId64, case_id, until_ms);
+    int rc = rpc_client_call_as(n->ledger, &e, rid, n->cfg.ledger_timeout_ms, on_resumed, c);
     if (rc < 0) {
         free(c->case_id);
         free(c);
@@ -450,7 +461,8 @@ static int send_resume(notifier_t *n, const char *case_id, int64_t until_ms)
 /* Fires every due stage, as far as the in-flight limit allows. */
 static void pump(notifier_t *n)
 {
-    if (n->stopping || stream_state(n->stream) != STREAM_LIVE)
+    /* The standby keeps its table live but fires nothing (lease.h). */
+    if (n->stopping || stream_state(n->stream) != STREAM_LIVE || !notifier_lease_firing(n))
         return;
     int64_t now = simclock_now_ms(&n->clock);
     const char *paused_case = NULL;
@@ -478,6 +490,16 @@ static void pump(notifier_t *n)
             break;
         }
     }
+    rearm(n);
+}
+
+void notifier_pump(notifier_t *n)
+{
+    pump(n);
+}
+
+void notifier_rearm(notifier_t *n)
+{
     rearm(n);
 }
 
@@ -787,7 +809,7 @@ int notifier_start(notifier_t *n)
     zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(zuv_socket_zmq(n->sub), ZMQ_SUBSCRIBE, "", 0);
     if ((rc = secure_client_socket(&n->sec, zuv_socket_zmq(n->sub), n->cfg.ledger_identity)) < 0 ||
-        (rc = zuv_socket_connect(n->sub, n->cfg.events)) < 0 ||
+        (rc = endpoints_connect(zuv_socket_zmq(n->sub), n->cfg.events)) < 0 ||
         (rc = zuv_socket_start(n->sub, 2, on_event_message, n)) < 0)
         return rc;
     if ((rc = rpc_server_create(n->svc.loop, n->svc.zctx, NULL, 4096, on_health, n, &n->health)) <
@@ -797,6 +819,8 @@ int notifier_start(notifier_t *n)
         return rc;
     /* Clone pattern: the subscription is open before the snapshot is asked
      * for, so no event can fall between the two. */
+    if ((rc = notifier_lease_start(n)) < 0)
+        return rc;
     stream_begin_sync(n->stream);
     uv_timer_start(&n->sync_timer, on_sync_timer, 0, 0);
     return 0;
@@ -814,6 +838,8 @@ void notifier_stop(notifier_t *n)
         uv_close((uv_handle_t *)&n->sync_timer, NULL);
         n->timers_open = 0;
     }
+    notifier_lease_give_up(n);
+    notifier_lease_stop(n);
     rpc_server_destroy(&n->health);
     zuv_socket_close(&n->sub);
     stream_pub_destroy(&n->pub);

@@ -18,6 +18,8 @@
 
 #include "clock.h"
 #include "deadlines.h"
+#include "endpoints.h"
+#include "lease.h"
 #include "rpc.h"
 #include "secure.h"
 #include "service.h"
@@ -53,6 +55,10 @@ typedef struct {
     /* Fault injection for tests: drop every Nth event received (0 = off),
      * as a lost message on the stream would be. */
     uint32_t drop_every;
+    /* issue 17 (lease.h): how long a grant of the "notifier" lease lasts
+     * (0: no lease, always fire) and this instance's name in it */
+    uint32_t lease_ttl_ms;
+    const char *lease_holder;
 } notifier_config_t;
 
 typedef struct notifier {
@@ -85,6 +91,13 @@ typedef struct notifier {
     unsigned long events_received, events_dropped;
     unsigned long alerts_sent, alerts_duplicate, alerts_retried, escalations;
     unsigned long pauses_resumed; /* pauses ended at their limit (issue 15) */
+    /* the lease (lease.c): only the holder fires */
+    uv_timer_t lease_timer;
+    int lease_open;
+    int lease_asking;
+    int lease_standby_logged;
+    int firing;
+    uint64_t lease_until_ns; /* uv_hrtime() the current grant ends at */
 } notifier_t;
 
 /* Opens the sockets and starts synchronising; notifier_stop() undoes it.
@@ -93,5 +106,9 @@ int notifier_start(notifier_t *n);
 void notifier_stop(notifier_t *n);
 /* Frees what notifier_stop left (after the loop ended). */
 void notifier_destroy(notifier_t *n);
+/* Fires what is due / re-arms the timer (lease.c, when firing starts or
+ * stops). */
+void notifier_pump(notifier_t *n);
+void notifier_rearm(notifier_t *n);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "endpoints.h"
 #include "log.h"
 #include "router.h"
 #include "wire.h"
@@ -57,7 +58,9 @@ int router_alerts_start(router_t *r, const char *endpoint, const char *notifier_
         return rc;
     zmq_setsockopt(zuv_socket_zmq(r->alerts), ZMQ_SUBSCRIBE, "", 0);
     if ((rc = secure_client_socket(&r->sec, zuv_socket_zmq(r->alerts), notifier_identity)) < 0 ||
-        (rc = zuv_socket_connect(r->alerts, endpoint)) < 0 ||
+        /* Every notifier of the list (issue 17): only the one holding
+         * the lease publishes, and that may change. */
+        (rc = endpoints_connect(zuv_socket_zmq(r->alerts), endpoint)) < 0 ||
         (rc = zuv_socket_start(r->alerts, 2, on_alert, r)) < 0)
         return rc;
     return 0;

@@ -225,7 +225,8 @@ int main(int argc, char **argv)
         (rc = router_alerts_start(&r, config_get(opts, NOPTS, "alerts"),
                                   config_get(opts, NOPTS, "notifier-identity"))) < 0 ||
         (rc = router_registry_start(&r)) < 0 || (rc = router_policy_watch_start(&r)) < 0) {
-        log_error(NULL, "cannot start: %s", rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
+        log_error(NULL, "cannot start (front-ends on %s, departments on %s, ledger at %s): %s",
+                  listen, desk, ledger, rc < -1000 ? zmq_strerror(-rc) : strerror(-rc));
         on_stop(&r.svc, &r);
         service_finish(&r.svc);
         return 1;

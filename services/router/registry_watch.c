@@ -217,6 +217,7 @@ int router_registry_start(router_t *r)
         return rc;
     }
     uv_timer_init(r->svc.loop, &r->registry_timer);
+    r->registry_timer_open = 1;
     r->registry_timer.data = r;
     uv_timer_start(&r->registry_timer, on_timer, 0, REGISTRY_POLL_MS);
     return 0;
@@ -227,8 +228,11 @@ void router_registry_stop(router_t *r)
     /* A load in progress finishes on its thread and is then discarded
      * (load_done); the loop runs until it has. */
     r->registry_stopping = 1;
-    if (r->registry_file == NULL) {
+    /* Only a timer that was initialised: a start that failed earlier (its
+     * port taken) must exit with its error, not abort in uv_close. */
+    if (r->registry_file == NULL && r->registry_timer_open) {
         uv_timer_stop(&r->registry_timer);
         uv_close((uv_handle_t *)&r->registry_timer, NULL);
+        r->registry_timer_open = 0;
     }
 }

@@ -29,6 +29,7 @@ typedef struct router {
     uv_timer_t registry_timer;
     int registry_fetching; /* a fetch or a load beside the live registry is under way */
     int registry_stopping;
+    int registry_timer_open; /* registry_timer initialised (start got that far) */
     const char *lexicon_dir;
     uint32_t tag_channels;        /* channels trusted for in-text urgency tags */
     int review_below;             /* confidence under which placements are flagged */

@@ -14,7 +14,17 @@ same request id and channel id), a department desk (`petition desk
      carries on;
   3. `cluster.sh start` again: the dead node rejoins as the standby, the
      router comes back;
-  4. a planned switchover (`pg_autoctl perform switchover`).
+  4. a planned switchover (`pg_autoctl perform switchover`);
+  5. kill -9 of the ledger that writes (the one holding the database's
+     writer lock): the standby ledger takes the lock and binds; clients'
+     endpoint lists carry them over;
+  6. kill -9 of the notifier that fires (the one holding the ledger's lease
+     "notifier"): the standby notifier takes the lease and fires.
+
+The notifiers run on a clock CLOCK_SPEED times faster than real time (one
+shared anchor), so that the demands' reply deadlines fall due during the
+run: every overdue stage due is recorded once (0 lost), and no alert is
+published twice by the two notifiers together (0 doubled).
 
 Afterwards every acknowledged demand is in the database exactly once under
 the case its acknowledgement named, nothing was committed that no front-end
@@ -56,7 +66,12 @@ MAX_GAP_PRIMARY_S = float(os.environ.get("FAILOVER_MAX_GAP_PRIMARY", "40"))
 MAX_GAP_ROUTER_S = float(os.environ.get("FAILOVER_MAX_GAP_ROUTER", "5"))
 MAX_GAP_SWITCHOVER_S = float(os.environ.get("FAILOVER_MAX_GAP_SWITCHOVER", "10"))
 # Offsets from LIANDONG_CLUSTER_BASE that deploy/cluster.sh uses.
-OFFSETS = (0, 1, 2, 10, 11, 12, 20, 21, 30, 31, 40, 41)
+OFFSETS = (0, 1, 2, 10, 11, 12, 13, 14, 15, 20, 21, 30, 31, 40, 41, 42, 43)
+# The notifiers' clock: a 24-hour reply limit runs out 60 s after the demand.
+CLOCK_SPEED = float(os.environ.get("FAILOVER_CLOCK_SPEED", "1440"))
+MAX_GAP_LEDGER_S = float(os.environ.get("FAILOVER_MAX_GAP_LEDGER", "5"))
+MAX_TAKEOVER_NOTIFIER_S = float(os.environ.get("FAILOVER_MAX_TAKEOVER_NOTIFIER", "10"))
+SERVICES = ("ledger1", "ledger2", "router1", "router2", "notifier1", "notifier2")
 
 
 def port_free(port):
@@ -115,8 +130,12 @@ class Cluster:
         self.dir = tempfile.mkdtemp(prefix="liandong-fo-")
         os.chmod(self.dir, 0o755)
         self.base = free_base()
+        self.anchor = int(time.time() * 1000)
+        # No escalation in the window: the desk's cases stay with its body.
+        nargs = (f"--clock-speed {CLOCK_SPEED} --clock-anchor-ms {self.anchor}"
+                 " --escalation-grace-hours 8760 --reply-escalation-grace-hours 8760")
         self.envvars = dict(os.environ, LIANDONG_CLUSTER_BASE=str(self.base),
-                            LIANDONG_BIN=liandong.BIN)
+                            LIANDONG_BIN=liandong.BIN, LIANDONG_CLUSTER_NOTIFIER_ARGS=nargs)
 
     def sh(self, cmd, timeout=240):
         r = subprocess.run(["bash", CLUSTER_SH, cmd, self.dir], capture_output=True, text=True,
@@ -153,14 +172,44 @@ class Cluster:
                 pass
         return pids
 
+    def log_text(self, name):
+        with open(os.path.join(self.dir, "log", f"{name}.log"), encoding="utf-8",
+                  errors="replace") as f:
+            return f.read()
+
+    def active(self, names, on, off):
+        """The one of `names` whose log last said `on` (after any `off`)."""
+        out = []
+        for n in names:
+            try:  # dead (killed by a fault, maybe a zombie): its log still says what it was
+                with open(f"/proc/{self.pid(n)}/stat", encoding="ascii", errors="replace") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                        continue
+            except (OSError, ValueError, IndexError):
+                continue
+            text = self.log_text(n)
+            if text.rfind(on) > max(text.rfind(o) for o in off):
+                out.append(n)
+        assert len(out) == 1, f"not exactly one of {names} active: {out}\n" + self.logs()
+        return out[0]
+
+    def writing_ledger(self):
+        return self.active(("ledger1", "ledger2"), "database connected", ["standing by"])
+
+    def firing_notifier(self):
+        return self.active(("notifier1", "notifier2"), "firing: this notifier holds",
+                           ["standing by", "stopped firing"])
+
+    def sim_now(self):
+        return self.anchor + (time.time() * 1000 - self.anchor) * CLOCK_SPEED
+
     def db(self):
         import psycopg2
         return psycopg2.connect(self.env["CLUSTER_DB"])
 
     def logs(self):
         out = []
-        for n in ("ledger", "router1", "router2", "notifier", "node1", "node2", "monitor",
-                  "desk"):
+        for n in SERVICES + ("node1", "node2", "monitor", "desk"):
             p = os.path.join(self.dir, "log", f"{n}.log")
             if os.path.exists(p):
                 out.append(f"----- {n} -----\n{liandong.tail(p, 40)}")
@@ -246,6 +295,37 @@ class FrontEnd(threading.Thread):
         self.sock.close(0)
 
 
+class AlertSink(threading.Thread):
+    """Every alert both notifiers publish (operator key, one SUB on both)."""
+
+    def __init__(self, cluster, stop):
+        super().__init__(daemon=True)
+        import zmq
+        self.stop = stop
+        self.items = []
+        keys = cluster.env["LIANDONG_KEYS"]
+        me = liandong.load_key(keys, "operator.admin")
+        server = liandong.load_key(keys, "service.notifier", public_only=True)
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.CURVE_SECRETKEY, me["secret"])
+        self.sock.setsockopt(zmq.CURVE_PUBLICKEY, me["public"])
+        self.sock.setsockopt(zmq.CURVE_SERVERKEY, server["public"])
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"")
+        for ep in cluster.env["CLUSTER_ALERTS"].split(","):
+            self.sock.connect(ep)
+
+    def run(self):
+        while not self.stop.is_set():
+            if self.sock.poll(100):
+                frames = self.sock.recv_multipart()
+                env = pb.Envelope()
+                env.ParseFromString(frames[-1])
+                a = env.alert
+                self.items.append((frames[0].decode(), a.case_id, a.deadline, a.stage, a.due_ms))
+        self.sock.close(0)
+
+
 def longest_gap(frontends, start, end):
     """The longest time one front-end saw no acknowledgement, over the
     intervals that overlap [start, end]."""
@@ -288,9 +368,13 @@ def test_failover_under_load(cluster):
     reader.start()
 
     stop = threading.Event()
+    sink_stop = threading.Event()
+    sink = AlertSink(cluster, sink_stop)
+    sink.start()
     fes = [FrontEnd(cluster, n, stop) for n in range(FRONTENDS)]
     for fe in fes:
         fe.start()
+    takeover = {}   # fault -> seconds until the standby took over
     faults = []     # (name, start time)
     cli_acks = []   # what `petition submit` had acknowledged
     try:
@@ -340,6 +424,30 @@ def test_failover_under_load(cluster):
         time.sleep(SETTLE_S)
         states = cluster.states()
         assert states[primary[0]][1] == "primary", f"switchover did not happen: {states}"
+
+        # 5. The ledger that writes. The other holds no lock until the
+        # writer's session ends (at once for a killed process).
+        writer = cluster.writing_ledger()
+        standby = "ledger2" if writer == "ledger1" else "ledger1"
+        faults.append(("writing ledger killed", time.monotonic()))
+        cluster.kill_tree(writer)
+        wait_acks_after(fes, faults[-1][1], 30, cluster)
+        assert cluster.writing_ledger() == standby
+        took = cluster.log_text(standby).rfind("took over")
+        assert took >= 0, "the standby ledger did not take over\n" + cluster.logs()
+        time.sleep(SETTLE_S)
+
+        # 6. The notifier that fires, while reply deadlines fall due.
+        firing = cluster.firing_notifier()
+        other = "notifier2" if firing == "notifier1" else "notifier1"
+        faults.append(("firing notifier killed", time.monotonic()))
+        cluster.kill_tree(firing)
+        deadline = time.monotonic() + 60
+        while "firing: this notifier holds" not in cluster.log_text(other):
+            assert time.monotonic() < deadline, "the standby notifier never fired\n" + cluster.logs()
+            time.sleep(0.1)
+        takeover["firing notifier killed"] = time.monotonic() - faults[-1][1]
+        time.sleep(SETTLE_S)
     finally:
         stop.set()
         for fe in fes:
@@ -403,10 +511,61 @@ def test_failover_under_load(cluster):
     assert set(printed) == set(by_id.values()), "the desk missed cases"
     assert all(n == 1 for n in printed.values()), "the desk handled a case twice"
 
+    # Alerts: every reply overdue due well before now recorded once, and
+    # nothing published twice by the two notifiers together.
+    time.sleep(2.0)
+    sink_stop.set()
+    sink.join(10)
+    slack_ms = 15_000 * CLOCK_SPEED  # 15 s of real time for the last ones
+    with cluster.db() as conn, conn.cursor() as cur:
+        cur.execute("SELECT c.case_id, ld_ms(c.reply_due) FROM cases c "
+                    "WHERE c.channel_id LIKE 'FO-%%' AND ld_ms(c.reply_due) < %s",
+                    (int(cluster.sim_now() - slack_ms),))
+        due = dict(cur.fetchall())
+        cur.execute("SELECT case_id, deadline, stage, due_ms, fired_at_ms FROM case_alerts "
+                    "WHERE case_id IN (SELECT case_id FROM cases WHERE channel_id LIKE 'FO-%')")
+        records = cur.fetchall()
+    overdue = {(r[0], r[3]): r[4] for r in records if r[1] == "reply" and r[2] == "overdue"}
+    alerts_lost = [cid for cid, d in due.items() if (cid, d) not in overdue]
+    due_soon = {(r[0], r[3]) for r in records if r[1] == "reply" and r[2] == "due_soon"}
+    published = collections.Counter(sink.items)
+    alerts_doubled = [k for k, n in published.items() if n > 1]
+    recorded = {(r[0], r[1], r[2], r[3]) for r in records}
+    fo_cases = set(by_id.values())
+    unrecorded = [k for k in published if k[1] in fo_cases and k[1:] not in recorded]
+
+    def sim_ms(t):  # a monotonic time on the notifiers' clock
+        wall = time.time() * 1000 - (time.monotonic() - t) * 1000
+        return cluster.anchor + (wall - cluster.anchor) * CLOCK_SPEED
+
+    # The notifiers' clock runs ahead of the demands, so after the first
+    # half-minute every new case is overdue when it is created and alerts
+    # flow as steadily as demands: per fault, the longest real time with no
+    # alert recorded (as the front-ends' longest silence).
+    fired = sorted(r[4] for r in records)
+    alert_gap = {}
+    for i, (name, t) in enumerate(faults[:-1]):
+        lo, hi = sim_ms(t), sim_ms(faults[i + 1][1])
+        # From the fault on, when alerts were flowing before it.
+        inside = ([lo] if fired and fired[0] < lo else []) + [f for f in fired if lo <= f <= hi]
+        if len(inside) >= 2:
+            alert_gap[name] = max(b - a for a, b in zip(inside, inside[1:])) / CLOCK_SPEED / 1000
+    print(f"failover: alerts: {len(due)} reply deadlines passed, {len(overdue)} overdue "
+          f"recorded, {len(alerts_lost)} lost; {len(due_soon)} due_soon recorded; "
+          f"{len(published)} publications, {len(alerts_doubled)} doubled; notifier takeover "
+          f"{takeover.get('firing notifier killed', 0):.1f} s; longest time without an alert "
+          "recorded: " + ", ".join(f"{n} {v:.1f} s" for n, v in alert_gap.items()))
+    assert due, "no reply deadline passed during the run: raise FAILOVER_CLOCK_SPEED"
+    assert not alerts_lost, f"overdue alerts never recorded: {alerts_lost[:10]}"
+    assert not alerts_doubled, f"alerts published twice: {alerts_doubled[:10]}"
+    assert not unrecorded, f"alerts published but not recorded: {unrecorded[:10]}"
+    assert takeover["firing notifier killed"] < MAX_TAKEOVER_NOTIFIER_S, takeover
+
     # The longest silences, against what the cluster's timeouts promise.
     for name, bound in (("primary killed", MAX_GAP_PRIMARY_S),
                         ("router killed", MAX_GAP_ROUTER_S),
                         ("dead node and router restarted", MAX_GAP_ROUTER_S),
-                        ("switchover", MAX_GAP_SWITCHOVER_S)):
+                        ("switchover", MAX_GAP_SWITCHOVER_S),
+                        ("writing ledger killed", MAX_GAP_LEDGER_S)):
         assert gaps[name] < bound, f"{gaps[name]:.1f} s without acknowledgement ({name})"
 

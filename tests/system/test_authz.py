@@ -83,6 +83,8 @@ EXPECTED = {
         "unlink_reporter": {"operator.admin"},
         "case_follow_up": {"frontend.hotline"},
         "link_reporter": {"operator.admin"},
+        # issue 17: which notifier fires (a lease other than "notifier" here)
+        "lease": SERVICES,
     },
     "router": {
         "ping": KNOWN,
@@ -212,6 +214,7 @@ def request(socket, kind):
                 case_id=nocase, channel_id="x", text="more")),
             "link_reporter": lambda: envelope(link_reporter=pb.LinkReporter(
                 case_id=nocase, channel="hotline", channel_id="x")),
+            "lease": lambda: envelope(lease=pb.Lease(name="matrix", holder="x", ttl_ms=1000)),
         }[kind]()
     if kind == "submit_demand":
         return envelope(submit_demand=pb.SubmitDemand(

@@ -26,6 +26,9 @@ DISPATCH = "JA-DISPATCH"           # the dispatch centre in the fixture registry
 # The project's copy of the routing fixtures' registry (tests/fixtures/routing).
 REGISTRY = os.path.join(liandong.ROOT, "tests", "fixtures", "routing", "registry.json")
 E = pb.ErrorCode
+# A ledger started next to the module's on the same database: without this
+# it would stand by (issue 17: one writer) and answer nothing.
+ONE_OF_MANY = ("--one-writer", "0")
 
 
 def rid(prefix="lt"):
@@ -83,6 +86,16 @@ class Ledger:
                 return
             time.sleep(0.2)
         raise AssertionError(f"ledger not ready\n{self.log()}")
+
+    def wait_standby(self, timeout=20.0):
+        """Until the log says it stands by (another ledger writes)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"ledger exited\n{self.log()}"
+            if "standing by" in open(self.log_path, encoding="utf-8").read():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"ledger not standing by\n{self.log()}")
 
     def stop(self):
         self.client.close()
@@ -173,10 +186,11 @@ def test_migrations_applied_once(ledger, pg, db):
     cur = db.cursor()
     cur.execute("SELECT name FROM schema_migrations ORDER BY name")
     assert [r[0] for r in cur.fetchall()] == files
-    # A second ledger on the same database applies nothing.
+    # A second ledger on the same database applies nothing: it stands by
+    # (issue 17: one writer; test_ledger_failover.py tests the takeover).
     second = Ledger(pg["workdir"], pg["conninfo"], "second")
     try:
-        second.wait_ready()
+        second.wait_standby()
         assert "applied" not in open(second.log_path, encoding="utf-8").read()
     finally:
         assert second.stop() == 0
@@ -192,7 +206,9 @@ def test_migrations_concurrent_start(pg, db):
     su.autocommit = True
     su.cursor().execute(f"CREATE DATABASE {name} OWNER liandong")  # test-made name
     conninfo = pg["conninfo"].replace("dbname=liandong", f"dbname={name}")
-    leds = [Ledger(pg["workdir"], conninfo, f"conc{i}") for i in range(3)]
+    # Every one writes (--one-writer 0): the migration lock is under test.
+    leds = [Ledger(pg["workdir"], conninfo, f"conc{i}", extra_args=ONE_OF_MANY)
+            for i in range(3)]
     try:
         for led in leds:
             led.wait_ready()
@@ -597,7 +613,7 @@ def test_poisoned_request_isolated(ledger, db):
 def test_sigterm_answers_accepted_requests(pg):
     """SIGTERM while requests are queued: whatever the ledger took is
     answered after its commit, nothing is half-done, the exit is 0."""
-    led = Ledger(pg["workdir"], pg["conninfo"], "term")
+    led = Ledger(pg["workdir"], pg["conninfo"], "term", extra_args=ONE_OF_MANY)
     led.wait_ready()
     envs = [pb.Envelope(request_id=rid("term"), create_case=demand()) for _ in range(30)]
     for e in envs:
@@ -767,7 +783,7 @@ def test_curve_identity_decides_the_actor(pg):
     assert r.returncode == 0, r.stderr
     reg = json.load(open(REGISTRY, encoding="utf-8"))
     b1, b2 = [b["id"] for b in reg["bodies"] if b["kind"] == "property_company"][:2]
-    led = Ledger(pg["workdir"], pg["conninfo"], "curve", keys=keys)
+    led = Ledger(pg["workdir"], pg["conninfo"], "curve", keys=keys, extra_args=ONE_OF_MANY)
     try:
         led.wait_ready()
         # Cases are created by the router's key only (issue 11, authz.h).

@@ -79,6 +79,11 @@ static void test_dead_peer_gets_nothing(void **state)
     int zero = 0;
     zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero);
     assert_int_equal(endpoints_connect(d, list), 2);
+    /* A standby that binds late is tried again within a second. */
+    int ivl = 0;
+    size_t isz = sizeof ivl;
+    assert_int_equal(zmq_getsockopt(d, ZMQ_RECONNECT_IVL_MAX, &ivl, &isz), 0);
+    assert_int_equal(ivl, ENDPOINTS_RECONNECT_MAX_MS);
     zmq_sleep(1); /* both connections up: each router gets some of a burst */
     int got1 = 0, got2 = 0;
     for (int i = 0; i < 20; i++)
@@ -119,6 +124,9 @@ static void test_one_endpoint_unchanged(void **state)
     size_t sz = sizeof imm;
     assert_int_equal(zmq_getsockopt(d, ZMQ_IMMEDIATE, &imm, &sz), 0);
     assert_int_equal(imm, 0);
+    int ivl = -1;
+    assert_int_equal(zmq_getsockopt(d, ZMQ_RECONNECT_IVL_MAX, &ivl, &sz), 0);
+    assert_int_equal(ivl, 0); /* libzmq's default: untouched */
     assert_int_equal(zmq_send(d, "x", 1, ZMQ_DONTWAIT), 1);
     assert_int_equal(endpoints_connect(d, "tcp://127.0.0.1:1,"), -EINVAL);
     zmq_close(d);
