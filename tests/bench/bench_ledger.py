@@ -8,7 +8,9 @@
       router, which places them; the ledger commits them in group-committed
       batches; the SubmitAck comes back. Closed loop for the maximum rate
       and its p50/p99 acknowledgement latency, then an open loop at half
-      that rate for the p99 there. Reports b/a.
+      that rate for the p99 there. Reports b/a, and the CPU time per
+      acknowledged case of the router, the ledger, its PostgreSQL backend
+      and the front-ends during the closed loop (docs/write-path.md).
   (L1, L64) the physical anchors (tests/bench/anchors/, copied from the
       project's shared bench): the same rows a new case needs (a case with
       the ledger's columns and indexes, two events) with no counter row,
