@@ -113,11 +113,12 @@ typedef struct {
     registry_import_t *import; /* RegistryImport, beside the batches */
     uv_idle_t batch;
     uv_timer_t retry;
-    uv_timer_t expire; /* refuses what waited too long for a stuck database */
-    uv_timer_t check;  /* the writer's session and lock, between batches */
-    int writer;        /* holds the writer lock (as the loop last heard) */
-    int standing_by;   /* another ledger writes: our sockets are unbound */
-    size_t inflight;   /* queue[0..inflight) are the database thread's batch */
+    uv_timer_t expire;     /* refuses what waited too long for a stuck database */
+    uv_timer_t check;      /* the writer's session and lock, between batches */
+    int writer;            /* holds the writer lock (as the loop last heard) */
+    int standing_by;       /* another ledger writes: our sockets are unbound */
+    size_t inflight;       /* queue[0..inflight) are the database thread's batch */
+    ledger_job_t *running; /* its jobs: one of job_sets */
     int connected_once;
     uint64_t retry_ms;
     rpc_request_t **queue;
@@ -150,9 +151,17 @@ static void publish(ledger_t *l, Liandong__V1__CaseEvent *e)
     free(buf);
 }
 
-/* The batch the database thread runs: queue[0..inflight). Static: 128
- * jobs are too big for the stack, and one batch runs at a time. */
-static ledger_job_t jobs[BATCH_MAX];
+/* Two sets of jobs, used in turn: the database thread runs the batch in
+ * one (queue[0..inflight)) while the loop answers, publishes and clears the
+ * batch before it in the other (issue 16: the next transaction is already
+ * on its way while the last one's answers go out, so the answers' CPU work
+ * is no longer between two transactions). Static: 128 jobs are too big for
+ * the stack. */
+static ledger_job_t job_sets[2][BATCH_MAX];
+/* The finished batch's requests, taken off the queue before the next batch
+ * starts (loop only). */
+static rpc_request_t *finished_q[BATCH_MAX];
+static uint64_t finished_at[BATCH_MAX];
 
 /* Answers a request that never reached the database. */
 static void answer_queued_unavailable(ledger_t *l, size_t i, const char *why)
@@ -174,9 +183,13 @@ static void start_batch(ledger_t *l)
     if (l->dbw == NULL || l->nq == 0 || db_worker_busy(l->dbw))
         return;
     size_t n = l->nq < BATCH_MAX ? l->nq : BATCH_MAX;
+    /* The set the last batch did not use (finish_batch clears it after
+     * answering, before it can be handed out again). */
+    ledger_job_t *jobs = l->running == job_sets[0] ? job_sets[1] : job_sets[0];
     for (size_t i = 0; i < n; i++)
         ledger_job_init(&jobs[i], rpc_request_envelope(l->queue[i]), rpc_request_user(l->queue[i]));
     l->inflight = n;
+    l->running = jobs;
     if (db_worker_post_batch(l->dbw, jobs, n) < 0)
         l->inflight = 0; /* cannot happen: not busy was checked above */
 }
@@ -185,6 +198,7 @@ static void start_batch(ledger_t *l)
 static void finish_batch(ledger_t *l, int rc)
 {
     size_t n = l->inflight;
+    ledger_job_t *jobs = l->running;
     l->inflight = 0;
     metrics_batch(l->metrics, n);
     if (rc == -ENOTCONN) {
@@ -201,15 +215,26 @@ static void finish_batch(ledger_t *l, int rc)
                 l->refused_unavailable++;
             }
     }
+    /* Off the queue, then the next batch goes to the database thread
+     * before this one is answered. Every answer and event below was decided
+     * when this batch's COMMIT returned; the next batch's events are
+     * published only when it is finished, after these (seq order). */
+    uint64_t now = uv_hrtime();
+    memcpy(finished_q, l->queue, n * sizeof(rpc_request_t *));
+    memcpy(finished_at, l->queued_at, n * sizeof(uint64_t));
+    memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
+    memmove(l->queued_at, l->queued_at + n, (l->nq - n) * sizeof(uint64_t));
+    l->nq -= n;
+    if (rc != -ENOTCONN)
+        start_batch(l);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < jobs[i].n_events; k++)
             publish(l, jobs[i].events[k]);
         l->committed += jobs[i].n_events;
     }
-    uint64_t now = uv_hrtime();
     for (size_t i = 0; i < n; i++) {
         metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
-                        (double)(now - l->queued_at[i]) / 1e9);
+                        (double)(now - finished_at[i]) / 1e9);
         const envelope_t *a = &jobs[i].answer;
         if (a->body_case == LIANDONG__V1__ENVELOPE__BODY_ERROR && a->error &&
             a->error->code == LIANDONG__V1__ERROR_CODE__ERROR_FORBIDDEN) {
@@ -218,13 +243,10 @@ static void finish_batch(ledger_t *l, int rc)
             authz_log_refusal("ledger", jobs[i].user, wire_body_name(jobs[i].req),
                               a->error->message);
         }
-        rpc_request_answer(l->queue[i], &jobs[i].answer);
+        rpc_request_answer(finished_q[i], &jobs[i].answer);
     }
     for (size_t i = 0; i < n; i++)
         ledger_job_clear(&jobs[i]);
-    memmove(l->queue, l->queue + n, (l->nq - n) * sizeof(rpc_request_t *));
-    memmove(l->queued_at, l->queued_at + n, (l->nq - n) * sizeof(uint64_t));
-    l->nq -= n;
 }
 
 static void on_retry(uv_timer_t *t);

@@ -67,6 +67,20 @@ void ledger_case_set_max_pause_hours(unsigned h)
  * request whose (channel, channel_id) is already a case, before this
  * statement or by an earlier request of the same statement (ON CONFLICT DO
  * NOTHING skips that one too), gets that case, duplicate = true. */
+/* CASE_COLS (job.h) for a case this statement inserted: the texts the
+ * answer does not use (text, address, resident, phone) or that the request
+ * itself holds (explain_json, stored byte for byte) are not sent back;
+ * every other column is read from the row, as for a duplicate. */
+#define NEW_CASE_COLS                                                                              \
+    "c.case_id, c.channel, c.channel_id, c.state, c.category, c.body_id, c.body_kind,"             \
+    " array_to_json(c.cc)::text, c.urgency, c.compound_code, '', '', '', '',"                      \
+    " ld_ms(c.created_at), ld_ms(c.reply_due), ld_ms(c.resolve_due), ld_ms(c.replied_at),"         \
+    " ld_ms(c.resolved_at), c.rating, c.tier, '',"                                                 \
+    " round(extract(epoch FROM c.reply_due - c.created_at) / 3600)::int,"                          \
+    " round(extract(epoch FROM c.resolve_due - c.created_at) / 3600)::int,"                        \
+    " c.deadline_policy, c.reply_clock, c.resolve_clock, ld_ms(c.paused_at),"                      \
+    " ld_ms(c.pause_until), c.pause_reason, (extract(epoch FROM c.paused_total) * 1000)::bigint,"  \
+    " c.pauses, c.extensions, c.extension_pending, c.calendar_uncovered"
 #define CREATE_COLS(p)                                                                             \
     p "ch, " p "cid, " p "tx, " p "addr, " p "comp, " p "urg, " p "nm, " p "ph, " p "rcv, " p      \
       "cat, " p "tier, " p "body, " p "bkind, " p "cc, " p "rh, " p "sh, " p "expl, " p            \
@@ -122,9 +136,15 @@ static const db_stmt_t create_stmts[] = {
                        "   '" CASE_STATE_RECEIVED "', '" CASE_STATE_ASSIGNED "', r.body_id,"
                        "   '', " LD_NOW_SQL
                        ", r.reply_due, r.resolve_due FROM r ORDER BY 1 RETURNING seq),"
-                       " b AS (SELECT ld_bump(r.body_id, r.compound_code, '{1,0,0,0,0,0,0,0}') AS "
-                       "x FROM r)"
-                       " SELECT " CASE_COLS ", false, c.seq2, c.o,"
+                       /* The roll-up notes (006's ld_pending_bumps, what ld_bump
+                        * writes), one per body and compound instead of one
+                        * ld_bump call per case: the flush at COMMIT sums
+                        * them the same way. */
+                       " b AS (INSERT INTO ld_pending_bumps (tx, body, compound, d)"
+                       "  SELECT txid_current(), r.body_id, r.compound_code,"
+                       "   ARRAY[count(*), 0, 0, 0, 0, 0, 0, 0] FROM r"
+                       "  GROUP BY r.body_id, r.compound_code RETURNING 1)"
+                       " SELECT " NEW_CASE_COLS ", false, c.seq2, c.o,"
                        "  (SELECT count(*) FROM ev), (SELECT count(*) FROM b) FROM r c"
                        " UNION ALL SELECT " CASE_COLS ", true, 0, i.o, 0, 0 FROM i JOIN cases c"
                        "  ON c.channel = i.ch AND c.channel_id = i.cid"
@@ -368,6 +388,9 @@ static int create_answer(ledger_job_t *j)
     cc->case_id = ledger_col_str(j, r, row, 0);
     cc->duplicate = ledger_col_bool(r, row, NCASE_COLS);
     cc->placement = ledger_placement_from(j, r, row);
+    if (!cc->duplicate) /* not sent back (NEW_CASE_COLS): the value stored */
+        cc->placement->explain_json =
+            ledger_job_strdup(j, j->req->create_case->placement->explain_json);
     j->answer.body_case = LIANDONG__V1__ENVELOPE__BODY_CASE_CREATED;
     j->answer.case_created = cc;
     if (!cc->duplicate) {

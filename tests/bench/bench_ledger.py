@@ -8,7 +8,9 @@
       router, which places them; the ledger commits them in group-committed
       batches; the SubmitAck comes back. Closed loop for the maximum rate
       and its p50/p99 acknowledgement latency, then an open loop at half
-      that rate for the p99 there. Reports b/a.
+      that rate for the p99 there. Reports b/a, and the CPU time per
+      acknowledged case of the router, the ledger, its PostgreSQL backend
+      and the front-ends during the closed loop (docs/write-path.md).
   (L1, L64) the physical anchors (tests/bench/anchors/, copied from the
       project's shared bench): the same rows a new case needs (a case with
       the ledger's columns and indexes, two events) with no counter row,
@@ -35,6 +37,7 @@ pg_stat_statements.track=all"; see docs/write-path.md).
 """
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -184,6 +187,44 @@ def profile_top(cases):
         log(f"profile: {out[-1]['ms_per_case']:8.4f} ms/case {int(calls):8d} calls "
             f"{float(mean):8.4f} ms mean  {q}")
     return out
+
+
+def proc_cpu_ms(pid):
+    """CPU time (user + system, every thread) a process has used, in ms."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_pids(system):
+    """The processes of the write path whose CPU (b) is charged to: the
+    router, the ledger, and the ledger's PostgreSQL backends."""
+    backends = psql_super(
+        "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = 'bench_ledger'"
+        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()", db="bench_ledger")
+    return {"router": [system.services["router"].proc.pid],
+            "ledger": [system.services["ledger"].proc.pid],
+            "postgres": [int(p) for p in backends.split(",") if p]}
+
+
+def cpu_sample(pids):
+    out = {k: sum(proc_cpu_ms(p) for p in v) for k, v in pids.items()}
+    out["front_ends"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime * 1000.0 + \
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime * 1000.0
+    return out
+
+
+def cpu_per_case(before, after, cases):
+    """CPU milliseconds per acknowledged case, per part of the write path:
+    less sensitive to what else the machine runs than the rate itself
+    (issue 16: each change's cost is compared in these, the rates beside
+    them with the load average)."""
+    if cases <= 0:
+        return {}
+    return {k: round((after[k] - before[k]) / cases, 4) for k in before}
 
 
 def loadavg():
@@ -383,8 +424,12 @@ def main():
         log(f"(b) end to end, closed loop, {CLIENTS} front-ends x {WINDOW} in flight, load {load_b}")
         if os.environ.get("BENCH_PROFILE") == "1":
             profile_reset()
+        pids = cpu_pids(system)
+        cpu0 = cpu_sample(pids)
         bmax = e2e(system, "max", SECONDS, window=WINDOW)
+        cpu = cpu_per_case(cpu0, cpu_sample(pids), int(bmax.get("acked", 0)))
         log(f"(b) {bmax}")
+        log(f"(b) CPU ms per case: {cpu}")
         profile = None
         if os.environ.get("BENCH_PROFILE") == "1":
             profile = profile_top(int(bmax.get("acked", 0)) or
@@ -415,6 +460,7 @@ def main():
                   "L1": anc["L1"], "L64": anc["L64"],
                   "ratio_b_over_L1": round(bmax["throughput"] / anc["L1"], 3),
                   "ratio_b_over_L64": round(bmax["throughput"] / anc["L64"], 3),
+                  "b_cpu_ms_per_case": cpu,
                   "loadavg_before_b": load_b, "loadavg_after": loadavg(),
                   "b_max": bmax, "b_half": bhalf, "b_curve": curve}
         if profile is not None:
@@ -437,6 +483,9 @@ def main():
           f"cases/s; b/L1 = {result.get('ratio_b_over_L1')} (target >= 1.0), b/L64 = "
           f"{result.get('ratio_b_over_L64')} (target >= 0.25); load average "
           f"{result.get('loadavg_before_b')} before (b), {result.get('loadavg_after')} after")
+    if result.get("b_cpu_ms_per_case"):
+        print("ledger (b) CPU per case: " + ", ".join(
+            f"{k} {v:.3f} ms" for k, v in result["b_cpu_ms_per_case"].items()))
     if "c" in result:
         print(f"ledger (c) figures over {result['c']['cases']} cases: worst median "
               f"{result['c_worst_median_ms']} ms over {len(result['c']['queries'])} queries "

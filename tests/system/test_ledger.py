@@ -520,6 +520,7 @@ def test_group_create_in_one_statement(ledger, db):
     weird.demand.text = odd
     weird.demand.address = odd
     weird.placement.cc[:] = ["PB-T1", 'P"B{,}']
+    weird.placement.explain_json = '{"why": "' + odd.replace('\\', '/').replace('"', "'") + '"}'
     envs.append(pb.Envelope(request_id=rid("g"), create_case=weird))
     envs.append(pb.Envelope(request_id=rid("g"), create_case=demand(channel_id=same)))
     for e in envs:
@@ -536,6 +537,11 @@ def test_group_create_in_one_statement(ledger, db):
     assert [a.duplicate for a in same_ans] == [False, True, True]
     assert len({a.case_id for a in same_ans}) == 1
     assert made[4].duplicate and made[4].case_id == old.case_id
+    # The placement answered is the one stored (a new case's explanation is
+    # not read back: NEW_CASE_COLS in req_case.c; a duplicate's is).
+    assert made[-2].placement.explain_json == weird.placement.explain_json
+    assert made[1].placement == made[3].placement == made[-1].placement
+    assert made[4].placement.explain_json == old.placement.explain_json
     new = [a for a in made if not a.duplicate]
     assert len(new) == len(envs) - 3 and len({a.case_id for a in new}) == len(new)
     cur = db.cursor()
@@ -571,6 +577,51 @@ def test_group_create_in_one_statement(ledger, db):
         assert len(v) == len(new) and v == list(range(v[0], v[0] + len(v))), (b, v)
     cur.execute("SELECT body_id, count(*), max(delivery_seq) FROM deliveries GROUP BY body_id")
     assert all(n == top for _, n, top in cur.fetchall())
+
+
+def test_new_events_read_no_held_delivery(ledger, db):
+    """Events that hand no case on (a new case's 'assigned') read none of
+    the deliveries other cases hold, and an event that does hand one on
+    still supersedes that case's (017_write_set_based.sql). Before,
+    the supersede UPDATE joined every held delivery with the statement's
+    events, whatever they were: with a young table's statistics a nested
+    loop over all held deliveries for every batch of new cases. Counted by
+    PostgreSQL itself: this transaction's tuples read from `deliveries`
+    (pg_stat_xact_user_tables), the INSERTs made here and rolled back. (How
+    the escalation finds its case's deliveries is the planner's choice: on
+    a table this small, a scan of all of it.)"""
+    made = [create(ledger) for _ in range(30)]
+    cur = db.cursor()
+    cur.execute("SELECT count(*) FROM deliveries"
+                " WHERE NOT copy AND acked_at IS NULL AND superseded_at IS NULL")
+    held = cur.fetchone()[0]
+    assert held >= 30
+
+    def reads():
+        cur.execute("SELECT seq_tup_read + COALESCE(idx_tup_fetch, 0)"
+                    " FROM pg_stat_xact_user_tables WHERE relname = 'deliveries'")
+        return cur.fetchone()[0]
+
+    def event(case_id, kind, from_state, to_state, body):
+        cur.execute("INSERT INTO case_events (seq, case_id, kind, actor, from_state, to_state,"
+                    " body_id, note, at, reply_due, resolve_due)"
+                    " SELECT ld_next_seq(1), case_id, %s, 'service:test', %s, %s, %s, '',"
+                    " now(), reply_due, resolve_due FROM cases WHERE case_id = %s",
+                    (kind, from_state, to_state, body, case_id))
+
+    db.autocommit = False
+    try:
+        r0 = reads()
+        event(made[0].case_id, "assigned", "received", "assigned", "PC-T1")
+        assert reads() - r0 == 0, f"an 'assigned' event read held deliveries ({held} held)"
+        event(made[1].case_id, "escalated", "assigned", "assigned", "PC-T2")
+        cur.execute("SELECT count(*) FILTER (WHERE superseded_at IS NOT NULL),"
+                    " count(*) FILTER (WHERE superseded_at IS NULL AND body_id = 'PC-T2')"
+                    " FROM deliveries WHERE case_id = %s AND NOT copy", (made[1].case_id,))
+        assert cur.fetchone() == (1, 1)  # the holder's superseded, the new body's delivery
+    finally:
+        db.rollback()
+        db.autocommit = True
 
 
 def ledger_ticket(db, case_id):
