@@ -194,6 +194,43 @@ static void start_batch(ledger_t *l)
         l->inflight = 0; /* cannot happen: not busy was checked above */
 }
 
+static int event_seq_cmp(const void *a, const void *b)
+{
+    uint64_t x = (*(Liandong__V1__CaseEvent *const *)a)->seq;
+    uint64_t y = (*(Liandong__V1__CaseEvent *const *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* Publishes a committed batch's events in seq order. Why not job order: a
+ * batch's new cases are written by one statement sent at the first
+ * CreateCase's place (batch.c, send_group), so a CaseAction queued between
+ * two CreateCases takes its seq after all of them; published in job order,
+ * subscribers (notifier, router, desks) would see a gap, then the missing
+ * seqs, and resynchronise from the ledger each time. If the sort's array
+ * cannot be had, job order: subscribers recover by resynchronising. */
+static void publish_batch(ledger_t *l, ledger_job_t *batch, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += batch[i].n_events;
+    l->committed += total;
+    Liandong__V1__CaseEvent **ev = total ? malloc(total * sizeof(*ev)) : NULL;
+    if (ev == NULL) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < batch[i].n_events; k++)
+                publish(l, batch[i].events[k]);
+        return;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < batch[i].n_events; k++)
+            ev[m++] = batch[i].events[k];
+    qsort(ev, m, sizeof(*ev), event_seq_cmp);
+    for (size_t i = 0; i < m; i++)
+        publish(l, ev[i]);
+    free(ev);
+}
+
 /* On the loop, when the database thread finished queue[0..inflight). */
 static void finish_batch(ledger_t *l, int rc)
 {
@@ -227,11 +264,7 @@ static void finish_batch(ledger_t *l, int rc)
     l->nq -= n;
     if (rc != -ENOTCONN)
         start_batch(l);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < jobs[i].n_events; k++)
-            publish(l, jobs[i].events[k]);
-        l->committed += jobs[i].n_events;
-    }
+    publish_batch(l, jobs, n);
     for (size_t i = 0; i < n; i++) {
         metrics_request(l->metrics, jobs[i].req, &jobs[i].answer,
                         (double)(now - finished_at[i]) / 1e9);
