@@ -194,10 +194,16 @@ static void start_batch(ledger_t *l)
         l->inflight = 0; /* cannot happen: not busy was checked above */
 }
 
+/* One event of a batch to publish (a struct, not a bare pointer, so that
+ * the array's element size is the struct's). */
+typedef struct {
+    Liandong__V1__CaseEvent *event;
+} batch_event_t;
+
 static int event_seq_cmp(const void *a, const void *b)
 {
-    uint64_t x = (*(Liandong__V1__CaseEvent *const *)a)->seq;
-    uint64_t y = (*(Liandong__V1__CaseEvent *const *)b)->seq;
+    uint64_t x = ((const batch_event_t *)a)->event->seq;
+    uint64_t y = ((const batch_event_t *)b)->event->seq;
     return (x > y) - (x < y);
 }
 
@@ -214,7 +220,7 @@ static void publish_batch(ledger_t *l, ledger_job_t *batch, size_t n)
     for (size_t i = 0; i < n; i++)
         total += batch[i].n_events;
     l->committed += total;
-    Liandong__V1__CaseEvent **ev = total ? malloc(total * sizeof(*ev)) : NULL;
+    batch_event_t *ev = total ? calloc(total, sizeof(batch_event_t)) : NULL;
     if (ev == NULL) {
         for (size_t i = 0; i < n; i++)
             for (size_t k = 0; k < batch[i].n_events; k++)
@@ -224,10 +230,10 @@ static void publish_batch(ledger_t *l, ledger_job_t *batch, size_t n)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < batch[i].n_events; k++)
-            ev[m++] = batch[i].events[k];
-    qsort(ev, m, sizeof(*ev), event_seq_cmp);
+            ev[m++].event = batch[i].events[k];
+    qsort(ev, m, sizeof(batch_event_t), event_seq_cmp);
     for (size_t i = 0; i < m; i++)
-        publish(l, ev[i]);
+        publish(l, ev[i].event);
     free(ev);
 }
 
