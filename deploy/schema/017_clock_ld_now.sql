@@ -11,12 +11,13 @@
 -- changes.
 --
 -- Applied migrations are never edited, so what used now() is redefined
--- here: the roll-ups' day and month (012_reopen's ld_flush_bumps), the
--- deliveries' superseded_at (015_speed_deliveries_set's
--- ld_deliver_on_events; 002/008/012's ld_deliver_on_event is no longer
--- fired) and the defaults of every time column the ledger leaves to the
+-- here: the roll-ups' day and month (012_reopen's ld_flush_bumps) and the
+-- defaults of every time column the ledger leaves to the
 -- database. schema_migrations.applied_at keeps the real time: it records
--- when the schema changed, not a moment of a case.
+-- when the schema changed, not a moment of a case. The deliveries'
+-- superseded_at (015_speed_deliveries_set's ld_deliver_on_events;
+-- 002/008/012's ld_deliver_on_event is no longer fired) is on ld_now() in
+-- 017_write_set_based.sql, which redefines that function after this file.
 
 CREATE FUNCTION ld_now() RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN COALESCE(current_setting('liandong.clock_speed', true), '') = ''
@@ -114,45 +115,6 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- 015_speed_deliveries_set's deliveries: when a delivery was superseded.
-CREATE OR REPLACE FUNCTION ld_deliver_on_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- Whoever held the case before and never acknowledged it has nothing
-    -- left to receive once an event hands the case on ('assigned' is the
-    -- first holder: nothing before it).
-    UPDATE deliveries SET superseded_at = ld_now()
-     WHERE case_id IN (SELECT n.case_id FROM ld_new_events n
-                        WHERE n.body_id <> '' AND n.kind <> 'assigned'
-                          AND (n.kind IN ('escalated', 'dispatched', 'returned')
-                               OR (n.kind = 'rated' AND n.to_state <> 'closed')))
-       AND NOT copy AND acked_at IS NULL AND superseded_at IS NULL;
-    WITH e AS (
-        SELECT n.seq, n.case_id, n.kind, n.body_id FROM ld_new_events n
-         WHERE n.body_id <> ''
-           AND (n.kind IN ('assigned', 'escalated', 'dispatched', 'returned')
-                OR (n.kind = 'rated' AND n.to_state <> 'closed'))),
-    r AS (
-        -- The holder's delivery; superseded at once when a later event of
-        -- this statement hands the same case on.
-        SELECT e.body_id AS body, e.case_id, false AS copy, e.seq,
-               EXISTS (SELECT 1 FROM e l WHERE l.case_id = e.case_id AND l.seq > e.seq
-                          AND l.kind <> 'assigned') AS gone
-          FROM e
-        UNION ALL
-        -- The first assignment also reaches every copied body (cc).
-        SELECT DISTINCT x, e.case_id, true, e.seq, false
-          FROM e JOIN cases c ON c.case_id = e.case_id, unnest(c.cc) AS x
-         WHERE e.kind = 'assigned' AND x <> '' AND x <> e.body_id),
-    k AS (
-        INSERT INTO delivery_counters AS d (body_id, last_seq)
-        SELECT body, count(*) FROM r GROUP BY body ORDER BY body
-        ON CONFLICT (body_id) DO UPDATE SET last_seq = d.last_seq + excluded.last_seq
-        RETURNING d.body_id, d.last_seq)
-    INSERT INTO deliveries (body_id, delivery_seq, case_id, copy, event_seq, superseded_at)
-    SELECT r.body,
-           k.last_seq - count(*) OVER (PARTITION BY r.body)
-               + row_number() OVER (PARTITION BY r.body ORDER BY r.seq),
-           r.case_id, r.copy, r.seq, CASE WHEN r.gone THEN ld_now() END
-      FROM r JOIN k ON k.body_id = r.body;
-    RETURN NULL;
-END $$;
+-- 015_speed_deliveries_set's ld_deliver_on_events (when a delivery was
+-- superseded) is redefined on ld_now() by 017_write_set_based.sql, which
+-- applies after this file and rewrites the whole function anyway.

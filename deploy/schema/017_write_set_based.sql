@@ -21,7 +21,8 @@ ALTER FUNCTION ld_ms(timestamptz) STABLE;
 --    does not know: with stale statistics that became a nested loop over
 --    all held deliveries for every statement, new cases included (they hand
 --    nothing on), 48 ms for a batch of 64 cases over 6,000 held deliveries.
---    Same rows updated as before; the INSERT part is unchanged.
+--    Same rows updated as before; the INSERT part is unchanged. Its times
+--    are the system's clock, ld_now() (017_clock_ld_now.sql, issue 11).
 CREATE OR REPLACE FUNCTION ld_deliver_on_events() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     handed text[];
