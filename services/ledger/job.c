@@ -353,3 +353,26 @@ void ledger_job_action_done(ledger_job_t *j, Liandong__V1__CaseEvent *e, int dup
     if (e != NULL && !duplicate)
         ledger_job_add_event(j, e);
 }
+
+void ledger_rate_rows_reserve(ledger_job_t *j, Liandong__V1__RatesReport *rep, const PGresult *r)
+{
+    size_t n = (size_t)PQntuples(r);
+    Liandong__V1__RateRow **rows =
+        ledger_job_alloc(j, (rep->n_rows + n + 1) * sizeof(Liandong__V1__RateRow *));
+    for (size_t k = 0; k < rep->n_rows; k++)
+        rows[k] = rep->rows[k];
+    rep->rows = rows;
+}
+
+Liandong__V1__RateRow *ledger_rate_row_of(ledger_job_t *j, Liandong__V1__RatesReport *rep,
+                                          const PGresult *r, int i)
+{
+    for (size_t k = 0; k < rep->n_rows; k++)
+        if (strcmp(rep->rows[k]->key, PQgetvalue(r, i, 0)) == 0)
+            return rep->rows[k];
+    Liandong__V1__RateRow *w = ledger_job_alloc(j, sizeof(*w));
+    liandong__v1__rate_row__init(w);
+    w->key = ledger_col_str(j, r, i, 0);
+    rep->rows[rep->n_rows++] = w;
+    return w;
+}

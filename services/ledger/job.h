@@ -146,6 +146,15 @@ void ledger_job_add_event(ledger_job_t *j, Liandong__V1__CaseEvent *e);
  * published. */
 void ledger_job_action_done(ledger_job_t *j, Liandong__V1__CaseEvent *e, int duplicate);
 
+/* RatesQuery's extra counts (reporters, calendar_uncovered), one result
+ * row per key: makes room in rep->rows for every row of `r`, then returns,
+ * for each result row i, the report's row whose key is r's column 0; a key
+ * the report has no row for (a count the roll-ups do not show) gets a row
+ * of its own, so the count is never lost. */
+void ledger_rate_rows_reserve(ledger_job_t *j, Liandong__V1__RatesReport *rep, const PGresult *r);
+Liandong__V1__RateRow *ledger_rate_row_of(ledger_job_t *j, Liandong__V1__RatesReport *rep,
+                                          const PGresult *r, int i);
+
 #define E(x) LIANDONG__V1__ERROR_CODE__ERROR_##x
 
 #endif

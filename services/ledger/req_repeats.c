@@ -592,24 +592,9 @@ void ledger_reporters_fill(ledger_job_t *j, Liandong__V1__CaseDetail *d, const P
 
 void ledger_rates_reporters_fill(ledger_job_t *j, Liandong__V1__RatesReport *rep, const PGresult *r)
 {
-    int n = PQntuples(r);
-    Liandong__V1__RateRow **rows =
-        ledger_job_alloc(j, (rep->n_rows + (size_t)n + 1) * sizeof(Liandong__V1__RateRow *));
-    for (size_t k = 0; k < rep->n_rows; k++)
-        rows[k] = rep->rows[k];
-    rep->rows = rows;
-    for (int i = 0; i < n; i++) {
-        size_t k = 0;
-        while (k < rep->n_rows && strcmp(rep->rows[k]->key, PQgetvalue(r, i, 0)) != 0)
-            k++;
-        if (k == rep->n_rows) {
-            /* reporters of a key with no case of its own in the range (a
-             * channel that only brought repeats): a row of its own */
-            Liandong__V1__RateRow *w = ledger_job_alloc(j, sizeof(*w));
-            liandong__v1__rate_row__init(w);
-            w->key = ledger_col_str(j, r, i, 0);
-            rep->rows[rep->n_rows++] = w;
-        }
-        rep->rows[k]->reporters = (uint64_t)ledger_col_i64(r, i, 1);
-    }
+    /* reporters of a key with no case of its own in the range (a channel
+     * that only brought repeats) get a row of their own */
+    ledger_rate_rows_reserve(j, rep, r);
+    for (int i = 0; i < PQntuples(r); i++)
+        ledger_rate_row_of(j, rep, r, i)->reporters = (uint64_t)ledger_col_i64(r, i, 1);
 }
