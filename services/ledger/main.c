@@ -308,6 +308,7 @@ static void stand_by(ledger_t *l)
             answer_queued_unavailable(l, i, "this ledger is the standby; retry");
         l->nq = 0;
     }
+    metrics_writer(l->metrics, 0);
     if (!l->svc.stopping)
         uv_timer_start(&l->retry, on_retry, STANDBY_RETRY_MS, 0);
 }
@@ -316,8 +317,10 @@ static void stand_by(ledger_t *l)
 static void take_over(ledger_t *l)
 {
     l->writer = 1;
-    if (!l->standing_by)
+    if (!l->standing_by) {
+        metrics_writer(l->metrics, 1);
         return;
+    }
     int rc = rpc_server_rebind(l->srv);
     int prc = stream_pub_rebind(l->pub);
     if (rc < 0 || prc < 0) {
@@ -328,6 +331,7 @@ static void take_over(ledger_t *l)
         return;
     }
     l->standing_by = 0;
+    metrics_writer(l->metrics, 1);
     log_info(NULL, "took over: this ledger now writes (it holds the writer lock)");
 }
 
@@ -335,12 +339,15 @@ static void on_db_done(void *ud, db_task_t task, int rc)
 {
     ledger_t *l = ud;
     if (task == DB_TASK_BATCH) {
-        if (rc == -ENOTCONN)
+        if (rc == -ENOTCONN) {
             l->writer = 0;
+            metrics_writer(l->metrics, 0);
+        }
         finish_batch(l, rc);
     } else if (task == DB_TASK_CHECK) {
         if (rc < 0) {
             l->writer = 0;
+            metrics_writer(l->metrics, 0);
             log_warn(NULL, "database session lost between batches: %s", db_error(l->db));
             schedule_reconnect(l);
         }

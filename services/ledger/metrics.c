@@ -474,8 +474,25 @@ void metrics_stream(metrics_t *m, unsigned long subscribed, unsigned long refuse
     pthread_mutex_unlock(&m->lock);
 }
 
+void metrics_writer(metrics_t *m, int writer)
+{
+    if (m == NULL)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->writer = writer != 0;
+    pthread_mutex_unlock(&m->lock);
+}
+
 static void write_stream(FILE *out, const metrics_t *m)
 {
+    /* Which of two ledgers writes, for an operator's dashboard and alert
+     * rules (exactly one writer across the pair). */
+    fprintf(out,
+            "# HELP liandong_ledger_writer 1 while this ledger holds the database's writer lock "
+            "and takes requests; 0 while it stands by or has lost its session.\n"
+            "# TYPE liandong_ledger_writer gauge\n"
+            "liandong_ledger_writer %d\n",
+            m->writer);
     fprintf(out,
             "# HELP liandong_ledger_stream_subscriptions_total Subscriptions to the event "
             "stream: subscribed, refused (role or topic), released (unsubscribed or the "

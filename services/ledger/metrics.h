@@ -39,6 +39,9 @@ void metrics_destroy(metrics_t **m);
  * `seconds` in the ledger; one transaction's batch of n requests. */
 void metrics_request(metrics_t *m, const envelope_t *req, const envelope_t *answer, double seconds);
 void metrics_batch(metrics_t *m, size_t n);
+/* Two ledgers, one writer (issue 17): 1 while this ledger holds the writer
+ * lock and listens, 0 while it stands by or has lost its session. */
+void metrics_writer(metrics_t *m, int writer);
 /* Loop thread: a request refused FORBIDDEN (authz.h) from a key of `role`
  * (role_t): liandong_ledger_forbidden_total{role,request}. */
 void metrics_forbidden(metrics_t *m, int role, const envelope_t *req);

@@ -63,6 +63,7 @@ struct metrics {
     uint64_t *cmd, *err, *batch, *lat;
     uint64_t *forbidden; /* [role][envelope body], METRICS_ROLES x CMD_SLOTS */
     unsigned long stream_sub, stream_refused, stream_unsub, stream_cuts;
+    int writer; /* metrics_writer() */
     double batch_sum, lat_sum;
     uint64_t nbatch, nlat;
     /* HTTP thread only, under `fig_lock` */

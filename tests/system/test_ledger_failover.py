@@ -12,8 +12,10 @@ both ledgers' streams) must go on in seq order from the new writer.
 Cheap: about 5 s. On the code before issue 17's second part it fails at
 once: B writes alongside A and never stands by.
 """
+import re
 import signal
 import time
+import urllib.request
 
 import psycopg2
 import zmq
@@ -97,17 +99,31 @@ def events(sub):
     return out
 
 
+def writer_gauge(port):
+    """liandong_ledger_writer from a ledger's /metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    m = re.search(r"^liandong_ledger_writer (\d+)$", text, re.M)
+    assert m, text[:2000]
+    return int(m.group(1))
+
+
 def test_standby_takes_over_writes(pg):  # noqa: F811
-    a = Ledger(pg["workdir"], pg["conninfo"], "writer-a")
+    mports = liandong.free_ports(2)
+    a = Ledger(pg["workdir"], pg["conninfo"], "writer-a",
+               extra_args=("--metrics", f"127.0.0.1:{mports[0]}"))
     b = None
     client = sub = None
     try:
         a.wait_ready()
         ans = a.call(registry_import=pb.RegistryImport(json=open(REGISTRY, encoding="utf-8").read()))
         assert ans.WhichOneof("body") == "registry_imported", ans
-        b = Ledger(pg["workdir"], pg["conninfo"], "standby-b")
+        b = Ledger(pg["workdir"], pg["conninfo"], "standby-b",
+                   extra_args=("--metrics", f"127.0.0.1:{mports[1]}"))
         b.wait_standby()
         assert b.client.ping(timeout=1.0) is None  # unbound: clients go to A only
+        # /metrics says which one writes (an operator's alert: exactly one)
+        assert writer_gauge(mports[0]) == 1 and writer_gauge(mports[1]) == 0
 
         sub = zmq.Context.instance().socket(zmq.SUB)
         sub.setsockopt(zmq.LINGER, 0)
@@ -125,6 +141,7 @@ def test_standby_takes_over_writes(pg):  # noqa: F811
         client.run_until(BEFORE + AFTER, 30, "after the writer was killed")
         took_over = "took over" in open(b.log_path, encoding="utf-8").read()
         assert took_over, b.log()
+        assert writer_gauge(mports[1]) == 1
         times = [killed] + [t for t in client.ack_times if t > killed]
         gap = max(t2 - t1 for t1, t2 in zip(times, times[1:]))
         print(f"\nlongest time without an acknowledgement across the takeover: {gap:.2f} s")
