@@ -261,6 +261,12 @@ static int case_page(console_ctx_t *c, const char *id, unsigned status)
         html_rawf(&h, " <span class=\"badge\">已延期 %u 次</span>", r->extensions);
     html_raw(&h, "</td></tr>");
     field(&h, "计时规则", r->deadline_policy);
+    /* A deadline counted Monday to Friday for want of holiday data (issue
+     * 15): the operator must see that it may be wrong, not trust it. */
+    if (r->calendar_uncovered)
+        html_raw(&h, "<tr><th>节假日数据</th><td id=\"calendar-uncovered\">"
+                     "<span class=\"badge amber\">未覆盖：时限按周一至周五计算，"
+                     "请核对当年放假安排</span></td></tr>");
     if (r->paused_at_ms) {
         html_raw(&h, "<tr><th>挂起</th><td>");
         html_text(&h, r->pause_reason);

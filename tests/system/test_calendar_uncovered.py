@@ -155,6 +155,21 @@ def test_the_case_is_flagged_and_counted_monday_to_friday(system, cases):
     assert "calendar uncovered" not in text, text
 
 
+def test_the_console_case_page_says_so(system, cases):
+    """The operator's case page marks a deadline counted Monday to Friday."""
+    from console_client import Console
+    flagged, control = cases
+    system.console_account("operator.cal", "operator-password-cal")
+    c = Console(system.http)
+    status, _, _ = c.login("operator.cal", "operator-password-cal")
+    assert status == 303
+    status, _, body = c.get(f"/console/case?id={flagged['case_id']}")
+    assert status == 200 and 'id="calendar-uncovered"' in body, body[-3000:]
+    assert "按周一至周五计算" in body
+    status, _, body = c.get(f"/console/case?id={control['case_id']}")
+    assert status == 200 and 'id="calendar-uncovered"' not in body
+
+
 def test_rates_count_the_flagged_cases(system, cases):
     flagged, _ = cases
     out = system.petition("rates", "--by", "body")
