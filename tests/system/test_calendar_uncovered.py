@@ -160,6 +160,13 @@ def test_the_console_case_page_says_so(system, cases):
     from console_client import Console
     flagged, control = cases
     system.console_account("operator.cal", "operator-password-cal")
+    # The console acts with the person's own key, which the ledger learns
+    # when it next reads its keys directory (lib/curve.h, CURVE_RELOAD_MS):
+    # wait for that, as an operator would wait for a new account.
+    end = time.monotonic() + 10
+    while " changed: " not in read_log(system, "ledger"):
+        assert time.monotonic() < end, read_log(system, "ledger")[-2000:]
+        time.sleep(0.1)
     c = Console(system.http)
     status, _, _ = c.login("operator.cal", "operator-password-cal")
     assert status == 303
