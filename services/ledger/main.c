@@ -290,6 +290,13 @@ static void finish_batch(ledger_t *l, int rc)
 
 static void on_retry(uv_timer_t *t);
 
+/* liandong_ledger_writer, derived from the loop's state so that the gauge
+ * cannot disagree with it: 1 while the lock is ours and we listen. */
+static void note_writer(ledger_t *l)
+{
+    metrics_writer(l->metrics, l->writer && !l->standing_by);
+}
+
 /* Another ledger holds the writer lock: take no requests and publish
  * nothing. Unbinding (rather than answering UNAVAILABLE) is what sends
  * every client with an endpoint list to the writer at the first try: a
@@ -308,7 +315,7 @@ static void stand_by(ledger_t *l)
             answer_queued_unavailable(l, i, "this ledger is the standby; retry");
         l->nq = 0;
     }
-    metrics_writer(l->metrics, 0);
+    note_writer(l);
     if (!l->svc.stopping)
         uv_timer_start(&l->retry, on_retry, STANDBY_RETRY_MS, 0);
 }
@@ -318,7 +325,7 @@ static void take_over(ledger_t *l)
 {
     l->writer = 1;
     if (!l->standing_by) {
-        metrics_writer(l->metrics, 1);
+        note_writer(l);
         return;
     }
     int rc = rpc_server_rebind(l->srv);
@@ -331,7 +338,7 @@ static void take_over(ledger_t *l)
         return;
     }
     l->standing_by = 0;
-    metrics_writer(l->metrics, 1);
+    note_writer(l);
     log_info(NULL, "took over: this ledger now writes (it holds the writer lock)");
 }
 
@@ -341,13 +348,13 @@ static void on_db_done(void *ud, db_task_t task, int rc)
     if (task == DB_TASK_BATCH) {
         if (rc == -ENOTCONN) {
             l->writer = 0;
-            metrics_writer(l->metrics, 0);
+            note_writer(l);
         }
         finish_batch(l, rc);
     } else if (task == DB_TASK_CHECK) {
         if (rc < 0) {
             l->writer = 0;
-            metrics_writer(l->metrics, 0);
+            note_writer(l);
             log_warn(NULL, "database session lost between batches: %s", db_error(l->db));
             schedule_reconnect(l);
         }
